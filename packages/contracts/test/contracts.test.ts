@@ -1,0 +1,125 @@
+import { ContractViolation, assertValid } from '../src/ajv';
+import { contracts, decodeEvent, topics } from '../src/registry';
+import { newEvent } from '../src/new-event';
+import { OrderImported } from '../src/events/order-imported';
+import { CustomerUpserted } from '../src/events/customer-upserted';
+
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+describe('event contracts (SPEC §6)', () => {
+  it('covers every topic named in SPEC §6', () => {
+    expect(topics.sort()).toEqual(
+      [
+        'ClientConnectionChanged',
+        'ClientInvited',
+        'CustomerImportRequested',
+        'CustomerImportRowResult',
+        'CustomerMerged',
+        'CustomerRedacted',
+        'CustomerUpserted',
+        'OrderDelegated',
+        'OrderImported',
+      ].sort(),
+    );
+  });
+
+  describe.each(contracts.map((c) => [c.eventType, c] as const))('%s', (_name, contract) => {
+    it('its example validates and decodes from the wire', () => {
+      const wire = Buffer.from(JSON.stringify(contract.example));
+      const decoded = decodeEvent(wire, contract.topic);
+      expect(decoded).toEqual(contract.example);
+    });
+
+    it('its partition key is stable and non-empty', () => {
+      const key = contract.partitionKey(contract.example as never);
+      expect(typeof key).toBe('string');
+      expect(key.length).toBeGreaterThan(0);
+      expect(contract.partitionKey(clone(contract.example) as never)).toBe(key);
+    });
+
+    it('rejects an example without its eventId, saying so', () => {
+      const bad = clone(contract.example) as Record<string, unknown>;
+      delete bad.eventId;
+      expect(() => decodeEvent(JSON.stringify(bad), contract.topic)).toThrow(
+        /must have property "eventId"/,
+      );
+    });
+
+    it('rejects a payload missing a required field, naming it', () => {
+      const bad = clone(contract.example) as { payload: Record<string, unknown> };
+      const firstKey = Object.keys(bad.payload)[0]!;
+      delete bad.payload[firstKey];
+      expect(() => decodeEvent(JSON.stringify(bad), contract.topic)).toThrow(
+        new RegExp(`/payload must have property "${firstKey}"`),
+      );
+    });
+
+    it('tolerates unknown fields (consumers must, GUIDE.md)', () => {
+      const extended = { ...clone(contract.example), futureField: 1 } as Record<string, unknown>;
+      (extended.payload as Record<string, unknown>).alsoNew = 'x';
+      expect(() => decodeEvent(JSON.stringify(extended), contract.topic)).not.toThrow();
+    });
+
+    it('keeps its schema (a change here is a visible diff)', () => {
+      expect(contract.schema).toMatchSnapshot();
+    });
+  });
+
+  it('rejects non-JSON with a readable reason', () => {
+    expect(() => decodeEvent('not json{', 'OrderImported')).toThrow(/message on OrderImported is invalid: is not JSON/);
+  });
+
+  it('rejects an event type it does not know', () => {
+    const ev = { ...clone(OrderImported.example), eventType: 'OrderExploded' };
+    expect(() => decodeEvent(JSON.stringify(ev))).toThrow(/unknown event OrderExploded v1/);
+  });
+
+  it('rejects an event published on the wrong topic', () => {
+    expect(() => decodeEvent(JSON.stringify(OrderImported.example), 'CustomerUpserted')).toThrow(
+      /belongs on topic OrderImported/,
+    );
+  });
+
+  it('rejects a bad format with the path to the field', () => {
+    const ev = clone(OrderImported.example);
+    ev.payload.order.orderDate = 'yesterday';
+    try {
+      decodeEvent(JSON.stringify(ev));
+      throw new Error('expected a ContractViolation');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ContractViolation);
+      expect((err as ContractViolation).problems).toContain('/payload/order/orderDate must match format "date-time"');
+      expect((err as ContractViolation).retriable).toBe(false);
+    }
+  });
+
+  it('newEvent fills the envelope and validates the payload', () => {
+    const ev = newEvent(
+      CustomerUpserted,
+      { accountId: 'acme', correlationId: 'c1', causationId: 'e0' },
+      CustomerUpserted.example.payload,
+    );
+    expect(ev.eventId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ev.eventType).toBe('CustomerUpserted');
+    expect(ev.eventVersion).toBe(1);
+    expect(ev.causationId).toBe('e0');
+    expect(() =>
+      newEvent(CustomerUpserted, { accountId: 'acme', correlationId: 'c1' }, {
+        ...CustomerUpserted.example.payload,
+        cause: 'magic',
+      } as never),
+    ).toThrow(/\/payload\/cause/);
+  });
+
+  it('assertValid reports every problem, not just the first', () => {
+    const bad = clone(OrderImported.example) as unknown as { accountId: unknown; correlationId: unknown };
+    bad.accountId = 5;
+    bad.correlationId = '';
+    try {
+      assertValid(OrderImported.schema, bad, 'order');
+      throw new Error('expected a ContractViolation');
+    } catch (err) {
+      expect((err as ContractViolation).problems.length).toBeGreaterThanOrEqual(2);
+    }
+  });
+});

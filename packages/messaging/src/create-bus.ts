@@ -1,0 +1,21 @@
+import type { Logger } from '@crp/platform/logger';
+import type { Bus } from './bus';
+import { InProcessBus } from './in-process-bus';
+import { KafkaBus } from './kafka-bus';
+
+export interface BusConfig {
+  BUS: 'kafka' | 'in-process';
+  KAFKA_BROKERS: string;
+  KAFKA_CLIENT_ID?: string;
+  KAFKA_TOPIC_PREFIX: string;
+}
+
+export function createBus(cfg: BusConfig, service: string, logger: Logger): Bus {
+  if (cfg.BUS === 'in-process') return new InProcessBus();
+  return new KafkaBus({
+    brokers: cfg.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
+    clientId: cfg.KAFKA_CLIENT_ID ?? service,
+    topicPrefix: cfg.KAFKA_TOPIC_PREFIX,
+    logger,
+  });
+}

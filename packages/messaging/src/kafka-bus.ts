@@ -1,0 +1,187 @@
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import type { Logger } from '@crp/platform/logger';
+import type { Bus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscription } from './bus';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  topicPrefix?: string;
+  logger: Logger;
+  /** Partitions for topics this bus creates. */
+  partitions?: number;
+}
+
+/** The only place kafkajs is used. */
+export class KafkaBus implements Bus {
+  readonly kind = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private producer?: Producer;
+  private producerConnecting?: Promise<Producer>;
+  private admin?: Admin;
+  private readonly consumers = new Set<Consumer>();
+  private readonly prefix: string;
+
+  constructor(private readonly opts: KafkaBusOptions) {
+    this.prefix = opts.topicPrefix ?? '';
+    const log = opts.logger.child({ component: 'kafkajs' });
+    this.kafka = new Kafka({
+      clientId: opts.clientId,
+      brokers: opts.brokers,
+      connectionTimeout: 3000,
+      requestTimeout: 10000,
+      retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 },
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry: LogEntry) => {
+        const { message, ...extra } = entry.log;
+        const fn = entry.level <= logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'info';
+        log[fn]({ namespace: entry.namespace, ...extra }, message);
+      },
+    });
+  }
+
+  private physical(topic: string) {
+    return `${this.prefix}${topic}`;
+  }
+
+  private logical(topic: string) {
+    return this.prefix && topic.startsWith(this.prefix) ? topic.slice(this.prefix.length) : topic;
+  }
+
+  private async getProducer(): Promise<Producer> {
+    if (this.producer) return this.producer;
+    this.producerConnecting ??= (async () => {
+      // Idempotent with one request in flight: no duplicates from producer retries, and one key's
+      // messages keep their order even across retries.
+      const p = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 3000 },
+      });
+      await p.connect();
+      this.producer = p;
+      return p;
+    })().finally(() => {
+      this.producerConnecting = undefined;
+    });
+    return this.producerConnecting;
+  }
+
+  async publish(messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const byTopic = new Map<string, OutgoingMessage[]>();
+    for (const m of messages) {
+      const list = byTopic.get(m.topic) ?? [];
+      list.push(m);
+      byTopic.set(m.topic, list);
+    }
+    const producer = await this.getProducer();
+    try {
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, list]) => ({
+          topic: this.physical(topic),
+          messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+        })),
+      });
+    } catch (err) {
+      // A producer that lost its broker may be wedged; the next publish builds a fresh one.
+      this.producer = undefined;
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async subscribe(opts: SubscribeOptions): Promise<Subscription> {
+    const consumer = this.kafka.consumer({
+      groupId: opts.groupId,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+      retry: {
+        retries: 8,
+        initialRetryTime: 300,
+        maxRetryTime: 5000,
+        // After a broker outage kafkajs gives up; we always want the consumer back.
+        restartOnFailure: async () => true,
+      },
+    });
+    let stopping = false;
+    await consumer.connect();
+    await consumer.subscribe({ topics: opts.topics.map((t) => this.physical(t)), fromBeginning: opts.fromBeginning ?? true });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      autoCommit: true,
+      autoCommitInterval: 1000,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        const messages: IncomingMessage[] = batch.messages.map((m) => ({
+          topic: this.logical(batch.topic),
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key ? m.key.toString() : null,
+          value: m.value,
+          headers: Object.fromEntries(
+            Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')]),
+          ),
+          timestamp: m.timestamp,
+        }));
+        await opts.eachBatch(messages, {
+          ack: (m) => resolveOffset(m.offset),
+          heartbeat,
+          isStopping: () => stopping || !isRunning() || isStale(),
+        });
+        await commitOffsetsIfNecessary();
+      },
+    });
+    this.consumers.add(consumer);
+    return {
+      stop: async () => {
+        stopping = true;
+        this.consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  private async getAdmin(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.admin = admin;
+    }
+    return this.admin;
+  }
+
+  async ensureTopics(topics: string[]): Promise<void> {
+    const admin = await this.getAdmin();
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.map((t) => this.physical(t)).filter((t) => !existing.has(t));
+    if (missing.length === 0) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({ topic, numPartitions: this.opts.partitions ?? 3 })),
+    });
+  }
+
+  async ping(): Promise<void> {
+    try {
+      const admin = await this.getAdmin();
+      await admin.describeCluster();
+    } catch (err) {
+      const admin = this.admin;
+      this.admin = undefined;
+      await admin?.disconnect().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.disconnect().catch(() => undefined)));
+    this.consumers.clear();
+    await this.producer?.disconnect().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
+    this.producer = undefined;
+    this.admin = undefined;
+  }
+}

@@ -1,0 +1,63 @@
+import type { Database } from '@crp/platform/db';
+import type { Logger } from '@crp/platform/logger';
+import type { Metrics } from '@crp/platform/metrics';
+import type { Bus } from './bus';
+import { EventConsumer, type HandlerMap } from './consumer';
+import { Outbox, OutboxRelay } from './outbox';
+
+export interface MessagingRuntimeOptions {
+  service: string;
+  db: Database;
+  bus: Bus;
+  /** Whether this runtime owns the bus (closes it on stop). The all-in-one process shares one. */
+  ownsBus: boolean;
+  logger: Logger;
+  metrics: Metrics;
+  /** Consumer group; defaults to the service name. */
+  groupId?: string;
+  handlers?: HandlerMap;
+  pollMs?: number;
+  maxAttempts?: number;
+}
+
+/** What every service wires the same way: outbox + relay, and an idempotent consumer if it consumes. */
+export class MessagingRuntime {
+  readonly outbox = new Outbox();
+  readonly relay: OutboxRelay;
+  readonly consumer: EventConsumer | null;
+
+  constructor(private readonly opts: MessagingRuntimeOptions) {
+    this.relay = new OutboxRelay({
+      db: opts.db,
+      bus: opts.bus,
+      outbox: this.outbox,
+      logger: opts.logger.child({ component: 'outbox-relay' }),
+      metrics: opts.metrics,
+      pollMs: opts.pollMs,
+    });
+    this.consumer =
+      opts.handlers && Object.keys(opts.handlers).length > 0
+        ? new EventConsumer({
+            groupId: opts.groupId ?? opts.service,
+            bus: opts.bus,
+            db: opts.db,
+            logger: opts.logger.child({ component: 'consumer' }),
+            metrics: opts.metrics,
+            handlers: opts.handlers,
+            maxAttempts: opts.maxAttempts,
+          })
+        : null;
+  }
+
+  async start(): Promise<void> {
+    this.relay.start();
+    await this.consumer?.start();
+  }
+
+  /** Stop consuming first (no new work), then drain the outbox, then close the bus. */
+  async stop(): Promise<void> {
+    await this.consumer?.stop();
+    await this.relay.stop();
+    if (this.opts.ownsBus) await this.opts.bus.close();
+  }
+}

@@ -1,0 +1,224 @@
+import type { Database } from '@crp/platform/db';
+import { createMetrics } from '@crp/platform/metrics';
+import { testLogger } from '@crp/testing/silent-logger';
+import { waitFor } from '@crp/testing/wait';
+import { AppError } from '@crp/platform/errors';
+import { deadLetterTopic, type Bus, type IncomingMessage } from '../../src/bus';
+import { EventConsumer, type HandlerMap } from '../../src/consumer';
+import { Outbox, OutboxRelay } from '../../src/outbox';
+import { OutboxEntity } from '../../src/tables';
+import { SeenEntity, customerEvent } from './harness';
+
+export interface Env {
+  bus: Bus;
+  db: Database;
+  /** Consumer group names must be unique per test so groups never share offsets. */
+  group(name: string): string;
+  /** Reads every message of a topic through a throw-away consumer group. */
+  readAll(topic: string, atLeast: number): Promise<IncomingMessage[]>;
+}
+
+/**
+ * Behaviour both bus adapters and both databases must show; run by the in-process/SQLite
+ * component test and by the Kafka/MariaDB integration test.
+ */
+export function messagingScenarios(getEnv: () => Env) {
+  const logger = testLogger('messaging');
+
+  async function withConsumer(handlers: HandlerMap, name: string, opts: { maxAttempts?: number } = {}) {
+    const { bus, db, group } = getEnv();
+    const consumer = new EventConsumer({
+      groupId: group(name),
+      bus,
+      db,
+      logger,
+      metrics: createMetrics('test', { defaultMetrics: false }),
+      handlers,
+      maxAttempts: opts.maxAttempts ?? 3,
+      retryBaseMs: 5,
+    });
+    await consumer.start();
+    return consumer;
+  }
+
+  const recordSeen: HandlerMap = {
+    CustomerUpserted: async (event, tx) => {
+      await tx.getRepository(SeenEntity).insert({
+        eventId: event.eventId,
+        customerId: event.payload.customer.customerId,
+        seq: event.payload.customer.version,
+      });
+    },
+  };
+
+  it('outbox rows written in a committed transaction are published, in order per key, and consumed once', async () => {
+    const { bus, db } = getEnv();
+    const outbox = new Outbox();
+    const relay = new OutboxRelay({ db, bus, outbox, logger, pollMs: 50 });
+    const customerId = `cus_${Date.now()}`;
+    const events = [1, 2, 3, 4, 5].map(() => customerEvent(customerId));
+    const consumer = await withConsumer(recordSeen, 'order');
+    relay.start();
+    try {
+      for (const e of events) await db.transaction((tx) => outbox.add(tx, e));
+      const seen = await waitFor(
+        async () => {
+          const rows = await db.dataSource.getRepository(SeenEntity).find({ where: { customerId }, order: { seq: 'ASC' } });
+          return rows.length === events.length ? rows : undefined;
+        },
+        { what: 'all five events consumed', timeoutMs: 20000 },
+      );
+      expect(seen.map((r) => r.eventId)).toEqual(events.map((e) => e.eventId));
+      expect(await relay.pendingCount()).toBe(0);
+    } finally {
+      await relay.stop();
+      await consumer.stop();
+    }
+  });
+
+  it('an outbox row from a rolled-back transaction is never published', async () => {
+    const { db } = getEnv();
+    const outbox = new Outbox();
+    const e = customerEvent('cus_rollback');
+    await expect(
+      db.transaction(async (tx) => {
+        await outbox.add(tx, e);
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
+    expect(await db.dataSource.getRepository(OutboxEntity).findOne({ where: { eventId: e.eventId } })).toBeNull();
+  });
+
+  it('the same event delivered twice is handled once (inbox)', async () => {
+    const { bus, db } = getEnv();
+    const e = customerEvent(`cus_dup_${Date.now()}`);
+    let calls = 0;
+    const consumer = await withConsumer(
+      {
+        CustomerUpserted: async (event, tx, meta) => {
+          // the topic may hold earlier tests' events (real Kafka): count only ours
+          if (event.payload.customer.customerId === e.payload.customer.customerId) calls += 1;
+          await recordSeen.CustomerUpserted!(event, tx, meta);
+        },
+      },
+      'dup',
+    );
+    try {
+      const msg = { topic: 'CustomerUpserted', key: e.payload.customer.customerId, value: JSON.stringify(e) };
+      await bus.publish([msg, msg]);
+      await bus.publish([msg]);
+      const sentinel = customerEvent(e.payload.customer.customerId);
+      await bus.publish([{ ...msg, value: JSON.stringify(sentinel) }]);
+      await waitFor(() => db.dataSource.getRepository(SeenEntity).findOne({ where: { eventId: sentinel.eventId } }).then((r) => r ?? undefined), {
+        what: 'sentinel consumed',
+        timeoutMs: 20000,
+      });
+      expect(calls).toBe(2);
+      expect(await db.dataSource.getRepository(SeenEntity).count({ where: { eventId: e.eventId } })).toBe(1);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('a malformed message goes to the dead-letter topic with the reason, and the consumer keeps going', async () => {
+    const { bus, db, readAll } = getEnv();
+    const consumer = await withConsumer(recordSeen, 'dlt');
+    const good = customerEvent(`cus_after_bad_${Date.now()}`);
+    const marker = `bad-${Date.now()}`;
+    try {
+      await bus.publish([
+        { topic: 'CustomerUpserted', key: marker, value: `{"this is": "not an event", "marker": "${marker}"}` },
+        { topic: 'CustomerUpserted', key: marker, value: 'not even json' },
+        { topic: 'CustomerUpserted', key: good.payload.customer.customerId, value: JSON.stringify(good) },
+      ]);
+      await waitFor(() => db.dataSource.getRepository(SeenEntity).findOne({ where: { eventId: good.eventId } }).then((r) => r ?? undefined), {
+        what: 'good event after bad ones',
+        timeoutMs: 20000,
+      });
+      const dead = (await readAll(deadLetterTopic('CustomerUpserted'), 2)).filter((m) => m.key === marker);
+      expect(dead).toHaveLength(2);
+      const [first, second] = dead;
+      expect(first!.value!.toString()).toContain(marker);
+      expect(first!.headers['dlt-error-code']).toBe('CONTRACT_VIOLATION');
+      expect(first!.headers['dlt-error-message']).toMatch(/must have property "eventId"/);
+      expect(first!.headers['dlt-original-topic']).toBe('CustomerUpserted');
+      expect(second!.value!.toString()).toBe('not even json');
+      expect(second!.headers['dlt-error-message']).toMatch(/is not JSON/);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('a handler that keeps failing is retried a bounded number of times, then dead-lettered with its error', async () => {
+    const { bus, db, readAll } = getEnv();
+    const poison = customerEvent(`cus_poison_${Date.now()}`);
+    const next = customerEvent(poison.payload.customer.customerId);
+    let attempts = 0;
+    const consumer = await withConsumer(
+      {
+        CustomerUpserted: async (event, tx, meta) => {
+          if (event.eventId === poison.eventId) {
+            attempts += 1;
+            // the row written before the failure must roll back with it
+            await recordSeen.CustomerUpserted!(event, tx, meta);
+            throw new Error('downstream rule exploded');
+          }
+          await recordSeen.CustomerUpserted!(event, tx, meta);
+        },
+      },
+      'poison',
+      { maxAttempts: 3 },
+    );
+    try {
+      const key = poison.payload.customer.customerId;
+      await bus.publish([
+        { topic: 'CustomerUpserted', key, value: JSON.stringify(poison) },
+        { topic: 'CustomerUpserted', key, value: JSON.stringify(next) },
+      ]);
+      await waitFor(() => db.dataSource.getRepository(SeenEntity).findOne({ where: { eventId: next.eventId } }).then((r) => r ?? undefined), {
+        what: 'message after the poison one',
+        timeoutMs: 20000,
+      });
+      expect(attempts).toBe(3);
+      expect(await db.dataSource.getRepository(SeenEntity).count({ where: { eventId: poison.eventId } })).toBe(0);
+      const dead = (await readAll(deadLetterTopic('CustomerUpserted'), 1)).filter((m) => m.key === key);
+      expect(dead).toHaveLength(1);
+      expect(JSON.parse(dead[0]!.value!.toString()).eventId).toBe(poison.eventId);
+      expect(dead[0]!.headers['dlt-error-message']).toBe('downstream rule exploded');
+      expect(dead[0]!.headers['dlt-attempts']).toBe('3');
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('a non-retriable error is dead-lettered on the first attempt', async () => {
+    const { bus, readAll } = getEnv();
+    const e = customerEvent(`cus_nonretriable_${Date.now()}`);
+    let attempts = 0;
+    const consumer = await withConsumer(
+      {
+        CustomerUpserted: async (event) => {
+          if (event.eventId !== e.eventId) return;
+          attempts += 1;
+          throw new AppError('ACCOUNT_CLOSED', 'account is closed', 409, false);
+        },
+      },
+      'nonretriable',
+    );
+    try {
+      const key = e.payload.customer.customerId;
+      await bus.publish([{ topic: 'CustomerUpserted', key, value: JSON.stringify(e) }]);
+      const dead = await waitFor(
+        async () => {
+          const all = (await readAll(deadLetterTopic('CustomerUpserted'), 1)).filter((m) => m.key === key);
+          return all.length ? all : undefined;
+        },
+        { what: 'dead letter', timeoutMs: 20000 },
+      );
+      expect(attempts).toBe(1);
+      expect(dead[0]!.headers['dlt-error-code']).toBe('ACCOUNT_CLOSED');
+    } finally {
+      await consumer.stop();
+    }
+  });
+}

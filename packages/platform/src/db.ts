@@ -1,0 +1,185 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DataSource, type DataSourceOptions, type QueryRunner, type EntityManager, type EntitySchema, type MixedList } from 'typeorm';
+
+export type { EntityManager };
+
+export type DbKind = 'mysql' | 'sqlite';
+
+export interface DatabaseOptions {
+  url: string;
+  entities: MixedList<EntitySchema | (new () => unknown)>;
+  // TypeORM migration classes; run in order of their timestamped names.
+  migrations: MixedList<new () => unknown>;
+  /** Run pending migrations when opening (services do at start; `npm run migrate` does it alone). */
+  migrate?: boolean;
+  /** For MySQL: create the database if it does not exist (local runs and tests). */
+  createDatabase?: boolean;
+  poolSize?: number;
+}
+
+/**
+ * The only way services touch their database: a TypeORM DataSource plus a transaction runner.
+ * `transaction()` is the unit of work: state changes, outbox rows and inbox marks share it.
+ */
+export interface Database {
+  readonly kind: DbKind;
+  readonly dataSource: DataSource;
+  transaction<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const inTransaction = new AsyncLocalStorage<boolean>();
+const afterCommitHooks = new WeakMap<EntityManager, Array<() => void>>();
+
+/** Runs `fn` once the transaction that `tx` belongs to has committed (never on rollback). */
+export function afterCommit(tx: EntityManager, fn: () => void): void {
+  const hooks = afterCommitHooks.get(tx);
+  if (!hooks) throw new Error('afterCommit() needs an EntityManager from Database.transaction()');
+  hooks.push(fn);
+}
+
+export function parseDatabaseUrl(url: string): { kind: DbKind; location: string; database?: string } {
+  if (url.startsWith('sqlite:')) {
+    const location = url.slice('sqlite:'.length);
+    return { kind: 'sqlite', location: location === ':memory:' || location === '' ? ':memory:' : location };
+  }
+  const u = new URL(url);
+  if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:') throw new Error(`unsupported DATABASE_URL ${url}`);
+  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) throw new Error(`DATABASE_URL needs a database name: ${url}`);
+  return { kind: 'mysql', location: url, database };
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  const parsed = parseDatabaseUrl(opts.url);
+  let options: DataSourceOptions;
+  if (parsed.kind === 'mysql') {
+    if (opts.createDatabase) await createMysqlDatabase(opts.url);
+    const u = new URL(opts.url.replace(/^mariadb:/, 'mysql:'));
+    options = {
+      type: 'mysql',
+      url: u.toString(),
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      poolSize: opts.poolSize ?? 10,
+      entities: opts.entities,
+      migrations: opts.migrations,
+      migrationsTransactionMode: 'each',
+      synchronize: false,
+      logging: false,
+    };
+  } else {
+    if (parsed.location !== ':memory:') mkdirSync(dirname(resolve(parsed.location)), { recursive: true });
+    options = {
+      type: 'sqljs',
+      ...(parsed.location === ':memory:' ? {} : { location: resolve(parsed.location), autoSave: true }),
+      entities: opts.entities,
+      migrations: opts.migrations,
+      migrationsTransactionMode: 'each',
+      synchronize: false,
+      logging: false,
+    };
+  }
+  const dataSource = new DataSource(options);
+  await dataSource.initialize();
+  if (opts.migrate !== false) await dataSource.runMigrations();
+  return wrap(parsed.kind, dataSource);
+}
+
+function wrap(kind: DbKind, dataSource: DataSource): Database {
+  // sql.js is one in-memory connection: two interleaved transactions would share it, so the
+  // embedded default runs them one at a time. MySQL has a pool and real isolation.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialize = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+  const transaction = async <T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> => {
+    let hooks: Array<() => void> = [];
+    const result = await inTransaction.run(true, () =>
+      dataSource.transaction(async (tx) => {
+        hooks = [];
+        afterCommitHooks.set(tx, hooks);
+        return fn(tx);
+      }),
+    );
+    // The data is committed: a failing hook must not make the caller think otherwise.
+    for (const hook of hooks) {
+      try {
+        hook();
+      } catch (err) {
+        process.emitWarning(`afterCommit hook failed: ${(err as Error).message}`);
+      }
+    }
+    return result;
+  };
+  return {
+    kind,
+    dataSource,
+    transaction: (fn) => {
+      if (inTransaction.getStore()) {
+        // On SQLite the inner call would wait for the outer one forever; on MySQL it would commit
+        // separately. Either way it is a bug: pass `tx` down instead.
+        return Promise.reject(new Error('nested Database.transaction(): pass the outer transaction manager instead'));
+      }
+      return kind === 'sqlite' ? serialize(() => transaction(fn)) : transaction(fn);
+    },
+    async ping() {
+      await dataSource.query('SELECT 1');
+    },
+    async close() {
+      if (dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
+}
+
+/** For migrations that must differ per engine (few do: the Table API hides most differences). */
+export function isMysql(q: QueryRunner): boolean {
+  return q.connection.driver.options.type === 'mysql' || q.connection.driver.options.type === 'mariadb';
+}
+
+/** CREATE DATABASE IF NOT EXISTS, through a connection without a default database. */
+export async function createMysqlDatabase(url: string): Promise<void> {
+  const { database } = parseDatabaseUrl(url);
+  const server = new URL(url.replace(/^mariadb:/, 'mysql:'));
+  server.pathname = '/';
+  const ds = new DataSource({ type: 'mysql', url: server.toString(), logging: false });
+  await ds.initialize();
+  try {
+    await ds.query(
+      `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+  } finally {
+    await ds.destroy();
+  }
+}
+
+export async function dropMysqlDatabase(url: string): Promise<void> {
+  const { database } = parseDatabaseUrl(url);
+  const server = new URL(url.replace(/^mariadb:/, 'mysql:'));
+  server.pathname = '/';
+  const ds = new DataSource({ type: 'mysql', url: server.toString(), logging: false });
+  await ds.initialize();
+  try {
+    await ds.query(`DROP DATABASE IF EXISTS \`${database}\``);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** Duplicate-key violations look different per driver; callers only need to know it was one. */
+export function isDuplicateKey(err: unknown): boolean {
+  const e = err as { code?: string; errno?: number; message?: string; driverError?: { code?: string } };
+  const code = e?.code ?? e?.driverError?.code;
+  return (
+    code === 'ER_DUP_ENTRY' ||
+    e?.errno === 1062 ||
+    /UNIQUE constraint failed|SQLITE_CONSTRAINT/i.test(String(e?.message ?? ''))
+  );
+}

@@ -1,0 +1,368 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { Authenticator, Principal } from './auth';
+import { AppError, notFound, unauthorized, validationFailed } from './errors';
+import type { Logger } from './logger';
+import type { Metrics } from './metrics';
+
+// Path and query values are strings on the wire: that validator coerces them to the declared
+// types. JSON bodies already have types: that one never coerces (`"5"` is not a number, `null` is
+// not a string); both fill defaults.
+const stringsAjv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false });
+const bodyAjv = new Ajv({ allErrors: true, coerceTypes: false, useDefaults: true, strict: false });
+addFormats(stringsAjv);
+addFormats(bodyAjv);
+const compiled = { strings: new WeakMap<object, ValidateFunction>(), body: new WeakMap<object, ValidateFunction>() };
+function validatorFor(schema: TSchema, kind: 'strings' | 'body'): ValidateFunction {
+  let v = compiled[kind].get(schema);
+  if (!v) {
+    v = (kind === 'body' ? bodyAjv : stringsAjv).compile(schema);
+    compiled[kind].set(schema, v);
+  }
+  return v;
+}
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RequestContext<B = unknown, P = Record<string, string>, Q = Record<string, unknown>> {
+  body: B;
+  params: P;
+  query: Q;
+  principal: Principal;
+  correlationId: string;
+  log: Logger;
+  req: Request;
+  res: Response;
+}
+
+export interface HandlerResult {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Send a raw payload (CSV export, …) instead of JSON. */
+  raw?: string | Buffer;
+}
+
+export interface RouteSpec<
+  B extends TSchema = TSchema,
+  P extends TSchema = TSchema,
+  Q extends TSchema = TSchema,
+> {
+  method: Method;
+  /** Express syntax: /v1/customers/:customerId */
+  path: string;
+  operationId: string;
+  summary: string;
+  tags?: string[];
+  body?: B;
+  params?: P;
+  query?: Q;
+  responses: Record<number, { description: string; schema?: TSchema }>;
+  /** Roles allowed; default both. */
+  roles?: Array<Principal['role']>;
+  handler: (ctx: RequestContext<Static<B>, Static<P>, Static<Q>>) => Promise<HandlerResult> | HandlerResult;
+}
+
+/** Keeps handler typing precise where routes are declared. */
+export function route<B extends TSchema, P extends TSchema, Q extends TSchema>(
+  spec: RouteSpec<B, P, Q>,
+): RouteSpec<TSchema, TSchema, TSchema> {
+  return spec as unknown as RouteSpec<TSchema, TSchema, TSchema>;
+}
+
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<void>;
+}
+
+export interface HttpAppOptions {
+  service: string;
+  version: string;
+  description: string;
+  logger: Logger;
+  metrics: Metrics;
+  authenticator: Authenticator;
+  readiness: ReadinessCheck[];
+  routes: Array<RouteSpec<TSchema, TSchema, TSchema>>;
+  bodyLimit?: string;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown; correlationId: string };
+}
+
+const CORRELATION_HEADER = 'x-correlation-id';
+
+/** Builds the express app of a service. Never listens: main.ts does, tests use supertest. */
+export function buildHttpApp(opts: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  app.use((req, res, next) => {
+    const incoming = req.header(CORRELATION_HEADER);
+    const id = incoming && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    res.locals.correlationId = id;
+    res.setHeader(CORRELATION_HEADER, id);
+    next();
+  });
+  app.use(
+    pinoHttp({
+      logger: opts.logger,
+      genReqId: (_req, res) => (res as Response).locals.correlationId as string,
+      customProps: (_req, res) => ({ correlationId: (res as Response).locals.correlationId }),
+      autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
+    }),
+  );
+  app.use((req, res, next) => {
+    const end = opts.metrics.httpDuration.startTimer();
+    res.on('finish', () => {
+      const routePath = (req.route as { path?: string } | undefined)?.path;
+      end({ method: req.method, route: routePath ? `${req.baseUrl}${routePath}` : 'unmatched', status: res.statusCode });
+    });
+    next();
+  });
+  app.use(express.json({ limit: opts.bodyLimit ?? '1mb' }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service: opts.service });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    let ok = true;
+    await Promise.all(
+      opts.readiness.map(async (c) => {
+        try {
+          await withTimeout(c.check(), 3000, `${c.name} did not answer within 3s`);
+          checks[c.name] = 'ok';
+        } catch (err) {
+          ok = false;
+          checks[c.name] = `failed: ${(err as Error).message}`;
+        }
+      }),
+    );
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not_ready', checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', opts.metrics.registry.contentType);
+    res.send(await opts.metrics.registry.metrics());
+  });
+  const openapi = buildOpenApi(opts);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+
+  const authenticate = async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const header = req.header('authorization');
+      const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+      if (!m) throw unauthorized('Missing "Authorization: Bearer <token>" header');
+      res.locals.principal = await opts.authenticator.verify(m[1]!);
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+
+  for (const spec of opts.routes) {
+    app[spec.method](spec.path, authenticate, async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const principal = res.locals.principal as Principal;
+        if (spec.roles && !spec.roles.includes(principal.role)) {
+          throw new AppError('FORBIDDEN', `This action needs the ${spec.roles.join(' or ')} role`, 403);
+        }
+        const params = validatePart(spec.params, { ...req.params }, 'path parameter', 'strings');
+        const query = validatePart(spec.query, { ...(req.query as object) }, 'query parameter', 'strings');
+        const body = spec.body ? validatePart(spec.body, req.body ?? {}, 'body', 'body') : req.body;
+        const result = await spec.handler({
+          body,
+          params: params as Record<string, string>,
+          query: query as Record<string, unknown>,
+          principal,
+          correlationId: res.locals.correlationId as string,
+          log: req.log,
+          req,
+          res,
+        });
+        for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
+        res.status(result.status ?? 200);
+        if (result.raw !== undefined) res.send(result.raw);
+        else if (result.body === undefined) res.end();
+        else res.json(result.body);
+      } catch (err) {
+        next(err);
+      }
+    });
+  }
+
+  app.use((req, _res, next) => next(notFound(`Route ${req.method} ${req.path}`)));
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const correlationId = (res.locals.correlationId as string) ?? randomUUID();
+    const body = toErrorBody(err, correlationId);
+    const status = statusOf(err);
+    if (status >= 500) req.log?.error({ err, correlationId }, 'request failed');
+    else req.log?.info({ code: body.error.code, correlationId }, body.error.message);
+    res.status(status).json(body);
+  });
+  return app;
+}
+
+function validatePart(schema: TSchema | undefined, value: unknown, part: string, kind: 'strings' | 'body'): unknown {
+  if (!schema) return value;
+  const validate = validatorFor(schema, kind);
+  if (validate(value)) return value;
+  const problems = (validate.errors ?? []).map((e) => {
+    const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '';
+    if (e.keyword === 'required') {
+      return `${part} ${where ? `${where}.` : ''}${String(e.params.missingProperty)} is required`;
+    }
+    if (e.keyword === 'additionalProperties') {
+      return `${part} ${where ? `${where}.` : ''}${String(e.params.additionalProperty)} is not allowed`;
+    }
+    return `${part} ${where || '(root)'} ${e.message ?? 'is invalid'}`.replace(/\s+/g, ' ');
+  });
+  throw validationFailed(`Invalid ${part}: ${problems.join('; ')}`, problems);
+}
+
+function statusOf(err: unknown): number {
+  if (err instanceof AppError) return err.status;
+  const e = err as { status?: number; statusCode?: number; type?: string };
+  // body-parser errors (malformed JSON, too large) carry a 4xx status
+  const s = e?.status ?? e?.statusCode;
+  if (typeof s === 'number' && s >= 400 && s < 500) return s;
+  return 500;
+}
+
+export function toErrorBody(err: unknown, correlationId: string): ErrorBody {
+  if (err instanceof AppError) {
+    return {
+      error: {
+        code: err.code,
+        message: err.message,
+        ...(err.details !== undefined ? { details: err.details } : {}),
+        correlationId,
+      },
+    };
+  }
+  const e = err as { status?: number; type?: string; message?: string };
+  if (e?.type === 'entity.parse.failed') {
+    return { error: { code: 'MALFORMED_JSON', message: `Request body is not valid JSON: ${e.message}`, correlationId } };
+  }
+  if (e?.type === 'entity.too.large') {
+    return { error: { code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large', correlationId } };
+  }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return { error: { code: 'BAD_REQUEST', message: e.message ?? 'Bad request', correlationId } };
+  }
+  return { error: { code: 'INTERNAL', message: 'Internal error; quote the correlationId when reporting it', correlationId } };
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(message)), ms);
+      }),
+    ]);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+const ErrorBodySchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message', 'correlationId'],
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: {},
+        correlationId: { type: 'string' },
+      },
+    },
+  },
+};
+
+/** The OpenAPI 3.1 document, generated from the same route table that express serves. */
+export function buildOpenApi(opts: Pick<HttpAppOptions, 'service' | 'version' | 'description' | 'routes'>) {
+  const paths: Record<string, Record<string, unknown>> = {
+    '/healthz': { get: platformOp('healthz', 'Liveness: the process answers') },
+    '/readyz': { get: platformOp('readyz', 'Readiness: database and bus reachable (503 when not)') },
+    '/metrics': { get: platformOp('metrics', 'Prometheus metrics (text format)') },
+    '/openapi.json': { get: platformOp('openapi', 'This document') },
+  };
+  for (const r of opts.routes) {
+    const oaPath = r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const parameters: unknown[] = [];
+    for (const [where, schema] of [
+      ['path', r.params],
+      ['query', r.query],
+    ] as const) {
+      const props = (schema as { properties?: Record<string, TSchema> } | undefined)?.properties ?? {};
+      const required = new Set((schema as { required?: string[] } | undefined)?.required ?? []);
+      for (const [name, s] of Object.entries(props)) {
+        // A parameter with a default may be left out, whatever the schema's `required` says.
+        const optional = where !== 'path' && (!required.has(name) || (s as { default?: unknown }).default !== undefined);
+        parameters.push({ name, in: where, required: !optional, schema: s });
+      }
+    }
+    const responses: Record<string, unknown> = {};
+    for (const [status, resp] of Object.entries(r.responses)) {
+      responses[status] = {
+        description: resp.description,
+        ...(resp.schema ? { content: { 'application/json': { schema: resp.schema } } } : {}),
+      };
+    }
+    responses['401'] ??= { description: 'Missing or invalid token', content: { 'application/json': { schema: ErrorBodySchema } } };
+    responses['default'] = { description: 'Error', content: { 'application/json': { schema: ErrorBodySchema } } };
+    paths[oaPath] ??= {};
+    paths[oaPath]![r.method] = {
+      operationId: r.operationId,
+      summary: r.summary,
+      tags: r.tags ?? [],
+      security: [{ bearer: [] }],
+      ...(parameters.length ? { parameters } : {}),
+      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.body } } } } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: opts.service, version: opts.version, description: opts.description },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Error: ErrorBodySchema },
+    },
+    paths,
+  };
+}
+
+function platformOp(operationId: string, summary: string) {
+  return { operationId, summary, tags: ['platform'], security: [], responses: { '200': { description: 'OK' } } };
+}
+
+/** The routes express actually serves, as `METHOD /path` (used to check the OpenAPI document). */
+export function listExpressRoutes(app: Express): string[] {
+  const router = (app as unknown as { router?: { stack: Layer[] }; _router?: { stack: Layer[] } }).router ??
+    (app as unknown as { _router?: { stack: Layer[] } })._router;
+  const out: string[] = [];
+  for (const layer of router?.stack ?? []) {
+    if (!layer.route) continue;
+    for (const m of Object.keys(layer.route.methods)) {
+      if (layer.route.methods[m]) out.push(`${m.toUpperCase()} ${layer.route.path}`);
+    }
+  }
+  return out;
+}
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+}

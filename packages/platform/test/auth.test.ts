@@ -1,0 +1,160 @@
+import { SignJWT, UnsecuredJWT, base64url } from 'jose';
+import { createAuthenticator, signDevToken } from '../src/auth';
+import { AppError } from '../src/errors';
+
+const SECRET = 'test-secret-0123456789abcdef';
+const key = new TextEncoder().encode(SECRET);
+
+async function rejectionOf(p: Promise<unknown>): Promise<AppError> {
+  const err = await p.then(
+    () => {
+      throw new Error('expected verify() to reject');
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AppError);
+  expect(err).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+  return err as AppError;
+}
+
+function hs256(claims: Record<string, unknown>): SignJWT {
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('1h');
+}
+
+describe('createAuthenticator with a shared secret', () => {
+  const auth = createAuthenticator({ secret: SECRET });
+
+  it('turns a valid dev token into the principal', async () => {
+    const token = await signDevToken(SECRET, { accountId: 'acme', role: 'member', sub: 'alice' });
+    await expect(auth.verify(token)).resolves.toEqual({ userId: 'alice', accountId: 'acme', role: 'member' });
+  });
+
+  it('defaults the dev token to an admin of the account', async () => {
+    const token = await signDevToken(SECRET, { accountId: 'acme' });
+    await expect(auth.verify(token)).resolves.toEqual({
+      userId: 'user@acme',
+      accountId: 'acme',
+      role: 'admin',
+    });
+  });
+
+  it('rejects a token signed with another secret', async () => {
+    const token = await signDevToken('another-secret-0123456789abcdef', { accountId: 'acme' });
+    await rejectionOf(auth.verify(token));
+  });
+
+  it('rejects an expired token', async () => {
+    const token = await signDevToken(SECRET, { accountId: 'acme', expiresIn: '-1s' });
+    const err = await rejectionOf(auth.verify(token));
+    expect(err.message).toMatch(/exp/i);
+  });
+
+  it('rejects a token whose exp lies in the past', async () => {
+    const past = Math.floor(Date.now() / 1000) - 3600;
+    const token = await new SignJWT({ account_id: 'acme', role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setIssuedAt(past - 60)
+      .setExpirationTime(past)
+      .sign(key);
+    await rejectionOf(auth.verify(token));
+  });
+
+  it('rejects a token without account_id, naming the claim', async () => {
+    const token = await hs256({ role: 'admin' }).setSubject('alice').sign(key);
+    const err = await rejectionOf(auth.verify(token));
+    expect(err.message).toContain('account_id');
+  });
+
+  it('rejects an account_id outside the allowed characters', async () => {
+    const token = await hs256({ account_id: "acme' OR 1=1", role: 'admin' }).setSubject('alice').sign(key);
+    const err = await rejectionOf(auth.verify(token));
+    expect(err.message).toContain('account_id');
+  });
+
+  it('rejects a role other than admin or member, naming the claim', async () => {
+    const token = await hs256({ account_id: 'acme', role: 'owner' }).setSubject('alice').sign(key);
+    const err = await rejectionOf(auth.verify(token));
+    expect(err.message).toContain('role');
+  });
+
+  it('rejects a token without sub, naming the claim', async () => {
+    const token = await hs256({ account_id: 'acme', role: 'admin' }).sign(key);
+    const err = await rejectionOf(auth.verify(token));
+    expect(err.message).toContain('sub');
+  });
+
+  it('rejects an unsecured (alg none) token', async () => {
+    const token = new UnsecuredJWT({ account_id: 'acme', role: 'admin' })
+      .setSubject('alice')
+      .setExpirationTime('1h')
+      .encode();
+    await rejectionOf(auth.verify(token));
+  });
+
+  it('rejects a token signed with the same secret but another HMAC algorithm', async () => {
+    const token = await new SignJWT({ account_id: 'acme', role: 'admin' })
+      .setProtectedHeader({ alg: 'HS512' })
+      .setSubject('alice')
+      .setExpirationTime('1h')
+      .sign(key);
+    const err = await rejectionOf(auth.verify(token));
+    expect(err.message).toMatch(/alg/i);
+  });
+
+  it('rejects a token whose payload was altered after signing', async () => {
+    const token = await signDevToken(SECRET, { accountId: 'acme', role: 'member' });
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(new TextDecoder().decode(base64url.decode(payload))) as Record<string, unknown>;
+    const forged = base64url.encode(JSON.stringify({ ...claims, role: 'admin' }));
+    await rejectionOf(auth.verify(`${header}.${forged}.${signature}`));
+  });
+
+  it('rejects garbage', async () => {
+    await rejectionOf(auth.verify('not-a-jwt'));
+  });
+});
+
+describe('createAuthenticator with issuer and audience', () => {
+  const auth = createAuthenticator({ secret: SECRET, issuer: 'https://idp.example', audience: 'crp' });
+
+  it('accepts a token with the configured issuer and audience', async () => {
+    const token = await signDevToken(SECRET, {
+      accountId: 'acme',
+      issuer: 'https://idp.example',
+      audience: 'crp',
+    });
+    await expect(auth.verify(token)).resolves.toMatchObject({ accountId: 'acme' });
+  });
+
+  it('rejects a token from another issuer', async () => {
+    const token = await signDevToken(SECRET, {
+      accountId: 'acme',
+      issuer: 'https://evil.example',
+      audience: 'crp',
+    });
+    const err = await rejectionOf(auth.verify(token));
+    expect(err.message).toContain('iss');
+  });
+
+  it('rejects a token for another audience', async () => {
+    const token = await signDevToken(SECRET, {
+      accountId: 'acme',
+      issuer: 'https://idp.example',
+      audience: 'other',
+    });
+    const err = await rejectionOf(auth.verify(token));
+    expect(err.message).toContain('aud');
+  });
+
+  it('rejects a token without issuer or audience', async () => {
+    const token = await signDevToken(SECRET, { accountId: 'acme' });
+    await rejectionOf(auth.verify(token));
+  });
+});
+
+describe('createAuthenticator options', () => {
+  it('refuses to build without a secret or JWKS URL', () => {
+    expect(() => createAuthenticator({})).toThrow(/secret or a JWKS URL/);
+  });
+});

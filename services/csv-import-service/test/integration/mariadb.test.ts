@@ -1,0 +1,97 @@
+import request from 'supertest';
+import { CustomerImportRowResult } from '@crp/contracts/events/customer-import-row-result';
+import { newEvent } from '@crp/contracts/new-event';
+import { KafkaBus } from '@crp/messaging/kafka-bus';
+import { describeReal, freshMysqlDatabase, kafkaBrokers, uniqueName } from '@crp/testing/real-infra';
+import { testLogger } from '@crp/testing/silent-logger';
+import { waitFor } from '@crp/testing/wait';
+import { createCsvImportService } from '../../src/composition-root';
+import { loadConfig } from '../../src/config';
+import { ImportJobEntity, ImportRowReportEntity } from '../../src/infra/db/entities';
+import { SECRET, insertJob } from '../support/fixtures';
+
+describeReal('csv-import-service on real MariaDB and Kafka', () => {
+  let handle: Awaited<ReturnType<typeof createCsvImportService>>;
+  let producer: KafkaBus;
+  let drop: () => Promise<void>;
+  const prefix = `${uniqueName('x')}.`;
+
+  beforeAll(async () => {
+    const fresh = await freshMysqlDatabase('csv_import');
+    drop = fresh.drop;
+    handle = await createCsvImportService(
+      loadConfig({
+        DATABASE_URL: fresh.url,
+        BUS: 'kafka',
+        KAFKA_BROKERS: kafkaBrokers().join(','),
+        KAFKA_TOPIC_PREFIX: prefix,
+        AUTH_JWT_SECRET: SECRET,
+        LOG_LEVEL: 'silent',
+      }),
+    );
+    await handle.start();
+    // Stands in for customer-service: a separate client publishing on the same prefixed topics.
+    producer = new KafkaBus({
+      brokers: kafkaBrokers(),
+      clientId: 'csv-import-test',
+      topicPrefix: prefix,
+      logger: testLogger(),
+    });
+  });
+  afterAll(async () => {
+    await producer?.close();
+    await handle?.stop();
+    await drop?.();
+  });
+
+  it('migrations created its tables, and it is ready', async () => {
+    const runner = handle.db.dataSource.createQueryRunner();
+    try {
+      for (const table of ['import_jobs', 'import_row_reports', 'outbox_events', 'inbox_messages']) {
+        expect(await runner.hasTable(table)).toBe(true);
+      }
+    } finally {
+      await runner.release();
+    }
+    const ready = await request(handle.app).get('/readyz').expect(200);
+    expect(ready.body.checks).toEqual({ database: 'ok', bus: 'ok' });
+  });
+
+  it('counts a CustomerImportRowResult that arrives through Kafka', async () => {
+    const j = await insertJob(handle.db, 'acme');
+    const event = newEvent(
+      CustomerImportRowResult,
+      { accountId: 'acme', correlationId: `job-${j.id}` },
+      {
+        jobId: j.id,
+        lineNumber: 2,
+        outcome: 'rejected',
+        customerId: 'cus_1',
+        reason: 'belongs to a connected store',
+      },
+    );
+    await producer.publish([{ topic: 'CustomerImportRowResult', key: j.id, value: JSON.stringify(event) }]);
+
+    const jobs = handle.db.dataSource.getRepository(ImportJobEntity);
+    const after = await waitFor(
+      async () => {
+        const row = await jobs.findOneByOrFail({ id: j.id });
+        return row.processedRows === 1 && row;
+      },
+      { timeoutMs: 30000, what: 'the row result to be counted' },
+    );
+    expect(after).toMatchObject({ processedRows: 1, rejected: 1, created: 0 });
+    expect(
+      await handle.db.dataSource
+        .getRepository(ImportRowReportEntity)
+        .findOneBy({ jobId: j.id, lineNumber: 2 }),
+    ).toEqual({
+      jobId: j.id,
+      lineNumber: 2,
+      accountId: 'acme',
+      outcome: 'rejected',
+      reason: 'belongs to a connected store',
+      customerId: 'cus_1',
+    });
+  });
+});

@@ -1,0 +1,71 @@
+import type { CustomerRow, CustomerOrderRow, IdentityRow } from '../infra/db/entities';
+
+/**
+ * The API shape: ShipStation's Customer fields (customerId, name, company, street1, …,
+ * marketplaceUsernames[], tags[], createDate, modifyDate) plus what SPEC §1–§2 adds.
+ */
+export function customerView(
+  c: CustomerRow,
+  identities: IdentityRow[],
+  extra: { possibleDuplicates?: string[]; orders?: CustomerOrderRow[] } = {},
+) {
+  const a = c.shippingAddress;
+  return {
+    customerId: c.id,
+    createDate: c.createdAt.toISOString(),
+    modifyDate: c.updatedAt.toISOString(),
+    name: c.name,
+    firstName: c.firstName,
+    lastName: c.lastName,
+    company: c.company,
+    street1: a?.street1 ?? null,
+    street2: a?.street2 ?? null,
+    street3: a?.street3 ?? null,
+    city: a?.city ?? null,
+    state: a?.state ?? null,
+    postalCode: a?.postalCode ?? null,
+    countryCode: a?.country ?? null,
+    phone: c.phone,
+    email: c.email,
+    birthDate: c.birthDate,
+    marketplaceUsernames: identities.map((i) => ({
+      customerUserId: i.id,
+      customerId: c.id,
+      createDate: i.createdAt.toISOString(),
+      modifyDate: i.updatedAt.toISOString(),
+      marketplace: i.storeType,
+      marketplaceId: i.storeId,
+      storeName: i.storeName,
+      username: i.username,
+    })),
+    tags: c.tags.map((name) => ({ name })),
+    status: c.status,
+    mergedIntoId: c.mergedIntoId,
+    addresses: { shipping: c.shippingAddress, billing: c.billingAddress, postal: c.postalAddress },
+    marketingConsent: c.consent,
+    fieldSources: c.fieldSources,
+    history: {
+      orderCount: c.orderCount,
+      totalSpent: c.totalSpent,
+      firstOrderDate: c.firstOrderDate?.toISOString() ?? null,
+      lastOrderDate: c.lastOrderDate?.toISOString() ?? null,
+      ...(extra.orders
+        ? {
+            orders: extra.orders.map((o) => ({
+              orderId: o.orderId,
+              storeId: o.storeId,
+              storeOrderId: o.storeOrderId,
+              orderNumber: o.orderNumber,
+              orderDate: o.orderDate.toISOString(),
+              total: o.total,
+              currency: o.currency,
+            })),
+          }
+        : {}),
+    },
+    ...(extra.possibleDuplicates ? { possibleDuplicates: extra.possibleDuplicates } : {}),
+    version: c.version,
+  };
+}
+
+export type CustomerView = ReturnType<typeof customerView>;

@@ -1,0 +1,209 @@
+import type { Address, ConsentState, MarketingConsent } from '@crp/contracts/common';
+import { blankToNull, normalizeEmail, normalizePhone } from './normalize';
+
+export type CustomerStatus = 'active' | 'archived' | 'merged' | 'deleted';
+export type SourceKind = 'store' | 'manual' | 'csv' | 'api';
+
+/** Who last wrote a field (SPEC §0 "Source"); store-written fields are locked (R2.1). */
+export interface FieldSource {
+  source: SourceKind;
+  storeId: string | null;
+  storeName: string | null;
+  at: string;
+}
+
+export interface ConsentRecord {
+  state: ConsentState;
+  changedAt: string | null;
+  source: SourceKind;
+  storeId: string | null;
+}
+
+export const PROFILE_FIELDS = ['firstName', 'lastName', 'name', 'company', 'email', 'phone', 'birthDate'] as const;
+export const ADDRESS_FIELDS = ['shippingAddress', 'billingAddress', 'postalAddress'] as const;
+export type ProfileField = (typeof PROFILE_FIELDS)[number];
+export type AddressField = (typeof ADDRESS_FIELDS)[number];
+export type TrackedField = ProfileField | AddressField;
+
+export interface CustomerState {
+  firstName: string | null;
+  lastName: string | null;
+  name: string | null;
+  company: string | null;
+  email: string | null;
+  phone: string | null;
+  birthDate: string | null;
+  shippingAddress: Address | null;
+  billingAddress: Address | null;
+  postalAddress: Address | null;
+  /** Order date of the order that wrote the kept shipping address (R1.7); informational. */
+  addressOrderDate: Date | null;
+  /** Order date of the newest order applied to this record; informational. */
+  profileOrderDate: Date | null;
+  tags: string[];
+  consent: { email?: ConsentRecord; sms?: ConsentRecord };
+  fieldSources: Partial<Record<TrackedField, FieldSource>>;
+}
+
+export interface OrderFacts {
+  storeId: string;
+  storeName: string;
+  storeType: string;
+  orderDate: Date;
+  source: SourceKind;
+  buyer: {
+    email: string | null;
+    phone: string | null;
+    name: string | null;
+    firstName: string | null;
+    lastName: string | null;
+    company: string | null;
+    birthDate: string | null;
+    marketingConsent: MarketingConsent;
+  };
+  shipTo: Address | null;
+  billTo: Address | null;
+  tags: string[];
+}
+
+export interface AccountRules {
+  protectNames: boolean;
+  defaultCountry: string;
+}
+
+export const emptyCustomer = (): CustomerState => ({
+  firstName: null,
+  lastName: null,
+  name: null,
+  company: null,
+  email: null,
+  phone: null,
+  birthDate: null,
+  shippingAddress: null,
+  billingAddress: null,
+  postalAddress: null,
+  addressOrderDate: null,
+  profileOrderDate: null,
+  tags: [],
+  consent: {},
+  fieldSources: {},
+});
+
+/** Splits "Bob Norman" when a channel only sends a full name. */
+export function splitName(full: string | null): { firstName: string | null; lastName: string | null } {
+  const parts = (full ?? '').trim().split(/\s+/).filter(Boolean);
+  if (parts.length === 0) return { firstName: null, lastName: null };
+  if (parts.length === 1) return { firstName: parts[0]!, lastName: null };
+  return { firstName: parts.slice(0, -1).join(' '), lastName: parts[parts.length - 1]! };
+}
+
+function isEmptyAddress(a: Address | null): boolean {
+  return !a || Object.values(a).every((v) => v === null || v === '');
+}
+
+const ADDRESS_KEYS = ['name', 'company', 'street1', 'street2', 'street3', 'city', 'state', 'postalCode', 'country', 'phone'] as const;
+
+function sameAddress(a: Address | null, b: Address | null): boolean {
+  if (!a || !b) return a === b;
+  return ADDRESS_KEYS.every((k) => (a[k] ?? null) === (b[k] ?? null));
+}
+
+/**
+ * May an order from `facts` overwrite `field`? R1.7: only an order at least as new as whatever
+ * wrote the field (order date, or the time of a manual edit: R2.4); R2.1: a field a store wrote is
+ * changed only by that same store's orders.
+ */
+function mayOverwrite(current: CustomerState, field: TrackedField, facts: OrderFacts): boolean {
+  const owner = current.fieldSources[field];
+  if (!owner) return true;
+  if (owner.source === 'store' && owner.storeId !== facts.storeId) return false;
+  return facts.orderDate.getTime() >= Date.parse(owner.at);
+}
+
+/**
+ * Applies one imported order to a customer record (R1.7, R1.8, R1.10, R2.1, R2.9). Pure: returns
+ * the new state and whether anything changed.
+ */
+export function applyOrder(
+  current: CustomerState,
+  facts: OrderFacts,
+  rules: AccountRules,
+): { next: CustomerState; changed: boolean } {
+  const next: CustomerState = structuredClone(current);
+  const stamp: FieldSource = {
+    source: facts.source,
+    storeId: facts.source === 'store' ? facts.storeId : null,
+    storeName: facts.source === 'store' ? facts.storeName : null,
+    at: facts.orderDate.toISOString(),
+  };
+
+  const split = splitName(facts.buyer.name);
+  const incoming: Record<ProfileField, string | null> = {
+    firstName: blankToNull(facts.buyer.firstName) ?? split.firstName,
+    lastName: blankToNull(facts.buyer.lastName) ?? split.lastName,
+    name: blankToNull(facts.buyer.name) ?? (blankToNull([facts.buyer.firstName, facts.buyer.lastName].filter(Boolean).join(' '))),
+    company: blankToNull(facts.buyer.company),
+    email: blankToNull(facts.buyer.email),
+    phone: blankToNull(facts.buyer.phone),
+    birthDate: blankToNull(facts.buyer.birthDate),
+  };
+  for (const field of PROFILE_FIELDS) {
+    const value = incoming[field];
+    if (value === null) continue; // an order that lacks a field never erases it
+    const isName = field === 'firstName' || field === 'lastName' || field === 'name';
+    if (current[field] === null) {
+      next[field] = value;
+      next.fieldSources[field] = stamp;
+      continue;
+    }
+    if (current[field] === value) continue;
+    if (isName && rules.protectNames) continue; // R1.10
+    if (field === 'email' && normalizeEmail(current.email) === normalizeEmail(value)) continue;
+    if (field === 'phone' && sameNumber(current.phone, value, rules.defaultCountry)) continue;
+    if (mayOverwrite(current, field, facts)) {
+      next[field] = value;
+      next.fieldSources[field] = stamp;
+    }
+  }
+  if (!current.profileOrderDate || facts.orderDate > current.profileOrderDate) next.profileOrderDate = facts.orderDate;
+
+  // R1.7: the shipping address follows the newest order by order date, never arrival time.
+  if (!isEmptyAddress(facts.shipTo)) {
+    if (current.shippingAddress === null || (mayOverwrite(current, 'shippingAddress', facts) && !sameAddress(current.shippingAddress, facts.shipTo))) {
+      next.shippingAddress = facts.shipTo;
+      next.fieldSources.shippingAddress = stamp;
+      next.addressOrderDate = facts.orderDate;
+    }
+  }
+  if (!isEmptyAddress(facts.billTo)) {
+    if (current.billingAddress === null || (mayOverwrite(current, 'billingAddress', facts) && !sameAddress(current.billingAddress, facts.billTo))) {
+      next.billingAddress = facts.billTo;
+      next.fieldSources.billingAddress = stamp;
+    }
+  }
+
+  // R1.8: tags keep at least the channel and the store name.
+  next.tags = [...new Set([...current.tags, facts.storeType, facts.storeName, ...facts.tags].filter((t) => t && t.trim()))];
+
+  // R2.9: consent per channel; an explicit unsubscribe is never overturned by an older order.
+  for (const channel of ['email', 'sms'] as const) {
+    const c = facts.buyer.marketingConsent[channel];
+    if (!c) continue;
+    const at = c.changedAt ?? facts.orderDate.toISOString();
+    const have = current.consent[channel];
+    if (have && have.state === c.state) continue;
+    if (have?.changedAt && Date.parse(at) < Date.parse(have.changedAt)) continue;
+    // An unsubscribe of unknown date is only overturned by a consent that says when it was given.
+    if (have?.state === 'unsubscribed' && !have.changedAt && !c.changedAt) continue;
+    next.consent[channel] = { state: c.state, changedAt: at, source: facts.source, storeId: stamp.storeId };
+  }
+
+  // profileOrderDate is bookkeeping: an order that changes nothing else is not a change.
+  const visible = (c: CustomerState) => JSON.stringify({ ...c, profileOrderDate: null });
+  return { next, changed: visible(next) !== visible(current) };
+}
+
+function sameNumber(a: string | null, b: string | null, country: string): boolean {
+  const na = normalizePhone(a, country);
+  return na !== null && na === normalizePhone(b, country);
+}

@@ -1,0 +1,24 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+
+/** R1.5: emails compare trimmed and lower-cased; nothing else about them is rewritten. */
+export function normalizeEmail(raw: string | null | undefined): string | null {
+  const v = raw?.trim().toLowerCase();
+  return v ? v : null;
+}
+
+/**
+ * R1.5: phones compare by E.164. `6135551212`, `+16135551212`, `(613)555-1212` and
+ * `+1 613-555-1212` are one number for an account whose default country is CA or US.
+ * Text that is not a valid number (Shopify's sample `555-555-SHIP`) never matches anything.
+ */
+export function normalizePhone(raw: string | null | undefined, defaultCountry: string): string | null {
+  const v = raw?.trim();
+  if (!v) return null;
+  const parsed = parsePhoneNumberFromString(v, defaultCountry.toUpperCase() as CountryCode);
+  return parsed && parsed.isValid() ? parsed.number : null;
+}
+
+export function blankToNull(v: string | null | undefined): string | null {
+  const t = v?.trim();
+  return t ? t : null;
+}

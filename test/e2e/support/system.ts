@@ -1,0 +1,87 @@
+import request from 'supertest';
+import type { Bus } from '@crp/messaging/bus';
+import { signDevToken } from '@crp/platform/auth';
+import { createCustomerService } from '@crp/customer-service/composition-root';
+import { loadConfig as customerConfig } from '@crp/customer-service/config';
+import { createOrderIngestService } from '@crp/order-ingest-service/composition-root';
+import { loadConfig as orderConfig } from '@crp/order-ingest-service/config';
+import { testLogger } from '@crp/testing/silent-logger';
+import { waitFor } from '@crp/testing/wait';
+
+export const SECRET = 'e2e-secret-e2e-secret-e2e-secret';
+
+export interface SystemOptions {
+  customerDbUrl: string;
+  orderDbUrl: string;
+  bus?: Bus;
+  kafka?: { brokers: string; prefix: string };
+}
+
+/** order-ingest-service + customer-service, wired as in production, in this process. */
+export async function startSystem(opts: SystemOptions) {
+  const env = (dbUrl: string) => ({
+    DATABASE_URL: dbUrl,
+    BUS: opts.kafka ? 'kafka' : 'in-process',
+    KAFKA_BROKERS: opts.kafka?.brokers,
+    KAFKA_TOPIC_PREFIX: opts.kafka?.prefix,
+    AUTH_JWT_SECRET: SECRET,
+    OUTBOX_POLL_MS: '50',
+    LOG_LEVEL: 'silent',
+  });
+  const customers = await createCustomerService(customerConfig(env(opts.customerDbUrl)), {
+    bus: opts.bus,
+    logger: testLogger('customer-service'),
+  });
+  const orders = await createOrderIngestService(orderConfig(env(opts.orderDbUrl)), {
+    bus: opts.bus,
+    logger: testLogger('order-ingest-service'),
+  });
+  await customers.start();
+  await orders.start();
+  return {
+    customers,
+    orders,
+    token: (accountId: string, role: 'admin' | 'member' = 'admin') => signDevToken(SECRET, { accountId, role }),
+    async stop() {
+      await orders.stop();
+      await customers.stop();
+    },
+  };
+}
+
+export type System = Awaited<ReturnType<typeof startSystem>>;
+
+export function shipStationOrder(n: string, email: string | null, extra: Record<string, unknown> = {}) {
+  return {
+    orderNumber: `SO-${n}`,
+    orderKey: `key-${n}`,
+    orderDate: '2026-11-20T10:00:00.0000000',
+    orderStatus: 'awaiting_shipment',
+    customerUsername: email,
+    customerEmail: email,
+    billTo: { name: 'Sherlock Holmes', company: null, phone: `+44 20 7946 ${n.padStart(4, '0').slice(-4)}` },
+    shipTo: { name: 'Sherlock Holmes', street1: '221 B Baker St', city: 'London', postalCode: 'NW1 6XE', country: 'GB' },
+    items: [{ sku: 'Ele-1234', quantity: 2, unitPrice: 49.99 }],
+    orderTotal: 99.98,
+    ...extra,
+  };
+}
+
+export async function postManualOrder(sys: System, accountId: string, body: unknown) {
+  return request(sys.orders.app)
+    .post('/v1/orders')
+    .set('Authorization', `Bearer ${await sys.token(accountId)}`)
+    .send(body as object);
+}
+
+/** Polls customer-service until a customer with this email shows up. */
+export async function waitForCustomer(sys: System, accountId: string, email: string, timeoutMs = 15000) {
+  const token = await sys.token(accountId);
+  return waitFor(
+    async () => {
+      const res = await request(sys.customers.app).get('/v1/customers').query({ email }).set('Authorization', `Bearer ${token}`);
+      return res.status === 200 && res.body.customers.length > 0 ? res.body.customers : undefined;
+    },
+    { timeoutMs, intervalMs: 25, what: `customer ${email} in ${accountId}` },
+  );
+}
