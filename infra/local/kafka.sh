@@ -335,8 +335,13 @@ cmd_start() {
   fi
   rm -f "$PID_FILE"
 
-  # Something else owns the port (another run dir, a Docker Kafka...). Fail
-  # loudly instead of letting the JVM die with a bind error in the log.
+  # Something else owns the port (another checkout's broker, a Docker Kafka...).
+  # If it is a working Kafka broker, use it: the tests and services only need one.
+  # Otherwise fail loudly instead of letting the JVM die with a bind error.
+  if port_open "$KAFKA_PORT" && KAFKA_READY_TIMEOUT=5 node "$SCRIPT_DIR/kafka-ready.mjs" "$KAFKA_HOST:$KAFKA_PORT" >/dev/null 2>&1; then
+    echo "Kafka already serving on $KAFKA_HOST:$KAFKA_PORT (not started from $KAFKA_RUN_DIR); using it"
+    return 0
+  fi
   port_open "$KAFKA_PORT" && die "port $KAFKA_HOST:$KAFKA_PORT is in use by a process not managed from $KAFKA_RUN_DIR"
   port_open "$KAFKA_CONTROLLER_PORT" && die "controller port $KAFKA_HOST:$KAFKA_CONTROLLER_PORT is already in use"
 
