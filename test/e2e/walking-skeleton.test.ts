@@ -1,4 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { OrderImported } from '@crp/contracts/events/order-imported';
+import type { IncomingMessage } from '@crp/messaging/bus';
+import { KafkaBus } from '@crp/messaging/kafka-bus';
+import { testLogger } from '@crp/testing/silent-logger';
+import { waitFor } from '@crp/testing/wait';
 import { describeReal, freshMysqlDatabase, kafkaBrokers, uniqueName } from '@crp/testing/real-infra';
 import { postManualOrder, shipStationOrder, startSystem, waitForCustomer, type System } from './support/system';
 
@@ -77,3 +83,54 @@ async function waitForCustomerWith(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describeReal('a malformed OrderImported on real Kafka', () => {
+  let sys: System;
+  let bus: KafkaBus;
+  const drops: Array<() => Promise<void>> = [];
+  const prefix = `${uniqueName('dlt')}.`;
+
+  beforeAll(async () => {
+    const cust = await freshMysqlDatabase('e2e_dlt_cust');
+    const ord = await freshMysqlDatabase('e2e_dlt_ord');
+    drops.push(cust.drop, ord.drop);
+    sys = await startSystem({ customerDbUrl: cust.url, orderDbUrl: ord.url, kafka: { brokers: kafkaBrokers().join(','), prefix } });
+    bus = new KafkaBus({ brokers: kafkaBrokers(), clientId: 'e2e-dlt', topicPrefix: prefix, logger: testLogger() });
+  });
+  afterAll(async () => {
+    await bus?.close();
+    await sys?.stop();
+    for (const drop of drops) await drop();
+  });
+
+  it('lands in OrderImported.DLT with the reason, and customer-service keeps consuming', async () => {
+    const bad = { ...OrderImported.example, eventId: randomUUID(), payload: { ...OrderImported.example.payload, order: 'not an order' } };
+    await bus.publish([{ topic: 'OrderImported', key: 'acme', value: JSON.stringify(bad) }]);
+    await postManualOrder(sys, 'acme', shipStationOrder('200', 'after-bad@example.com'));
+    await waitForCustomer(sys, 'acme', 'after-bad@example.com', 30000);
+
+    const dead: IncomingMessage[] = [];
+    const sub = await bus.subscribe({
+      groupId: uniqueName('dlt_reader'),
+      topics: ['OrderImported.DLT'],
+      eachBatch: async (msgs, ctl) => {
+        for (const m of msgs) {
+          dead.push(m);
+          ctl.ack(m);
+        }
+      },
+    });
+    try {
+      const [m] = await waitFor(() => (dead.length ? dead : undefined), { timeoutMs: 30000, what: 'dead letter' });
+      expect(JSON.parse(m!.value!.toString()).eventId).toBe(bad.eventId);
+      expect(m!.headers).toMatchObject({
+        'dlt-consumer-group': 'customer-service',
+        'dlt-original-topic': 'OrderImported',
+        'dlt-error-code': 'CONTRACT_VIOLATION',
+      });
+      expect(m!.headers['dlt-error-message']).toMatch(/\/payload\/order must be object/);
+    } finally {
+      await sub.stop();
+    }
+  });
+});

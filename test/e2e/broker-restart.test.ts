@@ -1,0 +1,59 @@
+import request from 'supertest';
+import { describeReal, freshMysqlDatabase, uniqueName } from '@crp/testing/real-infra';
+import { waitFor } from '@crp/testing/wait';
+import { privateBroker } from './support/private-broker';
+import { postManualOrder, shipStationOrder, startSystem, waitForCustomer, type System } from './support/system';
+
+jest.setTimeout(240000);
+
+describeReal('the flow survives a Kafka broker crash (outbox catches up, nothing duplicated)', () => {
+  let sys: System;
+  let broker: Awaited<ReturnType<typeof privateBroker>>;
+  const drops: Array<() => Promise<void>> = [];
+
+  beforeAll(async () => {
+    broker = await privateBroker();
+    const cust = await freshMysqlDatabase('e2e_rs_cust');
+    const ord = await freshMysqlDatabase('e2e_rs_ord');
+    drops.push(cust.drop, ord.drop);
+    sys = await startSystem({
+      customerDbUrl: cust.url,
+      orderDbUrl: ord.url,
+      kafka: { brokers: broker.brokers, prefix: `${uniqueName('rs')}.` },
+    });
+  });
+  afterAll(async () => {
+    await sys?.stop();
+    await broker?.stop();
+    for (const drop of drops) await drop();
+  });
+
+  it('orders taken while the broker is down become customers once it is back, exactly once', async () => {
+    await postManualOrder(sys, 'acme', shipStationOrder('1', 'before@example.com'));
+    await waitForCustomer(sys, 'acme', 'before@example.com', 30000);
+
+    await broker.kill();
+    const during = ['2', '3', '4', '5', '6'].map((n) => ({ n, email: `during${n}@example.com` }));
+    for (const { n, email } of during) {
+      const res = await postManualOrder(sys, 'acme', shipStationOrder(n, email));
+      // The API keeps accepting orders: they are committed with their outbox rows.
+      expect(res.status).toBe(201);
+    }
+    // the same order again while down: still idempotent
+    expect((await postManualOrder(sys, 'acme', shipStationOrder('2', 'during2@example.com'))).body.importStatus).toBe('unchanged');
+    expect(await sys.orders.messaging.relay.pendingCount()).toBeGreaterThanOrEqual(during.length);
+
+    await broker.start();
+    for (const { email } of during) await waitForCustomer(sys, 'acme', email, 120000);
+    await waitFor(async () => ((await sys.orders.messaging.relay.pendingCount()) === 0 ? true : undefined), {
+      timeoutMs: 30000,
+      what: 'outbox drained',
+    });
+
+    const token = await sys.token('acme');
+    const all = await request(sys.customers.app).get('/v1/customers').query({ limit: 100 }).set('Authorization', `Bearer ${token}`);
+    const emails = all.body.customers.map((c: { email: string }) => c.email).sort();
+    expect(emails).toEqual(['before@example.com', ...during.map((d) => d.email)].sort());
+    for (const c of all.body.customers) expect(c.history.orderCount).toBe(1);
+  });
+});
