@@ -16,17 +16,20 @@ export interface MessagingRuntimeOptions {
   /** Consumer group; defaults to the service name. */
   groupId?: string;
   handlers?: HandlerMap;
+  /** The outbox the handlers and use cases write to; one is made when not given. */
+  outbox?: Outbox;
   pollMs?: number;
   maxAttempts?: number;
 }
 
 /** What every service wires the same way: outbox + relay, and an idempotent consumer if it consumes. */
 export class MessagingRuntime {
-  readonly outbox = new Outbox();
+  readonly outbox: Outbox;
   readonly relay: OutboxRelay;
   readonly consumer: EventConsumer | null;
 
   constructor(private readonly opts: MessagingRuntimeOptions) {
+    this.outbox = opts.outbox ?? new Outbox();
     this.relay = new OutboxRelay({
       db: opts.db,
       bus: opts.bus,

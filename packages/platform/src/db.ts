@@ -144,33 +144,27 @@ export function isMysql(q: QueryRunner): boolean {
   return q.connection.driver.options.type === 'mysql' || q.connection.driver.options.type === 'mariadb';
 }
 
-/** CREATE DATABASE IF NOT EXISTS, through a connection without a default database. */
-export async function createMysqlDatabase(url: string): Promise<void> {
+/** Runs one statement about `url`'s database on a connection to the server (no default database). */
+async function onServer(url: string, sql: (database: string) => string): Promise<void> {
   const { database } = parseDatabaseUrl(url);
   const server = new URL(url.replace(/^mariadb:/, 'mysql:'));
   server.pathname = '/';
   const ds = new DataSource({ type: 'mysql', url: server.toString(), logging: false });
   await ds.initialize();
   try {
-    await ds.query(
-      `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-    );
+    await ds.query(sql(database!));
   } finally {
     await ds.destroy();
   }
 }
 
-export async function dropMysqlDatabase(url: string): Promise<void> {
-  const { database } = parseDatabaseUrl(url);
-  const server = new URL(url.replace(/^mariadb:/, 'mysql:'));
-  server.pathname = '/';
-  const ds = new DataSource({ type: 'mysql', url: server.toString(), logging: false });
-  await ds.initialize();
-  try {
-    await ds.query(`DROP DATABASE IF EXISTS \`${database}\``);
-  } finally {
-    await ds.destroy();
-  }
+/** CREATE DATABASE IF NOT EXISTS (utf8mb4). */
+export function createMysqlDatabase(url: string): Promise<void> {
+  return onServer(url, (db) => `CREATE DATABASE IF NOT EXISTS \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+}
+
+export function dropMysqlDatabase(url: string): Promise<void> {
+  return onServer(url, (db) => `DROP DATABASE IF EXISTS \`${db}\``);
 }
 
 /** Duplicate-key violations look different per driver; callers only need to know it was one. */

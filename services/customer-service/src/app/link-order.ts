@@ -90,7 +90,7 @@ export async function linkOrderToCustomer(
       accountId,
       status: 'active',
       mergedIntoId: null,
-      ...stateColumns(emptyCustomer()),
+      ...emptyCustomer(),
       emailNormalized: null,
       phoneE164: null,
       orderCount: 0,
@@ -130,7 +130,7 @@ export async function linkOrderToCustomer(
   const { next } = applyOrder(stateOf(customer), facts, settings);
   const updated: CustomerRow = {
     ...customer,
-    ...stateColumns(next),
+    ...next,
     emailNormalized: normalizeEmail(next.email),
     phoneE164: normalizePhone(next.phone, settings.defaultCountry),
   };
@@ -200,8 +200,4 @@ function stateOf(c: CustomerRow): CustomerState {
     consent: c.consent,
     fieldSources: c.fieldSources,
   };
-}
-
-function stateColumns(s: CustomerState) {
-  return { ...s };
 }

@@ -1,5 +1,8 @@
 import { EntitySchema } from 'typeorm';
+import { entityColumn } from '@crp/platform/columns';
 import type { ImportKind, ImportStatus, RowOutcome } from '../../domain/import-job';
+
+const { datetime: dt, varchar: vc } = entityColumn;
 
 export interface ImportJobRow {
   id: string;
@@ -30,13 +33,6 @@ export interface ImportRowReportRow {
   customerId: string | null;
 }
 
-const dt = (name: string, nullable = false) => ({ name, type: 'datetime' as const, precision: 3, nullable });
-const vc = (name: string, length: number, nullable = true) => ({
-  name,
-  type: 'varchar' as const,
-  length,
-  nullable,
-});
 const count = (name: string) => ({ name, type: 'int' as const, default: 0 });
 
 export const ImportJobEntity = new EntitySchema<ImportJobRow>({

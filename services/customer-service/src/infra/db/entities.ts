@@ -1,36 +1,18 @@
-import { EntitySchema, type ValueTransformer } from 'typeorm';
-import type { Address } from '@crp/contracts/common';
-import type { ConsentRecord, CustomerStatus, FieldSource, TrackedField } from '../../domain/customer';
+import { EntitySchema } from 'typeorm';
+import { decimalAsNumber, entityColumn } from '@crp/platform/columns';
+import type { CustomerState, CustomerStatus } from '../../domain/customer';
 import type { MatchPolicy } from '../../domain/matching';
 
-// MySQL returns DECIMAL as a string; SQLite as a number. The domain always sees numbers.
-const decimal: ValueTransformer = {
-  to: (v: number | null) => v,
-  from: (v: string | number | null) => (v === null ? null : Number(v)),
-};
+const { datetime: dt, varchar: vc } = entityColumn;
 
-export interface CustomerRow {
+/** A customer row: the domain's state (domain/customer.ts) plus identity, keys and history. */
+export interface CustomerRow extends CustomerState {
   id: string;
   accountId: string;
   status: CustomerStatus;
   mergedIntoId: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  name: string | null;
-  company: string | null;
-  email: string | null;
   emailNormalized: string | null;
-  phone: string | null;
   phoneE164: string | null;
-  birthDate: string | null;
-  shippingAddress: Address | null;
-  billingAddress: Address | null;
-  postalAddress: Address | null;
-  addressOrderDate: Date | null;
-  profileOrderDate: Date | null;
-  tags: string[];
-  consent: { email?: ConsentRecord; sms?: ConsentRecord };
-  fieldSources: Partial<Record<TrackedField, FieldSource>>;
   orderCount: number;
   totalSpent: number;
   firstOrderDate: Date | null;
@@ -82,9 +64,6 @@ export interface AccountSettingsRow {
   updatedAt: Date;
 }
 
-const dt = (name: string, nullable = false) => ({ name, type: 'datetime' as const, precision: 3, nullable });
-const vc = (name: string, length: number, nullable = true) => ({ name, type: 'varchar' as const, length, nullable });
-
 export const CustomerEntity = new EntitySchema<CustomerRow>({
   name: 'Customer',
   tableName: 'customers',
@@ -111,7 +90,7 @@ export const CustomerEntity = new EntitySchema<CustomerRow>({
     consent: { type: 'simple-json' },
     fieldSources: { name: 'field_sources', type: 'simple-json' },
     orderCount: { name: 'order_count', type: 'int', default: 0 },
-    totalSpent: { name: 'total_spent', type: 'decimal', precision: 14, scale: 2, default: 0, transformer: decimal },
+    totalSpent: { name: 'total_spent', type: 'decimal', precision: 14, scale: 2, default: 0, transformer: decimalAsNumber },
     firstOrderDate: dt('first_order_date', true),
     lastOrderDate: dt('last_order_date', true),
     version: { type: 'int' },
@@ -147,7 +126,7 @@ export const CustomerOrderEntity = new EntitySchema<CustomerOrderRow>({
     customerId: vc('customer_id', 40, false),
     orderNumber: vc('order_number', 190, false),
     orderDate: dt('order_date'),
-    total: { type: 'decimal', precision: 14, scale: 2, transformer: decimal },
+    total: { type: 'decimal', precision: 14, scale: 2, transformer: decimalAsNumber },
     currency: vc('currency', 3),
     revision: { type: 'int' },
   },

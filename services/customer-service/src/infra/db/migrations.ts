@@ -1,5 +1,4 @@
-import { CreateMessagingTables1732000000000 } from '@crp/messaging/tables';
 import { CreateCustomers1732000000100 } from './migrations/1732000000100-create-customers';
 
-/** Every migration of this service, oldest first. */
-export const migrations = [CreateMessagingTables1732000000000, CreateCustomers1732000000100];
+/** This service's own migrations, oldest first (the kit adds the outbox/inbox tables' one). */
+export const migrations = [CreateCustomers1732000000100];

@@ -1,11 +1,9 @@
-import { EntitySchema, type ValueTransformer } from 'typeorm';
+import { EntitySchema } from 'typeorm';
+import { decimalAsNumber, entityColumn } from '@crp/platform/columns';
 import type { Address } from '@crp/contracts/common';
 import type { JsonObject } from '../../domain/shipstation-order';
 
-const decimal: ValueTransformer = {
-  to: (v: number | null) => v,
-  from: (v: string | number | null) => (v === null ? null : Number(v)),
-};
+const { datetime: dt, varchar: vc } = entityColumn;
 
 export type StoreType = 'shopify' | 'ebay' | 'amazon' | 'woocommerce' | 'bigcommerce' | 'etsy' | 'api' | 'manual';
 
@@ -39,9 +37,6 @@ export interface OrderRow {
   updatedAt: Date;
 }
 
-const dt = (name: string, nullable = false) => ({ name, type: 'datetime' as const, precision: 3, nullable });
-const vc = (name: string, length: number, nullable = true) => ({ name, type: 'varchar' as const, length, nullable });
-
 export const StoreEntity = new EntitySchema<StoreRow>({
   name: 'Store',
   tableName: 'stores',
@@ -72,7 +67,7 @@ export const OrderEntity = new EntitySchema<OrderRow>({
     billTo: { name: 'bill_to', type: 'simple-json', nullable: true },
     items: { type: 'simple-json' },
     notes: { type: 'simple-json' },
-    total: { type: 'decimal', precision: 14, scale: 2, transformer: decimal },
+    total: { type: 'decimal', precision: 14, scale: 2, transformer: decimalAsNumber },
     revision: { type: 'int' },
     contentHash: vc('content_hash', 64, false),
     createdAt: dt('created_at'),

@@ -1,5 +1,4 @@
-import { CreateMessagingTables1732000000000 } from '@crp/messaging/tables';
 import { CreateOrders1732000000200 } from './migrations/1732000000200-create-orders';
 
-/** Every migration of this service, oldest first. */
-export const migrations = [CreateMessagingTables1732000000000, CreateOrders1732000000200];
+/** This service's own migrations, oldest first (the kit adds the outbox/inbox tables' one). */
+export const migrations = [CreateOrders1732000000200];

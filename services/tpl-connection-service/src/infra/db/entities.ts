@@ -1,5 +1,8 @@
 import { EntitySchema } from 'typeorm';
+import { entityColumn } from '@crp/platform/columns';
 import type { ConnectionStatus } from '../../domain/connection';
+
+const { datetime: dt, varchar: vc } = entityColumn;
 
 export interface ConnectionRow {
   id: string;
@@ -36,14 +39,6 @@ export interface CarrierAccountRow {
   services: string[];
   createdAt: Date;
 }
-
-const dt = (name: string, nullable = false) => ({ name, type: 'datetime' as const, precision: 3, nullable });
-const vc = (name: string, length: number, nullable = true) => ({
-  name,
-  type: 'varchar' as const,
-  length,
-  nullable,
-});
 
 export const ConnectionEntity = new EntitySchema<ConnectionRow>({
   name: 'Connection',

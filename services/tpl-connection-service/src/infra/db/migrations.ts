@@ -1,5 +1,4 @@
-import { CreateMessagingTables1732000000000 } from '@crp/messaging/tables';
 import { CreateConnections1732000000400 } from './migrations/1732000000400-create-connections';
 
-/** Every migration of this service, oldest first. */
-export const migrations = [CreateMessagingTables1732000000000, CreateConnections1732000000400];
+/** This service's own migrations, oldest first (the kit adds the outbox/inbox tables' one). */
+export const migrations = [CreateConnections1732000000400];

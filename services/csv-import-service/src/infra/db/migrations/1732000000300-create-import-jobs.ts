@@ -1,13 +1,8 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { tableColumn } from '@crp/platform/columns';
 
-const dt = (name: string, isNullable = false) => ({ name, type: 'datetime', precision: 3, isNullable });
-const vc = (name: string, length: number, isNullable = true) => ({
-  name,
-  type: 'varchar',
-  length: String(length),
-  isNullable,
-});
-const text = (name: string, isNullable = true) => ({ name, type: 'text', isNullable });
+const { datetime: dt, varchar: vc, text } = tableColumn;
+
 const count = (name: string) => ({ name, type: 'int', default: 0 });
 
 export class CreateImportJobs1732000000300 implements MigrationInterface {

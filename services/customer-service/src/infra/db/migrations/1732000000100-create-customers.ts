@@ -1,8 +1,7 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { tableColumn } from '@crp/platform/columns';
 
-const dt = (name: string, isNullable = false) => ({ name, type: 'datetime', precision: 3, isNullable });
-const vc = (name: string, length: number, isNullable = true) => ({ name, type: 'varchar', length: String(length), isNullable });
-const text = (name: string, isNullable = true) => ({ name, type: 'text', isNullable });
+const { datetime: dt, varchar: vc, text } = tableColumn;
 
 export class CreateCustomers1732000000100 implements MigrationInterface {
   name = 'CreateCustomers1732000000100';

@@ -1,7 +1,7 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { tableColumn } from '@crp/platform/columns';
 
-const dt = (name: string, isNullable = false) => ({ name, type: 'datetime', precision: 3, isNullable });
-const vc = (name: string, length: number, isNullable = true) => ({ name, type: 'varchar', length: String(length), isNullable });
+const { datetime: dt, varchar: vc } = tableColumn;
 
 export class CreateOrders1732000000200 implements MigrationInterface {
   name = 'CreateOrders1732000000200';
