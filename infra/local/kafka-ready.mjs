@@ -23,7 +23,9 @@ const brokers = (process.argv[2] || process.env.KAFKA_BROKERS || '127.0.0.1:9092
 
 const timeoutSeconds = Number(process.env.KAFKA_READY_TIMEOUT ?? 60);
 if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
-  console.error(`kafka-ready: KAFKA_READY_TIMEOUT must be a positive number of seconds, got "${process.env.KAFKA_READY_TIMEOUT}"`);
+  console.error(
+    `kafka-ready: KAFKA_READY_TIMEOUT must be a positive number of seconds, got "${process.env.KAFKA_READY_TIMEOUT}"`,
+  );
   process.exit(2);
 }
 
@@ -90,7 +92,9 @@ while (Date.now() < deadline) {
   attempts += 1;
   try {
     await withDeadline(checkOnce(), Math.max(1000, deadline - Date.now()));
-    console.log(`kafka-ready: ${brokers.join(',')} ready after ${Date.now() - started} ms (${attempts} attempt${attempts === 1 ? '' : 's'})`);
+    console.log(
+      `kafka-ready: ${brokers.join(',')} ready after ${Date.now() - started} ms (${attempts} attempt${attempts === 1 ? '' : 's'})`,
+    );
     // Explicit exit: a timed-out attempt may still hold a socket open.
     process.exit(0);
   } catch (err) {
@@ -100,5 +104,7 @@ while (Date.now() < deadline) {
 }
 
 const detail = lastError ? `${lastError.name ?? 'Error'}: ${lastError.message}` : 'no attempt completed';
-console.error(`kafka-ready: ${brokers.join(',')} not ready after ${timeoutSeconds}s (${attempts} attempts); last error: ${detail}`);
+console.error(
+  `kafka-ready: ${brokers.join(',')} not ready after ${timeoutSeconds}s (${attempts} attempts); last error: ${detail}`,
+);
 process.exit(1);

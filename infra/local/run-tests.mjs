@@ -17,7 +17,14 @@ for (const ws of workspaces) {
   mkdirSync(join(ws, 'reports')); // jest --outputFile does not create it
 }
 
-const args = ['turbo', 'run', 'test', '--env-mode=loose', '--continue', `--concurrency=${process.env.TEST_CONCURRENCY ?? '2'}`];
+const args = [
+  'turbo',
+  'run',
+  'test',
+  '--env-mode=loose',
+  '--continue',
+  `--concurrency=${process.env.TEST_CONCURRENCY ?? '2'}`,
+];
 const passThrough = process.argv.slice(2);
 const turbo = spawnSync('npx', [...args, ...passThrough], { cwd: root, stdio: 'inherit' });
 

@@ -4,7 +4,12 @@ export const SERVICES = [
   { name: 'order-ingest-service', port: 3001, db: 'crp_order_ingest', factory: 'createOrderIngestService' },
   { name: 'customer-service', port: 3002, db: 'crp_customer', factory: 'createCustomerService' },
   { name: 'csv-import-service', port: 3003, db: 'crp_csv_import', factory: 'createCsvImportService' },
-  { name: 'tpl-connection-service', port: 3004, db: 'crp_tpl_connection', factory: 'createTplConnectionService' },
+  {
+    name: 'tpl-connection-service',
+    port: 3004,
+    db: 'crp_tpl_connection',
+    factory: 'createTplConnectionService',
+  },
 ];
 
 /** CUSTOMER_SERVICE_PORT, CUSTOMER_SERVICE_DATABASE_URL, … override per service. */

@@ -17,7 +17,10 @@ function banner(ports, mode) {
     const lines = [
       '',
       `Customer records platform is up (${mode})`,
-      ...SERVICES.map((s) => `  ${s.name.padEnd(24)} http://${host}:${ports[s.name]}   (/openapi.json, /healthz, /readyz, /metrics)`),
+      ...SERVICES.map(
+        (s) =>
+          `  ${s.name.padEnd(24)} http://${host}:${ports[s.name]}   (/openapi.json, /healthz, /readyz, /metrics)`,
+      ),
       '',
       'A token for account "acme" (admin), valid 12 h — more with: npm run token -- --account <id> --role admin|member',
       `  export TOKEN=${token}`,
@@ -49,11 +52,18 @@ async function startInProcess() {
       BUS: 'in-process',
       AUTH_JWT_SECRET: secret,
       PORT: process.env[envKey(s, 'PORT')] ?? String(s.port),
-      DATABASE_URL: process.env[envKey(s, 'DATABASE_URL')] ?? `sqlite:${resolve(root, '.data', `${s.name}.sqlite`)}`,
+      DATABASE_URL:
+        process.env[envKey(s, 'DATABASE_URL')] ?? `sqlite:${resolve(root, '.data', `${s.name}.sqlite`)}`,
     });
     const logger = createLogger(s.name, config.LOG_LEVEL);
     const handle = await composition[s.factory](config, { bus, logger });
-    const r = await serve(handle, { port: config.PORT, host, logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS, exitOnShutdown: false });
+    const r = await serve(handle, {
+      port: config.PORT,
+      host,
+      logger,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      exitOnShutdown: false,
+    });
     running.push(r);
     ports[s.name] = r.port;
   }
@@ -98,7 +108,9 @@ async function startReal() {
   const stop = async (why, code = 0) => {
     stopping = true;
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+    await Promise.all(
+      children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)),
+    );
     process.exit(code);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
@@ -107,7 +119,10 @@ async function startReal() {
   const deadline = Date.now() + 60000;
   for (const s of SERVICES) {
     for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${ports[s.name]}/readyz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${ports[s.name]}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       if (Date.now() > deadline) {
         process.stderr.write(`${s.name} not ready after 60 s\n`);

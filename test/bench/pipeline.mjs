@@ -45,7 +45,8 @@ if (!process.env.KAFKA_BROKERS || !process.env.MYSQL_URL) {
 }
 const tag = `bench_${Date.now().toString(36)}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = (xs, p) =>
+  xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 function order(i, email) {
@@ -55,7 +56,14 @@ function order(i, email) {
     orderDate: new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString(),
     customerEmail: email,
     billTo: { name: `Buyer ${i}`, phone: null },
-    shipTo: { name: `Buyer ${i}`, street1: `${i} Main St`, city: 'Springfield', state: 'IL', postalCode: '62701', country: 'US' },
+    shipTo: {
+      name: `Buyer ${i}`,
+      street1: `${i} Main St`,
+      city: 'Springfield',
+      state: 'IL',
+      postalCode: '62701',
+      country: 'US',
+    },
     items: [{ sku: 'SKU-1', quantity: 1, unitPrice: 10 }],
     orderTotal: 10,
   };
@@ -63,14 +71,23 @@ function order(i, email) {
 
 async function rawKafka() {
   const prefix = `${tag}_raw.`;
-  const bus = new KafkaBus({ brokers: brokers.split(','), clientId: 'bench-raw', topicPrefix: prefix, logger: silent });
+  const bus = new KafkaBus({
+    brokers: brokers.split(','),
+    clientId: 'bench-raw',
+    topicPrefix: prefix,
+    logger: silent,
+  });
   await bus.ensureTopics(['OrderImported']);
   const value = JSON.stringify(OrderImported.example);
   const t0 = performance.now();
   for (let i = 0; i < N; i += 500) {
     const batch = [];
     for (let j = i; j < Math.min(N, i + 500); j++) {
-      batch.push({ topic: 'OrderImported', key: `bench-${j % 10}`, value: value.replace(OrderImported.example.eventId, randomUUID()) });
+      batch.push({
+        topic: 'OrderImported',
+        key: `bench-${j % 10}`,
+        value: value.replace(OrderImported.example.eventId, randomUUID()),
+      });
     }
     await bus.publish(batch);
   }
@@ -94,7 +111,9 @@ async function rawKafka() {
 
 async function pipeline(kind) {
   const real = kind === 'kafka';
-  const dbs = real ? [`${tag}_cust`, `${tag}_ord`].map((d) => `${mysqlBase}/${d}`) : ['sqlite::memory:', 'sqlite::memory:'];
+  const dbs = real
+    ? [`${tag}_cust`, `${tag}_ord`].map((d) => `${mysqlBase}/${d}`)
+    : ['sqlite::memory:', 'sqlite::memory:'];
   if (real) for (const url of dbs) await createMysqlDatabase(url);
   const bus = real ? undefined : new InProcessBus();
   const env = (url) => ({
@@ -109,11 +128,25 @@ async function pipeline(kind) {
   const customers = await createCustomerService(customerConfig(env(dbs[0])), { bus, logger: silent });
   const orders = await createOrderIngestService(orderConfig(env(dbs[1])), { bus, logger: silent });
   const running = [
-    await serve(customers, { port: 0, host: '127.0.0.1', logger: silent, shutdownTimeoutMs: 10000, exitOnShutdown: false }),
-    await serve(orders, { port: 0, host: '127.0.0.1', logger: silent, shutdownTimeoutMs: 10000, exitOnShutdown: false }),
+    await serve(customers, {
+      port: 0,
+      host: '127.0.0.1',
+      logger: silent,
+      shutdownTimeoutMs: 10000,
+      exitOnShutdown: false,
+    }),
+    await serve(orders, {
+      port: 0,
+      host: '127.0.0.1',
+      logger: silent,
+      shutdownTimeoutMs: 10000,
+      exitOnShutdown: false,
+    }),
   ];
   const base = `http://127.0.0.1:${running[1].port}`;
-  const tokens = await Promise.all(Array.from({ length: 10 }, (_, a) => signDevToken(SECRET, { accountId: `bench-${a}` })));
+  const tokens = await Promise.all(
+    Array.from({ length: 10 }, (_, a) => signDevToken(SECRET, { accountId: `bench-${a}` })),
+  );
   const post = async (i, email) => {
     const res = await fetch(`${base}/v1/orders`, {
       method: 'POST',
@@ -122,7 +155,8 @@ async function pipeline(kind) {
     });
     if (res.status !== 201) throw new Error(`POST /v1/orders ${res.status}: ${await res.text()}`);
   };
-  const count = async () => Number((await customers.db.dataSource.query('SELECT COUNT(*) AS n FROM customers'))[0].n);
+  const count = async () =>
+    Number((await customers.db.dataSource.query('SELECT COUNT(*) AS n FROM customers'))[0].n);
 
   // warm-up: consumer group joined, connections open
   await post(1_000_000, 'warmup@example.com');
@@ -168,8 +202,12 @@ async function pipeline(kind) {
 }
 
 const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
-console.log(`machine: ${os.cpus().length} × ${cpu}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, ${os.platform()} ${os.release()}, node ${process.version}`);
-console.log(`run: ${new Date().toISOString()}  orders=${N} concurrency=${C} latency-samples=${SAMPLES}  kafka=${brokers}  mysql=${mysqlBase.replace(/\/\/[^@]*@/, '//…@')}\n`);
+console.log(
+  `machine: ${os.cpus().length} × ${cpu}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, ${os.platform()} ${os.release()}, node ${process.version}`,
+);
+console.log(
+  `run: ${new Date().toISOString()}  orders=${N} concurrency=${C} latency-samples=${SAMPLES}  kafka=${brokers}  mysql=${mysqlBase.replace(/\/\/[^@]*@/, '//…@')}\n`,
+);
 
 const raw = await rawKafka();
 console.log(`baseline  raw Kafka (${raw.bytes}-byte OrderImported, no database)`);
@@ -188,7 +226,14 @@ if (!values['skip-sqlite']) {
   line('pipeline  zero-setup default: in-process bus, SQLite (sql.js)', sqlite);
 }
 console.log('ratios (same run)');
-console.log(`          pipeline end-to-end / raw Kafka consume:  ${fmt(kafka.endToEndRate / raw.consumeRate, 3)}`);
-console.log(`          pipeline end-to-end / HTTP accept rate:   ${fmt(kafka.endToEndRate / kafka.acceptRate, 2)}`);
-if (sqlite) console.log(`          Kafka+MariaDB / in-process+SQLite (e2e):  ${fmt(kafka.endToEndRate / sqlite.endToEndRate, 2)}`);
+console.log(
+  `          pipeline end-to-end / raw Kafka consume:  ${fmt(kafka.endToEndRate / raw.consumeRate, 3)}`,
+);
+console.log(
+  `          pipeline end-to-end / HTTP accept rate:   ${fmt(kafka.endToEndRate / kafka.acceptRate, 2)}`,
+);
+if (sqlite)
+  console.log(
+    `          Kafka+MariaDB / in-process+SQLite (e2e):  ${fmt(kafka.endToEndRate / sqlite.endToEndRate, 2)}`,
+  );
 process.exit(0);

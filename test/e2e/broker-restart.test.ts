@@ -2,7 +2,13 @@ import request from 'supertest';
 import { describeReal, freshMysqlDatabase, uniqueName } from '@crp/testing/real-infra';
 import { waitFor } from '@crp/testing/wait';
 import { privateBroker } from './support/private-broker';
-import { postManualOrder, shipStationOrder, startSystem, waitForCustomer, type System } from './support/system';
+import {
+  postManualOrder,
+  shipStationOrder,
+  startSystem,
+  waitForCustomer,
+  type System,
+} from './support/system';
 
 jest.setTimeout(240000);
 
@@ -40,7 +46,9 @@ describeReal('the flow survives a Kafka broker crash (outbox catches up, nothing
       expect(res.status).toBe(201);
     }
     // the same order again while down: still idempotent
-    expect((await postManualOrder(sys, 'acme', shipStationOrder('2', 'during2@example.com'))).body.importStatus).toBe('unchanged');
+    expect(
+      (await postManualOrder(sys, 'acme', shipStationOrder('2', 'during2@example.com'))).body.importStatus,
+    ).toBe('unchanged');
     expect(await sys.orders.messaging.relay.pendingCount()).toBeGreaterThanOrEqual(during.length);
 
     await broker.start();
@@ -51,7 +59,10 @@ describeReal('the flow survives a Kafka broker crash (outbox catches up, nothing
     });
 
     const token = await sys.token('acme');
-    const all = await request(sys.customers.app).get('/v1/customers').query({ limit: 100 }).set('Authorization', `Bearer ${token}`);
+    const all = await request(sys.customers.app)
+      .get('/v1/customers')
+      .query({ limit: 100 })
+      .set('Authorization', `Bearer ${token}`);
     const emails = all.body.customers.map((c: { email: string }) => c.email).sort();
     expect(emails).toEqual(['before@example.com', ...during.map((d) => d.email)].sort());
     for (const c of all.body.customers) expect(c.history.orderCount).toBe(1);

@@ -1,6 +1,12 @@
 import request from 'supertest';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
-import { postManualOrder, shipStationOrder, startSystem, waitForCustomer, type System } from './support/system';
+import {
+  postManualOrder,
+  shipStationOrder,
+  startSystem,
+  waitForCustomer,
+  type System,
+} from './support/system';
 
 // The same flow as walking-skeleton.test.ts on the zero-setup default (in-process bus, SQLite):
 // what `npm start` runs.
@@ -27,7 +33,9 @@ describe('walking skeleton on the in-process bus and embedded SQLite', () => {
       phone: '+44 20 7946 0001',
       street1: '221 B Baker St',
       countryCode: 'GB',
-      marketplaceUsernames: [expect.objectContaining({ marketplace: 'manual', username: 'sherlock@example.com' })],
+      marketplaceUsernames: [
+        expect.objectContaining({ marketplace: 'manual', username: 'sherlock@example.com' }),
+      ],
       history: expect.objectContaining({ orderCount: 1, totalSpent: 99.98 }),
     });
   });
@@ -35,10 +43,14 @@ describe('walking skeleton on the in-process bus and embedded SQLite', () => {
   it("another account's token cannot see the customer (404)", async () => {
     const [customer] = await waitForCustomer(sys, 'acme', 'sherlock@example.com');
     const other = await sys.token('globex');
-    const res = await request(sys.customers.app).get(`/v1/customers/${customer.customerId}`).set('Authorization', `Bearer ${other}`);
+    const res = await request(sys.customers.app)
+      .get(`/v1/customers/${customer.customerId}`)
+      .set('Authorization', `Bearer ${other}`);
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('NOT_FOUND');
-    const list = await request(sys.customers.app).get('/v1/customers').set('Authorization', `Bearer ${other}`);
+    const list = await request(sys.customers.app)
+      .get('/v1/customers')
+      .set('Authorization', `Bearer ${other}`);
     expect(list.body.customers).toEqual([]);
   });
 

@@ -6,7 +6,13 @@ import { KafkaBus } from '@crp/messaging/kafka-bus';
 import { testLogger } from '@crp/testing/silent-logger';
 import { waitFor } from '@crp/testing/wait';
 import { describeReal, freshMysqlDatabase, kafkaBrokers, uniqueName } from '@crp/testing/real-infra';
-import { postManualOrder, shipStationOrder, startSystem, waitForCustomer, type System } from './support/system';
+import {
+  postManualOrder,
+  shipStationOrder,
+  startSystem,
+  waitForCustomer,
+  type System,
+} from './support/system';
 
 describeReal('walking skeleton on real Kafka and MariaDB', () => {
   let sys: System;
@@ -52,10 +58,19 @@ describeReal('walking skeleton on real Kafka and MariaDB', () => {
     expect(again.status).toBe(200);
     expect(again.body.importStatus).toBe('unchanged');
     // a changed re-import updates the order but still counts once in the history
-    const changed = await postManualOrder(sys, 'acme', shipStationOrder('100', 'watson@example.com', { orderTotal: 120 }));
+    const changed = await postManualOrder(
+      sys,
+      'acme',
+      shipStationOrder('100', 'watson@example.com', { orderTotal: 120 }),
+    );
     expect(changed.body.importStatus).toBe('updated');
     const token = await sys.token('acme');
-    const customer = await waitForCustomerWith(sys, token, 'watson@example.com', (c) => c.history.totalSpent === 120);
+    const customer = await waitForCustomerWith(
+      sys,
+      token,
+      'watson@example.com',
+      (c) => c.history.totalSpent === 120,
+    );
     expect(customer.history.orderCount).toBe(1);
   });
 
@@ -76,10 +91,14 @@ async function waitForCustomerWith(
 ) {
   const deadline = Date.now() + 15000;
   for (;;) {
-    const res = await request(sys.customers.app).get('/v1/customers').query({ email }).set('Authorization', `Bearer ${token}`);
+    const res = await request(sys.customers.app)
+      .get('/v1/customers')
+      .query({ email })
+      .set('Authorization', `Bearer ${token}`);
     const c = res.body.customers?.[0];
     if (c && ok(c)) return c;
-    if (Date.now() > deadline) throw new Error(`customer ${email} never reached the expected state: ${JSON.stringify(c)}`);
+    if (Date.now() > deadline)
+      throw new Error(`customer ${email} never reached the expected state: ${JSON.stringify(c)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -94,8 +113,17 @@ describeReal('a malformed OrderImported on real Kafka', () => {
     const cust = await freshMysqlDatabase('e2e_dlt_cust');
     const ord = await freshMysqlDatabase('e2e_dlt_ord');
     drops.push(cust.drop, ord.drop);
-    sys = await startSystem({ customerDbUrl: cust.url, orderDbUrl: ord.url, kafka: { brokers: kafkaBrokers().join(','), prefix } });
-    bus = new KafkaBus({ brokers: kafkaBrokers(), clientId: 'e2e-dlt', topicPrefix: prefix, logger: testLogger() });
+    sys = await startSystem({
+      customerDbUrl: cust.url,
+      orderDbUrl: ord.url,
+      kafka: { brokers: kafkaBrokers().join(','), prefix },
+    });
+    bus = new KafkaBus({
+      brokers: kafkaBrokers(),
+      clientId: 'e2e-dlt',
+      topicPrefix: prefix,
+      logger: testLogger(),
+    });
   });
   afterAll(async () => {
     await bus?.close();
@@ -104,7 +132,11 @@ describeReal('a malformed OrderImported on real Kafka', () => {
   });
 
   it('lands in OrderImported.DLT with the reason, and customer-service keeps consuming', async () => {
-    const bad = { ...OrderImported.example, eventId: randomUUID(), payload: { ...OrderImported.example.payload, order: 'not an order' } };
+    const bad = {
+      ...OrderImported.example,
+      eventId: randomUUID(),
+      payload: { ...OrderImported.example.payload, order: 'not an order' },
+    };
     await bus.publish([{ topic: 'OrderImported', key: 'acme', value: JSON.stringify(bad) }]);
     await postManualOrder(sys, 'acme', shipStationOrder('200', 'after-bad@example.com'));
     await waitForCustomer(sys, 'acme', 'after-bad@example.com', 30000);
@@ -121,7 +153,10 @@ describeReal('a malformed OrderImported on real Kafka', () => {
       },
     });
     try {
-      const [m] = await waitFor(() => (dead.length ? dead : undefined), { timeoutMs: 30000, what: 'dead letter' });
+      const [m] = await waitFor(() => (dead.length ? dead : undefined), {
+        timeoutMs: 30000,
+        what: 'dead letter',
+      });
       expect(JSON.parse(m!.value!.toString()).eventId).toBe(bad.eventId);
       expect(m!.headers).toMatchObject({
         'dlt-consumer-group': 'customer-service',

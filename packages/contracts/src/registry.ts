@@ -60,7 +60,9 @@ export function decodeEvent(raw: string | Buffer | null | undefined, topic?: str
     throw new ContractViolation(subject, [`has unknown event ${parsed.eventType} v${parsed.eventVersion}`]);
   }
   if (topic !== undefined && contract.topic !== topic) {
-    throw new ContractViolation(subject, [`carries ${parsed.eventType}, which belongs on topic ${contract.topic}`]);
+    throw new ContractViolation(subject, [
+      `carries ${parsed.eventType}, which belongs on topic ${contract.topic}`,
+    ]);
   }
   const name = `${parsed.eventType} v${parsed.eventVersion}`;
   const validate = compile(contract.schema);
@@ -72,7 +74,10 @@ export function decodeEvent(raw: string | Buffer | null | undefined, topic?: str
 export function assertEvent<C extends EventContract>(contract: C, event: unknown): EventOf<C> {
   const validate = compile(contract.schema);
   if (!validate(event)) {
-    throw new ContractViolation(`${contract.eventType} v${contract.eventVersion}`, formatErrors(validate.errors));
+    throw new ContractViolation(
+      `${contract.eventType} v${contract.eventVersion}`,
+      formatErrors(validate.errors),
+    );
   }
   return event as EventOf<C>;
 }

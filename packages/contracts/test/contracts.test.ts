@@ -40,9 +40,7 @@ describe('event contracts (SPEC §6)', () => {
     it('rejects an example without its eventId, saying so', () => {
       const bad = clone(contract.example) as Record<string, unknown>;
       delete bad.eventId;
-      expect(() => decodeEvent(JSON.stringify(bad), contract.topic)).toThrow(
-        /must have property "eventId"/,
-      );
+      expect(() => decodeEvent(JSON.stringify(bad), contract.topic)).toThrow(/must have property "eventId"/);
     });
 
     it('rejects a payload missing a required field, naming it', () => {
@@ -66,7 +64,9 @@ describe('event contracts (SPEC §6)', () => {
   });
 
   it('rejects non-JSON with a readable reason', () => {
-    expect(() => decodeEvent('not json{', 'OrderImported')).toThrow(/message on OrderImported is invalid: is not JSON/);
+    expect(() => decodeEvent('not json{', 'OrderImported')).toThrow(
+      /message on OrderImported is invalid: is not JSON/,
+    );
   });
 
   it('rejects an event type it does not know', () => {
@@ -88,7 +88,9 @@ describe('event contracts (SPEC §6)', () => {
       throw new Error('expected a ContractViolation');
     } catch (err) {
       expect(err).toBeInstanceOf(ContractViolation);
-      expect((err as ContractViolation).problems).toContain('/payload/order/orderDate must match format "date-time"');
+      expect((err as ContractViolation).problems).toContain(
+        '/payload/order/orderDate must match format "date-time"',
+      );
       expect((err as ContractViolation).retriable).toBe(false);
     }
   });

@@ -15,7 +15,11 @@ export interface HandlerMeta {
 }
 
 /** A handler runs inside the transaction that also records the event as processed. */
-export type EventHandler<E extends AnyEvent = AnyEvent> = (event: E, tx: EntityManager, meta: HandlerMeta) => Promise<void>;
+export type EventHandler<E extends AnyEvent = AnyEvent> = (
+  event: E,
+  tx: EntityManager,
+  meta: HandlerMeta,
+) => Promise<void>;
 
 export type HandlerMap = { [T in EventType]?: EventHandler<EventByType<T>> };
 
@@ -49,8 +53,13 @@ export class EventConsumer {
   private readonly duration;
 
   constructor(private readonly opts: EventConsumerOptions) {
-    this.counter = opts.metrics?.counter('consumer_messages_total', 'Consumed messages by outcome', ['topic', 'outcome']);
-    this.duration = opts.metrics?.histogram('consumer_handle_seconds', 'Time to handle one message', ['topic']);
+    this.counter = opts.metrics?.counter('consumer_messages_total', 'Consumed messages by outcome', [
+      'topic',
+      'outcome',
+    ]);
+    this.duration = opts.metrics?.histogram('consumer_handle_seconds', 'Time to handle one message', [
+      'topic',
+    ]);
   }
 
   get topics(): string[] {
@@ -112,7 +121,9 @@ export class EventConsumer {
       try {
         const duplicate = await this.opts.db.transaction(async (tx) => {
           const inbox = tx.getRepository(InboxEntity);
-          const seen = await inbox.findOne({ where: { consumerGroup: this.opts.groupId, eventId: event.eventId } });
+          const seen = await inbox.findOne({
+            where: { consumerGroup: this.opts.groupId, eventId: event.eventId },
+          });
           if (seen) return true;
           await inbox.insert({
             consumerGroup: this.opts.groupId,
@@ -157,7 +168,13 @@ export class EventConsumer {
   private async deadLetter(message: IncomingMessage, err: unknown, attempts: number): Promise<void> {
     const e = err as Error;
     this.opts.logger.error(
-      { topic: message.topic, partition: message.partition, offset: message.offset, code: errorCode(err), err: e?.message },
+      {
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+        code: errorCode(err),
+        err: e?.message,
+      },
       'message dead-lettered',
     );
     // The original bytes travel unchanged; the reason rides in headers, so a replay tool can

@@ -13,7 +13,9 @@ export interface BusConfig {
 export function createBus(cfg: BusConfig, service: string, logger: Logger): Bus {
   if (cfg.BUS === 'in-process') return new InProcessBus();
   return new KafkaBus({
-    brokers: cfg.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
+    brokers: cfg.KAFKA_BROKERS.split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
     clientId: cfg.KAFKA_CLIENT_ID ?? service,
     topicPrefix: cfg.KAFKA_TOPIC_PREFIX,
     logger,

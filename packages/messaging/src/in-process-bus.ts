@@ -27,7 +27,9 @@ export class InProcessBus implements Bus {
   private readonly members = new Map<string, Member>();
   private closed = false;
 
-  constructor(private readonly opts: { partitions?: number; batchSize?: number; retryDelayMs?: number } = {}) {}
+  constructor(
+    private readonly opts: { partitions?: number; batchSize?: number; retryDelayMs?: number } = {},
+  ) {}
 
   private partitionsOf(topic: string): Stored[][] {
     let parts = this.log.get(topic);
@@ -144,16 +146,20 @@ export class InProcessBus implements Bus {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.members.values()].map(async (m) => {
-      m.stopped = true;
-      await m.pumping;
-    }));
+    await Promise.all(
+      [...this.members.values()].map(async (m) => {
+        m.stopped = true;
+        await m.pumping;
+      }),
+    );
     this.members.clear();
   }
 
   /** Test helper: every message on a topic, in partition order. */
   messagesOn(topic: string): Array<{ key: string; value: string; headers: Record<string, string> }> {
-    return this.partitionsOf(topic).flatMap((p) => p.map((s) => ({ key: s.key, value: s.value.toString(), headers: s.headers })));
+    return this.partitionsOf(topic).flatMap((p) =>
+      p.map((s) => ({ key: s.key, value: s.value.toString(), headers: s.headers })),
+    );
   }
 }
 

@@ -1,4 +1,12 @@
-import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
 import type { Logger } from '@crp/platform/logger';
 import type { Bus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscription } from './bus';
 
@@ -109,12 +117,22 @@ export class KafkaBus implements Bus {
     });
     let stopping = false;
     await consumer.connect();
-    await consumer.subscribe({ topics: opts.topics.map((t) => this.physical(t)), fromBeginning: opts.fromBeginning ?? true });
+    await consumer.subscribe({
+      topics: opts.topics.map((t) => this.physical(t)),
+      fromBeginning: opts.fromBeginning ?? true,
+    });
     await consumer.run({
       eachBatchAutoResolve: false,
       autoCommit: true,
       autoCommitInterval: 1000,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+      eachBatch: async ({
+        batch,
+        resolveOffset,
+        heartbeat,
+        commitOffsetsIfNecessary,
+        isRunning,
+        isStale,
+      }) => {
         const messages: IncomingMessage[] = batch.messages.map((m) => ({
           topic: this.logical(batch.topic),
           partition: batch.partition,
@@ -122,7 +140,10 @@ export class KafkaBus implements Bus {
           key: m.key ? m.key.toString() : null,
           value: m.value,
           headers: Object.fromEntries(
-            Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')]),
+            Object.entries(m.headers ?? {}).map(([k, v]) => [
+              k,
+              Array.isArray(v) ? String(v[0]) : String(v ?? ''),
+            ]),
           ),
           timestamp: m.timestamp,
         }));

@@ -77,7 +77,9 @@ export class OutboxRelay {
   private readonly failures;
 
   constructor(private readonly opts: OutboxRelayOptions) {
-    this.published = opts.metrics?.counter('outbox_published_total', 'Events published from the outbox', ['topic']);
+    this.published = opts.metrics?.counter('outbox_published_total', 'Events published from the outbox', [
+      'topic',
+    ]);
     this.failures = opts.metrics?.counter('outbox_publish_failures_total', 'Failed outbox publish attempts');
   }
 
@@ -144,7 +146,10 @@ export class OutboxRelay {
       } catch (err) {
         this.failures?.inc();
         backoff = Math.min(backoff ? backoff * 2 : 200, this.opts.maxBackoffMs ?? 5000);
-        this.opts.logger.warn({ err: (err as Error).message, retryInMs: backoff }, 'outbox publish failed; will retry');
+        this.opts.logger.warn(
+          { err: (err as Error).message, retryInMs: backoff },
+          'outbox publish failed; will retry',
+        );
         await this.idle(backoff, false);
         continue;
       }

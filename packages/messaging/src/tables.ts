@@ -67,7 +67,13 @@ export class CreateMessagingTables1732000000000 implements MigrationInterface {
         name: 'outbox_events',
         columns: [
           // SQLite only auto-increments an INTEGER PRIMARY KEY (which is 64-bit there anyway).
-          { name: 'id', type: mysql ? 'bigint' : 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+          {
+            name: 'id',
+            type: mysql ? 'bigint' : 'integer',
+            isPrimary: true,
+            isGenerated: true,
+            generationStrategy: 'increment',
+          },
           { name: 'event_id', type: 'varchar', length: '64', isUnique: true },
           { name: 'topic', type: 'varchar', length: '190' },
           { name: 'msg_key', type: 'varchar', length: '190' },

@@ -66,7 +66,14 @@ function principalFrom(p: JWTPayload): Principal {
 /** Signs an HS256 token with the local secret: `npm run token` and tests use it. */
 export async function signDevToken(
   secret: string,
-  claims: { accountId: string; role?: Role; sub?: string; expiresIn?: string; issuer?: string; audience?: string },
+  claims: {
+    accountId: string;
+    role?: Role;
+    sub?: string;
+    expiresIn?: string;
+    issuer?: string;
+    audience?: string;
+  },
 ): Promise<string> {
   let jwt = new SignJWT({ account_id: claims.accountId, role: claims.role ?? 'admin' })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

@@ -13,13 +13,29 @@ export const decimalAsNumber: ValueTransformer = {
 export const entityColumn = {
   /** Millisecond precision, always UTC (the connection's timezone is Z). */
   datetime: (name: string, nullable = false) => ({ name, type: 'datetime' as const, precision: 3, nullable }),
-  varchar: (name: string, length: number, nullable = true) => ({ name, type: 'varchar' as const, length, nullable }),
-  money: (name: string) => ({ name, type: 'decimal' as const, precision: 14, scale: 2, transformer: decimalAsNumber }),
+  varchar: (name: string, length: number, nullable = true) => ({
+    name,
+    type: 'varchar' as const,
+    length,
+    nullable,
+  }),
+  money: (name: string) => ({
+    name,
+    type: 'decimal' as const,
+    precision: 14,
+    scale: 2,
+    transformer: decimalAsNumber,
+  }),
 };
 
 export const tableColumn = {
   datetime: (name: string, isNullable = false) => ({ name, type: 'datetime', precision: 3, isNullable }),
-  varchar: (name: string, length: number, isNullable = true) => ({ name, type: 'varchar', length: String(length), isNullable }),
+  varchar: (name: string, length: number, isNullable = true) => ({
+    name,
+    type: 'varchar',
+    length: String(length),
+    isNullable,
+  }),
   text: (name: string, isNullable = true) => ({ name, type: 'text', isNullable }),
   money: (name: string) => ({ name, type: 'decimal', precision: 14, scale: 2 }),
 };

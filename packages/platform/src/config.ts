@@ -43,10 +43,14 @@ export function loadConfig<S extends TObject<TProperties>>(
       const name = e.instancePath.replace(/^\//, '');
       const prop = (schema.properties as Record<string, { anyOf?: Array<{ const?: unknown }> }>)[name];
       const choices = prop?.anyOf?.map((c) => c.const).filter((c) => c !== undefined);
-      if (choices?.length) byName.set(name, `must be one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`);
+      if (choices?.length)
+        byName.set(name, `must be one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`);
       else if (!byName.has(name)) byName.set(name, e.message ?? 'is invalid');
     }
-    throw new ConfigError(service, [...byName].map(([name, problem]) => `${name} ${problem}`));
+    throw new ConfigError(
+      service,
+      [...byName].map(([name, problem]) => `${name} ${problem}`),
+    );
   }
   return Object.freeze(picked) as Readonly<Static<S>>;
 }
@@ -62,12 +66,16 @@ export const commonConfig = {
   ),
   DATABASE_URL: Type.String({
     pattern: '^(mysql|mariadb)://|^sqlite:',
-    description: 'mysql://user:pass@host:3306/db, or sqlite:<file> / sqlite::memory: for the embedded default',
+    description:
+      'mysql://user:pass@host:3306/db, or sqlite:<file> / sqlite::memory: for the embedded default',
   }),
   BUS: Type.Union([Type.Literal('kafka'), Type.Literal('in-process')], { default: 'kafka' }),
   KAFKA_BROKERS: Type.String({ default: '127.0.0.1:9092', description: 'comma-separated host:port list' }),
   KAFKA_CLIENT_ID: Type.Optional(Type.String()),
-  KAFKA_TOPIC_PREFIX: Type.String({ default: '', description: 'prepended to every topic (tests, shared clusters)' }),
+  KAFKA_TOPIC_PREFIX: Type.String({
+    default: '',
+    description: 'prepended to every topic (tests, shared clusters)',
+  }),
   AUTH_JWT_SECRET: Type.Optional(Type.String({ minLength: 16 })),
   AUTH_JWKS_URL: Type.Optional(Type.String({ format: 'uri' })),
   AUTH_ISSUER: Type.Optional(Type.String()),
@@ -80,7 +88,10 @@ export const commonConfig = {
 export type CommonConfig = Static<TObject<typeof commonConfig>>;
 
 /** Auth needs one of a shared secret (local) or a JWKS URL (deployments). */
-export function assertAuthConfigured(service: string, cfg: { AUTH_JWT_SECRET?: string; AUTH_JWKS_URL?: string }) {
+export function assertAuthConfigured(
+  service: string,
+  cfg: { AUTH_JWT_SECRET?: string; AUTH_JWKS_URL?: string },
+) {
   if (!cfg.AUTH_JWT_SECRET && !cfg.AUTH_JWKS_URL) {
     throw new ConfigError(service, ['set AUTH_JWT_SECRET (HS256, local use) or AUTH_JWKS_URL (deployments)']);
   }

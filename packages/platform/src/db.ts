@@ -1,7 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DataSource, type DataSourceOptions, type QueryRunner, type EntityManager, type EntitySchema, type MixedList } from 'typeorm';
+import {
+  DataSource,
+  type DataSourceOptions,
+  type QueryRunner,
+  type EntityManager,
+  type EntitySchema,
+  type MixedList,
+} from 'typeorm';
 
 export type { EntityManager };
 
@@ -47,7 +54,8 @@ export function parseDatabaseUrl(url: string): { kind: DbKind; location: string;
     return { kind: 'sqlite', location: location === ':memory:' || location === '' ? ':memory:' : location };
   }
   const u = new URL(url);
-  if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:') throw new Error(`unsupported DATABASE_URL ${url}`);
+  if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:')
+    throw new Error(`unsupported DATABASE_URL ${url}`);
   const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
   if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) throw new Error(`DATABASE_URL needs a database name: ${url}`);
   return { kind: 'mysql', location: url, database };
@@ -126,7 +134,9 @@ function wrap(kind: DbKind, dataSource: DataSource): Database {
       if (inTransaction.getStore()) {
         // On SQLite the inner call would wait for the outer one forever; on MySQL it would commit
         // separately. Either way it is a bug: pass `tx` down instead.
-        return Promise.reject(new Error('nested Database.transaction(): pass the outer transaction manager instead'));
+        return Promise.reject(
+          new Error('nested Database.transaction(): pass the outer transaction manager instead'),
+        );
       }
       return kind === 'sqlite' ? serialize(() => transaction(fn)) : transaction(fn);
     },
@@ -160,7 +170,10 @@ async function onServer(url: string, sql: (database: string) => string): Promise
 
 /** CREATE DATABASE IF NOT EXISTS (utf8mb4). */
 export function createMysqlDatabase(url: string): Promise<void> {
-  return onServer(url, (db) => `CREATE DATABASE IF NOT EXISTS \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  return onServer(
+    url,
+    (db) => `CREATE DATABASE IF NOT EXISTS \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+  );
 }
 
 export function dropMysqlDatabase(url: string): Promise<void> {

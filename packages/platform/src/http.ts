@@ -16,7 +16,10 @@ const stringsAjv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: tr
 const bodyAjv = new Ajv({ allErrors: true, coerceTypes: false, useDefaults: true, strict: false });
 addFormats(stringsAjv);
 addFormats(bodyAjv);
-const compiled = { strings: new WeakMap<object, ValidateFunction>(), body: new WeakMap<object, ValidateFunction>() };
+const compiled = {
+  strings: new WeakMap<object, ValidateFunction>(),
+  body: new WeakMap<object, ValidateFunction>(),
+};
 function validatorFor(schema: TSchema, kind: 'strings' | 'body'): ValidateFunction {
   let v = compiled[kind].get(schema);
   if (!v) {
@@ -122,7 +125,11 @@ export function buildHttpApp(opts: HttpAppOptions): Express {
     const end = opts.metrics.httpDuration.startTimer();
     res.on('finish', () => {
       const routePath = (req.route as { path?: string } | undefined)?.path;
-      end({ method: req.method, route: routePath ? `${req.baseUrl}${routePath}` : 'unmatched', status: res.statusCode });
+      end({
+        method: req.method,
+        route: routePath ? `${req.baseUrl}${routePath}` : 'unmatched',
+        status: res.statusCode,
+      });
     });
     next();
   });
@@ -211,7 +218,12 @@ export function buildHttpApp(opts: HttpAppOptions): Express {
   return app;
 }
 
-function validatePart(schema: TSchema | undefined, value: unknown, part: string, kind: 'strings' | 'body'): unknown {
+function validatePart(
+  schema: TSchema | undefined,
+  value: unknown,
+  part: string,
+  kind: 'strings' | 'body',
+): unknown {
   if (!schema) return value;
   const validate = validatorFor(schema, kind);
   if (validate(value)) return value;
@@ -250,7 +262,13 @@ export function toErrorBody(err: unknown, correlationId: string): ErrorBody {
   }
   const e = err as { status?: number; type?: string; message?: string };
   if (e?.type === 'entity.parse.failed') {
-    return { error: { code: 'MALFORMED_JSON', message: `Request body is not valid JSON: ${e.message}`, correlationId } };
+    return {
+      error: {
+        code: 'MALFORMED_JSON',
+        message: `Request body is not valid JSON: ${e.message}`,
+        correlationId,
+      },
+    };
   }
   if (e?.type === 'entity.too.large') {
     return { error: { code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large', correlationId } };
@@ -258,7 +276,13 @@ export function toErrorBody(err: unknown, correlationId: string): ErrorBody {
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     return { error: { code: 'BAD_REQUEST', message: e.message ?? 'Bad request', correlationId } };
   }
-  return { error: { code: 'INTERNAL', message: 'Internal error; quote the correlationId when reporting it', correlationId } };
+  return {
+    error: {
+      code: 'INTERNAL',
+      message: 'Internal error; quote the correlationId when reporting it',
+      correlationId,
+    },
+  };
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
@@ -311,7 +335,8 @@ export function buildOpenApi(opts: Pick<HttpAppOptions, 'service' | 'version' | 
       const required = new Set((schema as { required?: string[] } | undefined)?.required ?? []);
       for (const [name, s] of Object.entries(props)) {
         // A parameter with a default may be left out, whatever the schema's `required` says.
-        const optional = where !== 'path' && (!required.has(name) || (s as { default?: unknown }).default !== undefined);
+        const optional =
+          where !== 'path' && (!required.has(name) || (s as { default?: unknown }).default !== undefined);
         parameters.push({ name, in: where, required: !optional, schema: s });
       }
     }
@@ -322,8 +347,14 @@ export function buildOpenApi(opts: Pick<HttpAppOptions, 'service' | 'version' | 
         ...(resp.schema ? { content: { 'application/json': { schema: resp.schema } } } : {}),
       };
     }
-    responses['401'] ??= { description: 'Missing or invalid token', content: { 'application/json': { schema: ErrorBodySchema } } };
-    responses['default'] = { description: 'Error', content: { 'application/json': { schema: ErrorBodySchema } } };
+    responses['401'] ??= {
+      description: 'Missing or invalid token',
+      content: { 'application/json': { schema: ErrorBodySchema } },
+    };
+    responses['default'] = {
+      description: 'Error',
+      content: { 'application/json': { schema: ErrorBodySchema } },
+    };
     paths[oaPath] ??= {};
     paths[oaPath]![r.method] = {
       operationId: r.operationId,
@@ -331,7 +362,9 @@ export function buildOpenApi(opts: Pick<HttpAppOptions, 'service' | 'version' | 
       tags: r.tags ?? [],
       security: [{ bearer: [] }],
       ...(parameters.length ? { parameters } : {}),
-      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.body } } } } : {}),
+      ...(r.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: r.body } } } }
+        : {}),
       responses,
     };
   }
@@ -347,12 +380,19 @@ export function buildOpenApi(opts: Pick<HttpAppOptions, 'service' | 'version' | 
 }
 
 function platformOp(operationId: string, summary: string) {
-  return { operationId, summary, tags: ['platform'], security: [], responses: { '200': { description: 'OK' } } };
+  return {
+    operationId,
+    summary,
+    tags: ['platform'],
+    security: [],
+    responses: { '200': { description: 'OK' } },
+  };
 }
 
 /** The routes express actually serves, as `METHOD /path` (used to check the OpenAPI document). */
 export function listExpressRoutes(app: Express): string[] {
-  const router = (app as unknown as { router?: { stack: Layer[] }; _router?: { stack: Layer[] } }).router ??
+  const router =
+    (app as unknown as { router?: { stack: Layer[] }; _router?: { stack: Layer[] } }).router ??
     (app as unknown as { _router?: { stack: Layer[] } })._router;
   const out: string[] = [];
   for (const layer of router?.stack ?? []) {

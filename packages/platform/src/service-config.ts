@@ -2,7 +2,9 @@ import { Type, type Static, type TObject, type TProperties } from '@sinclair/typ
 import { assertAuthConfigured, commonConfig, loadConfig, ConfigError, type CommonConfig } from './config';
 import { LOCAL_DEV_SECRET } from './auth';
 
-export type ServiceConfig<P extends TProperties> = Readonly<CommonConfig & { PORT: number } & Static<TObject<P>>>;
+export type ServiceConfig<P extends TProperties> = Readonly<
+  CommonConfig & { PORT: number } & Static<TObject<P>>
+>;
 
 /** The config of one service: the common variables plus its own, validated at start. */
 export function loadServiceConfig<P extends TProperties>(
@@ -19,7 +21,9 @@ export function loadServiceConfig<P extends TProperties>(
   const cfg = loadConfig(service, schema as TObject, env) as unknown as ServiceConfig<P>;
   assertAuthConfigured(service, cfg);
   if (cfg.NODE_ENV === 'production' && cfg.AUTH_JWT_SECRET === LOCAL_DEV_SECRET) {
-    throw new ConfigError(service, ['AUTH_JWT_SECRET is the local development secret; set a real one in production']);
+    throw new ConfigError(service, [
+      'AUTH_JWT_SECRET is the local development secret; set a real one in production',
+    ]);
   }
   return cfg;
 }

@@ -158,3 +158,42 @@ describe('createAuthenticator options', () => {
     expect(() => createAuthenticator({})).toThrow(/secret or a JWKS URL/);
   });
 });
+
+describe('createAuthenticator with a JWKS URL (deployments)', () => {
+  it('verifies RS256 tokens against the keys the URL serves, and refuses other keys', async () => {
+    const { createServer } = await import('node:http');
+    const { exportJWK, generateKeyPair } = await import('jose');
+    const issuerKeys = await generateKeyPair('RS256');
+    const strangerKeys = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(issuerKeys.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const server = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const { port } = server.address() as { port: number };
+    try {
+      const auth = createAuthenticator({ jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json` });
+      const sign = (key: Parameters<SignJWT['sign']>[0]) =>
+        new SignJWT({ account_id: 'acme', role: 'member' })
+          .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+          .setSubject('u1')
+          .setExpirationTime('5m')
+          .sign(key);
+      await expect(auth.verify(await sign(issuerKeys.privateKey))).resolves.toEqual({
+        userId: 'u1',
+        accountId: 'acme',
+        role: 'member',
+      });
+      await expect(auth.verify(await sign(strangerKeys.privateKey))).rejects.toMatchObject({ status: 401 });
+      // an HS256 token made with any secret is not accepted by a JWKS authenticator
+      await expect(
+        auth.verify(await signDevToken('x'.repeat(32), { accountId: 'acme' })),
+      ).rejects.toMatchObject({
+        status: 401,
+      });
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -281,7 +281,9 @@ describe('parseDatabaseUrl', () => {
 describe('nested transactions', () => {
   it('are refused at once instead of hanging the SQLite queue', async () => {
     const db = await openDatabase({ url: 'sqlite::memory:', entities: [], migrations: [] });
-    await expect(db.transaction(async () => db.transaction(async () => 1))).rejects.toThrow(/nested Database.transaction/);
+    await expect(db.transaction(async () => db.transaction(async () => 1))).rejects.toThrow(
+      /nested Database.transaction/,
+    );
     // the queue is still usable afterwards
     await expect(db.transaction(async () => 2)).resolves.toBe(2);
     await db.close();

@@ -35,7 +35,9 @@ export function runMigrationsMain<C extends Config>(opts: {
     const config = opts.loadConfig();
     const logger = createLogger(service, config.LOG_LEVEL);
     const db = await openServiceDatabase({ entities, migrations }, config);
-    const rows: Array<{ name: string }> = await db.dataSource.query('SELECT name FROM migrations ORDER BY id');
+    const rows: Array<{ name: string }> = await db.dataSource.query(
+      'SELECT name FROM migrations ORDER BY id',
+    );
     logger.info({ applied: rows.map((r) => r.name) }, 'migrations up to date');
     await db.close();
   })().catch((err: unknown) => fail(service, 'migration failed', err));

@@ -28,7 +28,9 @@ describe('assembleService', () => {
         summary: 'echo',
         params: Type.Object({ word: Type.String() }),
         responses: { 200: { description: 'ok' } },
-        handler: async ({ params, principal }) => ({ body: { word: params.word, account: principal.accountId, db: db.kind } }),
+        handler: async ({ params, principal }) => ({
+          body: { word: params.word, account: principal.accountId, db: db.kind },
+        }),
       }),
     ],
     handlers: ({ outbox }) => ({
@@ -36,10 +38,17 @@ describe('assembleService', () => {
         seen.push(event.payload.customer.customerId);
         // a handler can publish through the outbox in the same transaction
         if (event.payload.customer.customerId === 'cus_ping') {
-          await outbox.add(tx, newEvent(CustomerUpserted, { accountId: event.accountId, correlationId: 'c' }, {
-            ...event.payload,
-            customer: { ...event.payload.customer, customerId: 'cus_pong' },
-          }));
+          await outbox.add(
+            tx,
+            newEvent(
+              CustomerUpserted,
+              { accountId: event.accountId, correlationId: 'c' },
+              {
+                ...event.payload,
+                customer: { ...event.payload.customer, customerId: 'cus_pong' },
+              },
+            ),
+          );
         }
       },
     }),
@@ -47,12 +56,17 @@ describe('assembleService', () => {
 
   it('wires database, bus, consumer, outbox relay and the HTTP app', async () => {
     const bus = new InProcessBus();
-    const config = loadServiceConfig('probe-service', 0, {}, {
-      DATABASE_URL: 'sqlite::memory:',
-      BUS: 'in-process',
-      AUTH_JWT_SECRET: SECRET,
-      OUTBOX_POLL_MS: '20',
-    });
+    const config = loadServiceConfig(
+      'probe-service',
+      0,
+      {},
+      {
+        DATABASE_URL: 'sqlite::memory:',
+        BUS: 'in-process',
+        AUTH_JWT_SECRET: SECRET,
+        OUTBOX_POLL_MS: '20',
+      },
+    );
     const svc = await assembleService(definition, config, { bus, logger: testLogger() });
     await svc.start();
     try {
@@ -60,12 +74,19 @@ describe('assembleService', () => {
       const res = await request(svc.app).get('/v1/echo/hi').set('Authorization', `Bearer ${token}`);
       expect(res.body).toEqual({ word: 'hi', account: 'acme', db: 'sqlite' });
       expect((await request(svc.app).get('/readyz')).status).toBe(200);
-      expect((await request(svc.app).get('/openapi.json')).body.info).toMatchObject({ title: 'probe-service', version: '9.9.9' });
-
-      const ping = newEvent(CustomerUpserted, { accountId: 'acme', correlationId: 'c' }, {
-        ...CustomerUpserted.example.payload,
-        customer: { ...CustomerUpserted.example.payload.customer, customerId: 'cus_ping' },
+      expect((await request(svc.app).get('/openapi.json')).body.info).toMatchObject({
+        title: 'probe-service',
+        version: '9.9.9',
       });
+
+      const ping = newEvent(
+        CustomerUpserted,
+        { accountId: 'acme', correlationId: 'c' },
+        {
+          ...CustomerUpserted.example.payload,
+          customer: { ...CustomerUpserted.example.payload.customer, customerId: 'cus_ping' },
+        },
+      );
       await bus.publish([{ topic: 'CustomerUpserted', key: 'cus_ping', value: JSON.stringify(ping) }]);
       // the handler's outbox event is relayed back onto the bus and consumed in turn
       await waitFor(() => (seen.includes('cus_pong') ? true : undefined), { what: 'relayed event consumed' });

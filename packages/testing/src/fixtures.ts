@@ -13,7 +13,10 @@ export function fixturesDir(): string {
     resolve(process.cwd(), '..', '..', '..', 'shared', 'fixtures'),
   ].filter((p): p is string => Boolean(p));
   const found = candidates.find((p) => existsSync(resolve(p, 'README.md')));
-  if (!found) throw new Error(`shared/fixtures not found (looked in ${candidates.join(', ')}); set SHARED_FIXTURES_DIR`);
+  if (!found)
+    throw new Error(
+      `shared/fixtures not found (looked in ${candidates.join(', ')}); set SHARED_FIXTURES_DIR`,
+    );
   return found;
 }
 

@@ -6,7 +6,8 @@ import { createMysqlDatabase, dropMysqlDatabase } from '@crp/platform/db';
  * (@crp/tooling/real-infra) brought MariaDB and Kafka up, and are skipped loudly otherwise.
  * With CI=true the global setup fails instead, so in CI they always run.
  */
-export const realInfraStatus = (): string => process.env.REAL_INFRA_STATUS ?? 'unknown: not run under the real-infra preset';
+export const realInfraStatus = (): string =>
+  process.env.REAL_INFRA_STATUS ?? 'unknown: not run under the real-infra preset';
 export const realInfraUp = (): boolean => realInfraStatus() === 'up';
 
 export const describeReal: jest.Describe = ((name: string, fn: () => void) => {
@@ -15,7 +16,10 @@ export const describeReal: jest.Describe = ((name: string, fn: () => void) => {
 }) as jest.Describe;
 
 export function kafkaBrokers(): string[] {
-  return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
+  return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
 }
 
 /** Random per run so parallel runs and reruns never share topics, groups or databases. */
@@ -29,7 +33,9 @@ export function mysqlUrl(database: string): string {
 }
 
 /** A fresh database for one suite; `drop()` in afterAll. */
-export async function freshMysqlDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function freshMysqlDatabase(
+  prefix: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const url = mysqlUrl(uniqueName(`t_${prefix}`).slice(0, 64));
   await createMysqlDatabase(url);
   return { url, drop: () => dropMysqlDatabase(url) };

@@ -32,6 +32,8 @@ describe('test helpers', () => {
 
   it('finds the shared fixtures beside the repository', () => {
     expect(existsSync(fixturePath('shipstation', 'orders-list-response.json'))).toBe(true);
-    expect(readFixtureJson<{ orders: unknown[] }>('shipstation', 'orders-list-response.json').orders.length).toBeGreaterThan(0);
+    expect(
+      readFixtureJson<{ orders: unknown[] }>('shipstation', 'orders-list-response.json').orders.length,
+    ).toBeGreaterThan(0);
   });
 });

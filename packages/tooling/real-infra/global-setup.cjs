@@ -21,9 +21,11 @@ module.exports = async function globalSetup() {
     }
     process.env.REAL_INFRA_STATUS = 'up';
   } catch (err) {
-    const detail = (err.stderr && err.stderr.toString()) || (err.stdout && err.stdout.toString()) || err.message;
+    const detail =
+      (err.stderr && err.stderr.toString()) || (err.stdout && err.stdout.toString()) || err.message;
     const reason = `real Kafka/MariaDB could not be started: ${detail.trim().split('\n').slice(-15).join('\n')}`;
-    if (process.env.CI === 'true') throw new Error(`${reason}\n(CI=true: a missing real-infrastructure suite is a failure)`);
+    if (process.env.CI === 'true')
+      throw new Error(`${reason}\n(CI=true: a missing real-infrastructure suite is a failure)`);
     process.env.REAL_INFRA_STATUS = `unavailable: ${reason}`;
     warn(reason);
   }

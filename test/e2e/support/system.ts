@@ -41,7 +41,8 @@ export async function startSystem(opts: SystemOptions) {
   return {
     customers,
     orders,
-    token: (accountId: string, role: 'admin' | 'member' = 'admin') => signDevToken(SECRET, { accountId, role }),
+    token: (accountId: string, role: 'admin' | 'member' = 'admin') =>
+      signDevToken(SECRET, { accountId, role }),
     async stop() {
       await orders.stop();
       await customers.stop();
@@ -60,7 +61,13 @@ export function shipStationOrder(n: string, email: string | null, extra: Record<
     customerUsername: email,
     customerEmail: email,
     billTo: { name: 'Sherlock Holmes', company: null, phone: `+44 20 7946 ${n.padStart(4, '0').slice(-4)}` },
-    shipTo: { name: 'Sherlock Holmes', street1: '221 B Baker St', city: 'London', postalCode: 'NW1 6XE', country: 'GB' },
+    shipTo: {
+      name: 'Sherlock Holmes',
+      street1: '221 B Baker St',
+      city: 'London',
+      postalCode: 'NW1 6XE',
+      country: 'GB',
+    },
     items: [{ sku: 'Ele-1234', quantity: 2, unitPrice: 49.99 }],
     orderTotal: 99.98,
     ...extra,
@@ -79,7 +86,10 @@ export async function waitForCustomer(sys: System, accountId: string, email: str
   const token = await sys.token(accountId);
   return waitFor(
     async () => {
-      const res = await request(sys.customers.app).get('/v1/customers').query({ email }).set('Authorization', `Bearer ${token}`);
+      const res = await request(sys.customers.app)
+        .get('/v1/customers')
+        .query({ email })
+        .set('Authorization', `Bearer ${token}`);
       return res.status === 200 && res.body.customers.length > 0 ? res.body.customers : undefined;
     },
     { timeoutMs, intervalMs: 25, what: `customer ${email} in ${accountId}` },

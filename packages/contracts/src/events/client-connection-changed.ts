@@ -30,7 +30,8 @@ export const ClientConnectionChanged = defineEvent({
   eventVersion: 1,
   topic: 'ClientConnectionChanged',
   schema: ClientConnectionChangedV1,
-  description: 'A 3PL connection changed status (R5.2); order-ingest-service allows delegation only while active.',
+  description:
+    'A 3PL connection changed status (R5.2); order-ingest-service allows delegation only while active.',
   partitionKey: (e) => e.payload.connectionId,
   example: {
     eventId: '4e5f6a7b-8c9d-4ae1-8f2a-3b4c5d6e7f09',

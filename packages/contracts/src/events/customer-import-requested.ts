@@ -8,7 +8,9 @@ export const CustomerImportRequestedV1 = envelopeOf(
   Type.Object({
     jobId: Type.String({ minLength: 1 }),
     lineNumber: Type.Integer({ minimum: 1, description: 'Line in the uploaded file, for the row report.' }),
-    customerId: Type.Union([Type.String(), Type.Null()], { description: 'Target record, when the row names one.' }),
+    customerId: Type.Union([Type.String(), Type.Null()], {
+      description: 'Target record, when the row names one.',
+    }),
     // Replace semantics (R4.3): every field is present; null means "blank cell: clear it".
     fields: Type.Object({
       name: NullableString,

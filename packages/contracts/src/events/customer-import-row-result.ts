@@ -39,7 +39,8 @@ export const CustomerImportRowResult = defineEvent({
       lineNumber: 2,
       outcome: 'rejected',
       customerId: 'cus_01',
-      reason: 'customer cus_01 belongs to store "Acme Shopify" (shopify); only manual-store customers can be imported',
+      reason:
+        'customer cus_01 belongs to store "Acme Shopify" (shopify); only manual-store customers can be imported',
     },
   },
 });

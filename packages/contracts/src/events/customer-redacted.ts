@@ -7,7 +7,10 @@ export const CustomerRedactedV1 = envelopeOf(
   1,
   Type.Object({
     customerId: Type.String({ minLength: 1 }),
-    requestId: Type.String({ minLength: 1, description: 'The privacy request this erasure fulfils (R2.10).' }),
+    requestId: Type.String({
+      minLength: 1,
+      description: 'The privacy request this erasure fulfils (R2.10).',
+    }),
     legalBasis: Type.String({ minLength: 1, description: 'e.g. "GDPR Art. 17", "CCPA 1798.105".' }),
     identities: Type.Array(StoreIdentity, {
       description: 'Store identities of the erased customer, so other services can find their copies.',

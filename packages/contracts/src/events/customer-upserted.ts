@@ -22,7 +22,10 @@ export const CustomerUpsertedPayload = Type.Object({
     shippingAddress: Type.Union([Address, Type.Null()]),
     identities: Type.Array(StoreIdentity),
     tags: Type.Array(Type.String()),
-    version: Type.Integer({ minimum: 1, description: 'Increases on every change; consumers drop older ones.' }),
+    version: Type.Integer({
+      minimum: 1,
+      description: 'Increases on every change; consumers drop older ones.',
+    }),
   }),
   created: Type.Boolean(),
   cause: Type.Union([

@@ -10,7 +10,10 @@ export const OrderImportedPayload = Type.Object({
     storeName: Type.String(),
     storeOrderId: Type.String({ minLength: 1, description: 'The store-side order key (R1.9 idempotency).' }),
     orderNumber: Type.String(),
-    orderDate: Type.String({ format: 'date-time', description: 'When the buyer ordered (R1.7 uses it, not arrival).' }),
+    orderDate: Type.String({
+      format: 'date-time',
+      description: 'When the buyer ordered (R1.7 uses it, not arrival).',
+    }),
     orderStatus: NullableString,
     total: Type.Number(),
     currency: NullableString,
@@ -32,7 +35,12 @@ export const OrderImportedPayload = Type.Object({
   shipTo: Type.Union([Address, Type.Null()]),
   billTo: Type.Union([Address, Type.Null()]),
   tags: Type.Array(Type.String()),
-  source: Type.Union([Type.Literal('store'), Type.Literal('manual'), Type.Literal('csv'), Type.Literal('api')]),
+  source: Type.Union([
+    Type.Literal('store'),
+    Type.Literal('manual'),
+    Type.Literal('csv'),
+    Type.Literal('api'),
+  ]),
 });
 
 export const OrderImportedV1 = envelopeOf('OrderImported', 1, OrderImportedPayload);

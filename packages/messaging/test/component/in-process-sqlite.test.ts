@@ -23,17 +23,15 @@ describe('messaging on the in-process bus and embedded SQLite', () => {
     db,
     group: (name) => `g_${name}_${++n}`,
     readAll: async (topic: string) =>
-      bus.messagesOn(topic).map(
-        (m, i): IncomingMessage => ({
-          topic,
-          partition: 0,
-          offset: String(i),
-          key: m.key,
-          value: Buffer.from(m.value),
-          headers: m.headers,
-          timestamp: '0',
-        }),
-      ),
+      bus.messagesOn(topic).map((m, i): IncomingMessage => ({
+        topic,
+        partition: 0,
+        offset: String(i),
+        key: m.key,
+        value: Buffer.from(m.value),
+        headers: m.headers,
+        timestamp: '0',
+      })),
   }));
 });
 
@@ -53,7 +51,9 @@ describe('in-process bus semantics', () => {
         },
       });
     }
-    await bus.publish(Array.from({ length: 20 }, (_, i) => ({ topic: 'T', key: `k${i % 3}`, value: String(i) })));
+    await bus.publish(
+      Array.from({ length: 20 }, (_, i) => ({ topic: 'T', key: `k${i % 3}`, value: String(i) })),
+    );
     await new Promise((r) => setTimeout(r, 50));
     for (const g of ['a', 'b']) {
       expect(got[g]).toHaveLength(20);
@@ -92,7 +92,11 @@ describe('in-process bus semantics', () => {
     await bus.publish([{ topic: 'T', key: 'k', value: 'old' }]);
     const early: string[] = [];
     const late: string[] = [];
-    await bus.subscribe({ groupId: 'early', topics: ['T'], eachBatch: async (ms, c) => ms.forEach((m) => (early.push(m.value!.toString()), c.ack(m))) });
+    await bus.subscribe({
+      groupId: 'early',
+      topics: ['T'],
+      eachBatch: async (ms, c) => ms.forEach((m) => (early.push(m.value!.toString()), c.ack(m))),
+    });
     await bus.subscribe({
       groupId: 'late',
       topics: ['T'],

@@ -16,7 +16,12 @@ describeReal('messaging on real Kafka and MariaDB', () => {
     const fresh = await freshMysqlDatabase('messaging');
     drop = fresh.drop;
     db = await openTestDb(fresh.url);
-    bus = new KafkaBus({ brokers: kafkaBrokers(), clientId: 'messaging-test', topicPrefix: prefix, logger: testLogger() });
+    bus = new KafkaBus({
+      brokers: kafkaBrokers(),
+      clientId: 'messaging-test',
+      topicPrefix: prefix,
+      logger: testLogger(),
+    });
   });
   afterAll(async () => {
     await bus?.close();

@@ -63,7 +63,9 @@ export function messagingScenarios(getEnv: () => Env) {
       for (const e of events) await db.transaction((tx) => outbox.add(tx, e));
       const seen = await waitFor(
         async () => {
-          const rows = await db.dataSource.getRepository(SeenEntity).find({ where: { customerId }, order: { seq: 'ASC' } });
+          const rows = await db.dataSource
+            .getRepository(SeenEntity)
+            .find({ where: { customerId }, order: { seq: 'ASC' } });
           return rows.length === events.length ? rows : undefined;
         },
         { what: 'all five events consumed', timeoutMs: 20000 },
@@ -86,7 +88,9 @@ export function messagingScenarios(getEnv: () => Env) {
         throw new Error('business rule failed');
       }),
     ).rejects.toThrow('business rule failed');
-    expect(await db.dataSource.getRepository(OutboxEntity).findOne({ where: { eventId: e.eventId } })).toBeNull();
+    expect(
+      await db.dataSource.getRepository(OutboxEntity).findOne({ where: { eventId: e.eventId } }),
+    ).toBeNull();
   });
 
   it('the same event delivered twice is handled once (inbox)', async () => {
@@ -109,10 +113,17 @@ export function messagingScenarios(getEnv: () => Env) {
       await bus.publish([msg]);
       const sentinel = customerEvent(e.payload.customer.customerId);
       await bus.publish([{ ...msg, value: JSON.stringify(sentinel) }]);
-      await waitFor(() => db.dataSource.getRepository(SeenEntity).findOne({ where: { eventId: sentinel.eventId } }).then((r) => r ?? undefined), {
-        what: 'sentinel consumed',
-        timeoutMs: 20000,
-      });
+      await waitFor(
+        () =>
+          db.dataSource
+            .getRepository(SeenEntity)
+            .findOne({ where: { eventId: sentinel.eventId } })
+            .then((r) => r ?? undefined),
+        {
+          what: 'sentinel consumed',
+          timeoutMs: 20000,
+        },
+      );
       expect(calls).toBe(2);
       expect(await db.dataSource.getRepository(SeenEntity).count({ where: { eventId: e.eventId } })).toBe(1);
     } finally {
@@ -127,15 +138,33 @@ export function messagingScenarios(getEnv: () => Env) {
     const marker = `bad-${Date.now()}`;
     try {
       await bus.publish([
-        { topic: 'CustomerUpserted', key: marker, value: `{"this is": "not an event", "marker": "${marker}"}` },
+        {
+          topic: 'CustomerUpserted',
+          key: marker,
+          value: `{"this is": "not an event", "marker": "${marker}"}`,
+        },
         { topic: 'CustomerUpserted', key: marker, value: 'not even json' },
-        { topic: 'CustomerUpserted', key: good.payload.customer.customerId, value: JSON.stringify(good) },
+        // same key: same partition, so the good one is handled only after both bad ones
+        { topic: 'CustomerUpserted', key: marker, value: JSON.stringify(good) },
       ]);
-      await waitFor(() => db.dataSource.getRepository(SeenEntity).findOne({ where: { eventId: good.eventId } }).then((r) => r ?? undefined), {
-        what: 'good event after bad ones',
-        timeoutMs: 20000,
-      });
-      const dead = (await readAll(deadLetterTopic('CustomerUpserted'), 2)).filter((m) => m.key === marker);
+      await waitFor(
+        () =>
+          db.dataSource
+            .getRepository(SeenEntity)
+            .findOne({ where: { eventId: good.eventId } })
+            .then((r) => r ?? undefined),
+        {
+          what: 'good event after bad ones',
+          timeoutMs: 20000,
+        },
+      );
+      const dead = await waitFor(
+        async () => {
+          const all = (await readAll(deadLetterTopic('CustomerUpserted'), 2)).filter((m) => m.key === marker);
+          return all.length >= 2 ? all : undefined;
+        },
+        { what: 'two dead letters', timeoutMs: 40000 },
+      );
       expect(dead).toHaveLength(2);
       const [first, second] = dead;
       expect(first!.value!.toString()).toContain(marker);
@@ -175,12 +204,21 @@ export function messagingScenarios(getEnv: () => Env) {
         { topic: 'CustomerUpserted', key, value: JSON.stringify(poison) },
         { topic: 'CustomerUpserted', key, value: JSON.stringify(next) },
       ]);
-      await waitFor(() => db.dataSource.getRepository(SeenEntity).findOne({ where: { eventId: next.eventId } }).then((r) => r ?? undefined), {
-        what: 'message after the poison one',
-        timeoutMs: 20000,
-      });
+      await waitFor(
+        () =>
+          db.dataSource
+            .getRepository(SeenEntity)
+            .findOne({ where: { eventId: next.eventId } })
+            .then((r) => r ?? undefined),
+        {
+          what: 'message after the poison one',
+          timeoutMs: 20000,
+        },
+      );
       expect(attempts).toBe(3);
-      expect(await db.dataSource.getRepository(SeenEntity).count({ where: { eventId: poison.eventId } })).toBe(0);
+      expect(
+        await db.dataSource.getRepository(SeenEntity).count({ where: { eventId: poison.eventId } }),
+      ).toBe(0);
       const dead = (await readAll(deadLetterTopic('CustomerUpserted'), 1)).filter((m) => m.key === key);
       expect(dead).toHaveLength(1);
       expect(JSON.parse(dead[0]!.value!.toString()).eventId).toBe(poison.eventId);

@@ -74,7 +74,13 @@ export async function linkOrderToCustomer(
       const result = pickMatch(settings.matchPolicy, candidates);
       customer = result.match;
       if (result.match && result.duplicates.length > 0) {
-        await recordDuplicates(tx, accountId, result.match.id, result.duplicates.map((d) => d.id), result.matchedOn!);
+        await recordDuplicates(
+          tx,
+          accountId,
+          result.match.id,
+          result.duplicates.map((d) => d.id),
+          result.matchedOn!,
+        );
       }
     }
   } else if (settings.defaultCustomerId) {
@@ -174,7 +180,11 @@ export async function linkOrderToCustomer(
  * R1.3 + R2.6: an identity links to its customer only while that record is active; a merged
  * record hands over to its survivor; archived or deleted ones do not take new orders.
  */
-async function resolveLinked(tx: EntityManager, accountId: string, customerId: string): Promise<CustomerRow | null> {
+async function resolveLinked(
+  tx: EntityManager,
+  accountId: string,
+  customerId: string,
+): Promise<CustomerRow | null> {
   let c = await findCustomer(tx, accountId, customerId);
   for (let hops = 0; c && c.status === 'merged' && c.mergedIntoId && hops < 10; hops++) {
     c = await findCustomer(tx, accountId, c.mergedIntoId);

@@ -27,9 +27,18 @@ export async function listCustomers(db: Database, accountId: string, query: Cust
   const tx = db.dataSource.manager;
   const { rows, total } = await searchCustomers(tx, accountId, { ...query, limit: query.limit + 1 });
   const page = rows.slice(0, query.limit);
-  const identities = await identitiesOf(tx, accountId, page.map((c) => c.id));
+  const identities = await identitiesOf(
+    tx,
+    accountId,
+    page.map((c) => c.id),
+  );
   return {
-    customers: page.map((c) => customerView(c, identities.filter((i) => i.customerId === c.id))),
+    customers: page.map((c) =>
+      customerView(
+        c,
+        identities.filter((i) => i.customerId === c.id),
+      ),
+    ),
     total,
     nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null,
   };

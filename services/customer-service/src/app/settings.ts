@@ -12,7 +12,12 @@ export interface SettingsInput {
 
 export async function readSettings(db: Database, accountId: string) {
   const s = await getSettings(db.dataSource.manager, accountId);
-  return { matchPolicy: s.matchPolicy, defaultCountry: s.defaultCountry, protectNames: s.protectNames, defaultCustomerId: s.defaultCustomerId };
+  return {
+    matchPolicy: s.matchPolicy,
+    defaultCountry: s.defaultCountry,
+    protectNames: s.protectNames,
+    defaultCustomerId: s.defaultCustomerId,
+  };
 }
 
 export async function updateSettings(db: Database, accountId: string, input: SettingsInput) {
@@ -20,7 +25,10 @@ export async function updateSettings(db: Database, accountId: string, input: Set
     const s = await getSettings(tx, accountId);
     if (input.defaultCustomerId) {
       const c = await findCustomer(tx, accountId, input.defaultCustomerId);
-      if (!c || c.status !== 'active') throw badRequest(`defaultCustomerId ${input.defaultCustomerId} is not an active customer of this account`);
+      if (!c || c.status !== 'active')
+        throw badRequest(
+          `defaultCustomerId ${input.defaultCustomerId} is not an active customer of this account`,
+        );
     }
     await saveSettings(tx, {
       ...s,

@@ -19,7 +19,15 @@ export interface ConsentRecord {
   storeId: string | null;
 }
 
-export const PROFILE_FIELDS = ['firstName', 'lastName', 'name', 'company', 'email', 'phone', 'birthDate'] as const;
+export const PROFILE_FIELDS = [
+  'firstName',
+  'lastName',
+  'name',
+  'company',
+  'email',
+  'phone',
+  'birthDate',
+] as const;
 export const ADDRESS_FIELDS = ['shippingAddress', 'billingAddress', 'postalAddress'] as const;
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
 export type AddressField = (typeof ADDRESS_FIELDS)[number];
@@ -101,7 +109,18 @@ function isEmptyAddress(a: Address | null): boolean {
   return !a || Object.values(a).every((v) => v === null || v === '');
 }
 
-const ADDRESS_KEYS = ['name', 'company', 'street1', 'street2', 'street3', 'city', 'state', 'postalCode', 'country', 'phone'] as const;
+const ADDRESS_KEYS = [
+  'name',
+  'company',
+  'street1',
+  'street2',
+  'street3',
+  'city',
+  'state',
+  'postalCode',
+  'country',
+  'phone',
+] as const;
 
 function sameAddress(a: Address | null, b: Address | null): boolean {
   if (!a || !b) return a === b;
@@ -141,7 +160,9 @@ export function applyOrder(
   const incoming: Record<ProfileField, string | null> = {
     firstName: blankToNull(facts.buyer.firstName) ?? split.firstName,
     lastName: blankToNull(facts.buyer.lastName) ?? split.lastName,
-    name: blankToNull(facts.buyer.name) ?? (blankToNull([facts.buyer.firstName, facts.buyer.lastName].filter(Boolean).join(' '))),
+    name:
+      blankToNull(facts.buyer.name) ??
+      blankToNull([facts.buyer.firstName, facts.buyer.lastName].filter(Boolean).join(' ')),
     company: blankToNull(facts.buyer.company),
     email: blankToNull(facts.buyer.email),
     phone: blankToNull(facts.buyer.phone),
@@ -165,25 +186,36 @@ export function applyOrder(
       next.fieldSources[field] = stamp;
     }
   }
-  if (!current.profileOrderDate || facts.orderDate > current.profileOrderDate) next.profileOrderDate = facts.orderDate;
+  if (!current.profileOrderDate || facts.orderDate > current.profileOrderDate)
+    next.profileOrderDate = facts.orderDate;
 
   // R1.7: the shipping address follows the newest order by order date, never arrival time.
   if (!isEmptyAddress(facts.shipTo)) {
-    if (current.shippingAddress === null || (mayOverwrite(current, 'shippingAddress', facts) && !sameAddress(current.shippingAddress, facts.shipTo))) {
+    if (
+      current.shippingAddress === null ||
+      (mayOverwrite(current, 'shippingAddress', facts) && !sameAddress(current.shippingAddress, facts.shipTo))
+    ) {
       next.shippingAddress = facts.shipTo;
       next.fieldSources.shippingAddress = stamp;
       next.addressOrderDate = facts.orderDate;
     }
   }
   if (!isEmptyAddress(facts.billTo)) {
-    if (current.billingAddress === null || (mayOverwrite(current, 'billingAddress', facts) && !sameAddress(current.billingAddress, facts.billTo))) {
+    if (
+      current.billingAddress === null ||
+      (mayOverwrite(current, 'billingAddress', facts) && !sameAddress(current.billingAddress, facts.billTo))
+    ) {
       next.billingAddress = facts.billTo;
       next.fieldSources.billingAddress = stamp;
     }
   }
 
   // R1.8: tags keep at least the channel and the store name.
-  next.tags = [...new Set([...current.tags, facts.storeType, facts.storeName, ...facts.tags].filter((t) => t && t.trim()))];
+  next.tags = [
+    ...new Set(
+      [...current.tags, facts.storeType, facts.storeName, ...facts.tags].filter((t) => t && t.trim()),
+    ),
+  ];
 
   // R2.9: consent per channel; an explicit unsubscribe is never overturned by an older order.
   for (const channel of ['email', 'sms'] as const) {

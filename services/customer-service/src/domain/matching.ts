@@ -21,7 +21,9 @@ export interface MatchResult<C extends Candidate> {
 
 /** Oldest first, ties broken by id, so the same data always picks the same record (R1.6). */
 export function oldestFirst<C extends Candidate>(list: C[]): C[] {
-  return [...list].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...list].sort(
+    (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
 }
 
 /** R1.4 + R1.6: walk the policy's keys in order; the first key with candidates decides. */

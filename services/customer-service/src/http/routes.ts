@@ -26,7 +26,9 @@ export function customerRoutes(db: Database) {
         email: Type.Optional(Type.String()),
         storeId: Type.Optional(Type.String()),
         tag: Type.Optional(Type.String()),
-        status: Type.Optional(Type.Union(['active', 'archived', 'merged', 'deleted'].map((s) => Type.Literal(s)))),
+        status: Type.Optional(
+          Type.Union(['active', 'archived', 'merged', 'deleted'].map((s) => Type.Literal(s))),
+        ),
         cursor: Type.Optional(Type.String({ description: 'nextCursor of the previous page' })),
         limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
       }),
@@ -50,14 +52,20 @@ export function customerRoutes(db: Database) {
       summary: "One customer: ShipStation's Customer fields plus sources, consent and history",
       tags: ['customers'],
       params: CustomerId,
-      responses: { 200: { description: 'The customer' }, 404: { description: 'No such customer in this account' } },
-      handler: async ({ principal, params }) => ({ body: await getCustomer(db, principal.accountId, params.customerId) }),
+      responses: {
+        200: { description: 'The customer' },
+        404: { description: 'No such customer in this account' },
+      },
+      handler: async ({ principal, params }) => ({
+        body: await getCustomer(db, principal.accountId, params.customerId),
+      }),
     }),
     route({
       method: 'get',
       path: '/v1/settings',
       operationId: 'getSettings',
-      summary: 'Match policy (R1.4), default phone country (R1.5), protectNames (R1.10), default customer (R2.8)',
+      summary:
+        'Match policy (R1.4), default phone country (R1.5), protectNames (R1.10), default customer (R2.8)',
       tags: ['settings'],
       responses: { 200: { description: 'Settings', schema: Settings } },
       handler: async ({ principal }) => ({ body: await readSettings(db, principal.accountId) }),

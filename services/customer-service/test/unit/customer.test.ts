@@ -139,7 +139,10 @@ describe('applyOrder: a new customer (R1.8)', () => {
   it('R1.8 splits a full name when first and last are missing', () => {
     const { next } = applyOrder(
       emptyCustomer(),
-      order({ date: '2024-03-01T10:00:00Z', buyer: { name: 'Alice Liddell', firstName: '', lastName: null } }),
+      order({
+        date: '2024-03-01T10:00:00Z',
+        buyer: { name: 'Alice Liddell', firstName: '', lastName: null },
+      }),
       RULES,
     );
     expect(next.firstName).toBe('Alice');
@@ -163,7 +166,11 @@ describe('applyOrder: a new customer (R1.8)', () => {
 
   it('R1.8 tags accumulate across stores without duplicates', () => {
     const first = applyOrder(emptyCustomer(), facts, RULES).next;
-    const second = applyOrder(first, order({ store: STORE_B, date: '2024-04-01T00:00:00Z', tags: ['vip'] }), RULES).next;
+    const second = applyOrder(
+      first,
+      order({ store: STORE_B, date: '2024-04-01T00:00:00Z', tags: ['vip'] }),
+      RULES,
+    ).next;
     expect([...second.tags].sort()).toEqual(['Acme Shopify', 'Acme eBay', 'ebay', 'shopify', 'vip'].sort());
   });
 
@@ -179,7 +186,11 @@ describe('applyOrder: a new customer (R1.8)', () => {
       'shippingAddress',
       'billingAddress',
     ] as const) {
-      expect(next.fieldSources[field]).toMatchObject({ source: 'store', storeId: 'store-a', storeName: 'Acme Shopify' });
+      expect(next.fieldSources[field]).toMatchObject({
+        source: 'store',
+        storeId: 'store-a',
+        storeName: 'Acme Shopify',
+      });
     }
     expect(next.fieldSources.birthDate).toBeUndefined();
     expect(next.fieldSources.postalAddress).toBeUndefined();
@@ -204,7 +215,11 @@ describe('applyOrder: a new customer (R1.8)', () => {
 describe('applyOrder: newer and older orders (R1.7)', () => {
   it('R1.7 a newer order with a different shipping address replaces it', () => {
     const current = customerFromStoreA();
-    const { next, changed } = applyOrder(current, order({ date: '2024-05-01T00:00:00Z', shipTo: WORK }), RULES);
+    const { next, changed } = applyOrder(
+      current,
+      order({ date: '2024-05-01T00:00:00Z', shipTo: WORK }),
+      RULES,
+    );
     expect(changed).toBe(true);
     expect(next.shippingAddress).toEqual(WORK);
     expect(next.fieldSources.shippingAddress).toMatchObject({ source: 'store', storeId: 'store-a' });
@@ -238,7 +253,13 @@ describe('applyOrder: newer and older orders (R1.7)', () => {
       current,
       order({
         date: '2024-01-15T00:00:00Z',
-        buyer: { firstName: 'Robert', lastName: 'Normand', email: 'old@example.com', phone: '+1 613-555-9999', company: 'Old Co' },
+        buyer: {
+          firstName: 'Robert',
+          lastName: 'Normand',
+          email: 'old@example.com',
+          phone: '+1 613-555-9999',
+          company: 'Old Co',
+        },
         billTo: COTTAGE,
       }),
       RULES,
@@ -280,7 +301,11 @@ describe('applyOrder: newer and older orders (R1.7)', () => {
 
   it('R1.7 an older order does not make the kept order date go backwards', () => {
     const current = customerFromStoreA();
-    const afterOld = applyOrder(current, order({ date: '2024-01-15T00:00:00Z', shipTo: COTTAGE }), RULES).next;
+    const afterOld = applyOrder(
+      current,
+      order({ date: '2024-01-15T00:00:00Z', shipTo: COTTAGE }),
+      RULES,
+    ).next;
     // An order between the old one and the kept one is still older than the kept address.
     const { next } = applyOrder(afterOld, order({ date: '2024-02-15T00:00:00Z', shipTo: WORK }), RULES);
     expect(next.shippingAddress).toEqual(HOME);
@@ -300,7 +325,15 @@ describe('applyOrder: an order lacking a field never erases it (R1.7, R1.8)', ()
       current,
       order({
         date: '2024-06-01T00:00:00Z',
-        buyer: { email: '   ', phone: '', name: null, firstName: '', lastName: '  ', company: null, birthDate: '' },
+        buyer: {
+          email: '   ',
+          phone: '',
+          name: null,
+          firstName: '',
+          lastName: '  ',
+          company: null,
+          birthDate: '',
+        },
         shipTo: BLANK_ADDRESS,
         billTo: null,
       }),
@@ -325,7 +358,13 @@ describe('applyOrder: protectNames (R1.10)', () => {
       current,
       order({
         date: '2024-06-01T00:00:00Z',
-        buyer: { firstName: 'Roberta', lastName: 'Smith', name: 'Roberta Smith', email: 'roberta@example.com', company: 'New Co' },
+        buyer: {
+          firstName: 'Roberta',
+          lastName: 'Smith',
+          name: 'Roberta Smith',
+          email: 'roberta@example.com',
+          company: 'New Co',
+        },
         shipTo: WORK,
       }),
       PROTECT,
@@ -390,7 +429,12 @@ describe('applyOrder: field sources and locks (R2.1)', () => {
       order({
         store: STORE_B,
         date: '2024-06-01T00:00:00Z',
-        buyer: { email: 'ebay-buyer@example.com', phone: '+1 416-555-0100', company: 'Other Co', firstName: 'Robert' },
+        buyer: {
+          email: 'ebay-buyer@example.com',
+          phone: '+1 416-555-0100',
+          company: 'Other Co',
+          firstName: 'Robert',
+        },
         shipTo: WORK,
         billTo: COTTAGE,
       }),
@@ -402,7 +446,14 @@ describe('applyOrder: field sources and locks (R2.1)', () => {
     expect(next.firstName).toBe('Bob');
     expect(next.shippingAddress).toEqual(HOME);
     expect(next.billingAddress).toEqual(BILLING);
-    for (const field of ['email', 'phone', 'company', 'firstName', 'shippingAddress', 'billingAddress'] as const) {
+    for (const field of [
+      'email',
+      'phone',
+      'company',
+      'firstName',
+      'shippingAddress',
+      'billingAddress',
+    ] as const) {
       expect(next.fieldSources[field]).toMatchObject({ source: 'store', storeId: 'store-a' });
     }
   });
@@ -438,7 +489,11 @@ describe('applyOrder: field sources and locks (R2.1)', () => {
     expect(next.company).toBe('Other Co');
     expect(next.shippingAddress).toEqual(WORK);
     expect(next.billingAddress).toEqual(COTTAGE);
-    expect(next.fieldSources.email).toMatchObject({ source: 'store', storeId: 'store-a', at: facts.orderDate.toISOString() });
+    expect(next.fieldSources.email).toMatchObject({
+      source: 'store',
+      storeId: 'store-a',
+      at: facts.orderDate.toISOString(),
+    });
   });
 
   it('R2.1 a field whose source is manual is overwritten by a newer store order', () => {
@@ -454,7 +509,12 @@ describe('applyOrder: field sources and locks (R2.1)', () => {
     };
     const { next } = applyOrder(
       current,
-      order({ store: STORE_B, date: '2024-06-01T00:00:00Z', buyer: { email: 'from-ebay@example.com' }, shipTo: WORK }),
+      order({
+        store: STORE_B,
+        date: '2024-06-01T00:00:00Z',
+        buyer: { email: 'from-ebay@example.com' },
+        shipTo: WORK,
+      }),
       RULES,
     );
     expect(next.email).toBe('from-ebay@example.com');
@@ -468,7 +528,11 @@ describe('applyOrder: field sources and locks (R2.1)', () => {
     // Store A's Apr 1 order then arrives late: it is newer than the order that wrote HOME, from the
     // owning store, so it is "a newer order from that same store" (R2.1, R1.7) and must update it.
     const current = customerFromStoreA();
-    const afterB = applyOrder(current, order({ store: STORE_B, date: '2024-06-01T00:00:00Z', shipTo: WORK }), RULES).next;
+    const afterB = applyOrder(
+      current,
+      order({ store: STORE_B, date: '2024-06-01T00:00:00Z', shipTo: WORK }),
+      RULES,
+    ).next;
     expect(afterB.shippingAddress).toEqual(HOME);
     const { next } = applyOrder(afterB, order({ date: '2024-04-01T00:00:00Z', shipTo: COTTAGE }), RULES);
     expect(next.shippingAddress).toEqual(COTTAGE);
@@ -497,7 +561,10 @@ describe('applyOrder: marketing consent (R2.9)', () => {
       emptyCustomer(),
       order({
         date: '2024-03-01T10:00:00Z',
-        buyer: { email: 'a@example.com', marketingConsent: { email: { state: 'subscribed', changedAt: '2024-02-20T08:00:00.000Z' } } },
+        buyer: {
+          email: 'a@example.com',
+          marketingConsent: { email: { state: 'subscribed', changedAt: '2024-02-20T08:00:00.000Z' } },
+        },
       }),
       RULES,
     );
@@ -513,7 +580,10 @@ describe('applyOrder: marketing consent (R2.9)', () => {
   it('R2.9 consent without its own changedAt is dated by the order date', () => {
     const { next } = applyOrder(
       emptyCustomer(),
-      order({ date: '2024-03-01T10:00:00Z', buyer: { marketingConsent: { email: { state: 'subscribed', changedAt: null } } } }),
+      order({
+        date: '2024-03-01T10:00:00Z',
+        buyer: { marketingConsent: { email: { state: 'subscribed', changedAt: null } } },
+      }),
       RULES,
     );
     expect(next.consent.email).toMatchObject({ state: 'subscribed', changedAt: '2024-03-01T10:00:00.000Z' });
@@ -523,7 +593,14 @@ describe('applyOrder: marketing consent (R2.9)', () => {
     return {
       ...emptyCustomer(),
       email: 'a@example.com',
-      consent: { email: { state: 'unsubscribed', changedAt: '2024-05-01T00:00:00.000Z', source: 'manual', storeId: null } },
+      consent: {
+        email: {
+          state: 'unsubscribed',
+          changedAt: '2024-05-01T00:00:00.000Z',
+          source: 'manual',
+          storeId: null,
+        },
+      },
     };
   }
 
@@ -531,7 +608,10 @@ describe('applyOrder: marketing consent (R2.9)', () => {
     const current = unsubscribedOnMay1();
     const { next } = applyOrder(
       current,
-      order({ date: '2024-04-01T00:00:00Z', buyer: { marketingConsent: { email: { state: 'subscribed', changedAt: null } } } }),
+      order({
+        date: '2024-04-01T00:00:00Z',
+        buyer: { marketingConsent: { email: { state: 'subscribed', changedAt: null } } },
+      }),
       RULES,
     );
     expect(next.consent.email).toEqual(current.consent.email);
@@ -543,7 +623,9 @@ describe('applyOrder: marketing consent (R2.9)', () => {
       current,
       order({
         date: '2024-06-01T00:00:00Z',
-        buyer: { marketingConsent: { email: { state: 'subscribed', changedAt: '2024-04-15T00:00:00.000Z' } } },
+        buyer: {
+          marketingConsent: { email: { state: 'subscribed', changedAt: '2024-04-15T00:00:00.000Z' } },
+        },
       }),
       RULES,
     );
@@ -556,7 +638,9 @@ describe('applyOrder: marketing consent (R2.9)', () => {
       current,
       order({
         date: '2024-06-01T00:00:00Z',
-        buyer: { marketingConsent: { email: { state: 'subscribed', changedAt: '2024-06-01T00:00:00.000Z' } } },
+        buyer: {
+          marketingConsent: { email: { state: 'subscribed', changedAt: '2024-06-01T00:00:00.000Z' } },
+        },
       }),
       RULES,
     );
@@ -571,15 +655,24 @@ describe('applyOrder: marketing consent (R2.9)', () => {
   it('R2.9 a newer order unsubscribed overturns a subscribe', () => {
     const current = applyOrder(
       emptyCustomer(),
-      order({ date: '2024-03-01T00:00:00Z', buyer: { marketingConsent: { email: { state: 'subscribed', changedAt: null } } } }),
+      order({
+        date: '2024-03-01T00:00:00Z',
+        buyer: { marketingConsent: { email: { state: 'subscribed', changedAt: null } } },
+      }),
       RULES,
     ).next;
     const { next } = applyOrder(
       current,
-      order({ date: '2024-04-01T00:00:00Z', buyer: { marketingConsent: { email: { state: 'unsubscribed', changedAt: null } } } }),
+      order({
+        date: '2024-04-01T00:00:00Z',
+        buyer: { marketingConsent: { email: { state: 'unsubscribed', changedAt: null } } },
+      }),
       RULES,
     );
-    expect(next.consent.email).toMatchObject({ state: 'unsubscribed', changedAt: '2024-04-01T00:00:00.000Z' });
+    expect(next.consent.email).toMatchObject({
+      state: 'unsubscribed',
+      changedAt: '2024-04-01T00:00:00.000Z',
+    });
   });
 
   it('R2.9 sms consent is independent of email consent', () => {
@@ -598,14 +691,21 @@ describe('applyOrder: marketing consent (R2.9)', () => {
       RULES,
     );
     expect(next.consent.email).toEqual(current.consent.email);
-    expect(next.consent.sms).toMatchObject({ state: 'subscribed', changedAt: '2024-04-01T00:00:00.000Z', storeId: 'store-a' });
+    expect(next.consent.sms).toMatchObject({
+      state: 'subscribed',
+      changedAt: '2024-04-01T00:00:00.000Z',
+      storeId: 'store-a',
+    });
   });
 
   it('R2.9 an order carrying only sms consent leaves email consent alone', () => {
     const current = unsubscribedOnMay1();
     const { next } = applyOrder(
       current,
-      order({ date: '2024-06-01T00:00:00Z', buyer: { marketingConsent: { sms: { state: 'unsubscribed', changedAt: null } } } }),
+      order({
+        date: '2024-06-01T00:00:00Z',
+        buyer: { marketingConsent: { sms: { state: 'unsubscribed', changedAt: null } } },
+      }),
       RULES,
     );
     expect(next.consent.email).toEqual(current.consent.email);
@@ -619,7 +719,10 @@ describe('applyOrder: change detection (R1.9, R1.5)', () => {
     buyer: {
       ...FULL_BUYER,
       birthDate: '1980-01-02',
-      marketingConsent: { email: { state: 'subscribed', changedAt: null }, sms: { state: 'not_subscribed', changedAt: null } },
+      marketingConsent: {
+        email: { state: 'subscribed', changedAt: null },
+        sms: { state: 'not_subscribed', changedAt: null },
+      },
     },
     shipTo: HOME,
     billTo: BILLING,
@@ -640,7 +743,11 @@ describe('applyOrder: change detection (R1.9, R1.5)', () => {
   });
 
   it('R1.5 an email differing only in case (and spaces) is not a change', () => {
-    const current = applyOrder(emptyCustomer(), order({ date: '2024-03-01T10:00:00Z', buyer: { email: 'john@example.com' } }), RULES).next;
+    const current = applyOrder(
+      emptyCustomer(),
+      order({ date: '2024-03-01T10:00:00Z', buyer: { email: 'john@example.com' } }),
+      RULES,
+    ).next;
     const same = applyOrder(
       current,
       order({ date: '2024-03-01T10:00:00Z', buyer: { email: ' JOHN@Example.COM ' } }),
@@ -649,14 +756,26 @@ describe('applyOrder: change detection (R1.9, R1.5)', () => {
     expect(same.changed).toBe(false);
     expect(same.next.email).toBe('john@example.com');
 
-    const newer = applyOrder(current, order({ date: '2024-05-01T10:00:00Z', buyer: { email: 'John@EXAMPLE.com' } }), RULES).next;
+    const newer = applyOrder(
+      current,
+      order({ date: '2024-05-01T10:00:00Z', buyer: { email: 'John@EXAMPLE.com' } }),
+      RULES,
+    ).next;
     expect(newer.email).toBe('john@example.com');
     expect(newer.fieldSources.email).toEqual(current.fieldSources.email);
   });
 
   it('R1.5 the same phone written another way is not a change', () => {
-    const current = applyOrder(emptyCustomer(), order({ date: '2024-03-01T10:00:00Z', buyer: { phone: '+16135551212' } }), RULES).next;
-    const same = applyOrder(current, order({ date: '2024-03-01T10:00:00Z', buyer: { phone: '(613)555-1212' } }), RULES);
+    const current = applyOrder(
+      emptyCustomer(),
+      order({ date: '2024-03-01T10:00:00Z', buyer: { phone: '+16135551212' } }),
+      RULES,
+    ).next;
+    const same = applyOrder(
+      current,
+      order({ date: '2024-03-01T10:00:00Z', buyer: { phone: '(613)555-1212' } }),
+      RULES,
+    );
     expect(same.changed).toBe(false);
     expect(same.next.phone).toBe('+16135551212');
   });

@@ -4,7 +4,11 @@ interface Rec extends Candidate {
   label: string;
 }
 
-const rec = (id: string, createdAt: string): Rec => ({ id, createdAt: new Date(createdAt), label: `rec-${id}` });
+const rec = (id: string, createdAt: string): Rec => ({
+  id,
+  createdAt: new Date(createdAt),
+  label: `rec-${id}`,
+});
 
 const OLD = rec('c-old', '2021-01-01T00:00:00Z');
 const MID = rec('c-mid', '2022-06-01T00:00:00Z');
@@ -81,18 +85,30 @@ describe('pickMatch', () => {
   });
 
   it('R1.4 email-only policy ignores phone candidates', () => {
-    expect(pickMatch('email', { phone: [byPhone] })).toEqual({ match: null, matchedOn: null, duplicates: [] });
+    expect(pickMatch('email', { phone: [byPhone] })).toEqual({
+      match: null,
+      matchedOn: null,
+      duplicates: [],
+    });
     expect(pickMatch('email', { email: [byEmail], phone: [byPhone] }).match).toBe(byEmail);
   });
 
   it('R1.4 phone-only policy ignores email candidates', () => {
-    expect(pickMatch('phone', { email: [byEmail] })).toEqual({ match: null, matchedOn: null, duplicates: [] });
+    expect(pickMatch('phone', { email: [byEmail] })).toEqual({
+      match: null,
+      matchedOn: null,
+      duplicates: [],
+    });
     expect(pickMatch('phone', { email: [byEmail], phone: [byPhone] }).match).toBe(byPhone);
   });
 
   it('R1.4 no candidates at all gives no match (a new customer is created)', () => {
     expect(pickMatch('email,phone', {})).toEqual({ match: null, matchedOn: null, duplicates: [] });
-    expect(pickMatch('phone,email', { email: [], phone: [] })).toEqual({ match: null, matchedOn: null, duplicates: [] });
+    expect(pickMatch('phone,email', { email: [], phone: [] })).toEqual({
+      match: null,
+      matchedOn: null,
+      duplicates: [],
+    });
   });
 
   it('R1.6 several candidates: the oldest is the match, the others are duplicates oldest first', () => {

@@ -17,7 +17,10 @@ import { OrderEntity, type OrderRow, type StoreRow } from '../infra/db/entities'
 import { findStore, manualStore } from './stores';
 import { orderView } from './order-view';
 
-export type IngestResult = { status: 'created' | 'updated' | 'unchanged'; order: ReturnType<typeof orderView> };
+export type IngestResult = {
+  status: 'created' | 'updated' | 'unchanged';
+  order: ReturnType<typeof orderView>;
+};
 
 interface Ctx {
   accountId: string;
@@ -25,7 +28,13 @@ interface Ctx {
 }
 
 /** POST /v1/stores/:storeId/orders — an order from a connected store, in ShipStation's format. */
-export function ingestStoreOrder(db: Database, outbox: Outbox, ctx: Ctx, storeId: string, body: ShipStationOrder) {
+export function ingestStoreOrder(
+  db: Database,
+  outbox: Outbox,
+  ctx: Ctx,
+  storeId: string,
+  body: ShipStationOrder,
+) {
   return db.transaction(async (tx) => {
     const store = await findStore(tx, ctx.accountId, storeId);
     return ingest(tx, outbox, ctx, store, body);
@@ -42,7 +51,13 @@ export function ingestManualOrder(db: Database, outbox: Outbox, ctx: Ctx, body: 
   return db.transaction(async (tx) => ingest(tx, outbox, ctx, await manualStore(tx, ctx.accountId), body));
 }
 
-async function ingest(tx: EntityManager, outbox: Outbox, ctx: Ctx, store: StoreRow, body: ShipStationOrder): Promise<IngestResult> {
+async function ingest(
+  tx: EntityManager,
+  outbox: Outbox,
+  ctx: Ctx,
+  store: StoreRow,
+  body: ShipStationOrder,
+): Promise<IngestResult> {
   let order: NormalizedOrder;
   try {
     order = normalizeShipStationOrder(body, store.type);
@@ -56,7 +71,8 @@ async function ingest(tx: EntityManager, outbox: Outbox, ctx: Ctx, store: StoreR
     where: { accountId: ctx.accountId, storeId: store.id, storeOrderId: order.storeOrderId },
   });
   // R1.9: the same store order again changes nothing; a changed one updates it (new revision).
-  if (existing && existing.contentHash === hash) return { status: 'unchanged', order: orderView(existing, store) };
+  if (existing && existing.contentHash === hash)
+    return { status: 'unchanged', order: orderView(existing, store) };
 
   const now = new Date();
   const row: OrderRow = {
@@ -89,7 +105,8 @@ async function ingest(tx: EntityManager, outbox: Outbox, ctx: Ctx, store: StoreR
       await repo.insert(row as unknown as Parameters<typeof repo.insert>[0]);
     } catch (err) {
       // Two imports of one new order raced; the other won. The client may simply retry.
-      if (isDuplicateKey(err)) throw new AppError('CONFLICT', 'This order is being imported concurrently; retry', 409, true);
+      if (isDuplicateKey(err))
+        throw new AppError('CONFLICT', 'This order is being imported concurrently; retry', 409, true);
       throw err;
     }
   }
@@ -130,5 +147,7 @@ async function ingest(tx: EntityManager, outbox: Outbox, ctx: Ctx, store: StoreR
 }
 
 function contentHash(o: NormalizedOrder): string {
-  return createHash('sha256').update(JSON.stringify({ ...o, orderDate: o.orderDate.toISOString() })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ ...o, orderDate: o.orderDate.toISOString() }))
+    .digest('hex');
 }

@@ -15,7 +15,10 @@ export function orderView(o: OrderRow, store?: Pick<StoreRow, 'type' | 'name'>) 
     items: o.items,
     orderTotal: o.total,
     notes: o.notes,
-    advancedOptions: { storeId: o.storeId, ...(store ? { storeType: store.type, storeName: store.name } : {}) },
+    advancedOptions: {
+      storeId: o.storeId,
+      ...(store ? { storeType: store.type, storeName: store.name } : {}),
+    },
     revision: o.revision,
     createDate: o.createdAt.toISOString(),
     modifyDate: o.updatedAt.toISOString(),

@@ -10,12 +10,26 @@ export async function getOrder(db: Database, accountId: string, orderId: string)
 }
 
 /** Keyset pagination on the time-sortable id: stable while orders keep arriving. */
-export async function listOrders(db: Database, accountId: string, q: { storeId?: string; cursor?: string; limit: number }) {
-  const qb = db.dataSource.getRepository(OrderEntity).createQueryBuilder('o').where('o.accountId = :accountId', { accountId });
+export async function listOrders(
+  db: Database,
+  accountId: string,
+  q: { storeId?: string; cursor?: string; limit: number },
+) {
+  const qb = db.dataSource
+    .getRepository(OrderEntity)
+    .createQueryBuilder('o')
+    .where('o.accountId = :accountId', { accountId });
   if (q.storeId) qb.andWhere('o.storeId = :storeId', { storeId: q.storeId });
   const total = await qb.getCount();
   if (q.cursor) qb.andWhere('o.id > :cursor', { cursor: q.cursor });
-  const rows = await qb.orderBy('o.id', 'ASC').take(q.limit + 1).getMany();
+  const rows = await qb
+    .orderBy('o.id', 'ASC')
+    .take(q.limit + 1)
+    .getMany();
   const page = rows.slice(0, q.limit);
-  return { orders: page.map((o) => orderView(o)), total, nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null };
+  return {
+    orders: page.map((o) => orderView(o)),
+    total,
+    nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null,
+  };
 }

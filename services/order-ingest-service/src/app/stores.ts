@@ -28,17 +28,34 @@ export async function findStore(tx: EntityManager, accountId: string, storeId: s
   return store;
 }
 
-export async function createStore(db: Database, accountId: string, input: { type: Exclude<StoreType, 'manual'>; name: string }) {
-  const row: StoreRow = { id: newId('st'), accountId, type: input.type, name: input.name.trim(), createdAt: new Date() };
+export async function createStore(
+  db: Database,
+  accountId: string,
+  input: { type: Exclude<StoreType, 'manual'>; name: string },
+) {
+  const row: StoreRow = {
+    id: newId('st'),
+    accountId,
+    type: input.type,
+    name: input.name.trim(),
+    createdAt: new Date(),
+  };
   await db.transaction((tx) => tx.getRepository(StoreEntity).insert(row));
   return storeView(row);
 }
 
 export async function listStores(db: Database, accountId: string) {
   const manual = await db.transaction((tx) => manualStore(tx, accountId));
-  const rows = await db.dataSource.getRepository(StoreEntity).find({ where: { accountId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  const rows = await db.dataSource
+    .getRepository(StoreEntity)
+    .find({ where: { accountId }, order: { createdAt: 'ASC', id: 'ASC' } });
   const connected = rows.filter((r) => r.id !== manual.id);
   return { stores: [manual, ...connected].map(storeView) };
 }
 
-export const storeView = (s: StoreRow) => ({ storeId: s.id, type: s.type, name: s.name, createDate: s.createdAt.toISOString() });
+export const storeView = (s: StoreRow) => ({
+  storeId: s.id,
+  type: s.type,
+  name: s.name,
+  createDate: s.createdAt.toISOString(),
+});

@@ -67,7 +67,9 @@ const text = (v: string | null | undefined): string | null => {
  * A date without an offset is read as UTC; one with an offset keeps it.
  */
 export function parseOrderDate(raw: string): Date {
-  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(raw.trim());
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(
+    raw.trim(),
+  );
   if (!m) throw new OrderFormatError(`orderDate "${raw}" is not an ISO 8601 date`);
   const [, day, time = '00:00:00', frac = '', zone = 'Z'] = m;
   const ms = frac ? `.${frac.slice(1, 4).padEnd(3, '0')}` : '';

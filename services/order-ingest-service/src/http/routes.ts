@@ -9,7 +9,10 @@ import { ShipStationOrderSchema } from './schemas';
 
 const STORE_TYPES = ['shopify', 'ebay', 'amazon', 'woocommerce', 'bigcommerce', 'etsy', 'api'] as const;
 
-const ingested = (r: IngestResult) => ({ status: r.status === 'created' ? 201 : 200, body: { ...r.order, importStatus: r.status } });
+const ingested = (r: IngestResult) => ({
+  status: r.status === 'created' ? 201 : 200,
+  body: { ...r.order, importStatus: r.status },
+});
 
 export function orderRoutes(db: Database, outbox: Outbox) {
   return [
@@ -30,17 +33,24 @@ export function orderRoutes(db: Database, outbox: Outbox) {
       tags: ['stores'],
       roles: ['admin'],
       body: Type.Object(
-        { type: Type.Union(STORE_TYPES.map((t) => Type.Literal(t))), name: Type.String({ minLength: 1, maxLength: 190 }) },
+        {
+          type: Type.Union(STORE_TYPES.map((t) => Type.Literal(t))),
+          name: Type.String({ minLength: 1, maxLength: 190 }),
+        },
         { additionalProperties: false },
       ),
       responses: { 201: { description: 'The store' } },
-      handler: async ({ principal, body }) => ({ status: 201, body: await createStore(db, principal.accountId, body) }),
+      handler: async ({ principal, body }) => ({
+        status: 201,
+        body: await createStore(db, principal.accountId, body),
+      }),
     }),
     route({
       method: 'post',
       path: '/v1/stores/:storeId/orders',
       operationId: 'importStoreOrder',
-      summary: "Import an order from a store, in ShipStation's Order JSON (R1.1–R1.9); idempotent per store order",
+      summary:
+        "Import an order from a store, in ShipStation's Order JSON (R1.1–R1.9); idempotent per store order",
       tags: ['orders'],
       params: Type.Object({ storeId: Type.String({ minLength: 1, maxLength: 80 }) }),
       body: ShipStationOrderSchema,
@@ -50,7 +60,15 @@ export function orderRoutes(db: Database, outbox: Outbox) {
         404: { description: 'No such store in this account' },
       },
       handler: async ({ principal, params, body, correlationId }) =>
-        ingested(await ingestStoreOrder(db, outbox, { accountId: principal.accountId, correlationId }, params.storeId, body)),
+        ingested(
+          await ingestStoreOrder(
+            db,
+            outbox,
+            { accountId: principal.accountId, correlationId },
+            params.storeId,
+            body,
+          ),
+        ),
     }),
     route({
       method: 'post',
@@ -59,9 +77,14 @@ export function orderRoutes(db: Database, outbox: Outbox) {
       summary: 'New manual order (R3.1): needs customerEmail; lands in the manual store',
       tags: ['orders'],
       body: ShipStationOrderSchema,
-      responses: { 201: { description: 'Created; OrderImported published' }, 200: { description: 'Already known' } },
+      responses: {
+        201: { description: 'Created; OrderImported published' },
+        200: { description: 'Already known' },
+      },
       handler: async ({ principal, body, correlationId }) =>
-        ingested(await ingestManualOrder(db, outbox, { accountId: principal.accountId, correlationId }, body)),
+        ingested(
+          await ingestManualOrder(db, outbox, { accountId: principal.accountId, correlationId }, body),
+        ),
     }),
     route({
       method: 'get',
@@ -85,7 +108,9 @@ export function orderRoutes(db: Database, outbox: Outbox) {
       tags: ['orders'],
       params: Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 40 }) }),
       responses: { 200: { description: 'The order' }, 404: { description: 'No such order in this account' } },
-      handler: async ({ principal, params }) => ({ body: await getOrder(db, principal.accountId, params.orderId) }),
+      handler: async ({ principal, params }) => ({
+        body: await getOrder(db, principal.accountId, params.orderId),
+      }),
     }),
   ];
 }

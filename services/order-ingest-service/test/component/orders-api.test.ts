@@ -17,13 +17,20 @@ describe('order-ingest-service HTTP API (SQLite, in-process bus)', () => {
   let svc: Awaited<ReturnType<typeof createOrderIngestService>>;
   const auth = async (accountId = 'acme', role: 'admin' | 'member' = 'admin') =>
     `Bearer ${await signDevToken(SECRET, { accountId, role })}`;
-  const published = () => bus.messagesOn('OrderImported').map((m) => decodeEvent(m.value, 'OrderImported') as OrderImportedV1);
+  const published = () =>
+    bus.messagesOn('OrderImported').map((m) => decodeEvent(m.value, 'OrderImported') as OrderImportedV1);
   const body = (n: string, extra: Record<string, unknown> = {}) => ({
     orderNumber: n,
     orderDate: '2026-11-20T10:00:00.0000000',
     customerEmail: 'Ada@Example.com',
     billTo: { name: 'Ada Lovelace', phone: '+44 20 7946 0001' },
-    shipTo: { name: 'Ada Lovelace', street1: '12 St James Sq', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' },
+    shipTo: {
+      name: 'Ada Lovelace',
+      street1: '12 St James Sq',
+      city: 'London',
+      postalCode: 'SW1Y 4JH',
+      country: 'GB',
+    },
     orderTotal: 10,
     ...extra,
   });
@@ -31,7 +38,13 @@ describe('order-ingest-service HTTP API (SQLite, in-process bus)', () => {
   beforeEach(async () => {
     bus = new InProcessBus();
     svc = await createOrderIngestService(
-      loadConfig({ DATABASE_URL: 'sqlite::memory:', BUS: 'in-process', AUTH_JWT_SECRET: SECRET, OUTBOX_POLL_MS: '20', LOG_LEVEL: 'silent' }),
+      loadConfig({
+        DATABASE_URL: 'sqlite::memory:',
+        BUS: 'in-process',
+        AUTH_JWT_SECRET: SECRET,
+        OUTBOX_POLL_MS: '20',
+        LOG_LEVEL: 'silent',
+      }),
       { bus, logger: testLogger() },
     );
     await svc.start();
@@ -42,21 +55,46 @@ describe('order-ingest-service HTTP API (SQLite, in-process bus)', () => {
   });
 
   it('R3.1: a manual order with an email is stored and announced as OrderImported from the manual store', async () => {
-    const res = await request(svc.app).post('/v1/orders').set('Authorization', await auth()).send(body('M-1'));
+    const res = await request(svc.app)
+      .post('/v1/orders')
+      .set('Authorization', await auth())
+      .send(body('M-1'));
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ orderNumber: 'M-1', orderKey: 'M-1', importStatus: 'created', revision: 1 });
+    expect(res.body).toMatchObject({
+      orderNumber: 'M-1',
+      orderKey: 'M-1',
+      importStatus: 'created',
+      revision: 1,
+    });
     const [event] = await waitFor(() => (published().length ? published() : undefined));
     expect(event!.accountId).toBe('acme');
-    expect(event!.payload.order).toMatchObject({ storeType: 'manual', storeOrderId: 'M-1', orderDate: '2026-11-20T10:00:00.000Z' });
-    expect(event!.payload.buyer).toMatchObject({ username: 'ada@example.com', email: 'Ada@Example.com', phone: '+44 20 7946 0001', name: 'Ada Lovelace' });
+    expect(event!.payload.order).toMatchObject({
+      storeType: 'manual',
+      storeOrderId: 'M-1',
+      orderDate: '2026-11-20T10:00:00.000Z',
+    });
+    expect(event!.payload.buyer).toMatchObject({
+      username: 'ada@example.com',
+      email: 'Ada@Example.com',
+      phone: '+44 20 7946 0001',
+      name: 'Ada Lovelace',
+    });
     expect(event!.payload.source).toBe('manual');
   });
 
   it('R3.1: a manual order without customerEmail is refused, and nothing is written', async () => {
-    const res = await request(svc.app).post('/v1/orders').set('Authorization', await auth()).send(body('M-2', { customerEmail: '  ' }));
+    const res = await request(svc.app)
+      .post('/v1/orders')
+      .set('Authorization', await auth())
+      .send(body('M-2', { customerEmail: '  ' }));
     expect(res.status).toBe(400);
-    expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/customerEmail/) });
-    const list = await request(svc.app).get('/v1/orders').set('Authorization', await auth());
+    expect(res.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringMatching(/customerEmail/),
+    });
+    const list = await request(svc.app)
+      .get('/v1/orders')
+      .set('Authorization', await auth());
     expect(list.body.total).toBe(0);
   });
 
@@ -66,7 +104,10 @@ describe('order-ingest-service HTTP API (SQLite, in-process bus)', () => {
     const again = await request(svc.app).post('/v1/orders').set('Authorization', token).send(body('M-3'));
     expect(again.status).toBe(200);
     expect(again.body.importStatus).toBe('unchanged');
-    const changed = await request(svc.app).post('/v1/orders').set('Authorization', token).send(body('M-3', { orderTotal: 12.5 }));
+    const changed = await request(svc.app)
+      .post('/v1/orders')
+      .set('Authorization', token)
+      .send(body('M-3', { orderTotal: 12.5 }));
     expect(changed.body).toMatchObject({ importStatus: 'updated', revision: 2, orderTotal: 12.5 });
     const events = await waitFor(() => (published().length === 2 ? published() : undefined));
     expect(events.map((e) => e.payload.order.revision)).toEqual([1, 2]);
@@ -75,48 +116,85 @@ describe('order-ingest-service HTTP API (SQLite, in-process bus)', () => {
 
   it('unknown fields are ignored; a bad orderDate or a missing orderNumber is a 400 naming the field', async () => {
     const token = await auth();
-    const ok = await request(svc.app).post('/v1/orders').set('Authorization', token).send(body('M-4', { gift: true, weight: { value: 3 } }));
+    const ok = await request(svc.app)
+      .post('/v1/orders')
+      .set('Authorization', token)
+      .send(body('M-4', { gift: true, weight: { value: 3 } }));
     expect(ok.status).toBe(201);
-    const badDate = await request(svc.app).post('/v1/orders').set('Authorization', token).send(body('M-5', { orderDate: 'last tuesday' }));
+    const badDate = await request(svc.app)
+      .post('/v1/orders')
+      .set('Authorization', token)
+      .send(body('M-5', { orderDate: 'last tuesday' }));
     expect(badDate.status).toBe(400);
     expect(badDate.body.error.message).toMatch(/orderDate "last tuesday"/);
-    const noNumber = await request(svc.app).post('/v1/orders').set('Authorization', token).send({ ...body('x'), orderNumber: undefined });
+    const noNumber = await request(svc.app)
+      .post('/v1/orders')
+      .set('Authorization', token)
+      .send({ ...body('x'), orderNumber: undefined });
     expect(noNumber.status).toBe(400);
     expect(noNumber.body.error.message).toMatch(/orderNumber is required/);
-    const wrongType = await request(svc.app).post('/v1/orders').set('Authorization', token).send(body('M-6', { orderTotal: '12' }));
+    const wrongType = await request(svc.app)
+      .post('/v1/orders')
+      .set('Authorization', token)
+      .send(body('M-6', { orderTotal: '12' }));
     expect(wrongType.status).toBe(400);
   });
 
   it("stores are per account: another account's store is a 404, and a member cannot connect one", async () => {
-    const created = await request(svc.app).post('/v1/stores').set('Authorization', await auth()).send({ type: 'ebay', name: 'Acme eBay' });
+    const created = await request(svc.app)
+      .post('/v1/stores')
+      .set('Authorization', await auth())
+      .send({ type: 'ebay', name: 'Acme eBay' });
     expect(created.status).toBe(201);
     const foreign = await request(svc.app)
       .post(`/v1/stores/${created.body.storeId}/orders`)
       .set('Authorization', await auth('globex'))
       .send(body('E-1'));
     expect(foreign.status).toBe(404);
-    const member = await request(svc.app).post('/v1/stores').set('Authorization', await auth('acme', 'member')).send({ type: 'ebay', name: 'x' });
+    const member = await request(svc.app)
+      .post('/v1/stores')
+      .set('Authorization', await auth('acme', 'member'))
+      .send({ type: 'ebay', name: 'x' });
     expect(member.status).toBe(403);
-    const stores = await request(svc.app).get('/v1/stores').set('Authorization', await auth());
+    const stores = await request(svc.app)
+      .get('/v1/stores')
+      .set('Authorization', await auth());
     expect(stores.body.stores.map((s: { type: string }) => s.type)).toEqual(['manual', 'ebay']);
   });
 
   it("ShipStation's published orders import into a store with the channel's buyer key", async () => {
     const token = await auth();
-    const store = await request(svc.app).post('/v1/stores').set('Authorization', token).send({ type: 'ebay', name: 'Acme eBay' });
-    const { orders } = readFixtureJson<{ orders: Array<Record<string, unknown>> }>('shipstation', 'orders-list-response.json');
+    const store = await request(svc.app)
+      .post('/v1/stores')
+      .set('Authorization', token)
+      .send({ type: 'ebay', name: 'Acme eBay' });
+    const { orders } = readFixtureJson<{ orders: Array<Record<string, unknown>> }>(
+      'shipstation',
+      'orders-list-response.json',
+    );
     for (const o of orders) {
-      const res = await request(svc.app).post(`/v1/stores/${store.body.storeId}/orders`).set('Authorization', token).send(o);
+      const res = await request(svc.app)
+        .post(`/v1/stores/${store.body.storeId}/orders`)
+        .set('Authorization', token)
+        .send(o);
       expect(res.status).toBe(201);
     }
     const events = await waitFor(() => (published().length === orders.length ? published() : undefined));
-    expect(events.map((e) => e.payload.buyer.username)).toEqual(orders.map((o) => o.customerUsername ?? null));
-    expect(events.every((e) => e.payload.order.storeType === 'ebay' && e.payload.source === 'store')).toBe(true);
+    expect(events.map((e) => e.payload.buyer.username)).toEqual(
+      orders.map((o) => o.customerUsername ?? null),
+    );
+    expect(events.every((e) => e.payload.order.storeType === 'ebay' && e.payload.source === 'store')).toBe(
+      true,
+    );
   });
 
   it('serves an OpenAPI document that lists exactly the routes it serves', async () => {
-    const doc = (await request(svc.app).get('/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
-    const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    const doc = (await request(svc.app).get('/openapi.json')).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const documented = Object.entries(doc.paths).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`),
+    );
     const served = listExpressRoutes(svc.app).map((r) => r.replace(/:([A-Za-z0-9_]+)/g, '{$1}'));
     expect(served.sort()).toEqual(documented.sort());
   });
@@ -124,6 +202,8 @@ describe('order-ingest-service HTTP API (SQLite, in-process bus)', () => {
   it('401 without a token, in the one error shape', async () => {
     const res = await request(svc.app).get('/v1/orders');
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ error: { code: 'UNAUTHORIZED', message: expect.any(String), correlationId: expect.any(String) } });
+    expect(res.body).toEqual({
+      error: { code: 'UNAUTHORIZED', message: expect.any(String), correlationId: expect.any(String) },
+    });
   });
 });

@@ -35,11 +35,18 @@ describe('ShipStation order format', () => {
 
   it('an address of nothing but blanks and nulls is no address', () => {
     expect(toAddress({ name: '  ', street1: null, country: '' })).toBeNull();
-    expect(toAddress({ name: 'Ann', country: 'gb' })).toMatchObject({ name: 'Ann', country: 'GB', street1: null });
+    expect(toAddress({ name: 'Ann', country: 'gb' })).toMatchObject({
+      name: 'Ann',
+      country: 'GB',
+      street1: null,
+    });
   });
 
   describe("every order of ShipStation's published GET /orders sample", () => {
-    const { orders } = readFixtureJson<{ orders: ShipStationOrder[] }>('shipstation', 'orders-list-response.json');
+    const { orders } = readFixtureJson<{ orders: ShipStationOrder[] }>(
+      'shipstation',
+      'orders-list-response.json',
+    );
 
     it.each(orders.map((o) => [o.orderNumber, o] as const))('%s normalizes', (_n, o) => {
       const n = normalizeShipStationOrder(o, 'api');

@@ -44,7 +44,11 @@ export function findIdentity(
   return tx.getRepository(IdentityEntity).findOne({ where: { accountId, storeId, username } });
 }
 
-export function identitiesOf(tx: EntityManager, accountId: string, customerIds: string[]): Promise<IdentityRow[]> {
+export function identitiesOf(
+  tx: EntityManager,
+  accountId: string,
+  customerIds: string[],
+): Promise<IdentityRow[]> {
   if (customerIds.length === 0) return Promise.resolve([]);
   return tx
     .getRepository(IdentityEntity)
@@ -63,7 +67,10 @@ export async function linkIdentity(
   const now = new Date();
   const repo = tx.getRepository(IdentityEntity);
   if (existing) {
-    await repo.update({ id: existing.id, accountId: existing.accountId }, { customerId: fields.customerId, updatedAt: now });
+    await repo.update(
+      { id: existing.id, accountId: existing.accountId },
+      { customerId: fields.customerId, updatedAt: now },
+    );
     return { ...existing, customerId: fields.customerId, updatedAt: now };
   }
   const row: IdentityRow = { id: newId('idn'), ...fields, createdAt: now, updatedAt: now };
@@ -104,7 +111,11 @@ export function findOrderHistory(
   return tx.getRepository(CustomerOrderEntity).findOne({ where: { accountId, storeId, storeOrderId } });
 }
 
-export async function saveOrderHistory(tx: EntityManager, row: CustomerOrderRow, exists: boolean): Promise<void> {
+export async function saveOrderHistory(
+  tx: EntityManager,
+  row: CustomerOrderRow,
+  exists: boolean,
+): Promise<void> {
   const repo = tx.getRepository(CustomerOrderEntity);
   if (exists) {
     const { accountId, storeId, storeOrderId, ...rest } = row;
@@ -119,7 +130,12 @@ export async function historyTotals(
   tx: EntityManager,
   accountId: string,
   customerId: string,
-): Promise<{ orderCount: number; totalSpent: number; firstOrderDate: Date | null; lastOrderDate: Date | null }> {
+): Promise<{
+  orderCount: number;
+  totalSpent: number;
+  firstOrderDate: Date | null;
+  lastOrderDate: Date | null;
+}> {
   const raw = await tx
     .getRepository(CustomerOrderEntity)
     .createQueryBuilder('o')
@@ -128,9 +144,18 @@ export async function historyTotals(
     .addSelect('MIN(o.orderDate)', 'first')
     .addSelect('MAX(o.orderDate)', 'last')
     .where('o.accountId = :accountId AND o.customerId = :customerId', { accountId, customerId })
-    .getRawOne<{ n: string | number; total: string | number; first: string | Date | null; last: string | Date | null }>();
+    .getRawOne<{
+      n: string | number;
+      total: string | number;
+      first: string | Date | null;
+      last: string | Date | null;
+    }>();
   const toDate = (v: string | Date | null | undefined) =>
-    v === null || v === undefined ? null : v instanceof Date ? v : new Date(/Z|[+-]\d\d:?\d\d$/.test(v) ? v : `${v.replace(' ', 'T')}Z`);
+    v === null || v === undefined
+      ? null
+      : v instanceof Date
+        ? v
+        : new Date(/Z|[+-]\d\d:?\d\d$/.test(v) ? v : `${v.replace(' ', 'T')}Z`);
   return {
     orderCount: Number(raw?.n ?? 0),
     totalSpent: Math.round(Number(raw?.total ?? 0) * 100) / 100,
@@ -139,7 +164,12 @@ export async function historyTotals(
   };
 }
 
-export function ordersOf(tx: EntityManager, accountId: string, customerId: string, limit = 100): Promise<CustomerOrderRow[]> {
+export function ordersOf(
+  tx: EntityManager,
+  accountId: string,
+  customerId: string,
+  limit = 100,
+): Promise<CustomerOrderRow[]> {
   return tx.getRepository(CustomerOrderEntity).find({
     where: { accountId, customerId },
     order: { orderDate: 'DESC' },
@@ -157,12 +187,19 @@ export async function recordDuplicates(
   const repo = tx.getRepository(PossibleDuplicateEntity);
   for (const customerId of customerIds) {
     const exists = await repo.findOne({ where: { accountId, customerId, duplicateOfId } });
-    if (!exists) await repo.insert({ accountId, customerId, duplicateOfId, matchedOn, createdAt: new Date() });
+    if (!exists)
+      await repo.insert({ accountId, customerId, duplicateOfId, matchedOn, createdAt: new Date() });
   }
 }
 
-export async function possibleDuplicatesOf(tx: EntityManager, accountId: string, customerId: string): Promise<string[]> {
-  const rows = await tx.getRepository(PossibleDuplicateEntity).find({ where: { accountId, duplicateOfId: customerId } });
+export async function possibleDuplicatesOf(
+  tx: EntityManager,
+  accountId: string,
+  customerId: string,
+): Promise<string[]> {
+  const rows = await tx
+    .getRepository(PossibleDuplicateEntity)
+    .find({ where: { accountId, duplicateOfId: customerId } });
   return rows.map((r) => r.customerId);
 }
 
@@ -184,7 +221,10 @@ export async function searchCustomers(
   accountId: string,
   query: CustomerQuery,
 ): Promise<{ rows: CustomerRow[]; total: number }> {
-  const qb = tx.getRepository(CustomerEntity).createQueryBuilder('c').where('c.accountId = :accountId', { accountId });
+  const qb = tx
+    .getRepository(CustomerEntity)
+    .createQueryBuilder('c')
+    .where('c.accountId = :accountId', { accountId });
   qb.andWhere('c.status = :status', { status: query.status ?? 'active' });
   if (query.email) qb.andWhere('c.emailNormalized = :email', { email: query.email.trim().toLowerCase() });
   if (query.tag) qb.andWhere('c.tags LIKE :tag', { tag: `%${likeEscape(JSON.stringify(query.tag))}%` });

@@ -5,7 +5,8 @@ import type { JsonObject } from '../../domain/shipstation-order';
 
 const { datetime: dt, varchar: vc } = entityColumn;
 
-export type StoreType = 'shopify' | 'ebay' | 'amazon' | 'woocommerce' | 'bigcommerce' | 'etsy' | 'api' | 'manual';
+export type StoreType =
+  'shopify' | 'ebay' | 'amazon' | 'woocommerce' | 'bigcommerce' | 'etsy' | 'api' | 'manual';
 
 export interface StoreRow {
   id: string;

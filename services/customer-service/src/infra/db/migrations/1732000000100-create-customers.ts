@@ -42,7 +42,10 @@ export class CreateCustomers1732000000100 implements MigrationInterface {
         ],
         indices: [
           // Every query starts with the account (tenancy); matching looks up by normalized keys.
-          new TableIndex({ name: 'idx_customers_account_email', columnNames: ['account_id', 'email_normalized'] }),
+          new TableIndex({
+            name: 'idx_customers_account_email',
+            columnNames: ['account_id', 'email_normalized'],
+          }),
           new TableIndex({ name: 'idx_customers_account_phone', columnNames: ['account_id', 'phone_e164'] }),
           new TableIndex({ name: 'idx_customers_account_id', columnNames: ['account_id', 'id'] }),
         ],
@@ -63,7 +66,11 @@ export class CreateCustomers1732000000100 implements MigrationInterface {
           dt('updated_at'),
         ],
         indices: [
-          new TableIndex({ name: 'uq_identity', columnNames: ['account_id', 'store_id', 'username'], isUnique: true }),
+          new TableIndex({
+            name: 'uq_identity',
+            columnNames: ['account_id', 'store_id', 'username'],
+            isUnique: true,
+          }),
           new TableIndex({ name: 'idx_identity_customer', columnNames: ['account_id', 'customer_id'] }),
         ],
       }),
@@ -83,7 +90,12 @@ export class CreateCustomers1732000000100 implements MigrationInterface {
           vc('currency', 3),
           { name: 'revision', type: 'int' },
         ],
-        indices: [new TableIndex({ name: 'idx_orders_customer', columnNames: ['account_id', 'customer_id', 'order_date'] })],
+        indices: [
+          new TableIndex({
+            name: 'idx_orders_customer',
+            columnNames: ['account_id', 'customer_id', 'order_date'],
+          }),
+        ],
       }),
     );
     await q.createTable(
@@ -115,7 +127,13 @@ export class CreateCustomers1732000000100 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['account_settings', 'possible_duplicates', 'customer_orders', 'customer_identities', 'customers']) {
+    for (const t of [
+      'account_settings',
+      'possible_duplicates',
+      'customer_orders',
+      'customer_identities',
+      'customers',
+    ]) {
       await q.dropTable(t);
     }
   }

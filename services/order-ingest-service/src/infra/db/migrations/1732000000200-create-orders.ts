@@ -46,7 +46,11 @@ export class CreateOrders1732000000200 implements MigrationInterface {
         ],
         indices: [
           // R1.9: one row per store order, whatever how often it is imported.
-          new TableIndex({ name: 'uq_orders_store_order', columnNames: ['account_id', 'store_id', 'store_order_id'], isUnique: true }),
+          new TableIndex({
+            name: 'uq_orders_store_order',
+            columnNames: ['account_id', 'store_id', 'store_order_id'],
+            isUnique: true,
+          }),
           new TableIndex({ name: 'idx_orders_account_id', columnNames: ['account_id', 'id'] }),
         ],
       }),
