@@ -57,6 +57,7 @@ export async function linkOrderToCustomer(
   let customer: CustomerRow | null = null;
   let identity: IdentityRow | null = null;
   let created = false;
+  let viaDefault = false;
 
   if (username) identity = await findIdentity(tx, accountId, order.storeId, username);
   if (history) {
@@ -86,6 +87,7 @@ export async function linkOrderToCustomer(
   } else if (settings.defaultCustomerId) {
     // R1.1 + R2.8: no buyer key at all: the account's default customer, if it has one.
     customer = await resolveLinked(tx, accountId, settings.defaultCustomerId);
+    viaDefault = customer !== null;
   }
 
   if (!customer) {
@@ -133,7 +135,8 @@ export async function linkOrderToCustomer(
     billTo: event.payload.billTo,
     tags: event.payload.tags,
   };
-  const { next } = applyOrder(stateOf(customer), facts, settings);
+  // The default customer (a "walk-in" record) takes the order into its history, not its details.
+  const next = viaDefault ? stateOf(customer) : applyOrder(stateOf(customer), facts, settings).next;
   const updated: CustomerRow = {
     ...customer,
     ...next,

@@ -1,6 +1,7 @@
 import type { Database } from '@crp/platform/db';
 import { badRequest } from '@crp/platform/errors';
 import type { MatchPolicy } from '../domain/matching';
+import { isKnownCountry } from '../domain/normalize';
 import { findCustomer, getSettings, saveSettings } from '../infra/db/repositories';
 
 export interface SettingsInput {
@@ -21,6 +22,12 @@ export async function readSettings(db: Database, accountId: string) {
 }
 
 export async function updateSettings(db: Database, accountId: string, input: SettingsInput) {
+  if (input.defaultCustomerId === '') input = { ...input, defaultCustomerId: null };
+  if (input.defaultCountry !== undefined && !isKnownCountry(input.defaultCountry)) {
+    throw badRequest(
+      `defaultCountry ${input.defaultCountry} is not a country phone numbers can be read for (ISO 3166-1 alpha-2)`,
+    );
+  }
   await db.transaction(async (tx) => {
     const s = await getSettings(tx, accountId);
     if (input.defaultCustomerId) {

@@ -97,6 +97,26 @@ export const emptyCustomer = (): CustomerState => ({
   fieldSources: {},
 });
 
+/**
+ * A deep copy made by hand rather than with structuredClone: its Dates would belong to another
+ * realm under jest's vm, and the state is small and plain (strings, Dates, flat objects).
+ */
+export function cloneState(s: CustomerState): CustomerState {
+  const copyDate = (d: Date | null) => (d ? new Date(d.getTime()) : null);
+  const copyAddress = (a: Address | null) => (a ? { ...a } : null);
+  return {
+    ...s,
+    shippingAddress: copyAddress(s.shippingAddress),
+    billingAddress: copyAddress(s.billingAddress),
+    postalAddress: copyAddress(s.postalAddress),
+    addressOrderDate: copyDate(s.addressOrderDate),
+    profileOrderDate: copyDate(s.profileOrderDate),
+    tags: [...s.tags],
+    consent: Object.fromEntries(Object.entries(s.consent).map(([k, v]) => [k, { ...v }])),
+    fieldSources: Object.fromEntries(Object.entries(s.fieldSources).map(([k, v]) => [k, { ...v }])),
+  };
+}
+
 /** Splits "Bob Norman" when a channel only sends a full name. */
 export function splitName(full: string | null): { firstName: string | null; lastName: string | null } {
   const parts = (full ?? '').trim().split(/\s+/).filter(Boolean);
@@ -148,7 +168,7 @@ export function applyOrder(
   facts: OrderFacts,
   rules: AccountRules,
 ): { next: CustomerState; changed: boolean } {
-  const next: CustomerState = structuredClone(current);
+  const next = cloneState(current);
   const stamp: FieldSource = {
     source: facts.source,
     storeId: facts.source === 'store' ? facts.storeId : null,

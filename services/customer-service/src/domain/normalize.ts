@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 
 /** R1.5: emails compare trimmed and lower-cased; nothing else about them is rewritten. */
 export function normalizeEmail(raw: string | null | undefined): string | null {
@@ -21,4 +21,9 @@ export function normalizePhone(raw: string | null | undefined, defaultCountry: s
 export function blankToNull(v: string | null | undefined): string | null {
   const t = v?.trim();
   return t ? t : null;
+}
+
+/** R1.5: the account's default country must be one whose numbers can be read. */
+export function isKnownCountry(code: string): boolean {
+  return /^[A-Za-z]{2}$/.test(code) && isSupportedCountry(code.toUpperCase() as CountryCode);
 }

@@ -213,7 +213,8 @@ export interface CustomerQuery {
   limit: number;
 }
 
-const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+// `!` as the LIKE escape character: a backslash is written differently in MySQL and SQLite literals.
+const likeEscape = (s: string) => s.replace(/[!%_]/g, (c) => `!${c}`);
 
 /** R2.11: search with keyset pagination on the time-sortable id, so pages never shift. */
 export async function searchCustomers(
@@ -227,7 +228,8 @@ export async function searchCustomers(
     .where('c.accountId = :accountId', { accountId });
   qb.andWhere('c.status = :status', { status: query.status ?? 'active' });
   if (query.email) qb.andWhere('c.emailNormalized = :email', { email: query.email.trim().toLowerCase() });
-  if (query.tag) qb.andWhere('c.tags LIKE :tag', { tag: `%${likeEscape(JSON.stringify(query.tag))}%` });
+  if (query.tag)
+    qb.andWhere("c.tags LIKE :tag ESCAPE '!'", { tag: `%${likeEscape(JSON.stringify(query.tag))}%` });
   if (query.storeId) {
     qb.andWhere(
       'EXISTS (SELECT 1 FROM customer_identities si WHERE si.account_id = c.account_id AND si.customer_id = c.id AND si.store_id = :storeId)',
@@ -238,12 +240,12 @@ export async function searchCustomers(
     const like = `%${likeEscape(query.q.trim().toLowerCase())}%`;
     qb.andWhere(
       new Brackets((w) => {
-        w.where('LOWER(c.name) LIKE :like', { like })
-          .orWhere('c.emailNormalized LIKE :like', { like })
-          .orWhere('c.phone LIKE :like', { like })
-          .orWhere('c.phoneE164 LIKE :like', { like })
+        w.where("LOWER(c.name) LIKE :like ESCAPE '!'", { like })
+          .orWhere("c.emailNormalized LIKE :like ESCAPE '!'", { like })
+          .orWhere("c.phone LIKE :like ESCAPE '!'", { like })
+          .orWhere("c.phoneE164 LIKE :like ESCAPE '!'", { like })
           .orWhere(
-            'EXISTS (SELECT 1 FROM customer_identities ui WHERE ui.account_id = c.account_id AND ui.customer_id = c.id AND LOWER(ui.username) LIKE :like)',
+            "EXISTS (SELECT 1 FROM customer_identities ui WHERE ui.account_id = c.account_id AND ui.customer_id = c.id AND LOWER(ui.username) LIKE :like ESCAPE '!')",
             { like },
           );
       }),

@@ -1,0 +1,72 @@
+import request from 'supertest';
+import { InProcessBus } from '@crp/messaging/in-process-bus';
+import { listExpressRoutes } from '@crp/platform/http';
+import { testLogger } from '@crp/testing/silent-logger';
+import { createCustomerService } from '../../src/composition-root';
+import { loadConfig } from '../../src/config';
+import { SECRET, customerScenarios, type CustomerServiceHandle } from '../support/scenarios';
+
+describe('customer-service on SQLite and the in-process bus', () => {
+  let bus: InProcessBus;
+  let svc: CustomerServiceHandle;
+
+  // A fresh service (and in-memory database) per test: no test sees another's data.
+  beforeEach(async () => {
+    bus = new InProcessBus();
+    svc = await createCustomerService(
+      loadConfig({
+        DATABASE_URL: 'sqlite::memory:',
+        BUS: 'in-process',
+        AUTH_JWT_SECRET: SECRET,
+        OUTBOX_POLL_MS: '20',
+        LOG_LEVEL: 'silent',
+      }),
+      { bus, logger: testLogger() },
+    );
+    await svc.start();
+  });
+  afterEach(async () => {
+    await svc.stop();
+    await bus.close();
+  });
+
+  customerScenarios(() => ({
+    svc,
+    bus,
+    publishOrder: (event) =>
+      bus.publish([{ topic: 'OrderImported', key: event.accountId, value: JSON.stringify(event) }]),
+  }));
+
+  it('/openapi.json lists exactly the routes express serves', async () => {
+    const res = await request(svc.app).get('/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = res.body as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(doc.paths).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`),
+    );
+    const served = listExpressRoutes(svc.app).map((r) => r.replace(/:([A-Za-z0-9_]+)/g, '{$1}'));
+    expect(served.sort()).toEqual(documented.sort());
+    expect(documented).toEqual(
+      expect.arrayContaining([
+        'GET /v1/customers',
+        'GET /v1/customers/{customerId}',
+        'GET /v1/settings',
+        'PUT /v1/settings',
+      ]),
+    );
+  });
+
+  it('/readyz is 200 with the database and the bus ok', async () => {
+    const res = await request(svc.app).get('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ready', checks: { database: 'ok', bus: 'ok' } });
+  });
+
+  it('401 without a token, in the one error shape', async () => {
+    const res = await request(svc.app).get('/v1/customers');
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({
+      error: { code: 'UNAUTHORIZED', message: expect.any(String), correlationId: expect.any(String) },
+    });
+  });
+});
