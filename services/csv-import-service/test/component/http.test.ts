@@ -4,7 +4,8 @@ import { signDevToken } from '@crp/platform/auth';
 import { listExpressRoutes } from '@crp/platform/http';
 import { createCsvImportService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
-import { SECRET, embeddedEnv, insertJob } from '../support/fixtures';
+import { SECRET, insertJob } from '../support/fixtures';
+import { embeddedEnv } from '@crp/testing/service-env';
 
 describe('csv-import-service HTTP API (embedded default)', () => {
   let handle: Awaited<ReturnType<typeof createCsvImportService>>;
@@ -12,7 +13,7 @@ describe('csv-import-service HTTP API (embedded default)', () => {
   let globex: string;
 
   beforeAll(async () => {
-    handle = await createCsvImportService(loadConfig(embeddedEnv), { bus: new InProcessBus() });
+    handle = await createCsvImportService(loadConfig(embeddedEnv()), { bus: new InProcessBus() });
     acme = await signDevToken(SECRET, { accountId: 'acme' });
     globex = await signDevToken(SECRET, { accountId: 'globex', role: 'member' });
   });

@@ -9,7 +9,8 @@ import { waitFor } from '@crp/testing/wait';
 import { createCsvImportService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
 import { ImportJobEntity, ImportRowReportEntity } from '../../src/infra/db/entities';
-import { embeddedEnv, insertJob } from '../support/fixtures';
+import { insertJob } from '../support/fixtures';
+import { embeddedEnv } from '@crp/testing/service-env';
 
 type Payload = CustomerImportRowResultV1['payload'];
 
@@ -46,7 +47,7 @@ describe('CustomerImportRowResult consumer (R4.4)', () => {
 
   beforeAll(async () => {
     bus = new InProcessBus();
-    handle = await createCsvImportService(loadConfig(embeddedEnv), { bus });
+    handle = await createCsvImportService(loadConfig(embeddedEnv()), { bus });
     await handle.start();
   });
   afterAll(async () => {

@@ -8,7 +8,8 @@ import { waitFor } from '@crp/testing/wait';
 import { createCsvImportService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
 import { ImportJobEntity, ImportRowReportEntity } from '../../src/infra/db/entities';
-import { SECRET, insertJob } from '../support/fixtures';
+import { insertJob } from '../support/fixtures';
+import { realEnv } from '@crp/testing/service-env';
 
 describeReal('csv-import-service on real MariaDB and Kafka', () => {
   let handle: Awaited<ReturnType<typeof createCsvImportService>>;
@@ -19,16 +20,7 @@ describeReal('csv-import-service on real MariaDB and Kafka', () => {
   beforeAll(async () => {
     const fresh = await freshMysqlDatabase('csv_import');
     drop = fresh.drop;
-    handle = await createCsvImportService(
-      loadConfig({
-        DATABASE_URL: fresh.url,
-        BUS: 'kafka',
-        KAFKA_BROKERS: kafkaBrokers().join(','),
-        KAFKA_TOPIC_PREFIX: prefix,
-        AUTH_JWT_SECRET: SECRET,
-        LOG_LEVEL: 'silent',
-      }),
-    );
+    handle = await createCsvImportService(loadConfig(realEnv(fresh.url, prefix)));
     await handle.start();
     // Stands in for customer-service: a separate client publishing on the same prefixed topics.
     producer = new KafkaBus({

@@ -2,15 +2,7 @@ import { newId } from '@crp/platform/ids';
 import type { Database } from '@crp/platform/db';
 import { ImportJobEntity, type ImportJobRow } from '../../src/infra/db/entities';
 
-export const SECRET = 'x'.repeat(32);
-
-/** The embedded default: SQLite in memory and the in-process bus, nothing to start. */
-export const embeddedEnv = {
-  DATABASE_URL: 'sqlite::memory:',
-  BUS: 'in-process',
-  AUTH_JWT_SECRET: SECRET,
-  LOG_LEVEL: 'silent',
-};
+export { TEST_SECRET as SECRET } from '@crp/testing/service-env';
 
 let clock = Date.parse('2026-11-23T10:00:00.000Z');
 

@@ -4,7 +4,8 @@ import { listExpressRoutes } from '@crp/platform/http';
 import { testLogger } from '@crp/testing/silent-logger';
 import { createCustomerService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
-import { SECRET, customerScenarios, type CustomerServiceHandle } from '../support/scenarios';
+import { customerScenarios, type CustomerServiceHandle } from '../support/scenarios';
+import { embeddedEnv } from '@crp/testing/service-env';
 
 describe('customer-service on SQLite and the in-process bus', () => {
   let bus: InProcessBus;
@@ -13,16 +14,7 @@ describe('customer-service on SQLite and the in-process bus', () => {
   // A fresh service (and in-memory database) per test: no test sees another's data.
   beforeEach(async () => {
     bus = new InProcessBus();
-    svc = await createCustomerService(
-      loadConfig({
-        DATABASE_URL: 'sqlite::memory:',
-        BUS: 'in-process',
-        AUTH_JWT_SECRET: SECRET,
-        OUTBOX_POLL_MS: '20',
-        LOG_LEVEL: 'silent',
-      }),
-      { bus, logger: testLogger() },
-    );
+    svc = await createCustomerService(loadConfig(embeddedEnv()), { bus, logger: testLogger() });
     await svc.start();
   });
   afterEach(async () => {

@@ -14,6 +14,7 @@ import {
   orderEvent,
   type CustomerServiceHandle,
 } from '../support/scenarios';
+import { realEnv } from '@crp/testing/service-env';
 
 describeReal('customer-service on real MariaDB and Kafka', () => {
   let svc: CustomerServiceHandle;
@@ -28,18 +29,7 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
   beforeAll(async () => {
     const fresh = await freshMysqlDatabase('cust');
     drop = fresh.drop;
-    svc = await createCustomerService(
-      loadConfig({
-        DATABASE_URL: fresh.url,
-        BUS: 'kafka',
-        KAFKA_BROKERS: kafkaBrokers().join(','),
-        KAFKA_TOPIC_PREFIX: prefix,
-        AUTH_JWT_SECRET: SECRET,
-        OUTBOX_POLL_MS: '20',
-        LOG_LEVEL: 'silent',
-      }),
-      { logger: testLogger() },
-    );
+    svc = await createCustomerService(loadConfig(realEnv(fresh.url, prefix)), { logger: testLogger() });
     await svc.start();
     bus = new KafkaBus({
       brokers: kafkaBrokers(),

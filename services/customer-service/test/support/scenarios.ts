@@ -4,12 +4,13 @@ import { newEvent } from '@crp/contracts/new-event';
 import type { Bus } from '@crp/messaging/bus';
 import { signDevToken, type Role } from '@crp/platform/auth';
 import { uniqueName } from '@crp/testing/real-infra';
+import { TEST_SECRET } from '@crp/testing/service-env';
 import { waitFor } from '@crp/testing/wait';
 import type { CustomerView } from '../../src/app/customer-view';
 import type { createCustomerService } from '../../src/composition-root';
 
 /** HS256 secret of the test services: 32 characters. */
-export const SECRET = 'customer-service-test-secret-032';
+export const SECRET = TEST_SECRET;
 
 export type CustomerServiceHandle = Awaited<ReturnType<typeof createCustomerService>>;
 

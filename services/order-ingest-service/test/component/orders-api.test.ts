@@ -9,8 +9,7 @@ import { testLogger } from '@crp/testing/silent-logger';
 import { waitFor } from '@crp/testing/wait';
 import { createOrderIngestService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
-
-const SECRET = 'component-secret-component-secret';
+import { TEST_SECRET as SECRET, embeddedEnv } from '@crp/testing/service-env';
 
 describe('order-ingest-service HTTP API (SQLite, in-process bus)', () => {
   let bus: InProcessBus;
@@ -37,16 +36,7 @@ describe('order-ingest-service HTTP API (SQLite, in-process bus)', () => {
 
   beforeEach(async () => {
     bus = new InProcessBus();
-    svc = await createOrderIngestService(
-      loadConfig({
-        DATABASE_URL: 'sqlite::memory:',
-        BUS: 'in-process',
-        AUTH_JWT_SECRET: SECRET,
-        OUTBOX_POLL_MS: '20',
-        LOG_LEVEL: 'silent',
-      }),
-      { bus, logger: testLogger() },
-    );
+    svc = await createOrderIngestService(loadConfig(embeddedEnv()), { bus, logger: testLogger() });
     await svc.start();
   });
   afterEach(async () => {

@@ -4,7 +4,8 @@ import { signDevToken } from '@crp/platform/auth';
 import { listExpressRoutes } from '@crp/platform/http';
 import { createTplConnectionService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
-import { SECRET, embeddedEnv, insertConnection } from '../support/fixtures';
+import { SECRET, insertConnection } from '../support/fixtures';
+import { embeddedEnv } from '@crp/testing/service-env';
 
 describe('tpl-connection-service HTTP API (embedded default)', () => {
   let handle: Awaited<ReturnType<typeof createTplConnectionService>>;
@@ -12,7 +13,7 @@ describe('tpl-connection-service HTTP API (embedded default)', () => {
   let boxco: string;
 
   beforeAll(async () => {
-    handle = await createTplConnectionService(loadConfig(embeddedEnv), { bus: new InProcessBus() });
+    handle = await createTplConnectionService(loadConfig(embeddedEnv()), { bus: new InProcessBus() });
     shipfast = await signDevToken(SECRET, { accountId: 'shipfast' });
     boxco = await signDevToken(SECRET, { accountId: 'boxco', role: 'member' });
   });

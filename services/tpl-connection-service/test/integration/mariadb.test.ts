@@ -1,10 +1,11 @@
 import request from 'supertest';
 import { signDevToken } from '@crp/platform/auth';
-import { describeReal, freshMysqlDatabase, kafkaBrokers, uniqueName } from '@crp/testing/real-infra';
+import { describeReal, freshMysqlDatabase, uniqueName } from '@crp/testing/real-infra';
 import { createTplConnectionService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
 import { InvitationEntity } from '../../src/infra/db/entities';
 import { SECRET, insertConnection } from '../support/fixtures';
+import { realEnv } from '@crp/testing/service-env';
 
 describeReal('tpl-connection-service on real MariaDB and Kafka', () => {
   let handle: Awaited<ReturnType<typeof createTplConnectionService>>;
@@ -13,16 +14,7 @@ describeReal('tpl-connection-service on real MariaDB and Kafka', () => {
   beforeAll(async () => {
     const fresh = await freshMysqlDatabase('tpl_connection');
     drop = fresh.drop;
-    handle = await createTplConnectionService(
-      loadConfig({
-        DATABASE_URL: fresh.url,
-        BUS: 'kafka',
-        KAFKA_BROKERS: kafkaBrokers().join(','),
-        KAFKA_TOPIC_PREFIX: `${uniqueName('x')}.`,
-        AUTH_JWT_SECRET: SECRET,
-        LOG_LEVEL: 'silent',
-      }),
-    );
+    handle = await createTplConnectionService(loadConfig(realEnv(fresh.url, `${uniqueName('x')}.`)));
     await handle.start();
   });
   afterAll(async () => {
