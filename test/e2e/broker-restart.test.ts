@@ -1,37 +1,28 @@
 import request from 'supertest';
-import { describeReal, freshMysqlDatabase, uniqueName } from '@crp/testing/real-infra';
+import { describeReal } from '@crp/testing/real-infra';
 import { waitFor } from '@crp/testing/wait';
 import { privateBroker } from './support/private-broker';
 import {
   postManualOrder,
   shipStationOrder,
-  startSystem,
+  startRealSystem,
   waitForCustomer,
-  type System,
+  type RealSystem,
 } from './support/system';
 
 jest.setTimeout(240000);
 
 describeReal('the flow survives a Kafka broker crash (outbox catches up, nothing duplicated)', () => {
-  let sys: System;
+  let sys: RealSystem;
   let broker: Awaited<ReturnType<typeof privateBroker>>;
-  const drops: Array<() => Promise<void>> = [];
 
   beforeAll(async () => {
     broker = await privateBroker();
-    const cust = await freshMysqlDatabase('e2e_rs_cust');
-    const ord = await freshMysqlDatabase('e2e_rs_ord');
-    drops.push(cust.drop, ord.drop);
-    sys = await startSystem({
-      customerDbUrl: cust.url,
-      orderDbUrl: ord.url,
-      kafka: { brokers: broker.brokers, prefix: `${uniqueName('rs')}.` },
-    });
+    sys = await startRealSystem('e2e_rs', { brokers: broker.brokers });
   });
   afterAll(async () => {
     await sys?.stop();
     await broker?.stop();
-    for (const drop of drops) await drop();
   });
 
   it('orders taken while the broker is down become customers once it is back, exactly once', async () => {

@@ -5,32 +5,24 @@ import type { IncomingMessage } from '@crp/messaging/bus';
 import { KafkaBus } from '@crp/messaging/kafka-bus';
 import { testLogger } from '@crp/testing/silent-logger';
 import { waitFor } from '@crp/testing/wait';
-import { describeReal, freshMysqlDatabase, kafkaBrokers, uniqueName } from '@crp/testing/real-infra';
+import { describeReal, kafkaBrokers, uniqueName } from '@crp/testing/real-infra';
 import {
   postManualOrder,
   shipStationOrder,
-  startSystem,
+  startRealSystem,
   waitForCustomer,
+  type RealSystem,
   type System,
 } from './support/system';
 
 describeReal('walking skeleton on real Kafka and MariaDB', () => {
-  let sys: System;
-  const drops: Array<() => Promise<void>> = [];
+  let sys: RealSystem;
 
   beforeAll(async () => {
-    const cust = await freshMysqlDatabase('e2e_cust');
-    const ord = await freshMysqlDatabase('e2e_ord');
-    drops.push(cust.drop, ord.drop);
-    sys = await startSystem({
-      customerDbUrl: cust.url,
-      orderDbUrl: ord.url,
-      kafka: { brokers: kafkaBrokers().join(','), prefix: `${uniqueName('e2e')}.` },
-    });
+    sys = await startRealSystem('e2e');
   });
   afterAll(async () => {
     await sys?.stop();
-    for (const drop of drops) await drop();
   });
 
   it('an order with an email becomes a customer, through Kafka, within seconds', async () => {
@@ -104,31 +96,21 @@ async function waitForCustomerWith(
 }
 
 describeReal('a malformed OrderImported on real Kafka', () => {
-  let sys: System;
+  let sys: RealSystem;
   let bus: KafkaBus;
-  const drops: Array<() => Promise<void>> = [];
-  const prefix = `${uniqueName('dlt')}.`;
 
   beforeAll(async () => {
-    const cust = await freshMysqlDatabase('e2e_dlt_cust');
-    const ord = await freshMysqlDatabase('e2e_dlt_ord');
-    drops.push(cust.drop, ord.drop);
-    sys = await startSystem({
-      customerDbUrl: cust.url,
-      orderDbUrl: ord.url,
-      kafka: { brokers: kafkaBrokers().join(','), prefix },
-    });
+    sys = await startRealSystem('e2e_dlt');
     bus = new KafkaBus({
       brokers: kafkaBrokers(),
       clientId: 'e2e-dlt',
-      topicPrefix: prefix,
+      topicPrefix: sys.prefix,
       logger: testLogger(),
     });
   });
   afterAll(async () => {
     await bus?.close();
     await sys?.stop();
-    for (const drop of drops) await drop();
   });
 
   it('lands in OrderImported.DLT with the reason, and customer-service keeps consuming', async () => {

@@ -5,6 +5,7 @@ import { createCustomerService } from '@crp/customer-service/composition-root';
 import { loadConfig as customerConfig } from '@crp/customer-service/config';
 import { createOrderIngestService } from '@crp/order-ingest-service/composition-root';
 import { loadConfig as orderConfig } from '@crp/order-ingest-service/config';
+import { freshMysqlDatabase, kafkaBrokers, uniqueName } from '@crp/testing/real-infra';
 import { testLogger } from '@crp/testing/silent-logger';
 import { waitFor } from '@crp/testing/wait';
 
@@ -52,6 +53,30 @@ export async function startSystem(opts: SystemOptions) {
 
 export type System = Awaited<ReturnType<typeof startSystem>>;
 
+/**
+ * The system on real infrastructure: a fresh MariaDB database per service and a random topic
+ * prefix, both named after `name`; `stop()` also drops the databases.
+ */
+export async function startRealSystem(name: string, opts: { brokers?: string; prefix?: string } = {}) {
+  const cust = await freshMysqlDatabase(`${name}_cust`);
+  const ord = await freshMysqlDatabase(`${name}_ord`);
+  const prefix = opts.prefix ?? `${uniqueName(name)}.`;
+  const sys = await startSystem({
+    customerDbUrl: cust.url,
+    orderDbUrl: ord.url,
+    kafka: { brokers: opts.brokers ?? kafkaBrokers().join(','), prefix },
+  });
+  return {
+    ...sys,
+    prefix,
+    async stop() {
+      await sys.stop();
+      await cust.drop();
+      await ord.drop();
+    },
+  };
+}
+
 export function shipStationOrder(n: string, email: string | null, extra: Record<string, unknown> = {}) {
   return {
     orderNumber: `SO-${n}`,
@@ -95,3 +120,5 @@ export async function waitForCustomer(sys: System, accountId: string, email: str
     { timeoutMs, intervalMs: 25, what: `customer ${email} in ${accountId}` },
   );
 }
+
+export type RealSystem = Awaited<ReturnType<typeof startRealSystem>>;
