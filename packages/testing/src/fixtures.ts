@@ -2,22 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
- * The channels' own published payloads live in `shared/fixtures`, beside the repository (CI
- * clones the repo next to it). SHARED_FIXTURES_DIR overrides the location.
+ * The channels' own published payloads, copied into the repository under `test/fixtures/channels`
+ * (its README names each file's publisher, origin and licence). Nothing reads outside the
+ * repository: a fresh clone has everything its tests need.
  */
 export function fixturesDir(): string {
-  const candidates = [
-    process.env.SHARED_FIXTURES_DIR,
-    resolve(__dirname, '..', '..', '..', '..', 'shared', 'fixtures'),
-    resolve(process.cwd(), '..', 'shared', 'fixtures'),
-    resolve(process.cwd(), '..', '..', '..', 'shared', 'fixtures'),
-  ].filter((p): p is string => Boolean(p));
-  const found = candidates.find((p) => existsSync(resolve(p, 'README.md')));
-  if (!found)
-    throw new Error(
-      `shared/fixtures not found (looked in ${candidates.join(', ')}); set SHARED_FIXTURES_DIR`,
-    );
-  return found;
+  const dir = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'channels');
+  if (!existsSync(resolve(dir, 'README.md')))
+    throw new Error(`fixtures not found at ${dir}: the repository's test/fixtures/channels is missing`);
+  return dir;
 }
 
 export function fixturePath(...parts: string[]): string {

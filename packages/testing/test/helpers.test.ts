@@ -30,7 +30,7 @@ describe('test helpers', () => {
     process.env.MYSQL_URL = before;
   });
 
-  it('finds the shared fixtures beside the repository', () => {
+  it('finds the channel fixtures inside the repository', () => {
     expect(existsSync(fixturePath('shipstation', 'orders-list-response.json'))).toBe(true);
     expect(
       readFixtureJson<{ orders: unknown[] }>('shipstation', 'orders-list-response.json').orders.length,
