@@ -1,1 +1,1 @@
-export { default } from "@crp/tooling/eslint.config.mjs";
+export { default } from '@crp/tooling/eslint.config.mjs';

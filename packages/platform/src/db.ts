@@ -82,10 +82,22 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       logging: false,
     };
   } else {
-    if (parsed.location !== ':memory:') mkdirSync(dirname(resolve(parsed.location)), { recursive: true });
+    const file = parsed.location === ':memory:' ? ':memory:' : resolve(parsed.location);
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     options = {
-      type: 'sqljs',
-      ...(parsed.location === ':memory:' ? {} : { location: resolve(parsed.location), autoSave: true }),
+      // better-sqlite3 writes each commit into the file incrementally (WAL), so a growing
+      // database stays as fast as an empty one (ADR 0007).
+      type: 'better-sqlite3',
+      database: file,
+      enableWAL: file !== ':memory:',
+      statementCacheSize: 500,
+      prepareDatabase: (raw: { pragma(sql: string): unknown }) => {
+        // NORMAL is durable across application crashes in WAL mode; only a power loss can take
+        // the last commits. The embedded default is for one machine, not for production data.
+        raw.pragma('synchronous = NORMAL');
+        raw.pragma('busy_timeout = 5000');
+        raw.pragma('cache_size = -65536');
+      },
       entities: opts.entities,
       migrations: opts.migrations,
       migrationsTransactionMode: 'each',
@@ -100,8 +112,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 }
 
 function wrap(kind: DbKind, dataSource: DataSource): Database {
-  // sql.js is one in-memory connection: two interleaved transactions would share it, so the
-  // embedded default runs them one at a time. MySQL has a pool and real isolation.
+  // SQLite is one connection: two interleaved transactions would share it, so the embedded
+  // default runs them one at a time. MySQL has a pool and real isolation.
   let queue: Promise<unknown> = Promise.resolve();
   const serialize = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = queue.then(fn, fn);

@@ -1,0 +1,181 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EntitySchema, Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { decimalAsNumber, entityColumn, tableColumn } from '../src/columns';
+import { createMysqlDatabase, dropMysqlDatabase, openDatabase, type Database } from '../src/db';
+import { BatchTable, dialectOf, inList } from '../src/sql';
+
+interface ThingRow {
+  accountId: string;
+  id: string;
+  name: string | null;
+  amount: number;
+  flag: boolean;
+  data: { a: number; tags: string[] } | null;
+  at: Date;
+}
+
+const ThingEntity = new EntitySchema<ThingRow>({
+  name: 'Thing',
+  tableName: 'things',
+  columns: {
+    accountId: { ...entityColumn.varchar('account_id', 64, false), primary: true },
+    id: { ...entityColumn.varchar('id', 40, false), primary: true },
+    name: entityColumn.varchar('name', 20),
+    amount: { ...entityColumn.money('amount') },
+    flag: { type: 'boolean' },
+    data: { type: 'simple-json', nullable: true },
+    at: entityColumn.datetime('at'),
+  },
+});
+
+class CreateThings1700000000001 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.createTable(
+      new Table({
+        name: 'things',
+        columns: [
+          { ...tableColumn.varchar('account_id', 64, false), isPrimary: true },
+          { ...tableColumn.varchar('id', 40, false), isPrimary: true },
+          tableColumn.varchar('name', 20),
+          tableColumn.money('amount'),
+          { name: 'flag', type: 'boolean' },
+          tableColumn.text('data'),
+          tableColumn.datetime('at'),
+        ],
+        indices: [new TableIndex({ name: 'idx_things_name', columnNames: ['account_id', 'name'] })],
+      }),
+    );
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.dropTable('things');
+  }
+}
+
+const things = new BatchTable(ThingEntity);
+const thing = (id: string, extra: Partial<ThingRow> = {}): ThingRow => ({
+  accountId: 'acme',
+  id,
+  name: `n-${id}`,
+  amount: 12.34,
+  flag: true,
+  data: { a: 1, tags: ['x', 'ü'] },
+  at: new Date('2026-11-20T10:11:12.345Z'),
+  ...extra,
+});
+
+const realUp = process.env.REAL_INFRA_STATUS === 'up';
+const stacks: Array<[string, () => Promise<{ url: string; cleanup: () => Promise<void> }>]> = [
+  [
+    'SQLite file (better-sqlite3, WAL)',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'crp-sql-'));
+      return {
+        url: `sqlite:${join(dir, 'db.sqlite')}`,
+        cleanup: async () => rmSync(dir, { recursive: true }),
+      };
+    },
+  ],
+  [
+    'MariaDB',
+    async () => {
+      const url = `${(process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '')}/t_sql_${Date.now().toString(36)}`;
+      await createMysqlDatabase(url);
+      return { url, cleanup: () => dropMysqlDatabase(url) };
+    },
+  ],
+];
+
+describe.each(stacks)('BatchTable on %s', (name, make) => {
+  const run = name === 'MariaDB' && !realUp ? describe.skip : describe;
+  run('multi-row statements', () => {
+    let db: Database;
+    let cleanup: () => Promise<void>;
+    beforeAll(async () => {
+      const made = await make();
+      cleanup = made.cleanup;
+      db = await openDatabase({
+        url: made.url,
+        entities: [ThingEntity],
+        migrations: [CreateThings1700000000001],
+      });
+    });
+    afterAll(async () => {
+      await db.close();
+      await cleanup();
+    });
+
+    it('inserts many rows that read back through a repository exactly as written', async () => {
+      const rows = Array.from({ length: 2500 }, (_, i) =>
+        thing(`a${i}`, { amount: i / 100, flag: i % 2 === 0 }),
+      );
+      await db.transaction((tx) => things.insert(tx, rows));
+      const back = await db.dataSource
+        .getRepository(ThingEntity)
+        .findOneByOrFail({ accountId: 'acme', id: 'a7' });
+      expect(back).toEqual(rows[7]);
+      expect(await db.dataSource.getRepository(ThingEntity).count()).toBe(2500);
+    });
+
+    it('select() hydrates JSON, decimals, booleans and UTC dates', async () => {
+      const got = await db.transaction(async (tx) => {
+        const list = inList(['a1', 'a2', 'missing']);
+        return things.select(
+          tx,
+          `account_id = ? AND id IN ${list.sql}`,
+          ['acme', ...list.params],
+          'ORDER BY id',
+        );
+      });
+      expect(got.map((r) => r.id)).toEqual(['a1', 'a2']);
+      expect(got[0]).toEqual(thing('a1', { amount: 0.01, flag: false }));
+      expect(got[0]!.at).toBeInstanceOf(Date);
+    });
+
+    it("onDuplicate 'ignore' keeps the stored row and adds the new ones", async () => {
+      await db.transaction((tx) =>
+        things.insert(tx, [thing('a1', { name: 'changed' }), thing('b1')], { onDuplicate: 'ignore' }),
+      );
+      const repo = db.dataSource.getRepository(ThingEntity);
+      expect((await repo.findOneByOrFail({ accountId: 'acme', id: 'a1' })).name).toBe('n-a1');
+      expect(await repo.findOneBy({ accountId: 'acme', id: 'b1' })).not.toBeNull();
+    });
+
+    it('an upsert overwrites only the listed columns of existing rows', async () => {
+      await db.transaction((tx) =>
+        things.insert(tx, [thing('a2', { name: 'renamed', amount: 99 }), thing('c1')], {
+          onDuplicate: { conflictKeys: ['accountId', 'id'], update: ['name'] },
+        }),
+      );
+      const a2 = await db.dataSource
+        .getRepository(ThingEntity)
+        .findOneByOrFail({ accountId: 'acme', id: 'a2' });
+      expect(a2.name).toBe('renamed');
+      expect(a2.amount).toBe(0.02);
+    });
+
+    it('a plain insert of an existing key fails, and the whole transaction rolls back', async () => {
+      await expect(db.transaction((tx) => things.insert(tx, [thing('d1'), thing('a3')]))).rejects.toThrow();
+      expect(
+        await db.dataSource.getRepository(ThingEntity).findOneBy({ accountId: 'acme', id: 'd1' }),
+      ).toBeNull();
+    });
+
+    it('values are parameters, never SQL', async () => {
+      const evil = "x'); DROP TABLE things; --";
+      await db.transaction((tx) => things.insert(tx, [thing('e1', { name: evil.slice(0, 20) })]));
+      const got = await db.transaction((tx) =>
+        things.select(tx, 'account_id = ? AND name = ?', ['acme', evil.slice(0, 20)]),
+      );
+      expect(got).toHaveLength(1);
+    });
+
+    it('knows its dialect and column names', async () => {
+      await db.transaction(async (tx) => {
+        expect(dialectOf(tx)).toBe(name === 'MariaDB' ? 'mysql' : 'sqlite');
+        expect(things.column(tx, 'accountId')).toBe('account_id');
+      });
+    });
+  });
+});
