@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EntitySchema, Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { decimalAsNumber, entityColumn, tableColumn } from '../src/columns';
+import { entityColumn, tableColumn } from '../src/columns';
 import { createMysqlDatabase, dropMysqlDatabase, openDatabase, type Database } from '../src/db';
 import { BatchTable, dialectOf, inList } from '../src/sql';
 
