@@ -3,7 +3,8 @@ import { describeReal, freshMysqlDatabase, kafkaBrokers, uniqueName } from '@crp
 import { testLogger } from '@crp/testing/silent-logger';
 import { KafkaBus } from '../../src/kafka-bus';
 import type { IncomingMessage } from '../../src/bus';
-import { openTestDb } from '../support/harness';
+import { Outbox, OutboxRelay } from '../../src/outbox';
+import { customerEvent, openTestDb } from '../support/harness';
 import { messagingScenarios } from '../support/scenarios';
 
 describeReal('messaging on real Kafka and MariaDB', () => {
@@ -57,8 +58,6 @@ describeReal('messaging on real Kafka and MariaDB', () => {
 
 describeReal('outbox relays of two instances on one MariaDB database', () => {
   it('only the holder of the relay lock publishes; the standby takes over when the holder stops', async () => {
-    const { Outbox, OutboxRelay } = await import('../../src/outbox');
-    const { customerEvent } = await import('../support/harness');
     const fresh = await freshMysqlDatabase('relaylock');
     const [dbA, dbB] = [await openTestDb(fresh.url), await openTestDb(fresh.url)];
     const published: string[] = [];
