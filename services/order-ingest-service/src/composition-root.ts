@@ -3,6 +3,7 @@ import { SERVICE, type Config } from './config';
 import { orderEntities } from './infra/db/entities';
 import { migrations } from './infra/db/migrations';
 import { orderRoutes } from './http/routes';
+import { repositories } from './infra/db/repositories';
 
 export const definition: ServiceDefinition = {
   service: SERVICE,
@@ -10,7 +11,7 @@ export const definition: ServiceDefinition = {
   description: 'Stores and orders: store imports, manual orders (SPEC §1, §3.1); publishes OrderImported.',
   entities: orderEntities,
   migrations,
-  routes: ({ db, outbox }) => orderRoutes(db, outbox),
+  routes: ({ db, outbox }) => orderRoutes(db, { outbox, repos: repositories }),
 };
 
 /** Wires order-ingest-service. Nothing listens here: main.ts does, tests use supertest on `app`. */

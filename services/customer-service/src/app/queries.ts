@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { Database } from '@crp/platform/db';
 import { notFound } from '@crp/platform/errors';
 import {
@@ -24,7 +25,11 @@ export async function getCustomer(db: Database, accountId: string, customerId: s
 }
 
 export async function listCustomers(db: Database, accountId: string, query: CustomerQuery) {
-  const tx = db.dataSource.manager;
+  // One transaction, so the total and the page come from the same snapshot.
+  return db.transaction((tx) => listIn(tx, accountId, query));
+}
+
+async function listIn(tx: EntityManager, accountId: string, query: CustomerQuery) {
   const { rows, total } = await searchCustomers(tx, accountId, { ...query, limit: query.limit + 1 });
   const page = rows.slice(0, query.limit);
   const identities = await identitiesOf(

@@ -1,4 +1,4 @@
-import type { OrderRow, StoreRow } from '../infra/db/entities';
+import type { OrderRecord as OrderRow, StoreRecord as StoreRow } from '../domain/order';
 
 /** Orders come back with ShipStation's Order field names, plus the store and revision. */
 export function orderView(o: OrderRow, store?: Pick<StoreRow, 'type' | 'name'>) {

@@ -1,10 +1,10 @@
 import type { Database } from '@crp/platform/db';
 import { notFound } from '@crp/platform/errors';
-import { OrderEntity } from '../infra/db/entities';
 import { orderView } from './order-view';
+import type { Repositories } from './ports';
 
-export async function getOrder(db: Database, accountId: string, orderId: string) {
-  const o = await db.dataSource.getRepository(OrderEntity).findOne({ where: { accountId, id: orderId } });
+export async function getOrder(db: Database, repos: Repositories, accountId: string, orderId: string) {
+  const o = await repos.orders.get(db.dataSource.manager, accountId, orderId);
   if (!o) throw notFound(`Order ${orderId}`);
   return orderView(o);
 }
@@ -12,20 +12,14 @@ export async function getOrder(db: Database, accountId: string, orderId: string)
 /** Keyset pagination on the time-sortable id: stable while orders keep arriving. */
 export async function listOrders(
   db: Database,
+  repos: Repositories,
   accountId: string,
   q: { storeId?: string; cursor?: string; limit: number },
 ) {
-  const qb = db.dataSource
-    .getRepository(OrderEntity)
-    .createQueryBuilder('o')
-    .where('o.accountId = :accountId', { accountId });
-  if (q.storeId) qb.andWhere('o.storeId = :storeId', { storeId: q.storeId });
-  const total = await qb.getCount();
-  if (q.cursor) qb.andWhere('o.id > :cursor', { cursor: q.cursor });
-  const rows = await qb
-    .orderBy('o.id', 'ASC')
-    .take(q.limit + 1)
-    .getMany();
+  const { rows, total } = await repos.orders.list(db.dataSource.manager, accountId, {
+    ...q,
+    limit: q.limit + 1,
+  });
   const page = rows.slice(0, q.limit);
   return {
     orders: page.map((o) => orderView(o)),
