@@ -137,7 +137,9 @@ export class KafkaBus implements Bus {
 
   async subscribe(opts: SubscribeOptions): Promise<Subscription> {
     const consumer = this.kafka.consumer({
-      groupId: opts.groupId,
+      // The prefix namespaces consumer groups too: two deployments (or test runs) on one cluster
+      // with different prefixes never share a group.
+      groupId: `${this.prefix}${opts.groupId}`,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
       allowAutoTopicCreation: false,
