@@ -8,6 +8,9 @@ export interface BusConfig {
   KAFKA_BROKERS: string;
   KAFKA_CLIENT_ID?: string;
   KAFKA_TOPIC_PREFIX: string;
+  KAFKA_TOPIC_PARTITIONS?: number;
+  CONSUMER_PARTITIONS_CONCURRENTLY?: number;
+  CONSUMER_MAX_WAIT_MS?: number;
 }
 
 export function createBus(cfg: BusConfig, service: string, logger: Logger): Bus {
@@ -19,5 +22,8 @@ export function createBus(cfg: BusConfig, service: string, logger: Logger): Bus 
     clientId: cfg.KAFKA_CLIENT_ID ?? service,
     topicPrefix: cfg.KAFKA_TOPIC_PREFIX,
     logger,
+    partitions: cfg.KAFKA_TOPIC_PARTITIONS,
+    partitionsConsumedConcurrently: cfg.CONSUMER_PARTITIONS_CONCURRENTLY,
+    maxWaitTimeInMs: cfg.CONSUMER_MAX_WAIT_MS,
   });
 }

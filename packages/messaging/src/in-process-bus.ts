@@ -107,7 +107,7 @@ export class InProcessBus implements Bus {
         const slot = `${topic}/${partition}`;
         while (!member.stopped) {
           const from = offsets.get(slot) ?? 0;
-          const stored = parts[partition]!.slice(from, from + (this.opts.batchSize ?? 500));
+          const stored = parts[partition]!.slice(from, from + (this.opts.batchSize ?? 1000));
           if (stored.length === 0) break;
           const batch: IncomingMessage[] = stored.map((s, i) => ({
             topic,

@@ -15,9 +15,18 @@ export interface KafkaBusOptions {
   clientId: string;
   topicPrefix?: string;
   logger: Logger;
-  /** Partitions for topics this bus creates. */
+  /** Partitions for topics this bus creates (KAFKA_TOPIC_PARTITIONS). */
   partitions?: number;
+  /** How many partitions one consumer handles at the same time (CONSUMER_PARTITIONS_CONCURRENTLY). */
+  partitionsConsumedConcurrently?: number;
+  /** How long a fetch waits for data before returning what it has (CONSUMER_MAX_WAIT_MS). */
+  maxWaitTimeInMs?: number;
+  /** Bytes fetched per partition per request: bounds a delivery's size (default 4 MB). */
+  maxBytesPerPartition?: number;
 }
+
+/** Keeps each produce request well under the broker's default 1 MB record-batch limit. */
+const MAX_REQUEST_BYTES = 512 * 1024;
 
 /** The only place kafkajs is used. */
 export class KafkaBus implements Bus {
@@ -85,13 +94,39 @@ export class KafkaBus implements Bus {
     }
     const producer = await this.getProducer();
     try {
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, list]) => ({
-          topic: this.physical(topic),
-          messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-        })),
-      });
+      // Many messages per request, in order, each request bounded in size: one key's messages
+      // keep their order because requests go one at a time (maxInFlightRequests 1).
+      let request: Array<{ topic: string; message: OutgoingMessage }> = [];
+      let bytes = 0;
+      const flush = async () => {
+        if (request.length === 0) return;
+        const grouped = new Map<string, OutgoingMessage[]>();
+        for (const { topic, message } of request) {
+          const list = grouped.get(topic) ?? [];
+          list.push(message);
+          grouped.set(topic, list);
+        }
+        request = [];
+        bytes = 0;
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: [...grouped].map(([topic, list]) => ({
+            topic: this.physical(topic),
+            messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+          })),
+        });
+      };
+      for (const [topic, list] of byTopic) {
+        for (const message of list) {
+          const size =
+            (typeof message.value === 'string' ? Buffer.byteLength(message.value) : message.value.length) +
+            200;
+          if (bytes + size > MAX_REQUEST_BYTES) await flush();
+          request.push({ topic, message });
+          bytes += size;
+        }
+      }
+      await flush();
     } catch (err) {
       // A producer that lost its broker may be wedged; the next publish builds a fresh one.
       this.producer = undefined;
@@ -106,7 +141,9 @@ export class KafkaBus implements Bus {
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
       allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: this.opts.maxWaitTimeInMs ?? 50,
+      maxBytesPerPartition: this.opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      maxBytes: 16 * 1024 * 1024,
       retry: {
         retries: 8,
         initialRetryTime: 300,
@@ -122,6 +159,7 @@ export class KafkaBus implements Bus {
       fromBeginning: opts.fromBeginning ?? true,
     });
     await consumer.run({
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
       eachBatchAutoResolve: false,
       autoCommit: true,
       autoCommitInterval: 1000,

@@ -1,11 +1,14 @@
-import { IsNull, In, type EntityManager } from 'typeorm';
+import type { EntityManager, QueryRunner } from 'typeorm';
 import type { AnyEvent } from '@crp/contracts/registry';
 import { assertEvent, contractFor } from '@crp/contracts/registry';
 import { afterCommit, type Database } from '@crp/platform/db';
 import type { Logger } from '@crp/platform/logger';
 import type { Metrics } from '@crp/platform/metrics';
+import { BatchTable, dialectOf, inList } from '@crp/platform/sql';
 import type { Bus } from './bus';
 import { OutboxEntity, type OutboxRow } from './tables';
+
+const outboxTable = new BatchTable<OutboxRow>(OutboxEntity);
 
 /**
  * Writes events into the outbox table inside the caller's transaction: the event exists if and
@@ -16,6 +19,11 @@ export class Outbox {
 
   /** `tx` is required: an outbox write outside a transaction would defeat the pattern. */
   async add(tx: EntityManager, ...events: AnyEvent[]): Promise<void> {
+    await this.addMany(tx, events);
+  }
+
+  /** The batch form of `add`: every event of a batch in one multi-row insert. */
+  async addMany(tx: EntityManager, events: readonly AnyEvent[]): Promise<void> {
     if (events.length === 0) return;
     const now = new Date();
     const rows = events.map((event) => {
@@ -38,9 +46,9 @@ export class Outbox {
         publishedAt: null,
         attempts: 0,
         lastError: null,
-      };
+      } as OutboxRow;
     });
-    await tx.getRepository(OutboxEntity).insert(rows);
+    await outboxTable.insert(tx, rows);
     afterCommit(tx, () => this.listeners.forEach((l) => l()));
   }
 
@@ -58,14 +66,25 @@ export interface OutboxRelayOptions {
   logger: Logger;
   metrics?: Metrics;
   pollMs?: number;
+  /** Rows read, published and marked per pass (default 1,000). */
   batchSize?: number;
   maxBackoffMs?: number;
+  /** Published rows older than this are deleted (default 1 hour; 0 keeps them). */
+  retentionMs?: number;
+  /** How often the purge runs (default 30 s). */
+  purgeEveryMs?: number;
+  /** Processed inbox rows older than this are deleted by the same purge (default 7 days; 0 keeps them). */
+  inboxRetentionMs?: number;
 }
 
 /**
- * Publishes unsent outbox rows in id order (so in order per key), marks them sent, and keeps
- * retrying with backoff while the broker is away. A crash between publish and mark re-publishes:
- * consumers are idempotent by eventId, so at-least-once is enough.
+ * Publishes unsent outbox rows in id order (so in order per key), many per send, marks them sent
+ * in one statement, and keeps retrying with backoff while the broker is away. A crash between
+ * publish and mark re-publishes: consumers are idempotent by eventId, so at-least-once is enough.
+ *
+ * On MySQL only one relay per database publishes at a time (a named lock, `GET_LOCK`), so two
+ * instances of a service never publish one key's events out of order; the other waits as a
+ * standby and takes over when the holder's connection goes away.
  */
 export class OutboxRelay {
   private running = false;
@@ -73,6 +92,8 @@ export class OutboxRelay {
   private wake: (() => void) | null = null;
   private nudged = false;
   private unsubscribe: (() => void) | null = null;
+  private lockRunner: QueryRunner | null = null;
+  private lastPurge = 0;
   private readonly published;
   private readonly failures;
 
@@ -97,7 +118,7 @@ export class OutboxRelay {
 
   /** Publishes what is pending (best effort, bounded by `drainMs`), then stops. */
   async stop(drainMs = 2000): Promise<void> {
-    if (!this.running) return;
+    if (!this.running) return this.releaseLock();
     const deadline = Date.now() + drainMs;
     while (Date.now() < deadline && (await this.pendingCount().catch(() => 0)) > 0) {
       this.nudge();
@@ -107,20 +128,31 @@ export class OutboxRelay {
     this.unsubscribe?.();
     this.wake?.();
     await this.loop;
+    await this.releaseLock();
   }
 
   async pendingCount(): Promise<number> {
-    return this.opts.db.dataSource.getRepository(OutboxEntity).count({ where: { publishedAt: IsNull() } });
+    const rows: Array<{ n: number | string }> = await this.opts.db.dataSource.query(
+      'SELECT COUNT(*) AS n FROM outbox_events WHERE published_at IS NULL',
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   /** One pass: publish up to batchSize pending rows. Returns how many were published. */
   async publishPending(): Promise<number> {
-    const repo = this.opts.db.dataSource.getRepository(OutboxEntity);
-    const rows: OutboxRow[] = await repo.find({
-      where: { publishedAt: IsNull() },
-      order: { id: 'ASC' },
-      take: this.opts.batchSize ?? 500,
-    });
+    if (!(await this.holdsLock())) return 0;
+    const { db } = this.opts;
+    // Reads and marks run as transactions of their own: on SQLite that also keeps them from
+    // interleaving with (and seeing the uncommitted rows of) a use case's transaction on the
+    // one shared connection.
+    const rows = await db.transaction((tx) =>
+      outboxTable.select(
+        tx,
+        'published_at IS NULL',
+        [],
+        `ORDER BY id LIMIT ${Math.max(1, Math.floor(this.opts.batchSize ?? 1000))}`,
+      ),
+    );
     if (rows.length === 0) return 0;
     await this.opts.bus.publish(
       rows.map((r) => ({
@@ -130,9 +162,74 @@ export class OutboxRelay {
         headers: r.headers ? (JSON.parse(r.headers) as Record<string, string>) : {},
       })),
     );
-    await repo.update({ id: In(rows.map((r) => r.id)) }, { publishedAt: new Date() });
+    const ids = inList(rows.map((r) => r.id));
+    await db.transaction((tx) =>
+      tx.query(`UPDATE outbox_events SET published_at = ? WHERE id IN ${ids.sql}`, [
+        stamp(tx, new Date()),
+        ...ids.params,
+      ]),
+    );
     for (const r of rows) this.published?.inc({ topic: r.topic });
     return rows.length;
+  }
+
+  /** Deletes published outbox rows and processed inbox rows past their retention. */
+  async purge(now = Date.now()): Promise<{ outbox: number; inbox: number }> {
+    const retention = this.opts.retentionMs ?? 3_600_000;
+    const inboxRetention = this.opts.inboxRetentionMs ?? 7 * 86_400_000;
+    const chunk = 5000;
+    // In chunks, so a long backlog never holds a big lock; MySQL cannot LIMIT an IN subquery.
+    const run = async (table: 'outbox_events' | 'inbox_messages', column: string, before: Date) => {
+      let total = 0;
+      for (;;) {
+        const n = await this.opts.db.transaction(async (tx) => {
+          const sql =
+            dialectOf(tx) === 'mysql'
+              ? `DELETE FROM ${table} WHERE ${column} < ? LIMIT ${chunk}`
+              : `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? LIMIT ${chunk})`;
+          const res = await tx.queryRunner!.query(sql, [stamp(tx, before)], true);
+          return Number(res.affected ?? 0);
+        });
+        total += n;
+        if (n < chunk) return total;
+      }
+    };
+    return {
+      outbox: retention > 0 ? await run('outbox_events', 'published_at', new Date(now - retention)) : 0,
+      inbox:
+        inboxRetention > 0 ? await run('inbox_messages', 'processed_at', new Date(now - inboxRetention)) : 0,
+    };
+  }
+
+  /** MySQL: hold the relay lock of this database on a connection of its own. SQLite: one process. */
+  private async holdsLock(): Promise<boolean> {
+    const ds = this.opts.db.dataSource;
+    if (dialectOf(ds.manager) !== 'mysql') return true;
+    try {
+      if (!this.lockRunner) {
+        this.lockRunner = ds.createQueryRunner();
+        await this.lockRunner.connect();
+      }
+      const [row]: Array<{ mine: number | null }> = await this.lockRunner.query(
+        "SELECT IS_USED_LOCK(CONCAT('crp-outbox-relay:', DATABASE())) = CONNECTION_ID() AS mine",
+      );
+      if (Number(row?.mine) === 1) return true;
+      const [got]: Array<{ ok: number | null }> = await this.lockRunner.query(
+        "SELECT GET_LOCK(CONCAT('crp-outbox-relay:', DATABASE()), 0) AS ok",
+      );
+      return Number(got?.ok) === 1;
+    } catch (err) {
+      await this.releaseLock();
+      throw err;
+    }
+  }
+
+  private async releaseLock(): Promise<void> {
+    const r = this.lockRunner;
+    this.lockRunner = null;
+    if (!r) return;
+    await r.query("SELECT RELEASE_LOCK(CONCAT('crp-outbox-relay:', DATABASE()))").catch(() => undefined);
+    await r.release().catch(() => undefined);
   }
 
   private async run(): Promise<void> {
@@ -142,6 +239,12 @@ export class OutboxRelay {
         this.nudged = false;
         const n = await this.publishPending();
         backoff = 0;
+        if (Date.now() - this.lastPurge > (this.opts.purgeEveryMs ?? 30_000)) {
+          this.lastPurge = Date.now();
+          const purged = await this.purge();
+          if (purged.outbox + purged.inbox > 0)
+            this.opts.logger.debug(purged, 'purged old outbox and inbox rows');
+        }
         if (n > 0) continue;
       } catch (err) {
         this.failures?.inc();
@@ -172,6 +275,14 @@ export class OutboxRelay {
       this.wake = null;
     });
   }
+}
+
+/**
+ * A datetime parameter as the driver stores it: mysql2 writes a Date in the connection's UTC;
+ * SQLite keeps TypeORM datetimes as UTC text `YYYY-MM-DD HH:MM:SS.SSS`, which sorts as time.
+ */
+function stamp(tx: EntityManager, d: Date): Date | string {
+  return dialectOf(tx) === 'mysql' ? d : d.toISOString().replace('T', ' ').replace('Z', '');
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

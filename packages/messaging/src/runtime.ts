@@ -2,7 +2,7 @@ import type { Database } from '@crp/platform/db';
 import type { Logger } from '@crp/platform/logger';
 import type { Metrics } from '@crp/platform/metrics';
 import type { Bus } from './bus';
-import { EventConsumer, type HandlerMap } from './consumer';
+import { EventConsumer, type BatchHandlerMap, type HandlerMap } from './consumer';
 import { Outbox, OutboxRelay } from './outbox';
 
 export interface MessagingRuntimeOptions {
@@ -16,10 +16,18 @@ export interface MessagingRuntimeOptions {
   /** Consumer group; defaults to the service name. */
   groupId?: string;
   handlers?: HandlerMap;
+  batchHandlers?: BatchHandlerMap;
   /** The outbox the handlers and use cases write to; one is made when not given. */
   outbox?: Outbox;
   pollMs?: number;
   maxAttempts?: number;
+  /** Most events per consumer transaction (CONSUMER_BATCH_MAX). */
+  maxBatch?: number;
+  /** Outbox rows per relay pass (OUTBOX_BATCH_SIZE). */
+  outboxBatchSize?: number;
+  /** OUTBOX_RETENTION_MS / INBOX_RETENTION_MS. */
+  outboxRetentionMs?: number;
+  inboxRetentionMs?: number;
 }
 
 /** What every service wires the same way: outbox + relay, and an idempotent consumer if it consumes. */
@@ -37,19 +45,25 @@ export class MessagingRuntime {
       logger: opts.logger.child({ component: 'outbox-relay' }),
       metrics: opts.metrics,
       pollMs: opts.pollMs,
+      batchSize: opts.outboxBatchSize,
+      retentionMs: opts.outboxRetentionMs,
+      inboxRetentionMs: opts.inboxRetentionMs,
     });
-    this.consumer =
-      opts.handlers && Object.keys(opts.handlers).length > 0
-        ? new EventConsumer({
-            groupId: opts.groupId ?? opts.service,
-            bus: opts.bus,
-            db: opts.db,
-            logger: opts.logger.child({ component: 'consumer' }),
-            metrics: opts.metrics,
-            handlers: opts.handlers,
-            maxAttempts: opts.maxAttempts,
-          })
-        : null;
+    const consumes =
+      Object.keys(opts.handlers ?? {}).length > 0 || Object.keys(opts.batchHandlers ?? {}).length > 0;
+    this.consumer = consumes
+      ? new EventConsumer({
+          groupId: opts.groupId ?? opts.service,
+          bus: opts.bus,
+          db: opts.db,
+          logger: opts.logger.child({ component: 'consumer' }),
+          metrics: opts.metrics,
+          handlers: opts.handlers,
+          batchHandlers: opts.batchHandlers,
+          maxAttempts: opts.maxAttempts,
+          maxBatch: opts.maxBatch,
+        })
+      : null;
   }
 
   async start(): Promise<void> {

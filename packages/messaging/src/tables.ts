@@ -109,3 +109,25 @@ export class CreateMessagingTables1732000000000 implements MigrationInterface {
     await q.dropTable('outbox_events');
   }
 }
+
+/**
+ * The relay purges processed inbox rows past their retention (OutboxRelay.purge): that needs an
+ * index on the time they were processed.
+ */
+export class AddInboxProcessedIndex1795000000000 implements MigrationInterface {
+  name = 'AddInboxProcessedIndex1795000000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.createIndex(
+      'inbox_messages',
+      new TableIndex({ name: 'idx_inbox_processed', columnNames: ['processed_at'] }),
+    );
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.dropIndex('inbox_messages', 'idx_inbox_processed');
+  }
+}
+
+/** The messaging tables' migrations, in order; every service lists them before its own. */
+export const messagingMigrations = [CreateMessagingTables1732000000000, AddInboxProcessedIndex1795000000000];

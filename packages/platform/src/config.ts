@@ -80,8 +80,20 @@ export const commonConfig = {
   AUTH_JWKS_URL: Type.Optional(Type.String({ format: 'uri' })),
   AUTH_ISSUER: Type.Optional(Type.String()),
   AUTH_AUDIENCE: Type.Optional(Type.String()),
+  KAFKA_TOPIC_PARTITIONS: Type.Integer({
+    minimum: 1,
+    maximum: 1000,
+    default: 3,
+    description: 'partitions of the topics a service creates (existing topics keep theirs)',
+  }),
   OUTBOX_POLL_MS: Type.Integer({ minimum: 10, default: 200 }),
+  OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }),
+  OUTBOX_RETENTION_MS: Type.Integer({ minimum: 0, default: 3_600_000 }),
+  INBOX_RETENTION_MS: Type.Integer({ minimum: 0, default: 604_800_000 }),
   CONSUMER_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 5 }),
+  CONSUMER_BATCH_MAX: Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }),
+  CONSUMER_PARTITIONS_CONCURRENTLY: Type.Integer({ minimum: 1, maximum: 64, default: 3 }),
+  CONSUMER_MAX_WAIT_MS: Type.Integer({ minimum: 1, maximum: 10000, default: 50 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10000 }),
 };
 

@@ -67,6 +67,8 @@ export interface RouteSpec<
   responses: Record<number, { description: string; schema?: TSchema }>;
   /** Roles allowed; default both. */
   roles?: Array<Principal['role']>;
+  /** Largest JSON body this route reads (express size syntax); default the app's `bodyLimit`. */
+  bodyLimit?: string;
   handler: (ctx: RequestContext<Static<B>, Static<P>, Static<Q>>) => Promise<HandlerResult> | HandlerResult;
 }
 
@@ -133,7 +135,17 @@ export function buildHttpApp(opts: HttpAppOptions): Express {
     });
     next();
   });
-  app.use(express.json({ limit: opts.bodyLimit ?? '1mb' }));
+  // Bodies are read per route, after authentication, each route with its own size limit: an
+  // unauthenticated caller never gets a large body parsed.
+  const jsonParsers = new Map<string, ReturnType<typeof express.json>>();
+  const jsonBody = (limit: string) => {
+    let parser = jsonParsers.get(limit);
+    if (!parser) {
+      parser = express.json({ limit });
+      jsonParsers.set(limit, parser);
+    }
+    return parser;
+  };
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: opts.service });
@@ -176,34 +188,40 @@ export function buildHttpApp(opts: HttpAppOptions): Express {
   };
 
   for (const spec of opts.routes) {
-    app[spec.method](spec.path, authenticate, async (req: Request, res: Response, next: NextFunction) => {
-      try {
-        const principal = res.locals.principal as Principal;
-        if (spec.roles && !spec.roles.includes(principal.role)) {
-          throw new AppError('FORBIDDEN', `This action needs the ${spec.roles.join(' or ')} role`, 403);
+    const parseBody = jsonBody(spec.bodyLimit ?? opts.bodyLimit ?? '1mb');
+    app[spec.method](
+      spec.path,
+      authenticate,
+      parseBody,
+      async (req: Request, res: Response, next: NextFunction) => {
+        try {
+          const principal = res.locals.principal as Principal;
+          if (spec.roles && !spec.roles.includes(principal.role)) {
+            throw new AppError('FORBIDDEN', `This action needs the ${spec.roles.join(' or ')} role`, 403);
+          }
+          const params = validatePart(spec.params, { ...req.params }, 'path parameter', 'strings');
+          const query = validatePart(spec.query, { ...(req.query as object) }, 'query parameter', 'strings');
+          const body = spec.body ? validatePart(spec.body, req.body ?? {}, 'body', 'body') : req.body;
+          const result = await spec.handler({
+            body,
+            params: params as Record<string, string>,
+            query: query as Record<string, unknown>,
+            principal,
+            correlationId: res.locals.correlationId as string,
+            log: req.log,
+            req,
+            res,
+          });
+          for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
+          res.status(result.status ?? 200);
+          if (result.raw !== undefined) res.send(result.raw);
+          else if (result.body === undefined) res.end();
+          else res.json(result.body);
+        } catch (err) {
+          next(err);
         }
-        const params = validatePart(spec.params, { ...req.params }, 'path parameter', 'strings');
-        const query = validatePart(spec.query, { ...(req.query as object) }, 'query parameter', 'strings');
-        const body = spec.body ? validatePart(spec.body, req.body ?? {}, 'body', 'body') : req.body;
-        const result = await spec.handler({
-          body,
-          params: params as Record<string, string>,
-          query: query as Record<string, unknown>,
-          principal,
-          correlationId: res.locals.correlationId as string,
-          log: req.log,
-          req,
-          res,
-        });
-        for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
-        res.status(result.status ?? 200);
-        if (result.raw !== undefined) res.send(result.raw);
-        else if (result.body === undefined) res.end();
-        else res.json(result.body);
-      } catch (err) {
-        next(err);
-      }
-    });
+      },
+    );
   }
 
   app.use((req, _res, next) => next(notFound(`Route ${req.method} ${req.path}`)));

@@ -74,6 +74,16 @@ const routes = [
     },
   }),
   route({
+    method: 'post',
+    path: '/v1/widgets/bulk',
+    operationId: 'createWidgets',
+    summary: 'Create many widgets',
+    bodyLimit: '64kb',
+    body: Type.Array(WidgetBody),
+    responses: { 200: { description: 'Created' } },
+    handler: ({ body }) => ({ body: { created: body.length } }),
+  }),
+  route({
     method: 'get',
     path: '/v1/widgets/:widgetId',
     operationId: 'getWidget',
@@ -281,6 +291,33 @@ describe('request validation', () => {
     const res = await post({ quantity: 2 }).expect(400);
     expectErrorBody(res.body, 'VALIDATION_FAILED');
     expect(res.body.error.message).toContain('name is required');
+  });
+
+  it('each route reads bodies up to its own limit, and a larger one is 413 in the error shape', async () => {
+    const many = Array.from({ length: 600 }, (_, i) => ({ name: `widget-${i}`, quantity: 1 })); // ~20 KB
+    const big = await request(app)
+      .post('/v1/widgets')
+      .set('Authorization', `Bearer ${adminToken}`)
+      .type('json')
+      .send(JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024), quantity: 1 }))
+      .expect(413);
+    expectErrorBody(big.body, 'PAYLOAD_TOO_LARGE');
+    const bulk = await request(app)
+      .post('/v1/widgets/bulk')
+      .set('Authorization', `Bearer ${adminToken}`)
+      .send(many)
+      .expect(200);
+    expect(bulk.body).toEqual({ created: 600 });
+    await request(app)
+      .post('/v1/widgets/bulk')
+      .set('Authorization', `Bearer ${adminToken}`)
+      .send([...many, ...many, ...many, ...many])
+      .expect(413);
+  });
+
+  it('a body is never read before the caller is authenticated', async () => {
+    const res = await request(app).post('/v1/widgets').type('json').send('{"not json').expect(401);
+    expectErrorBody(res.body, 'UNAUTHORIZED');
   });
 
   it('malformed JSON answers 400 MALFORMED_JSON', async () => {

@@ -1,10 +1,10 @@
 import type { EntitySchema, MixedList } from 'typeorm';
 import type { Bus } from '@crp/messaging/bus';
-import type { HandlerMap } from '@crp/messaging/consumer';
+import type { BatchHandlerMap, HandlerMap } from '@crp/messaging/consumer';
 import { createBus } from '@crp/messaging/create-bus';
 import { Outbox } from '@crp/messaging/outbox';
 import { MessagingRuntime } from '@crp/messaging/runtime';
-import { CreateMessagingTables1732000000000, messagingEntities } from '@crp/messaging/tables';
+import { messagingEntities, messagingMigrations } from '@crp/messaging/tables';
 import { createAuthenticator } from '@crp/platform/auth';
 import type { CommonConfig } from '@crp/platform/config';
 import { openDatabase, type Database } from '@crp/platform/db';
@@ -39,6 +39,8 @@ export interface ServiceDefinition {
   routes: (deps: ServiceDeps) => Array<RouteSpec>;
   /** Event handlers; without any, the service joins no consumer group. */
   handlers?: (deps: ServiceDeps) => HandlerMap;
+  /** Handlers that take a whole batch in one transaction (the hot paths). */
+  batchHandlers?: (deps: ServiceDeps) => BatchHandlerMap;
 }
 
 export interface AssembledService extends ServiceHandle, ServiceDeps {
@@ -69,8 +71,13 @@ export async function assembleService(
     metrics,
     outbox,
     handlers: def.handlers?.(deps),
+    batchHandlers: def.batchHandlers?.(deps),
     pollMs: config.OUTBOX_POLL_MS,
     maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
+    maxBatch: config.CONSUMER_BATCH_MAX,
+    outboxBatchSize: config.OUTBOX_BATCH_SIZE,
+    outboxRetentionMs: config.OUTBOX_RETENTION_MS,
+    inboxRetentionMs: config.INBOX_RETENTION_MS,
   });
   const app = buildHttpApp({
     service: def.service,
@@ -111,7 +118,7 @@ export function openServiceDatabase(
   return openDatabase({
     url: config.DATABASE_URL,
     entities: [...messagingEntities, ...(def.entities as EntitySchema[])],
-    migrations: [CreateMessagingTables1732000000000, ...def.migrations],
+    migrations: [...messagingMigrations, ...def.migrations],
     createDatabase: config.NODE_ENV !== 'production',
   });
 }

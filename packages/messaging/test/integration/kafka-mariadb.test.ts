@@ -3,7 +3,8 @@ import { describeReal, freshMysqlDatabase, kafkaBrokers, uniqueName } from '@crp
 import { testLogger } from '@crp/testing/silent-logger';
 import { KafkaBus } from '../../src/kafka-bus';
 import type { IncomingMessage } from '../../src/bus';
-import { openTestDb } from '../support/harness';
+import { Outbox, OutboxRelay } from '../../src/outbox';
+import { customerEvent, openTestDb } from '../support/harness';
 import { messagingScenarios } from '../support/scenarios';
 
 describeReal('messaging on real Kafka and MariaDB', () => {
@@ -53,4 +54,38 @@ describeReal('messaging on real Kafka and MariaDB', () => {
       return got;
     },
   }));
+});
+
+describeReal('outbox relays of two instances on one MariaDB database', () => {
+  it('only the holder of the relay lock publishes; the standby takes over when the holder stops', async () => {
+    const fresh = await freshMysqlDatabase('relaylock');
+    const [dbA, dbB] = [await openTestDb(fresh.url), await openTestDb(fresh.url)];
+    const published: string[] = [];
+    const recordingBus = (who: string) =>
+      ({
+        kind: 'in-process',
+        publish: async (msgs: Array<{ key: string }>) => {
+          published.push(...msgs.map(() => who));
+        },
+      }) as unknown as KafkaBus;
+    const outbox = new Outbox();
+    const a = new OutboxRelay({ db: dbA, bus: recordingBus('a'), outbox, logger: testLogger() });
+    const b = new OutboxRelay({ db: dbB, bus: recordingBus('b'), outbox, logger: testLogger() });
+    try {
+      await dbA.transaction((tx) => outbox.addMany(tx, [customerEvent('c1'), customerEvent('c1')]));
+      expect(await a.publishPending()).toBe(2);
+      await dbA.transaction((tx) => outbox.add(tx, customerEvent('c1')));
+      expect(await b.publishPending()).toBe(0); // a holds the lock
+      expect(await a.publishPending()).toBe(1);
+      await a.stop(); // releases the lock (as a crashed instance's closed connection would)
+      await dbA.transaction((tx) => outbox.add(tx, customerEvent('c1')));
+      expect(await b.publishPending()).toBe(1);
+      expect(published).toEqual(['a', 'a', 'a', 'b']);
+    } finally {
+      await b.stop();
+      await dbA.close();
+      await dbB.close();
+      await fresh.drop();
+    }
+  });
 });

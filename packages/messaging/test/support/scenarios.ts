@@ -4,7 +4,7 @@ import { testLogger } from '@crp/testing/silent-logger';
 import { waitFor } from '@crp/testing/wait';
 import { AppError } from '@crp/platform/errors';
 import { deadLetterTopic, type Bus, type IncomingMessage } from '../../src/bus';
-import { EventConsumer, type HandlerMap } from '../../src/consumer';
+import { EventConsumer, EventFailed, type BatchHandlerMap, type HandlerMap } from '../../src/consumer';
 import { Outbox, OutboxRelay } from '../../src/outbox';
 import { OutboxEntity } from '../../src/tables';
 import { SeenEntity, customerEvent } from './harness';
@@ -25,7 +25,11 @@ export interface Env {
 export function messagingScenarios(getEnv: () => Env) {
   const logger = testLogger('messaging');
 
-  async function withConsumer(handlers: HandlerMap, name: string, opts: { maxAttempts?: number } = {}) {
+  async function withConsumer(
+    handlers: HandlerMap,
+    name: string,
+    opts: { maxAttempts?: number; batchHandlers?: BatchHandlerMap } = {},
+  ) {
     const { bus, db, group } = getEnv();
     const consumer = new EventConsumer({
       groupId: group(name),
@@ -34,6 +38,7 @@ export function messagingScenarios(getEnv: () => Env) {
       logger,
       metrics: createMetrics('test', { defaultMetrics: false }),
       handlers,
+      batchHandlers: opts.batchHandlers,
       maxAttempts: opts.maxAttempts ?? 3,
       retryBaseMs: 5,
     });
@@ -258,5 +263,159 @@ export function messagingScenarios(getEnv: () => Env) {
     } finally {
       await consumer.stop();
     }
+  });
+
+  describe('batches', () => {
+    const seenIds = async (customerId: string) =>
+      (
+        await getEnv()
+          .db.dataSource.getRepository(SeenEntity)
+          .find({ where: { customerId }, order: { seq: 'ASC' } })
+      ).map((r) => r.eventId);
+    const insertSeen: BatchHandlerMap['CustomerUpserted'] = async (events, tx) => {
+      await tx.getRepository(SeenEntity).insert(
+        events.map((e) => ({
+          eventId: e.eventId,
+          customerId: e.payload.customer.customerId,
+          seq: e.payload.customer.version,
+        })),
+      );
+    };
+
+    it('a batch handler gets many events in one call and applies each exactly once, in order, even when the whole delivery comes twice', async () => {
+      const { bus } = getEnv();
+      const key = `cus_batch_${Date.now()}`;
+      const events = Array.from({ length: 300 }, () => customerEvent(key));
+      const sizes: number[] = [];
+      const consumer = await withConsumer({}, 'batch', {
+        batchHandlers: {
+          CustomerUpserted: async (batch, tx, meta) => {
+            const ours = batch.filter((e) => e.payload.customer.customerId === key);
+            if (ours.length) sizes.push(ours.length);
+            expect(meta.messages).toHaveLength(batch.length);
+            await insertSeen(ours, tx, meta);
+          },
+        },
+      });
+      try {
+        const msgs = events.map((e) => ({ topic: 'CustomerUpserted', key, value: JSON.stringify(e) }));
+        await bus.publish(msgs);
+        await bus.publish(msgs); // redelivered: the inbox must drop every one of them
+        const sentinel = customerEvent(key);
+        await bus.publish([{ topic: 'CustomerUpserted', key, value: JSON.stringify(sentinel) }]);
+        await waitFor(async () => ((await seenIds(key)).includes(sentinel.eventId) ? true : undefined), {
+          what: 'sentinel after the batches',
+          timeoutMs: 30000,
+        });
+        expect(await seenIds(key)).toEqual([...events, sentinel].map((e) => e.eventId));
+        expect(Math.max(...sizes)).toBeGreaterThan(1);
+      } finally {
+        await consumer.stop();
+      }
+    });
+
+    it('a poison event inside a batch is isolated by splitting: it alone is dead-lettered, every other event is applied once, in order', async () => {
+      const { bus, readAll } = getEnv();
+      const key = `cus_bisect_${Date.now()}`;
+      const events = Array.from({ length: 64 }, () => customerEvent(key));
+      const poison = events[37]!;
+      let calls = 0;
+      const consumer = await withConsumer({}, 'bisect', {
+        maxAttempts: 2,
+        batchHandlers: {
+          CustomerUpserted: async (batch, tx, meta) => {
+            const ours = batch.filter((e) => e.payload.customer.customerId === key);
+            if (ours.length) calls += 1;
+            // written first, so a failure must roll it back
+            await insertSeen(ours, tx, meta);
+            if (ours.some((e) => e.eventId === poison.eventId)) throw new Error('poison in the batch');
+          },
+        },
+      });
+      try {
+        await bus.publish(events.map((e) => ({ topic: 'CustomerUpserted', key, value: JSON.stringify(e) })));
+        const dead = await waitFor(
+          async () => {
+            const all = (await readAll(deadLetterTopic('CustomerUpserted'), 1)).filter((m) => m.key === key);
+            return all.length ? all : undefined;
+          },
+          { what: 'the poison event dead-lettered', timeoutMs: 30000 },
+        );
+        await waitFor(async () => ((await seenIds(key)).length === 63 ? true : undefined), {
+          what: 'the 63 good events',
+          timeoutMs: 30000,
+        });
+        expect(dead).toHaveLength(1);
+        expect(JSON.parse(dead[0]!.value!.toString()).eventId).toBe(poison.eventId);
+        expect(dead[0]!.headers['dlt-error-message']).toBe('poison in the batch');
+        expect(await seenIds(key)).toEqual(events.filter((e) => e !== poison).map((e) => e.eventId));
+        // bisection: a handful of transactions, not one per event
+        expect(calls).toBeLessThan(30);
+      } finally {
+        await consumer.stop();
+      }
+    });
+
+    it('a batch handler that names the failing event (EventFailed) gets the others committed without a split', async () => {
+      const { bus, readAll } = getEnv();
+      const key = `cus_named_${Date.now()}`;
+      const events = Array.from({ length: 20 }, () => customerEvent(key));
+      const poison = events[5]!;
+      const consumer = await withConsumer({}, 'named', {
+        maxAttempts: 1,
+        batchHandlers: {
+          CustomerUpserted: async (batch, tx, meta) => {
+            const ours = batch.filter((e) => e.payload.customer.customerId === key);
+            const bad = ours.find((e) => e.eventId === poison.eventId);
+            if (bad)
+              throw new EventFailed(bad, new AppError('BAD_DATA', 'cannot store this one', 422, false));
+            await insertSeen(ours, tx, meta);
+          },
+        },
+      });
+      try {
+        await bus.publish(events.map((e) => ({ topic: 'CustomerUpserted', key, value: JSON.stringify(e) })));
+        await waitFor(async () => ((await seenIds(key)).length === 19 ? true : undefined), {
+          what: 'the 19 good events',
+          timeoutMs: 30000,
+        });
+        const dead = (await readAll(deadLetterTopic('CustomerUpserted'), 1)).filter((m) => m.key === key);
+        expect(dead.map((m) => JSON.parse(m.value!.toString()).eventId)).toEqual([poison.eventId]);
+        expect(dead[0]!.headers['dlt-error-code']).toBe('BAD_DATA');
+        expect(dead[0]!.headers['dlt-attempts']).toBe('1');
+        expect(await seenIds(key)).toEqual(events.filter((e) => e !== poison).map((e) => e.eventId));
+      } finally {
+        await consumer.stop();
+      }
+    });
+  });
+
+  describe('outbox relay', () => {
+    it('publishes a large backlog in batches, marks every row, and purges published rows past their retention', async () => {
+      const { bus, db, readAll } = getEnv();
+      const outbox = new Outbox();
+      const key = `cus_relay_${Date.now()}`;
+      const events = Array.from({ length: 1500 }, () => customerEvent(key));
+      await db.transaction((tx) => outbox.addMany(tx, events));
+      const relay = new OutboxRelay({ db, bus, outbox, logger, batchSize: 700, retentionMs: 60_000 });
+      expect(await relay.publishPending()).toBe(700);
+      expect(await relay.publishPending()).toBe(700);
+      expect(await relay.publishPending()).toBe(100);
+      expect(await relay.publishPending()).toBe(0);
+      expect(await relay.pendingCount()).toBe(0);
+      const got = await waitFor(
+        async () => {
+          const all = (await readAll('CustomerUpserted', 1500)).filter((m) => m.key === key);
+          return all.length >= 1500 ? all : undefined;
+        },
+        { what: 'all 1,500 published', timeoutMs: 30000 },
+      );
+      expect(got.map((m) => JSON.parse(m.value!.toString()).eventId)).toEqual(events.map((e) => e.eventId));
+      const repo = db.dataSource.getRepository(OutboxEntity);
+      expect(await relay.purge(Date.now())).toMatchObject({ outbox: 0 });
+      // (other tests of the suite may have left published rows in the same database)
+      expect((await relay.purge(Date.now() + 61_000)).outbox).toBeGreaterThanOrEqual(1500);
+      expect(await repo.count()).toBe(0);
+    });
   });
 }

@@ -1,0 +1,36 @@
+import type { EntityManager } from 'typeorm';
+import type { AnyEvent } from '@crp/contracts/registry';
+import { BatchTable, inList } from '@crp/platform/sql';
+import { InboxEntity, type InboxRow } from './tables';
+
+const inboxTable = new BatchTable<InboxRow>(InboxEntity);
+
+/** The consumer side of idempotency: which events a consumer group has already applied. */
+export class Inbox {
+  constructor(private readonly consumerGroup: string) {}
+
+  /** The eventIds among `eventIds` this group has processed: one query for the whole batch. */
+  async seen(tx: EntityManager, eventIds: string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const ids = inList(eventIds);
+    const rows: Array<{ event_id: string }> = await tx.query(
+      `SELECT event_id FROM inbox_messages WHERE consumer_group = ? AND event_id IN ${ids.sql}`,
+      [this.consumerGroup, ...ids.params],
+    );
+    return new Set(rows.map((r) => r.event_id));
+  }
+
+  /** Marks events processed, in the transaction that applied them (one multi-row insert). */
+  async record(tx: EntityManager, events: AnyEvent[]): Promise<void> {
+    const now = new Date();
+    await inboxTable.insert(
+      tx,
+      events.map((e) => ({
+        consumerGroup: this.consumerGroup,
+        eventId: e.eventId,
+        eventType: e.eventType,
+        processedAt: now,
+      })),
+    );
+  }
+}
