@@ -29,6 +29,22 @@ module.exports = {
       },
     },
     {
+      name: 'app-reaches-storage-through-ports',
+      comment:
+        'Use cases declare what they need in src/app/ports.ts; src/infra implements it and the composition root wires it. app never imports infra or http.',
+      severity: 'error',
+      from: { path: '^services/(order-ingest-service|customer-service|tpl-connection-service)/src/app/' },
+      to: { path: '^services/[^/]+/src/(infra|http)/' },
+    },
+    {
+      name: 'infra-does-not-import-the-wiring',
+      comment:
+        'Adapters never reach up into the composition root, main or http (migrate.ts lives beside main.ts).',
+      severity: 'error',
+      from: { path: '^services/[^/]+/src/infra/' },
+      to: { path: '^services/[^/]+/src/(composition-root|main|migrate|http/)' },
+    },
+    {
       name: 'only-messaging-imports-kafkajs',
       severity: 'error',
       from: { pathNot: '^packages/messaging/' },

@@ -62,6 +62,11 @@ export interface RouteSpec<
   summary: string;
   tags?: string[];
   body?: B;
+  /**
+   * A request body the handler validates itself (e.g. per item of a batch, so that one bad item
+   * does not refuse the others): documented in OpenAPI, not checked before the handler runs.
+   */
+  bodyDoc?: TSchema;
   params?: P;
   query?: Q;
   responses: Record<number, { description: string; schema?: TSchema }>;
@@ -236,6 +241,15 @@ export function buildHttpApp(opts: HttpAppOptions): Express {
   return app;
 }
 
+/**
+ * Checks a JSON value against a schema the way request bodies are checked (no coercion, defaults
+ * filled in place) and returns the problems as readable sentences; empty when it is valid.
+ */
+export function problemsWith(schema: TSchema, value: unknown, part = 'body'): string[] {
+  const validate = validatorFor(schema, 'body');
+  return validate(value) ? [] : describeErrors(validate.errors ?? [], part);
+}
+
 function validatePart(
   schema: TSchema | undefined,
   value: unknown,
@@ -245,7 +259,12 @@ function validatePart(
   if (!schema) return value;
   const validate = validatorFor(schema, kind);
   if (validate(value)) return value;
-  const problems = (validate.errors ?? []).map((e) => {
+  const problems = describeErrors(validate.errors ?? [], part);
+  throw validationFailed(`Invalid ${part}: ${problems.join('; ')}`, problems);
+}
+
+function describeErrors(errors: NonNullable<ValidateFunction['errors']>, part: string): string[] {
+  return errors.map((e) => {
     const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '';
     if (e.keyword === 'required') {
       return `${part} ${where ? `${where}.` : ''}${String(e.params.missingProperty)} is required`;
@@ -255,7 +274,6 @@ function validatePart(
     }
     return `${part} ${where || '(root)'} ${e.message ?? 'is invalid'}`.replace(/\s+/g, ' ');
   });
-  throw validationFailed(`Invalid ${part}: ${problems.join('; ')}`, problems);
 }
 
 function statusOf(err: unknown): number {
@@ -380,8 +398,10 @@ export function buildOpenApi(opts: Pick<HttpAppOptions, 'service' | 'version' | 
       tags: r.tags ?? [],
       security: [{ bearer: [] }],
       ...(parameters.length ? { parameters } : {}),
-      ...(r.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: r.body } } } }
+      ...((r.body ?? r.bodyDoc)
+        ? {
+            requestBody: { required: true, content: { 'application/json': { schema: r.body ?? r.bodyDoc } } },
+          }
         : {}),
       responses,
     };

@@ -3,22 +3,16 @@ import { applyCarrierAccountChanges, applyConnectionChanges } from './app/connec
 import type { DelegationDeps } from './app/delegation-ports';
 import { SERVICE, type Config } from './config';
 import { delegationEntities } from './infra/db/delegation-entities';
-import { delegationRepository } from './infra/db/delegation-repositories';
 import { orderEntities } from './infra/db/entities';
 import { migrations } from './infra/db/migrations';
+import { repositories } from './infra/db/repositories';
 import { delegationRoutes } from './http/delegation-routes';
 import { orderRoutes } from './http/routes';
 
-const delegationDeps = ({
+const delegationDeps = ({ db, outbox }: Pick<DelegationDeps, 'db' | 'outbox'>): DelegationDeps => ({
   db,
   outbox,
-}: {
-  db: DelegationDeps['db'];
-  outbox: DelegationDeps['outbox'];
-}): DelegationDeps => ({
-  db,
-  outbox,
-  delegation: delegationRepository,
+  delegation: repositories.delegation,
   now: () => new Date(),
 });
 
@@ -29,14 +23,17 @@ export const definition: ServiceDefinition = {
     'Stores and orders: store imports, manual orders (SPEC §1, §3.1), delegation to 3PLs (SPEC §5); publishes OrderImported and OrderDelegated.',
   entities: [...orderEntities, ...delegationEntities],
   migrations,
-  routes: (kit) => [...orderRoutes(kit.db, kit.outbox), ...delegationRoutes(delegationDeps(kit))],
+  routes: ({ db, outbox }) => [
+    ...orderRoutes(db, { outbox, repos: repositories }),
+    ...delegationRoutes(delegationDeps({ db, outbox })),
+  ],
   // The local views delegation reads (R5.4, R5.5): whole batches, one upsert each.
   batchHandlers: () => ({
     ClientConnectionChanged: async (events, tx) => {
-      await applyConnectionChanges(events, tx, delegationRepository);
+      await applyConnectionChanges(events, tx, repositories.delegation);
     },
     CarrierAccountChanged: async (events, tx) => {
-      await applyCarrierAccountChanges(events, tx, delegationRepository);
+      await applyCarrierAccountChanges(events, tx, repositories.delegation);
     },
   }),
 };

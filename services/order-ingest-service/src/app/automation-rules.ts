@@ -1,6 +1,7 @@
 import { AppError, notFound } from '@crp/platform/errors';
 import { newId } from '@crp/platform/ids';
 import { activeConnection, type AutomationRule } from '../domain/delegation';
+import { manualStoreId } from '../domain/stores';
 import type { Caller, DelegationDeps } from './delegation-ports';
 
 /** Rules are asked in order on every import: keep the list short enough to read. */
@@ -30,7 +31,11 @@ export const ruleView = (r: AutomationRule) => ({
 export function createRule(deps: DelegationDeps, caller: Caller, input: RuleInput) {
   return deps.db.transaction(async (tx) => {
     const storeId = input.storeId?.trim() || null;
-    if (storeId && !(await deps.delegation.storeExists(tx, caller.accountId, storeId))) {
+    // The built-in manual store exists from the account's first manual order on; it may be named before.
+    const known =
+      storeId === manualStoreId(caller.accountId) ||
+      (storeId && (await deps.delegation.storeExists(tx, caller.accountId, storeId)));
+    if (storeId && !known) {
       throw notFound(`Store ${storeId}`);
     }
     const connections = await deps.delegation.connectionsOfClients(tx, [caller.accountId]);

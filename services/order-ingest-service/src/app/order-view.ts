@@ -1,4 +1,4 @@
-import type { OrderRow, StoreRow } from '../infra/db/entities';
+import type { OrderRecord as OrderRow, StoreRecord as StoreRow } from '../domain/order';
 import type { OrderFulfillment } from './fulfillment';
 
 /**

@@ -1,13 +1,11 @@
 import type { Address } from '@crp/contracts/common';
+import type { JsonObject, NormalizedOrder } from './order';
 
 /**
  * The generic order format of POST /v1/orders and POST /v1/stores/:storeId/orders: ShipStation's
  * public API v1 Order JSON (the body of POST /orders/createorder). Only the fields this service
  * uses are typed; anything else is accepted and ignored.
  */
-/** Order items are kept as sent (JSON); this service does not interpret them. */
-export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
 
 export interface ShipStationAddress {
   name?: string | null;
@@ -36,23 +34,6 @@ export interface ShipStationOrder {
   amountPaid?: number | null;
   customerNotes?: string | null;
   internalNotes?: string | null;
-}
-
-export interface NormalizedOrder {
-  storeOrderId: string;
-  orderNumber: string;
-  orderDate: Date;
-  orderStatus: string | null;
-  username: string | null;
-  email: string | null;
-  buyerName: string | null;
-  company: string | null;
-  phone: string | null;
-  shipTo: Address | null;
-  billTo: Address | null;
-  total: number;
-  notes: string[];
-  items: JsonObject[];
 }
 
 export class OrderFormatError extends Error {}
@@ -118,14 +99,20 @@ export function normalizeShipStationOrder(o: ShipStationOrder, storeType: string
     email,
     // The bill-to person is the buyer; ship-to may be a gift recipient.
     buyerName: billTo?.name ?? shipTo?.name ?? null,
+    firstName: null,
+    lastName: null,
     company: billTo?.company ?? shipTo?.company ?? null,
     phone: billTo?.phone ?? shipTo?.phone ?? null,
+    birthDate: null,
     shipTo,
     billTo,
     total: Math.round(Number(o.orderTotal ?? o.amountPaid ?? 0) * 100) / 100,
+    currency: null,
     notes: [text(o.customerNotes), text(o.internalNotes)].filter((n): n is string => n !== null),
     items: Array.isArray(o.items)
       ? o.items.filter((i): i is JsonObject => typeof i === 'object' && i !== null && !Array.isArray(i))
       : [],
+    tags: [],
+    marketingConsent: {},
   };
 }

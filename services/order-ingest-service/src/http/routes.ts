@@ -1,20 +1,56 @@
 import { Type } from '@sinclair/typebox';
-import type { Outbox } from '@crp/messaging/outbox';
 import type { Database } from '@crp/platform/db';
-import { route } from '@crp/platform/http';
-import { ingestManualOrder, ingestStoreOrder, type IngestResult } from '../app/ingest-order';
+import { validationFailed } from '@crp/platform/errors';
+import { problemsWith, route } from '@crp/platform/http';
+import { importOne, importShipStationOrders, type IngestDeps } from '../app/ingest-orders';
 import { getOrder, listOrders } from '../app/queries';
 import { createStore, listStores } from '../app/stores';
-import { ShipStationOrderSchema } from './schemas';
+import type { ShipStationOrder } from '../domain/shipstation-order';
+import { MAX_ORDERS_PER_REQUEST, ShipStationOrderSchema } from './schemas';
 
 const STORE_TYPES = ['shopify', 'ebay', 'amazon', 'woocommerce', 'bigcommerce', 'etsy', 'api'] as const;
 
-const ingested = (r: IngestResult) => ({
-  status: r.status === 'created' ? 201 : 200,
-  body: { ...r.order, importStatus: r.status },
-});
+/** One order object, or an array of up to MAX_ORDERS_PER_REQUEST of them. */
+const OrdersBody = Type.Union([
+  ShipStationOrderSchema,
+  Type.Array(ShipStationOrderSchema, { minItems: 1, maxItems: MAX_ORDERS_PER_REQUEST }),
+]);
 
-export function orderRoutes(db: Database, outbox: Outbox) {
+type Ctx = { accountId: string; correlationId: string };
+
+/**
+ * A single order answers 201/200 with the order, or 400 naming what is wrong. An array is checked
+ * order by order (one bad order never refuses the others) and answers 200 with one result per
+ * order: `{ results: [{ index, orderNumber, status, orderId | reason }], counts }`.
+ */
+async function importOrders(db: Database, deps: IngestDeps, ctx: Ctx, storeId: string | null, body: unknown) {
+  if (!Array.isArray(body)) {
+    const problems = problemsWith(ShipStationOrderSchema, body);
+    if (problems.length) throw validationFailed(`Invalid body: ${problems.join('; ')}`, problems);
+    const one = await importOne(db, deps, ctx, storeId, body as ShipStationOrder);
+    const order = await getOrder(db, deps.repos, ctx.accountId, one.orderId);
+    return { status: one.status === 'created' ? 201 : 200, body: { ...order, importStatus: one.status } };
+  }
+  if (body.length === 0 || body.length > MAX_ORDERS_PER_REQUEST) {
+    throw validationFailed(
+      `Send between 1 and ${MAX_ORDERS_PER_REQUEST} orders in one request (got ${body.length})`,
+    );
+  }
+  const accepted: Array<{ index: number; body: ShipStationOrder }> = [];
+  const rejected: Array<{ index: number; orderNumber: string | null; reason: string }> = [];
+  body.forEach((item: unknown, index) => {
+    const problems = problemsWith(ShipStationOrderSchema, item, `orders[${index}]`);
+    if (problems.length === 0) accepted.push({ index, body: item as ShipStationOrder });
+    else {
+      const n = (item as { orderNumber?: unknown } | null)?.orderNumber;
+      rejected.push({ index, orderNumber: typeof n === 'string' ? n : null, reason: problems.join('; ') });
+    }
+  });
+  return { body: await importShipStationOrders(db, deps, ctx, storeId, accepted, rejected) };
+}
+
+export function orderRoutes(db: Database, deps: IngestDeps) {
+  const { repos } = deps;
   return [
     route({
       method: 'get',
@@ -23,7 +59,7 @@ export function orderRoutes(db: Database, outbox: Outbox) {
       summary: "The account's stores, the built-in manual store first",
       tags: ['stores'],
       responses: { 200: { description: '{ stores }' } },
-      handler: async ({ principal }) => ({ body: await listStores(db, principal.accountId) }),
+      handler: async ({ principal }) => ({ body: await listStores(db, repos, principal.accountId) }),
     }),
     route({
       method: 'post',
@@ -42,49 +78,45 @@ export function orderRoutes(db: Database, outbox: Outbox) {
       responses: { 201: { description: 'The store' } },
       handler: async ({ principal, body }) => ({
         status: 201,
-        body: await createStore(db, principal.accountId, body),
+        body: await createStore(db, repos, principal.accountId, body),
       }),
     }),
     route({
       method: 'post',
       path: '/v1/stores/:storeId/orders',
-      operationId: 'importStoreOrder',
+      operationId: 'importStoreOrders',
       summary:
-        "Import an order from a store, in ShipStation's Order JSON (R1.1–R1.9); idempotent per store order",
+        "Import orders from a store in ShipStation's Order JSON (R1.1–R1.9): one object, or an array of up to 5,000 answered per order; idempotent per store order",
       tags: ['orders'],
       params: Type.Object({ storeId: Type.String({ minLength: 1, maxLength: 80 }) }),
-      body: ShipStationOrderSchema,
+      bodyDoc: OrdersBody,
+      bodyLimit: '32mb',
       responses: {
-        201: { description: 'Created; OrderImported published' },
-        200: { description: 'Already known: importStatus "updated" (new revision) or "unchanged"' },
+        201: { description: 'One order, created; OrderImported published' },
+        200: {
+          description:
+            'One order already known ("updated": new revision, or "unchanged"); or, for an array, { results: [{ index, orderNumber, status, orderId | reason }], counts }',
+        },
         404: { description: 'No such store in this account' },
       },
       handler: async ({ principal, params, body, correlationId }) =>
-        ingested(
-          await ingestStoreOrder(
-            db,
-            outbox,
-            { accountId: principal.accountId, correlationId },
-            params.storeId,
-            body,
-          ),
-        ),
+        importOrders(db, deps, { accountId: principal.accountId, correlationId }, params.storeId, body),
     }),
     route({
       method: 'post',
       path: '/v1/orders',
-      operationId: 'createManualOrder',
-      summary: 'New manual order (R3.1): needs customerEmail; lands in the manual store',
+      operationId: 'createManualOrders',
+      summary:
+        'New manual order (R3.1): needs customerEmail; lands in the manual store. One object, or an array answered per order',
       tags: ['orders'],
-      body: ShipStationOrderSchema,
+      bodyDoc: OrdersBody,
+      bodyLimit: '32mb',
       responses: {
         201: { description: 'Created; OrderImported published' },
-        200: { description: 'Already known' },
+        200: { description: 'Already known, or the per-order results of an array' },
       },
       handler: async ({ principal, body, correlationId }) =>
-        ingested(
-          await ingestManualOrder(db, outbox, { accountId: principal.accountId, correlationId }, body),
-        ),
+        importOrders(db, deps, { accountId: principal.accountId, correlationId }, null, body),
     }),
     route({
       method: 'get',
@@ -98,7 +130,9 @@ export function orderRoutes(db: Database, outbox: Outbox) {
         limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
       }),
       responses: { 200: { description: '{ orders, total, nextCursor }' } },
-      handler: async ({ principal, query }) => ({ body: await listOrders(db, principal.accountId, query) }),
+      handler: async ({ principal, query }) => ({
+        body: await listOrders(db, repos, principal.accountId, query),
+      }),
     }),
     route({
       method: 'get',
@@ -109,7 +143,7 @@ export function orderRoutes(db: Database, outbox: Outbox) {
       params: Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 40 }) }),
       responses: { 200: { description: 'The order' }, 404: { description: 'No such order in this account' } },
       handler: async ({ principal, params }) => ({
-        body: await getOrder(db, principal.accountId, params.orderId),
+        body: await getOrder(db, repos, principal.accountId, params.orderId),
       }),
     }),
   ];

@@ -1,5 +1,8 @@
 import { Type } from '@sinclair/typebox';
 
+/** Orders one request may carry (POST …/orders with an array). */
+export const MAX_ORDERS_PER_REQUEST = 5000;
+
 const S = Type.Union([Type.String(), Type.Null()]);
 
 export const ShipStationAddressSchema = Type.Object({

@@ -178,6 +178,105 @@ describe('order-ingest-service HTTP API (SQLite, in-process bus)', () => {
     );
   });
 
+  describe('batches: an array of orders in one request', () => {
+    const storeOf = async (token: string) =>
+      (
+        await request(svc.app)
+          .post('/v1/stores')
+          .set('Authorization', token)
+          .send({ type: 'api', name: 'Acme API' })
+      ).body.storeId as string;
+
+    it('answers per order, by index and orderNumber: created, rejected with the reason, unchanged, updated', async () => {
+      const token = await auth();
+      const storeId = await storeOf(token);
+      const first = await request(svc.app)
+        .post(`/v1/stores/${storeId}/orders`)
+        .set('Authorization', token)
+        .send([
+          body('B-1'),
+          body('B-2', { orderDate: 'not a date' }),
+          { ...body('B-3'), orderNumber: 42 },
+          body('B-4'),
+          'not an order',
+        ]);
+      expect(first.status).toBe(200);
+      expect(first.body.counts).toEqual({ created: 2, updated: 0, unchanged: 0, rejected: 3 });
+      expect(first.body.results).toEqual([
+        { index: 0, orderNumber: 'B-1', status: 'created', orderId: expect.stringMatching(/^ord_/) },
+        {
+          index: 1,
+          orderNumber: 'B-2',
+          status: 'rejected',
+          reason: expect.stringMatching(/orderDate "not a date"/),
+        },
+        {
+          index: 2,
+          orderNumber: null,
+          status: 'rejected',
+          reason: expect.stringMatching(/orders\[2\] orderNumber must be string/),
+        },
+        { index: 3, orderNumber: 'B-4', status: 'created', orderId: expect.any(String) },
+        { index: 4, orderNumber: null, status: 'rejected', reason: expect.stringMatching(/orders\[4\]/) },
+      ]);
+      const again = await request(svc.app)
+        .post(`/v1/stores/${storeId}/orders`)
+        .set('Authorization', token)
+        .send([body('B-1'), body('B-4', { orderTotal: 99 })]);
+      expect(again.body.results.map((r: { status: string }) => r.status)).toEqual(['unchanged', 'updated']);
+      expect(again.body.results[0].orderId).toBe(first.body.results[0].orderId);
+      const events = await waitFor(() => (published().length === 3 ? published() : undefined));
+      expect(events.map((e) => [e.payload.order.orderNumber, e.payload.order.revision])).toEqual([
+        ['B-1', 1],
+        ['B-4', 1],
+        ['B-4', 2],
+      ]);
+    });
+
+    it('takes 1,000 orders in one request, each stored once and announced once', async () => {
+      const token = await auth();
+      const storeId = await storeOf(token);
+      const orders = Array.from({ length: 1000 }, (_, i) =>
+        body(`K-${i}`, { customerEmail: `buyer${i % 700}@example.com` }),
+      );
+      const res = await request(svc.app)
+        .post(`/v1/stores/${storeId}/orders`)
+        .set('Authorization', token)
+        .send(orders);
+      expect(res.status).toBe(200);
+      expect(res.body.counts).toEqual({ created: 1000, updated: 0, unchanged: 0, rejected: 0 });
+      const list = await request(svc.app)
+        .get(`/v1/orders?storeId=${storeId}&limit=1`)
+        .set('Authorization', token);
+      expect(list.body.total).toBe(1000);
+      const events = await waitFor(() => (published().length === 1000 ? published() : undefined), {
+        timeoutMs: 20000,
+      });
+      expect(new Set(events.map((e) => e.payload.order.storeOrderId)).size).toBe(1000);
+    });
+
+    it('manual orders in an array: each without an email is rejected alone (R3.1)', async () => {
+      const token = await auth();
+      const res = await request(svc.app)
+        .post('/v1/orders')
+        .set('Authorization', token)
+        .send([body('MA-1'), body('MA-2', { customerEmail: null }), body('MA-3')]);
+      expect(res.body.results.map((r: { status: string }) => r.status)).toEqual([
+        'created',
+        'rejected',
+        'created',
+      ]);
+      expect(res.body.results[1].reason).toMatch(/customerEmail \(R3\.1\)/);
+    });
+
+    it('an empty array, or one over the limit, is a 400 that says the limit', async () => {
+      const token = await auth();
+      const res = await request(svc.app).post('/v1/orders').set('Authorization', token).send([]);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(/between 1 and 5000 orders/);
+    });
+  });
+
   it('serves an OpenAPI document that lists exactly the routes it serves', async () => {
     const doc = (await request(svc.app).get('/openapi.json')).body as {
       paths: Record<string, Record<string, unknown>>;

@@ -10,12 +10,14 @@ import {
   DelegationEntity,
   ShippingSelectionEntity,
 } from './delegation-entities';
-import { OrderEntity, StoreEntity, type OrderRow } from './entities';
+import type { OrderRecord } from '../../domain/order';
+import { OrderEntity, StoreEntity } from './entities';
+import { orderRepository } from './order-repository';
 
 const connections = new BatchTable<ConnectionView>(ConnectionViewEntity);
 const carriers = new BatchTable<CarrierAccountView>(CarrierAccountViewEntity);
 const delegations = new BatchTable<Delegation>(DelegationEntity);
-const orders = new BatchTable<OrderRow>(OrderEntity);
+const orders = new BatchTable<OrderRecord>(OrderEntity);
 const selections = new BatchTable<ShippingSelection>(ShippingSelectionEntity);
 
 const byId = <T, K>(rows: readonly T[], key: (r: T) => K) => new Map(rows.map((r) => [key(r), r]));
@@ -127,7 +129,8 @@ export const delegationRepository: DelegationRepository = {
       }
       return providerCopy(original, d);
     });
-    await orders.insert(tx, copies);
+    // Through the order repository: a concurrent delegation of the same order is a retriable 409.
+    await orderRepository.insert(tx, copies);
     await delegations.insert(tx, rows);
     return rows.map((d) => {
       const o = originals.get(d.orderId)!;

@@ -1,42 +1,13 @@
 import { EntitySchema } from 'typeorm';
 import { decimalAsNumber, entityColumn } from '@crp/platform/columns';
-import type { Address } from '@crp/contracts/common';
-import type { JsonObject } from '../../domain/shipstation-order';
+import type { OrderRecord, StoreRecord, StoreType } from '../../domain/order';
 
 const { datetime: dt, varchar: vc } = entityColumn;
 
-export type StoreType =
-  'shopify' | 'ebay' | 'amazon' | 'woocommerce' | 'bigcommerce' | 'etsy' | 'api' | 'manual';
-
-export interface StoreRow {
-  id: string;
-  accountId: string;
-  type: StoreType;
-  name: string;
-  createdAt: Date;
-}
-
-export interface OrderRow {
-  id: string;
-  accountId: string;
-  storeId: string;
-  storeOrderId: string;
-  orderNumber: string;
-  orderDate: Date;
-  orderStatus: string | null;
-  customerUsername: string | null;
-  customerEmail: string | null;
-  buyerName: string | null;
-  shipTo: Address | null;
-  billTo: Address | null;
-  items: JsonObject[];
-  notes: string[];
-  total: number;
-  revision: number;
-  contentHash: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type { StoreType };
+/** The rows are the domain's records (src/domain/order.ts). */
+export type StoreRow = StoreRecord;
+export type OrderRow = OrderRecord;
 
 export const StoreEntity = new EntitySchema<StoreRow>({
   name: 'Store',

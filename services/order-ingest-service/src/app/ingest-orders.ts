@@ -1,0 +1,127 @@
+import type { EntityManager } from 'typeorm';
+import type { Outbox } from '@crp/messaging/outbox';
+import type { Database } from '@crp/platform/db';
+import { notFound, validationFailed } from '@crp/platform/errors';
+import { newId } from '@crp/platform/ids';
+import { decideOrderBatch, type BatchItem, type ItemOutcome } from '../domain/order-batch';
+import type { NormalizedOrder, StoreRecord } from '../domain/order';
+import {
+  OrderFormatError,
+  normalizeShipStationOrder,
+  type ShipStationOrder,
+} from '../domain/shipstation-order';
+import { orderImportedEvent, type Ctx } from './order-events';
+import type { Repositories } from './ports';
+
+export interface IngestDeps {
+  outbox: Outbox;
+  repos: Repositories;
+}
+
+/**
+ * The one way orders enter (HTTP, store syncs, webhooks): a batch of normalized orders of one
+ * store, inside the caller's transaction. Load (one query for every store order of the batch,
+ * locked) → decide (pure, domain/order-batch.ts) → persist (multi-row insert and update, one
+ * multi-row outbox insert of OrderImported).
+ */
+export async function ingestBatch(
+  tx: EntityManager,
+  deps: IngestDeps,
+  ctx: Ctx,
+  store: StoreRecord,
+  items: BatchItem[],
+): Promise<ItemOutcome[]> {
+  if (items.length === 0) return [];
+  const existing = await deps.repos.orders.lockByStoreOrderIds(
+    tx,
+    ctx.accountId,
+    store.id,
+    items.map((i) => i.order.storeOrderId),
+  );
+  const decision = decideOrderBatch({
+    accountId: ctx.accountId,
+    storeId: store.id,
+    items,
+    existing,
+    now: new Date(),
+    newId: () => newId('ord'),
+  });
+  await deps.repos.orders.insert(tx, decision.inserts);
+  await deps.repos.orders.update(tx, decision.updates);
+  await deps.outbox.addMany(
+    tx,
+    decision.imported.map(({ record, order }) => orderImportedEvent(ctx, store, record, order)),
+  );
+  return decision.outcomes;
+}
+
+export interface BatchReport {
+  results: ItemOutcome[];
+  counts: Record<ItemOutcome['status'], number>;
+}
+
+/**
+ * ShipStation-format orders of one store, already schema-checked one by one by the caller
+ * (`rejected` holds the ones that were not): normalized, then the valid ones in one transaction.
+ * Each order gets its own outcome; a bad order never refuses the others.
+ */
+export async function importShipStationOrders(
+  db: Database,
+  deps: IngestDeps,
+  ctx: Ctx,
+  storeId: string | null,
+  accepted: Array<{ index: number; body: ShipStationOrder }>,
+  rejected: Array<{ index: number; orderNumber: string | null; reason: string }>,
+): Promise<BatchReport> {
+  const outcomes: ItemOutcome[] = rejected.map((r) => ({ ...r, status: 'rejected' as const }));
+  const report = await db.transaction(async (tx) => {
+    const store = storeId
+      ? await deps.repos.stores.find(tx, ctx.accountId, storeId)
+      : await deps.repos.stores.manual(tx, ctx.accountId);
+    if (!store) throw notFound(`Store ${storeId}`);
+    const items: BatchItem[] = [];
+    for (const { index, body } of accepted) {
+      const problem = store.type === 'manual' ? manualOrderProblem(body) : null;
+      if (problem) {
+        outcomes.push({ index, orderNumber: body.orderNumber, status: 'rejected', reason: problem });
+        continue;
+      }
+      let order: NormalizedOrder;
+      try {
+        order = normalizeShipStationOrder(body, store.type);
+      } catch (err) {
+        if (!(err instanceof OrderFormatError)) throw err;
+        outcomes.push({ index, orderNumber: body.orderNumber, status: 'rejected', reason: err.message });
+        continue;
+      }
+      items.push({ index, order });
+    }
+    return ingestBatch(tx, deps, ctx, store, items);
+  });
+  outcomes.push(...report);
+  outcomes.sort((a, b) => a.index - b.index);
+  const counts = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
+  for (const o of outcomes) counts[o.status] += 1;
+  return { results: outcomes, counts };
+}
+
+/** R3.1: a manual order must carry an email; it links the order to a customer. */
+export function manualOrderProblem(body: ShipStationOrder): string | null {
+  return body.customerEmail && body.customerEmail.trim()
+    ? null
+    : 'A manual order needs customerEmail (R3.1): it links the order to a customer';
+}
+
+/** One order, for the single-object requests: a rejection is the request's 400. */
+export async function importOne(
+  db: Database,
+  deps: IngestDeps,
+  ctx: Ctx,
+  storeId: string | null,
+  body: ShipStationOrder,
+): Promise<Exclude<ItemOutcome, { status: 'rejected' }>> {
+  const { results } = await importShipStationOrders(db, deps, ctx, storeId, [{ index: 0, body }], []);
+  const result = results[0]!;
+  if (result.status === 'rejected') throw validationFailed(result.reason, [result.reason]);
+  return result;
+}
