@@ -12,6 +12,9 @@ import { waitFor } from '@crp/testing/wait';
 import { createOrderIngestService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
 import { CarrierAccountViewEntity, ConnectionViewEntity } from '../../src/infra/db/delegation-entities';
+import { ingestBatch } from '../../src/app/ingest-orders';
+import { normalizeShipStationOrder } from '../../src/domain/shipstation-order';
+import { repositories } from '../../src/infra/db/repositories';
 import { connectionEvent, carrierEvent } from '../support/tpl-events';
 
 const EXACT =
@@ -474,5 +477,126 @@ describe('delegation to a 3PL (SQLite, in-process bus)', () => {
         })
       ).status,
     ).toBe(422);
+  });
+
+  describe('"set fulfillment provider" rules on import (R5.4)', () => {
+    const storeOrder = (n: string, extra: object = {}) => ({
+      orderNumber: n,
+      orderKey: `key-${n}`,
+      orderDate: '2026-11-20T10:00:00Z',
+      customerEmail: 'bob@example.com',
+      customerNotes: `customer note ${n}`,
+      internalNotes: `internal note ${n}`,
+      ...extra,
+    });
+    const setUp = async () => {
+      await connection('con_r', 'shipfast', 'acme', 'active');
+      await untilConnection('con_r', 'active');
+      const shop = (await call('post', '/v1/stores', 'acme', { type: 'shopify', name: 'Acme Shopify' })).body
+        .storeId as string;
+      const ebay = (await call('post', '/v1/stores', 'acme', { type: 'ebay', name: 'Acme eBay' })).body
+        .storeId as string;
+      const rule = await call('post', '/v1/automation-rules', 'acme', {
+        name: 'Shopify to ShipFast',
+        match: { storeId: shop },
+        action: { type: 'set_fulfillment_provider', providerAccountId: 'shipfast' },
+      });
+      expect(rule.status).toBe(201);
+      return { shop, ebay, ruleId: rule.body.ruleId as string };
+    };
+
+    it("R5.4: a new order of the rule's store is delegated in the import's own transaction; other stores' orders stay", async () => {
+      const { shop, ebay, ruleId } = await setUp();
+      const batch = await call('post', `/v1/stores/${shop}/orders`, 'acme', [
+        storeOrder('S-1'),
+        storeOrder('S-2'),
+        storeOrder('S-1'),
+      ]);
+      expect(batch.status).toBe(200);
+      expect(batch.body.counts).toMatchObject({ created: 2 });
+      await call('post', `/v1/stores/${ebay}/orders`, 'acme', storeOrder('E-1'));
+
+      const theirs = (await call('get', '/v1/orders', 'shipfast')).body.orders;
+      expect(
+        theirs.map((o: { orderNumber: string; orderStatus: string; notes: string[] }) => [
+          o.orderNumber,
+          o.orderStatus,
+          o.notes,
+        ]),
+      ).toEqual([
+        ['S-1', 'awaiting_shipment', ['customer note S-1', 'internal note S-1']],
+        ['S-2', 'awaiting_shipment', ['customer note S-2', 'internal note S-2']],
+      ]);
+      expect(theirs[0].fulfillment).toMatchObject({
+        delegatedBy: 'automation_rule',
+        ruleId,
+        clientAccountId: 'acme',
+      });
+      const events = await waitFor(() => (delegated().length === 2 ? delegated() : undefined));
+      // Keyed by order: two orders' events may sit on different partitions, in any order.
+      expect(
+        events.map((e) => [e.payload.orderNumber, e.payload.delegatedBy, e.payload.ruleId]).sort(),
+      ).toEqual([
+        ['S-1', 'automation_rule', ruleId],
+        ['S-2', 'automation_rule', ruleId],
+      ]);
+    });
+
+    it('R5.4: an order imported again is not decided again, even if it changed', async () => {
+      const { shop } = await setUp();
+      await call('post', `/v1/stores/${shop}/orders`, 'acme', storeOrder('S-3'));
+      const changed = await call(
+        'post',
+        `/v1/stores/${shop}/orders`,
+        'acme',
+        storeOrder('S-3', { orderTotal: 5 }),
+      );
+      expect(changed.body.importStatus).toBe('updated');
+      expect((await call('get', '/v1/orders', 'shipfast')).body.orders).toHaveLength(1);
+      expect((await call('get', '/v1/delegations', 'acme')).body.delegations).toHaveLength(1);
+    });
+
+    it('R5.2/R5.4: once disconnected, the rule delegates nothing; what it delegated before stays with the 3PL', async () => {
+      const { shop } = await setUp();
+      await call('post', `/v1/stores/${shop}/orders`, 'acme', storeOrder('S-4'));
+      await connection('con_r', 'shipfast', 'acme', 'disconnected', new Date(Date.now() + 1000));
+      await untilConnection('con_r', 'disconnected');
+      const after = await call('post', `/v1/stores/${shop}/orders`, 'acme', storeOrder('S-5'));
+      expect(after.status).toBe(201);
+      expect(after.body.fulfillment).toBeNull();
+      const theirs = (await call('get', '/v1/orders', 'shipfast')).body.orders;
+      expect(theirs.map((o: { orderNumber: string }) => o.orderNumber)).toEqual(['S-4']);
+      expect(theirs[0].fulfillment.connectionStatus).toBe('disconnected');
+    });
+
+    it('R5.4: a tag rule delegates the orders that arrive with the tag (channel mappings provide tags)', async () => {
+      await connection('con_t', 'boxco', 'acme', 'active');
+      await untilConnection('con_t', 'active');
+      await call('post', '/v1/automation-rules', 'acme', {
+        name: 'Fragile to BoxCo',
+        match: { tag: 'fragile' },
+        action: { type: 'set_fulfillment_provider', providerAccountId: 'boxco' },
+      });
+      const store = await svc.db.transaction((tx) => repositories.stores.manual(tx, 'acme'));
+      const order = (n: string, tags: string[]) => ({
+        ...normalizeShipStationOrder(storeOrder(n), 'manual'),
+        tags,
+      });
+      const outcomes = await svc.db.transaction((tx) =>
+        ingestBatch(
+          tx,
+          { outbox: svc.outbox, repos: repositories },
+          { accountId: 'acme', correlationId: 'c' },
+          store,
+          [
+            { index: 0, order: order('T-1', ['Fragile']) },
+            { index: 1, order: order('T-2', ['gift']) },
+          ],
+        ),
+      );
+      expect(outcomes.map((o) => o.status)).toEqual(['created', 'created']);
+      const theirs = (await call('get', '/v1/orders', 'boxco')).body.orders;
+      expect(theirs.map((o: { orderNumber: string }) => o.orderNumber)).toEqual(['T-1']);
+    });
   });
 });
