@@ -7,11 +7,16 @@ import { createMysqlDatabase, dropMysqlDatabase } from '@crp/platform/db';
 import { KafkaBus } from '@crp/messaging/kafka-bus';
 import { createLogger } from '@crp/platform/logger';
 import mysql from 'mysql2/promise';
-import { generate, orderImportedJson, totals } from '../lib/generator.mjs';
+import {
+  checkCustomerDatabase as checkCustomers,
+  countRows,
+  expectationTotals as totals,
+  generateOrderStream as generate,
+  orderImportedJson,
+} from '@crp/testing/order-stream';
 import { rssSampler } from '../lib/machine.mjs';
 import { pct } from '../lib/report.mjs';
 import { freePort, histograms, sleep, startService } from '../lib/services.mjs';
-import { checkCustomers, countRows } from '../lib/check.mjs';
 
 const silent = createLogger('bench', 'silent');
 
