@@ -1,20 +1,108 @@
 import { assembleService, type Overrides, type ServiceDefinition } from '@crp/service-kit/assemble';
-import { SERVICE, type Config } from './config';
+import { SERVICE, LOCAL_DEV_CREDENTIALS_KEY, type Config } from './config';
+import type { ChannelDeps } from './app/deps';
+import { applyCustomerMerged, applyCustomerRedacted, applyCustomerUpserts } from './app/customer-events';
+import type { Connectors } from './app/ports';
+import { SyncWorker } from './app/sync';
+import { WebhookWorker } from './app/webhooks';
 import { orderEntities } from './infra/db/entities';
 import { migrations } from './infra/db/migrations';
-import { orderRoutes } from './http/routes';
 import { repositories } from './infra/db/repositories';
+import { createConnectors } from './infra/channels/connectors';
+import { createUrlGuard } from './infra/channels/url-guard';
+import { createCredentialCipher, parseKey } from './infra/crypto/credential-cipher';
+import { orderRoutes } from './http/routes';
+import { storeRoutes } from './http/store-routes';
+import { webhookRoutes } from './http/webhook-routes';
 
-export const definition: ServiceDefinition = {
+/** Storage only: what `npm run migrate` needs. */
+export const definition: Pick<ServiceDefinition, 'service' | 'entities' | 'migrations'> = {
   service: SERVICE,
-  version: '0.1.0',
-  description: 'Stores and orders: store imports, manual orders (SPEC §1, §3.1); publishes OrderImported.',
   entities: orderEntities,
   migrations,
-  routes: ({ db, outbox }) => orderRoutes(db, { outbox, repos: repositories }),
 };
 
-/** Wires order-ingest-service. Nothing listens here: main.ts does, tests use supertest on `app`. */
-export function createOrderIngestService(config: Config, overrides: Overrides = {}) {
-  return assembleService(definition, config, overrides);
+export interface OrderIngestOverrides extends Overrides {
+  /** Tests: channels served by a fake (or a transport with short retries). */
+  connectors?: Connectors;
+}
+
+/**
+ * Wires order-ingest-service: the kit's database, bus, outbox relay, consumer and HTTP app, plus
+ * the channel machinery (credential cipher, connectors, sync worker and scheduler, webhook queue
+ * worker), started and stopped with it. Nothing listens here: main.ts does, tests use supertest.
+ */
+export async function createOrderIngestService(config: Config, overrides: OrderIngestOverrides = {}) {
+  const cipher = createCredentialCipher({
+    current: parseKey(config.CHANNEL_CREDENTIALS_KEY ?? LOCAL_DEV_CREDENTIALS_KEY),
+    previous: config.CHANNEL_CREDENTIALS_OLD_KEYS.split(',')
+      .filter((k) => k.trim())
+      .map(parseKey),
+  });
+  const connectors = overrides.connectors ?? createConnectors(config);
+  let channelDeps: ChannelDeps | undefined;
+  let syncWorker: SyncWorker | undefined;
+  let webhookWorker: WebhookWorker | undefined;
+
+  const def: ServiceDefinition = {
+    ...definition,
+    version: '0.2.0',
+    description:
+      'Stores and orders: channel connectors (pull and webhooks), store imports, manual orders (SPEC §1, §3.1); publishes OrderImported.',
+    routes: ({ db, outbox, logger }) => {
+      channelDeps = {
+        db,
+        outbox,
+        repos: repositories,
+        cipher,
+        urlGuard: createUrlGuard({ allowPrivate: config.CHANNEL_ALLOW_PRIVATE_URLS === 'true' }),
+        connectors,
+        logger,
+        sync: {
+          overlapMs: config.SYNC_OVERLAP_MS,
+          initialLookbackDays: config.SYNC_INITIAL_LOOKBACK_DAYS,
+          wooBaseUrlConfigured: Boolean(config.CHANNEL_WOOCOMMERCE_BASE_URL),
+        },
+        wake: { sync: () => syncWorker?.nudge(), webhooks: () => webhookWorker?.nudge() },
+      };
+      return [
+        ...storeRoutes(channelDeps),
+        ...orderRoutes(db, { outbox, repos: repositories }),
+        ...webhookRoutes(channelDeps),
+      ];
+    },
+    batchHandlers: () => ({
+      CustomerUpserted: (events, tx) => applyCustomerUpserts(tx, repositories, events),
+    }),
+    handlers: () => ({
+      CustomerMerged: (event, tx) => applyCustomerMerged(tx, repositories, event),
+      CustomerRedacted: async (event, tx, meta) => {
+        const n = await applyCustomerRedacted(tx, repositories, event);
+        meta.log.info({ orders: n, customerId: event.payload.customerId }, 'customer erased from orders (R2.10)');
+      },
+    }),
+  };
+  const svc = await assembleService(def, config, overrides);
+  const deps = channelDeps!;
+  syncWorker = new SyncWorker(deps, {
+    concurrency: config.SYNC_CONCURRENCY,
+    tickMs: config.SYNC_SCHEDULER_TICK_MS,
+  });
+  webhookWorker = new WebhookWorker(deps, { pollMs: config.WEBHOOK_POLL_MS, batchSize: config.WEBHOOK_BATCH_SIZE });
+  const workers = { sync: syncWorker, webhooks: webhookWorker };
+  return {
+    ...svc,
+    channelDeps: deps,
+    workers,
+    async start() {
+      await svc.start();
+      workers.webhooks.start();
+      workers.sync.start();
+    },
+    async stop() {
+      await workers.sync.stop();
+      await workers.webhooks.stop();
+      await svc.stop();
+    },
+  };
 }
