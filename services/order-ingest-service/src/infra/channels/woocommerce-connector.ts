@@ -75,7 +75,10 @@ export function wooCommerceConnector(opts: {
       const page = body.filter((o): o is JsonObject => typeof o === 'object' && o !== null && !Array.isArray(o));
       const skip = new Set(cursor.skip);
       const orders = page.filter((o) => !skip.has(String(o.id)));
-      if (page.length < WOO_PAGE_SIZE) return { orders, next: null };
+      // X-WP-TotalPages counts the pages of this very query; without it, a short page is the last.
+      const totalPages = Number(res.headers['x-wp-totalpages']);
+      const more = Number.isFinite(totalPages) && totalPages > 0 ? cursor.page < totalPages : page.length >= WOO_PAGE_SIZE;
+      if (!more || page.length === 0) return { orders, next: null };
       const last = page.map((o) => String(o.date_modified_gmt ?? '')).reduce((a, b) => (b > a ? b : a), cursor.after);
       const next: WooCursor =
         last > cursor.after
