@@ -137,7 +137,9 @@ export class KafkaBus implements Bus {
 
   async subscribe(opts: SubscribeOptions): Promise<Subscription> {
     const consumer = this.kafka.consumer({
-      groupId: opts.groupId,
+      // The prefix namespaces groups as it namespaces topics: two deployments (or test runs)
+      // sharing a cluster must not share a group, or one gets the other's partitions.
+      groupId: this.physical(opts.groupId),
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
       allowAutoTopicCreation: false,

@@ -19,7 +19,11 @@ export function createConnectors(config: Config, transport?: ChannelTransport): 
       baseUrl: config.CHANNEL_SHOPIFY_BASE_URL,
       apiVersion: config.CHANNEL_SHOPIFY_API_VERSION,
     }),
-    woocommerce: wooCommerceConnector({ transport: t, baseUrl: config.CHANNEL_WOOCOMMERCE_BASE_URL }),
+    woocommerce: wooCommerceConnector({
+      transport: t,
+      baseUrl: config.CHANNEL_WOOCOMMERCE_BASE_URL,
+      allowPrivate: config.CHANNEL_ALLOW_PRIVATE_URLS === 'true',
+    }),
   };
   return (channel) => byChannel[channel as keyof typeof byChannel];
 }

@@ -40,6 +40,8 @@ export function wooCommerceConnector(opts: {
   transport: ChannelTransport;
   /** Overrides the store's own site URL (tests, a forwarding proxy): then no SSRF guard is needed. */
   baseUrl?: string;
+  /** CHANNEL_ALLOW_PRIVATE_URLS: merchant sites may be in private ranges (local and test setups). */
+  allowPrivate?: boolean;
 }): ChannelConnector {
   const site = (store: ConnectorStore) => (opts.baseUrl ?? String(store.settings.siteUrl ?? '')).replace(/\/+$/, '');
   return {
@@ -66,7 +68,7 @@ export function wooCommerceConnector(opts: {
         storeId: store.id,
         url: url.toString(),
         headers: { Authorization: `Basic ${auth}` },
-        guard: !opts.baseUrl,
+        guard: !opts.baseUrl && !opts.allowPrivate,
         errorMessage: wooMessage,
       });
       const body = parseChannelJson(res.body);
