@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LosslessNumber, parse, stringify } from 'lossless-json';
+import { LosslessNumber, isSafeNumber, parse } from 'lossless-json';
 import { fixturePath } from './fixtures';
 
 /**
@@ -32,6 +32,8 @@ abstract class FakeChannel {
   protected orders: Order[] = [];
   readonly requests: RecordedRequest[] = [];
   faults: FakeFaults = {};
+  /** Each order's JSON text, made once (a page of large orders is then a join, not a stringify). */
+  private readonly texts = new WeakMap<Order, string>();
   /** Credentials the fake accepts; change them to simulate a revoked token. */
   abstract credentialsValid: (req: IncomingMessage) => boolean;
   url = '';
@@ -59,7 +61,24 @@ abstract class FakeChannel {
   orderJson(id: string): string {
     const o = this.orders.find((x) => String(x.id) === id);
     if (!o) throw new Error(`no order ${id}`);
-    return stringify(o)!;
+    return this.textOf(o);
+  }
+
+  protected textOf(o: Order): string {
+    let t = this.texts.get(o);
+    if (t === undefined) {
+      t = stringify(o);
+      this.texts.set(o, t);
+    }
+    return t;
+  }
+
+  protected forget(o: Order): void {
+    this.texts.delete(o);
+  }
+
+  protected listJson(orders: Order[]): string {
+    return `[${orders.map((o) => this.textOf(o)).join(',')}]`;
   }
 
   get count(): number {
@@ -102,14 +121,29 @@ abstract class FakeChannel {
   }
 }
 
-const readLossless = (...p: string[]) => parse(readFileSync(fixturePath(...p), 'utf8')) as unknown;
-const clone = <T>(v: T): T => parse(stringify(v)!) as T;
+// Orders are plain objects; only integers a double cannot hold (Shopify's 64-bit ids) are kept as
+// LosslessNumber. Serializing goes through the native JSON with a placeholder for those, so a page
+// of 250 large orders costs milliseconds, not the seconds a fully lossless stringify takes.
+const BIG = '\u0000big:';
+const readLossless = (...p: string[]) =>
+  parse(readFileSync(fixturePath(...p), 'utf8'), null, (v: string) =>
+    isSafeNumber(v) ? Number(v) : new LosslessNumber(v),
+  ) as unknown;
+const withPlaceholders = (v: unknown) =>
+  JSON.stringify(v, (_k, x: unknown) => (x instanceof LosslessNumber ? `${BIG}${x.value}` : x));
+/** JSON text as the channel sends it: big integers as bare digits. */
+const stringify = (v: unknown) => withPlaceholders(v).replace(/"\\u0000big:(-?\d+)"/g, '$1');
+const clone = <T>(v: T): T =>
+  JSON.parse(withPlaceholders(v), (_k, x: unknown) =>
+    typeof x === 'string' && x.startsWith(BIG) ? new LosslessNumber(x.slice(BIG.length)) : x,
+  ) as T;
 const ms = (v: unknown) => Date.parse(String(v));
 
 /** A Shopify shop: `GET /admin/api/{version}/orders.json`, cursor (Link header) pagination. */
 export class FakeShopify extends FakeChannel {
   accessToken: string;
-  private callsInBucket = 0;
+  /** Shopify's leaky bucket: 40 calls, 2 leak out per second. */
+  private bucket = { level: 0, at: Date.now() };
 
   constructor(opts: { accessToken: string; pageSize?: number }) {
     super(opts.pageSize ?? 2);
@@ -130,14 +164,14 @@ export class FakeShopify extends FakeChannel {
     this.orders = [clone(bob), clone(jane), clone(sample)];
     for (let i = 1; i <= extra; i++) {
       const o = clone(bob);
-      o.id = new LosslessNumber(String(5_000_000_000 + i));
+      o.id = 5_000_000_000 + i;
       o.name = `#${10_000 + i}`;
-      o.order_number = new LosslessNumber(String(10_000 + i));
+      o.order_number = 10_000 + i;
       o.email = `buyer${i}@example.com`;
       o.contact_email = o.email;
       o.updated_at = new Date(Date.UTC(2026, 0, 1, 0, 0, 0) + i * 1000).toISOString();
       const c = o.customer as Order;
-      c.id = new LosslessNumber(String(7_000_000_000 + i));
+      c.id = 7_000_000_000 + i;
       c.email = o.email;
       c.first_name = `Buyer${i}`;
       c.phone = null;
@@ -151,7 +185,8 @@ export class FakeShopify extends FakeChannel {
     const o = this.orders.find((x) => String(x.id) === id);
     if (!o) throw new Error(`no order ${id}`);
     Object.assign(o, patch, { updated_at: at.toISOString().replace('.000Z', 'Z') });
-    return stringify(o)!;
+    this.forget(o);
+    return this.textOf(o);
   }
 
   protected async handle(req: IncomingMessage, res: ServerResponse) {
@@ -191,23 +226,22 @@ export class FakeShopify extends FakeChannel {
       filter = { min: query.updated_at_min, max: query.updated_at_max, page: 1 };
     }
     if (this.fault(res, filter.page, record)) return;
-    this.callsInBucket = Math.min(40, this.callsInBucket + 1);
-    res.setHeader('X-Shopify-Shop-Api-Call-Limit', `${this.callsInBucket}/40`);
+    const now = Date.now();
+    this.bucket = { level: Math.min(40, Math.max(0, this.bucket.level - ((now - this.bucket.at) / 1000) * 2) + 1), at: now };
+    res.setHeader('X-Shopify-Shop-Api-Call-Limit', `${Math.ceil(this.bucket.level)}/40`);
     const limit = Math.min(Number(query.limit ?? 50), 250, this.pageSize);
     const key = (o: Order): [number, string] => [ms(o.updated_at), String(o.id).padStart(24, '0')];
-    const sorted = this.orders
+    const after = filter.after;
+    const rest = this.orders
+      .map((o) => ({ o, k: key(o) }))
       .filter(
-        (o) =>
-          (!filter.min || ms(o.updated_at) >= ms(filter.min)) &&
-          (!filter.max || ms(o.updated_at) <= ms(filter.max)),
+        ({ k }) =>
+          (!filter.min || k[0] >= ms(filter.min)) &&
+          (!filter.max || k[0] <= ms(filter.max)) &&
+          (!after || k[0] > after[0] || (k[0] === after[0] && k[1] > after[1])),
       )
-      .sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1].localeCompare(key(b)[1]));
-    const rest = filter.after
-      ? sorted.filter(
-          (o) =>
-            key(o)[0] > filter.after![0] || (key(o)[0] === filter.after![0] && key(o)[1] > filter.after![1]),
-        )
-      : sorted;
+      .sort((a, b) => a.k[0] - b.k[0] || a.k[1].localeCompare(b.k[1]))
+      .map(({ o }) => o);
     const page = rest.slice(0, limit);
     if (rest.length > limit) {
       const last = page[page.length - 1]!;
@@ -218,7 +252,7 @@ export class FakeShopify extends FakeChannel {
     }
     res.statusCode = 200;
     record();
-    res.end(stringify({ orders: page }));
+    res.end(`{"orders":${this.listJson(page)}}`);
   }
 }
 
@@ -245,7 +279,7 @@ export class FakeWooCommerce extends FakeChannel {
     this.orders = [clone(guest!), clone(registered!)];
     for (let i = 1; i <= extra; i++) {
       const o = clone(guest!);
-      o.id = new LosslessNumber(String(1000 + i));
+      o.id = 1000 + i;
       o.number = String(1000 + i);
       const billing = o.billing as Order;
       billing.email = `guest${i}@example.com`;
@@ -259,7 +293,8 @@ export class FakeWooCommerce extends FakeChannel {
     const o = this.orders.find((x) => String(x.id) === id);
     if (!o) throw new Error(`no order ${id}`);
     Object.assign(o, patch, { date_modified_gmt: at.toISOString().slice(0, 19) });
-    return stringify(o)!;
+    this.forget(o);
+    return this.textOf(o);
   }
 
   protected async handle(req: IncomingMessage, res: ServerResponse) {
@@ -310,7 +345,7 @@ export class FakeWooCommerce extends FakeChannel {
     res.setHeader('X-WP-TotalPages', String(Math.max(1, Math.ceil(matching.length / perPage))));
     res.statusCode = 200;
     record();
-    res.end(stringify(matching.slice((page - 1) * perPage, page * perPage)));
+    res.end(this.listJson(matching.slice((page - 1) * perPage, page * perPage)));
   }
 }
 
