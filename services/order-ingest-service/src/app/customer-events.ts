@@ -6,19 +6,30 @@ import type { Repositories } from './ports';
 
 /**
  * customer-service's answers, kept on the orders so that `GET /v1/orders?customerId=` and R2.10
- * erasure work here without asking it: CustomerUpserted names the order that caused it (the
- * order → customer link); a merge moves identities, so their orders follow the survivor.
+ * erasure work here without asking it. A CustomerUpserted carries the record's store identities
+ * (store, buyer key — the key each order holds as `customerUsername`): every order of those
+ * identities belongs to that customer. That also covers the orders a batch folded into one event
+ * (customer-service publishes one CustomerUpserted per changed customer, naming only one order)
+ * and the identities a merge moved. The order it names is linked too: an order without a buyer
+ * key can only be linked that way (the account's default customer, R2.8).
  */
 export async function applyCustomerUpserts(tx: EntityManager, repos: Repositories, events: CustomerUpsertedV1[]) {
-  const links = new Map<string, Array<{ orderId: string; customerId: string }>>();
+  const byAccount = new Map<
+    string,
+    { orders: Array<{ orderId: string; customerId: string }>; identities: Array<{ customerId: string; storeId: string; username: string }> }
+  >();
   for (const e of events) {
-    const { customer, orderId, cause } = e.payload;
+    const { customer, orderId } = e.payload;
     if (customer.status === 'merged') continue;
-    if (orderId) links.set(e.accountId, [...(links.get(e.accountId) ?? []), { orderId, customerId: customer.customerId }]);
-    if (cause === 'merge' && customer.identities.length)
-      await repos.orders.linkIdentities(tx, e.accountId, customer.customerId, customer.identities);
+    const acc = byAccount.get(e.accountId) ?? { orders: [], identities: [] };
+    if (orderId) acc.orders.push({ orderId, customerId: customer.customerId });
+    for (const i of customer.identities) acc.identities.push({ customerId: customer.customerId, ...i });
+    byAccount.set(e.accountId, acc);
   }
-  for (const [accountId, l] of links) await repos.orders.linkCustomers(tx, accountId, l);
+  for (const [accountId, acc] of byAccount) {
+    await repos.orders.linkCustomers(tx, accountId, acc.orders);
+    await repos.orders.linkIdentities(tx, accountId, acc.identities);
+  }
 }
 
 export async function applyCustomerMerged(tx: EntityManager, repos: Repositories, e: CustomerMergedV1) {

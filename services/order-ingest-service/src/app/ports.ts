@@ -38,12 +38,14 @@ export interface OrderRepository {
   list(tx: EntityManager, accountId: string, q: OrderListQuery): Promise<{ rows: OrderRecord[]; total: number }>;
   /** Which customer record each order is linked to (customer-service's answer), many at once. */
   linkCustomers(tx: EntityManager, accountId: string, links: Array<{ orderId: string; customerId: string }>): Promise<void>;
-  /** Orders of these buyer identities now belong to `customerId` (a merge moved them). */
+  /**
+   * The orders of each buyer identity (store, buyer key) belong to that customer: one statement
+   * for many identities. An identity listed twice goes to its last customer.
+   */
   linkIdentities(
     tx: EntityManager,
     accountId: string,
-    customerId: string,
-    identities: Array<{ storeId: string; username: string }>,
+    links: Array<{ customerId: string; storeId: string; username: string }>,
   ): Promise<void>;
   relinkCustomers(tx: EntityManager, accountId: string, fromIds: string[], toId: string): Promise<void>;
   /**

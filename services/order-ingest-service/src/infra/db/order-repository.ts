@@ -132,14 +132,18 @@ export const orderRepository: OrderRepository = {
     }
   },
 
-  async linkIdentities(tx, accountId, customerId, identities) {
-    if (identities.length === 0) return;
-    const who = identityClause(identities);
-    await tx.query(`UPDATE orders SET customer_id = ? WHERE account_id = ? AND (${who.sql})`, [
-      customerId,
-      accountId,
-      ...who.params,
-    ]);
+  async linkIdentities(tx, accountId, links) {
+    const byIdentity = new Map(links.map((l) => [`${l.storeId}\u0000${l.username}`, l]));
+    const entries = [...byIdentity.values()];
+    for (let i = 0; i < entries.length; i += 300) {
+      const chunk = entries.slice(i, i + 300);
+      const who = identityClause(chunk);
+      await tx.query(
+        `UPDATE orders SET customer_id = CASE ${chunk.map(() => 'WHEN store_id = ? AND customer_username = ? THEN ?').join(' ')} END
+         WHERE account_id = ? AND (${who.sql})`,
+        [...chunk.flatMap((l) => [l.storeId, l.username, l.customerId]), accountId, ...who.params],
+      );
+    }
   },
 
   async relinkCustomers(tx, accountId, fromIds, toId) {
