@@ -28,7 +28,9 @@ const { createOrderIngestService } = await import('@crp/order-ingest-service/com
 const { loadConfig } = await import('@crp/order-ingest-service/config');
 
 async function run(label, databaseUrl) {
-  const shop = await new FakeShopify({ accessToken: 'shpat_bench_000001', pageSize: PAGE }).seedPublished(N - 3).start();
+  const shop = await new FakeShopify({ accessToken: 'shpat_bench_000001', pageSize: PAGE })
+    .seedPublished(N - 3)
+    .start();
   const bus = new InProcessBus();
   const svc = await createOrderIngestService(
     loadConfig({
@@ -74,7 +76,9 @@ async function run(label, databaseUrl) {
   await shop.stop();
   const fmt = (r) =>
     `${(N / r.s).toFixed(0)} orders/s (${N} orders, ${r.status.pages} pages, ${r.s.toFixed(2)} s; created ${r.status.counts.created}, updated ${r.status.counts.updated}, unchanged ${r.status.counts.unchanged})`;
-  process.stdout.write(`${label.padEnd(22)} first sync:  ${fmt(first)}\n${''.padEnd(22)} second sync: ${fmt(second)}\n`);
+  process.stdout.write(
+    `${label.padEnd(22)} first sync:  ${fmt(first)}\n${''.padEnd(22)} second sync: ${fmt(second)}\n`,
+  );
 }
 
 /** The express app in-process, without a socket per request (supertest is a dev dependency of tests). */

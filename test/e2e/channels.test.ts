@@ -17,7 +17,9 @@ const WOO_SECRET = 'e2e-woo-secret';
  * WooCommerce (published sample orders, paginated, one 429 with Retry-After, one failing page),
  * synced by order-ingest, linked to customers by customer-service by each channel's buyer key.
  */
-function channelFlow(start: (orderEnv: Record<string, string>) => Promise<{ sys: System; stop: () => Promise<void> }>) {
+function channelFlow(
+  start: (orderEnv: Record<string, string>) => Promise<{ sys: System; stop: () => Promise<void> }>,
+) {
   let shopify: FakeShopify;
   let woo: FakeWooCommerce;
   let sys: System;
@@ -62,7 +64,9 @@ function channelFlow(start: (orderEnv: Record<string, string>) => Promise<{ sys:
   });
 
   const sync = async (storeId: string) => {
-    const started = await request(sys.orders.app).post(`/v1/stores/${storeId}/sync`).set('Authorization', token);
+    const started = await request(sys.orders.app)
+      .post(`/v1/stores/${storeId}/sync`)
+      .set('Authorization', token);
     expect(started.status).toBe(202);
     return waitFor(
       async () => {
@@ -78,9 +82,13 @@ function channelFlow(start: (orderEnv: Record<string, string>) => Promise<{ sys:
   const customerByUsername = (username: string, ok: (c: Record<string, unknown>) => boolean = () => true) =>
     waitFor(
       async () => {
-        const res = await request(sys.customers.app).get('/v1/customers').query({ q: username }).set('Authorization', token);
-        const c = (res.body.customers ?? []).find((x: { marketplaceUsernames: Array<{ username: string }> }) =>
-          x.marketplaceUsernames.some((m) => m.username === username),
+        const res = await request(sys.customers.app)
+          .get('/v1/customers')
+          .query({ q: username })
+          .set('Authorization', token);
+        const c = (res.body.customers ?? []).find(
+          (x: { marketplaceUsernames: Array<{ username: string }> }) =>
+            x.marketplaceUsernames.some((m) => m.username === username),
         );
         return c && ok(c) ? c : undefined;
       },
@@ -96,7 +104,10 @@ function channelFlow(start: (orderEnv: Record<string, string>) => Promise<{ sys:
     expect(w).toMatchObject({ status: 'succeeded', counts: { created: 3, updated: 0, rejected: 0 } });
     expect(shopify.requests.filter((r) => r.status === 429)).toHaveLength(1);
     expect(shopify.requests.filter((r) => r.status === 500)).toHaveLength(1);
-    const list = await request(sys.orders.app).get('/v1/orders').query({ limit: 100 }).set('Authorization', token);
+    const list = await request(sys.orders.app)
+      .get('/v1/orders')
+      .query({ limit: 100 })
+      .set('Authorization', token);
     expect(list.body.total).toBe(9);
   });
 
@@ -104,12 +115,21 @@ function channelFlow(start: (orderEnv: Record<string, string>) => Promise<{ sys:
     const bob = await customerByUsername('207119551');
     expect(bob).toMatchObject({
       email: 'bob.norman@mail.example.com',
-      marketplaceUsernames: [expect.objectContaining({ marketplace: 'shopify', marketplaceId: shopifyStore, username: '207119551' })],
+      marketplaceUsernames: [
+        expect.objectContaining({
+          marketplace: 'shopify',
+          marketplaceId: shopifyStore,
+          username: '207119551',
+        }),
+      ],
     });
     // the webhook sample's 64-bit customer id survives intact all the way to the identity
     await customerByUsername('115310627314723954');
     const joao = await customerByUsername('26');
-    expect(joao).toMatchObject({ name: 'João Silva', marketplaceUsernames: [expect.objectContaining({ marketplace: 'woocommerce' })] });
+    expect(joao).toMatchObject({
+      name: 'João Silva',
+      marketplaceUsernames: [expect.objectContaining({ marketplace: 'woocommerce' })],
+    });
     await customerByUsername('john.doe@example.com');
     // order-ingest learns each order's customer from CustomerUpserted
     const orders = await waitFor(async () => {
@@ -126,13 +146,19 @@ function channelFlow(start: (orderEnv: Record<string, string>) => Promise<{ sys:
     shopify.change('450789469', { total_price: '250.00', current_total_price: '250.00' });
     const s = await sync(shopifyStore);
     expect(s.counts).toMatchObject({ created: 0, updated: 1, rejected: 0 });
-    const bob = await customerByUsername('207119551', (c) => (c.history as { totalSpent: number }).totalSpent === 250);
+    const bob = await customerByUsername(
+      '207119551',
+      (c) => (c.history as { totalSpent: number }).totalSpent === 250,
+    );
     expect((bob.history as { orderCount: number }).orderCount).toBe(1);
   });
 
   it('a webhook for an order already synced changes nothing; a bad signature is refused', async () => {
     const body = shopify.orderJson('450789469');
-    const before = await request(sys.orders.app).get('/v1/orders').query({ storeId: shopifyStore }).set('Authorization', token);
+    const before = await request(sys.orders.app)
+      .get('/v1/orders')
+      .query({ storeId: shopifyStore })
+      .set('Authorization', token);
     const bobOrder = before.body.orders.find((o: { orderKey: string }) => o.orderKey === '450789469');
     const ok = await request(sys.orders.app)
       .post(`/v1/webhooks/shopify/${shopifyStore}`)
@@ -150,7 +176,9 @@ function channelFlow(start: (orderEnv: Record<string, string>) => Promise<{ sys:
       .send(woo.orderJson('727'));
     expect(bad.status).toBe(401);
     await new Promise((r) => setTimeout(r, 500));
-    const after = await request(sys.orders.app).get(`/v1/orders/${bobOrder.orderId}`).set('Authorization', token);
+    const after = await request(sys.orders.app)
+      .get(`/v1/orders/${bobOrder.orderId}`)
+      .set('Authorization', token);
     expect(after.body.revision).toBe(bobOrder.revision);
   });
 }
@@ -158,7 +186,12 @@ function channelFlow(start: (orderEnv: Record<string, string>) => Promise<{ sys:
 describe('channel connectors end to end on the in-process bus and SQLite', () => {
   channelFlow(async (orderEnv) => {
     const bus = new InProcessBus();
-    const sys = await startSystem({ customerDbUrl: 'sqlite::memory:', orderDbUrl: 'sqlite::memory:', bus, orderEnv });
+    const sys = await startSystem({
+      customerDbUrl: 'sqlite::memory:',
+      orderDbUrl: 'sqlite::memory:',
+      bus,
+      orderEnv,
+    });
     return {
       sys,
       stop: async () => {

@@ -227,7 +227,10 @@ export class FakeShopify extends FakeChannel {
     }
     if (this.fault(res, filter.page, record)) return;
     const now = Date.now();
-    this.bucket = { level: Math.min(40, Math.max(0, this.bucket.level - ((now - this.bucket.at) / 1000) * 2) + 1), at: now };
+    this.bucket = {
+      level: Math.min(40, Math.max(0, this.bucket.level - ((now - this.bucket.at) / 1000) * 2) + 1),
+      at: now,
+    };
     res.setHeader('X-Shopify-Shop-Api-Call-Limit', `${Math.ceil(this.bucket.level)}/40`);
     const limit = Math.min(Number(query.limit ?? 50), 250, this.pageSize);
     const key = (o: Order): [number, string] => [ms(o.updated_at), String(o.id).padStart(24, '0')];

@@ -1,4 +1,9 @@
-import { assembleService, type Overrides, type ServiceDefinition } from '@crp/service-kit/assemble';
+import {
+  assembleService,
+  type AssembledService,
+  type Overrides,
+  type ServiceDefinition,
+} from '@crp/service-kit/assemble';
 import { SERVICE, LOCAL_DEV_CREDENTIALS_KEY, type Config } from './config';
 import type { ChannelDeps } from './app/deps';
 import { applyCustomerMerged, applyCustomerRedacted, applyCustomerUpserts } from './app/customer-events';
@@ -32,7 +37,10 @@ export interface OrderIngestOverrides extends Overrides {
  * the channel machinery (credential cipher, connectors, sync worker and scheduler, webhook queue
  * worker), started and stopped with it. Nothing listens here: main.ts does, tests use supertest.
  */
-export async function createOrderIngestService(config: Config, overrides: OrderIngestOverrides = {}) {
+export async function createOrderIngestService(
+  config: Config,
+  overrides: OrderIngestOverrides = {},
+): Promise<OrderIngestService> {
   const cipher = createCredentialCipher({
     current: parseKey(config.CHANNEL_CREDENTIALS_KEY ?? LOCAL_DEV_CREDENTIALS_KEY),
     previous: config.CHANNEL_CREDENTIALS_OLD_KEYS.split(',')
@@ -41,8 +49,8 @@ export async function createOrderIngestService(config: Config, overrides: OrderI
   });
   const connectors = overrides.connectors ?? createConnectors(config);
   let channelDeps: ChannelDeps | undefined;
-  let syncWorker: SyncWorker | undefined;
-  let webhookWorker: WebhookWorker | undefined;
+  // Built after the kit (they need its database); the routes' wake-ups reach them through here.
+  const running: { sync?: SyncWorker; webhooks?: WebhookWorker } = {};
 
   const def: ServiceDefinition = {
     ...definition,
@@ -63,7 +71,7 @@ export async function createOrderIngestService(config: Config, overrides: OrderI
           initialLookbackDays: config.SYNC_INITIAL_LOOKBACK_DAYS,
           wooBaseUrlConfigured: Boolean(config.CHANNEL_WOOCOMMERCE_BASE_URL),
         },
-        wake: { sync: () => syncWorker?.nudge(), webhooks: () => webhookWorker?.nudge() },
+        wake: { sync: () => running.sync?.nudge(), webhooks: () => running.webhooks?.nudge() },
       };
       return [
         ...storeRoutes(channelDeps),
@@ -78,22 +86,28 @@ export async function createOrderIngestService(config: Config, overrides: OrderI
       CustomerMerged: (event, tx) => applyCustomerMerged(tx, repositories, event),
       CustomerRedacted: async (event, tx, meta) => {
         const n = await applyCustomerRedacted(tx, repositories, event);
-        meta.log.info({ orders: n, customerId: event.payload.customerId }, 'customer erased from orders (R2.10)');
+        meta.log.info(
+          { orders: n, customerId: event.payload.customerId },
+          'customer erased from orders (R2.10)',
+        );
       },
     }),
   };
   const svc = await assembleService(def, config, overrides);
   const deps = channelDeps!;
-  syncWorker = new SyncWorker(deps, {
-    concurrency: config.SYNC_CONCURRENCY,
-    tickMs: config.SYNC_SCHEDULER_TICK_MS,
-  });
-  webhookWorker = new WebhookWorker(deps, { pollMs: config.WEBHOOK_POLL_MS, batchSize: config.WEBHOOK_BATCH_SIZE });
-  const workers = { sync: syncWorker, webhooks: webhookWorker };
-  return {
+  const workers = {
+    sync: new SyncWorker(deps, {
+      concurrency: config.SYNC_CONCURRENCY,
+      tickMs: config.SYNC_SCHEDULER_TICK_MS,
+    }),
+    webhooks: new WebhookWorker(deps, {
+      pollMs: config.WEBHOOK_POLL_MS,
+      batchSize: config.WEBHOOK_BATCH_SIZE,
+    }),
+  };
+  Object.assign(running, workers);
+  const service: OrderIngestService = {
     ...svc,
-    channelDeps: deps,
-    workers,
     async start() {
       await svc.start();
       workers.webhooks.start();
@@ -105,4 +119,8 @@ export async function createOrderIngestService(config: Config, overrides: OrderI
       await svc.stop();
     },
   };
+  return service;
 }
+
+/** The assembled service; its start and stop also run the sync and webhook workers. */
+export type OrderIngestService = AssembledService;

@@ -23,7 +23,7 @@ export const orderIngestConfig = {
   CHANNEL_SHOPIFY_BASE_URL: Type.String({
     default: 'https://{shop}.myshopify.com',
     pattern: '^https?://',
-    description: 'Shopify Admin API origin; {shop} is replaced by the store\'s shop name',
+    description: "Shopify Admin API origin; {shop} is replaced by the store's shop name",
   }),
   CHANNEL_SHOPIFY_API_VERSION: Type.String({ default: '2025-07', pattern: '^\\d{4}-\\d{2}$' }),
   CHANNEL_WOOCOMMERCE_BASE_URL: Type.Optional(

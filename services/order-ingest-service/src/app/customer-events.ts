@@ -13,10 +13,17 @@ import type { Repositories } from './ports';
  * and the identities a merge moved. The order it names is linked too: an order without a buyer
  * key can only be linked that way (the account's default customer, R2.8).
  */
-export async function applyCustomerUpserts(tx: EntityManager, repos: Repositories, events: CustomerUpsertedV1[]) {
+export async function applyCustomerUpserts(
+  tx: EntityManager,
+  repos: Repositories,
+  events: CustomerUpsertedV1[],
+) {
   const byAccount = new Map<
     string,
-    { orders: Array<{ orderId: string; customerId: string }>; identities: Array<{ customerId: string; storeId: string; username: string }> }
+    {
+      orders: Array<{ orderId: string; customerId: string }>;
+      identities: Array<{ customerId: string; storeId: string; username: string }>;
+    }
   >();
   for (const e of events) {
     const { customer, orderId } = e.payload;

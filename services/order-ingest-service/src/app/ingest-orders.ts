@@ -4,7 +4,12 @@ import type { Database } from '@crp/platform/db';
 import { notFound, validationFailed } from '@crp/platform/errors';
 import { newId } from '@crp/platform/ids';
 import { decideOrderBatch, type BatchItem, type ItemOutcome } from '../domain/order-batch';
-import { orderLimitProblem, type NormalizedOrder, type RevisionSource, type StoreRecord } from '../domain/order';
+import {
+  orderLimitProblem,
+  type NormalizedOrder,
+  type RevisionSource,
+  type StoreRecord,
+} from '../domain/order';
 import {
   OrderFormatError,
   normalizeShipStationOrder,
@@ -38,7 +43,13 @@ export async function ingestBatch(
   const fit: BatchItem[] = [];
   for (const item of items) {
     const problem = orderLimitProblem(item.order);
-    if (problem) rejected.push({ index: item.index, orderNumber: item.order.orderNumber, status: 'rejected', reason: problem });
+    if (problem)
+      rejected.push({
+        index: item.index,
+        orderNumber: item.order.orderNumber,
+        status: 'rejected',
+        reason: problem,
+      });
     else fit.push(item);
   }
   if (fit.length === 0) return rejected;

@@ -1,5 +1,13 @@
 import type { EntityManager } from 'typeorm';
-import type { Json, JsonObject, NormalizedOrder, OrderRecord, OrderRevisionRecord, StoreRecord, StoreType } from '../domain/order';
+import type {
+  Json,
+  JsonObject,
+  NormalizedOrder,
+  OrderRecord,
+  OrderRevisionRecord,
+  StoreRecord,
+  StoreType,
+} from '../domain/order';
 import type { SyncJobRecord, WebhookDeliveryRecord } from '../domain/sync';
 
 /**
@@ -35,9 +43,17 @@ export interface OrderRepository {
   revisions(tx: EntityManager, accountId: string, orderId: string): Promise<OrderRevisionRecord[]>;
   get(tx: EntityManager, accountId: string, orderId: string): Promise<OrderRecord | null>;
   /** Keyset page (by id, or by updated-at then id when `updatedSince` is given) and the total matching. */
-  list(tx: EntityManager, accountId: string, q: OrderListQuery): Promise<{ rows: OrderRecord[]; total: number }>;
+  list(
+    tx: EntityManager,
+    accountId: string,
+    q: OrderListQuery,
+  ): Promise<{ rows: OrderRecord[]; total: number }>;
   /** Which customer record each order is linked to (customer-service's answer), many at once. */
-  linkCustomers(tx: EntityManager, accountId: string, links: Array<{ orderId: string; customerId: string }>): Promise<void>;
+  linkCustomers(
+    tx: EntityManager,
+    accountId: string,
+    links: Array<{ orderId: string; customerId: string }>,
+  ): Promise<void>;
   /**
    * The orders of each buyer identity (store, buyer key) belong to that customer: one statement
    * for many identities. An identity listed twice goes to its last customer.
@@ -149,7 +165,11 @@ export interface ChannelConnector {
    * oldest change first. Throttling and transient retries happen inside; a refused credential
    * throws ChannelAuthError.
    */
-  fetchPage(store: ConnectorStore, window: { from: Date; to: Date }, cursor: string | null): Promise<OrderPage>;
+  fetchPage(
+    store: ConnectorStore,
+    window: { from: Date; to: Date },
+    cursor: string | null,
+  ): Promise<OrderPage>;
   /** The channel's order → the normalized order (throws OrderFormatError for a bad one). */
   mapOrder(raw: JsonObject, store: { name: string }): NormalizedOrder;
   webhook: {

@@ -39,11 +39,20 @@ export async function listOrders(
   db: Database,
   repos: Repositories,
   accountId: string,
-  q: { storeId?: string; customerId?: string; status?: string; updatedSince?: string; cursor?: string; limit: number },
+  q: {
+    storeId?: string;
+    customerId?: string;
+    status?: string;
+    updatedSince?: string;
+    cursor?: string;
+    limit: number;
+  },
 ) {
   const updatedSince = q.updatedSince ? new Date(q.updatedSince) : undefined;
   if (updatedSince && Number.isNaN(updatedSince.getTime()))
-    throw validationFailed('updatedSince must be an ISO 8601 date-time', ['query parameter updatedSince is invalid']);
+    throw validationFailed('updatedSince must be an ISO 8601 date-time', [
+      'query parameter updatedSince is invalid',
+    ]);
   const { rows, total } = await repos.orders.list(db.dataSource.manager, accountId, {
     storeId: q.storeId,
     customerId: q.customerId,
@@ -57,6 +66,7 @@ export async function listOrders(
   return {
     orders: page.map((o) => orderView(o)),
     total,
-    nextCursor: rows.length > q.limit && last ? encodeCursor(last.id, updatedSince ? last.updatedAt : undefined) : null,
+    nextCursor:
+      rows.length > q.limit && last ? encodeCursor(last.id, updatedSince ? last.updatedAt : undefined) : null,
   };
 }

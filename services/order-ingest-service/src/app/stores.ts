@@ -22,9 +22,17 @@ async function checked(
 ) {
   const result = checkStoreInput(channel, input, stored);
   if (result.problems.length)
-    throw unprocessable('INVALID_STORE', `The ${channel} store cannot be saved: ${result.problems.join('; ')}`, result.problems);
+    throw unprocessable(
+      'INVALID_STORE',
+      `The ${channel} store cannot be saved: ${result.problems.join('; ')}`,
+      result.problems,
+    );
   // The merchant's own site is fetched by this service: it must not point inside our network.
-  if (channel === 'woocommerce' && !deps.sync.wooBaseUrlConfigured && typeof result.settings.siteUrl === 'string')
+  if (
+    channel === 'woocommerce' &&
+    !deps.sync.wooBaseUrlConfigured &&
+    typeof result.settings.siteUrl === 'string'
+  )
     await deps.urlGuard.assertPublic(result.settings.siteUrl, 'settings.siteUrl');
   return result;
 }
@@ -66,7 +74,10 @@ export async function updateStore(
   if (store.type === 'manual') throw conflict('The built-in manual store cannot be changed');
   const channel = store.type as ConnectableChannel;
   const before = store.credentialsEnc ? deps.cipher.decrypt(store.id, store.credentialsEnc) : null;
-  const { credentials, settings } = await checked(deps, channel, input, { credentials: before, settings: store.settings });
+  const { credentials, settings } = await checked(deps, channel, input, {
+    credentials: before,
+    settings: store.settings,
+  });
   const now = new Date();
   const credentialsChanged = input.credentials !== undefined && input.credentials !== null;
   const next: StoreRecord = {
@@ -81,7 +92,9 @@ export async function updateStore(
     updatedAt: now,
   };
   if (CHANNEL_SPECS[channel].connector && next.status === 'active' && next.nextSyncAt)
-    next.nextSyncAt = new Date(Math.min(next.nextSyncAt.getTime(), nextSyncAt(now, settings.syncIntervalMinutes as number).getTime()));
+    next.nextSyncAt = new Date(
+      Math.min(next.nextSyncAt.getTime(), nextSyncAt(now, settings.syncIntervalMinutes as number).getTime()),
+    );
   await deps.db.transaction((tx) => deps.repos.stores.save(tx, next));
   if (next.status === 'active') deps.wake.sync();
   return storeView(next);
@@ -111,7 +124,12 @@ export async function getStore(db: Database, repos: Repositories, accountId: str
 }
 
 /** The account's stores, the built-in manual store first (disconnected ones only when asked). */
-export async function listStores(db: Database, repos: Repositories, accountId: string, includeDisconnected = false) {
+export async function listStores(
+  db: Database,
+  repos: Repositories,
+  accountId: string,
+  includeDisconnected = false,
+) {
   return db.transaction(async (tx) => {
     const manual = await repos.stores.manual(tx, accountId);
     const connected = (await repos.stores.list(tx, accountId)).filter(
@@ -141,7 +159,11 @@ export const storeView = (s: StoreRecord) => ({
       : null,
   webhooks:
     s.type === 'shopify' || s.type === 'woocommerce'
-      ? { url: `/v1/webhooks/${s.type}/${s.id}`, topics: s.type === 'shopify' ? ['orders/create', 'orders/updated'] : ['order.created', 'order.updated'] }
+      ? {
+          url: `/v1/webhooks/${s.type}/${s.id}`,
+          topics:
+            s.type === 'shopify' ? ['orders/create', 'orders/updated'] : ['order.created', 'order.updated'],
+        }
       : null,
   createDate: s.createdAt.toISOString(),
   modifyDate: (s.updatedAt ?? s.createdAt).toISOString(),

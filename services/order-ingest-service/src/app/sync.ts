@@ -124,11 +124,19 @@ export function mapPage(
  * window's end, so the watermark only moves once the whole window is committed; a job that fails
  * on the way leaves it, and the next job reads the window again (idempotent, R1.9).
  */
-export async function runSyncJob(deps: ChannelDeps, claimed: SyncJobRecord): Promise<SyncJobRecord> {
+export async function runSyncJob(
+  deps: ChannelDeps,
+  claimed: SyncJobRecord,
+  isStopping: () => boolean = () => false,
+): Promise<SyncJobRecord> {
   const { db, repos } = deps;
   let job = claimed;
   const store = await db.transaction((tx) => repos.stores.find(tx, job.accountId, job.storeId));
-  const finish = async (status: 'succeeded' | 'failed', error: string | null, storeChange: Partial<StoreRecord>) => {
+  const finish = async (
+    status: 'succeeded' | 'failed',
+    error: string | null,
+    storeChange: Partial<StoreRecord>,
+  ) => {
     const now = new Date();
     job = {
       ...job,
@@ -154,7 +162,8 @@ export async function runSyncJob(deps: ChannelDeps, claimed: SyncJobRecord): Pro
   try {
     const cs = connectorStore(deps, store);
     const now = new Date();
-    const initial = typeof store.settings?.initialSyncFrom === 'string' ? new Date(store.settings.initialSyncFrom) : null;
+    const initial =
+      typeof store.settings?.initialSyncFrom === 'string' ? new Date(store.settings.initialSyncFrom) : null;
     const window = syncWindow({
       watermark: store.syncWatermark,
       now,
@@ -165,6 +174,11 @@ export async function runSyncJob(deps: ChannelDeps, claimed: SyncJobRecord): Pro
     const ctx = { accountId: store.accountId, correlationId: job.id };
     let cursor: string | null = null;
     for (;;) {
+      // A shutdown ends the job between pages: what is committed stays, the watermark does not move.
+      if (isStopping())
+        throw new Error(
+          'stopped: the service shut down during the sync; the next one reads the window again',
+        );
       const page = await connector.fetchPage(cs, window, cursor);
       const { items, rejected } = mapPage(connector, page.orders, store);
       const last = page.next === null;
@@ -184,7 +198,9 @@ export async function runSyncJob(deps: ChannelDeps, claimed: SyncJobRecord): Pro
             syncWatermark: advanceWatermark(current.syncWatermark, window.to),
             lastSyncAt: at,
             nextSyncAt: current.status === 'disconnected' ? null : nextSyncAt(at, interval),
-            ...(current.status === 'needs_attention' ? { status: 'active' as const, statusMessage: null } : {}),
+            ...(current.status === 'needs_attention'
+              ? { status: 'active' as const, statusMessage: null }
+              : {}),
             updatedAt: at,
           });
         }
@@ -194,14 +210,24 @@ export async function runSyncJob(deps: ChannelDeps, claimed: SyncJobRecord): Pro
       cursor = page.next;
     }
     log.info(
-      { pages: job.pages, created: job.created, updated: job.updated, unchanged: job.unchanged, rejected: job.rejected },
+      {
+        pages: job.pages,
+        created: job.created,
+        updated: job.updated,
+        unchanged: job.unchanged,
+        rejected: job.rejected,
+      },
       'store sync finished',
     );
     return job;
   } catch (err) {
     if (err instanceof ChannelAuthError) {
       log.warn({ status: err.status }, 'channel refused the store credentials; store needs attention');
-      return finish('failed', err.message, { status: 'needs_attention', statusMessage: err.channelMessage, nextSyncAt: null });
+      return finish('failed', err.message, {
+        status: 'needs_attention',
+        statusMessage: err.channelMessage,
+        nextSyncAt: null,
+      });
     }
     log.warn({ err: (err as Error).message }, 'store sync failed; the next one reads the window again');
     return finish('failed', (err as Error).message ?? String(err), {
@@ -304,8 +330,10 @@ export class SyncWorker {
       const job = await this.deps.db.transaction((tx) => this.deps.repos.syncJobs.claimNext(tx, new Date()));
       if (!job) return;
       this.active++;
-      const p = runSyncJob(this.deps, job)
-        .catch((err: Error) => this.deps.logger.error({ err: err.message, jobId: job.id }, 'sync job crashed'))
+      const p = runSyncJob(this.deps, job, () => !this.running)
+        .catch((err: Error) =>
+          this.deps.logger.error({ err: err.message, jobId: job.id }, 'sync job crashed'),
+        )
         .finally(() => {
           this.active--;
           this.inflight.delete(p);

@@ -68,7 +68,14 @@ export async function processWebhooks(deps: ChannelDeps, limit: number): Promise
   return deps.db.transaction(async (tx) => {
     const rows = await deps.repos.webhooks.claimPending(tx, limit);
     if (rows.length === 0) return 0;
-    const stores = new Map((await deps.repos.stores.findMany(tx, rows.map((r) => r.storeId))).map((s) => [s.id, s]));
+    const stores = new Map(
+      (
+        await deps.repos.stores.findMany(
+          tx,
+          rows.map((r) => r.storeId),
+        )
+      ).map((s) => [s.id, s]),
+    );
     const marks: Array<{ id: number; outcome: string; error: string | null }> = [];
     const byStore = new Map<string, WebhookDeliveryRecord[]>();
     for (const r of rows) byStore.set(r.storeId, [...(byStore.get(r.storeId) ?? []), r]);
@@ -102,7 +109,9 @@ export async function processWebhooks(deps: ChannelDeps, limit: number): Promise
       }
       const outcomes = await ingestBatch(tx, deps, ctxOf(store, deliveries[0]!), store, items, 'webhook');
       const byDelivery = new Map<number, ItemOutcome[]>();
-      outcomes.forEach((o) => byDelivery.set(owner[o.index]!, [...(byDelivery.get(owner[o.index]!) ?? []), o]));
+      outcomes.forEach((o) =>
+        byDelivery.set(owner[o.index]!, [...(byDelivery.get(owner[o.index]!) ?? []), o]),
+      );
       for (const [id, os] of byDelivery) {
         const bad = os.find((o) => o.status === 'rejected');
         marks.push({

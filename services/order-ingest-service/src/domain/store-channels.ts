@@ -39,7 +39,11 @@ export const CHANNEL_SPECS: Record<Exclude<StoreType, 'manual'>, ChannelSpec> = 
   woocommerce: {
     connector: true,
     credentials: {
-      consumerKey: { required: true, pattern: /^ck_[A-Za-z0-9]{8,120}$/, hint: 'the REST API consumer key (ck_…)' },
+      consumerKey: {
+        required: true,
+        pattern: /^ck_[A-Za-z0-9]{8,120}$/,
+        hint: 'the REST API consumer key (ck_…)',
+      },
       consumerSecret: {
         required: true,
         pattern: /^cs_[A-Za-z0-9]{8,120}$/,
@@ -126,14 +130,23 @@ export function checkStoreInput(
   const interval = settings.syncIntervalMinutes;
   if (
     interval !== undefined &&
-    !(Number.isInteger(interval) && (interval as number) >= 1 && (interval as number) <= MAX_SYNC_INTERVAL_MINUTES)
+    !(
+      Number.isInteger(interval) &&
+      (interval as number) >= 1 &&
+      (interval as number) <= MAX_SYNC_INTERVAL_MINUTES
+    )
   ) {
     problems.push(
       `settings.syncIntervalMinutes must be a whole number from 1 to ${MAX_SYNC_INTERVAL_MINUTES} (every store syncs at least daily)`,
     );
   }
   const initial = settings.initialSyncFrom;
-  if (initial !== undefined && (typeof initial !== 'string' || Number.isNaN(Date.parse(initial)) || !/(Z|[+-]\d{2}:?\d{2})$/.test(initial)))
+  if (
+    initial !== undefined &&
+    (typeof initial !== 'string' ||
+      Number.isNaN(Date.parse(initial)) ||
+      !/(Z|[+-]\d{2}:?\d{2})$/.test(initial))
+  )
     problems.push('settings.initialSyncFrom must be an ISO 8601 date-time with an offset');
   if (typeof settings.shop === 'string') settings.shop = settings.shop.replace(/\.myshopify\.com$/, '');
   if (typeof settings.siteUrl === 'string') settings.siteUrl = settings.siteUrl.replace(/\/+$/, '');

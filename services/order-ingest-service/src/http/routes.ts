@@ -90,7 +90,8 @@ export function orderRoutes(db: Database, deps: IngestDeps) {
       method: 'get',
       path: '/v1/orders',
       operationId: 'listOrders',
-      summary: 'List orders (filters: storeId, customerId, status, updatedSince), keyset-paginated by nextCursor',
+      summary:
+        'List orders (filters: storeId, customerId, status, updatedSince), keyset-paginated by nextCursor',
       tags: ['orders'],
       query: Type.Object({
         storeId: Type.Optional(Type.String({ maxLength: 80 })),

@@ -2,13 +2,23 @@ import { Type } from '@sinclair/typebox';
 import { validationFailed } from '@crp/platform/errors';
 import { route } from '@crp/platform/http';
 import type { ChannelDeps } from '../app/deps';
-import { createStore, disconnectStore, getStore, listStores, updateStore, type ConnectableChannel } from '../app/stores';
+import {
+  createStore,
+  disconnectStore,
+  getStore,
+  listStores,
+  updateStore,
+  type ConnectableChannel,
+} from '../app/stores';
 import { getSyncJob, listSyncJobs, startSync } from '../app/sync';
 
 const CHANNELS = ['shopify', 'woocommerce', 'ebay', 'amazon', 'bigcommerce', 'etsy', 'api'] as const;
 const Channel = Type.Union(CHANNELS.map((t) => Type.Literal(t)));
 /** Values are checked per channel by the use case (422 naming each field); here only the shape. */
-const Fields = Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 2000 }), Type.Integer(), Type.Null()]));
+const Fields = Type.Record(
+  Type.String({ maxLength: 64 }),
+  Type.Union([Type.String({ maxLength: 2000 }), Type.Integer(), Type.Null()]),
+);
 const StoreId = Type.Object({ storeId: Type.String({ minLength: 1, maxLength: 80 }) });
 
 export function storeRoutes(deps: ChannelDeps) {
@@ -47,7 +57,10 @@ export function storeRoutes(deps: ChannelDeps) {
       ),
       responses: {
         201: { description: 'The store (a connected channel syncs at once)' },
-        422: { description: "A channel field is missing or invalid (each one named), or the site URL is not public" },
+        422: {
+          description:
+            'A channel field is missing or invalid (each one named), or the site URL is not public',
+        },
       },
       handler: async ({ principal, body }) => {
         const channel = (body.channel ?? body.type) as ConnectableChannel | undefined;
@@ -105,7 +118,10 @@ export function storeRoutes(deps: ChannelDeps) {
       tags: ['stores'],
       roles: ['admin'],
       params: StoreId,
-      responses: { 204: { description: 'Disconnected' }, 404: { description: 'No such store in this account' } },
+      responses: {
+        204: { description: 'Disconnected' },
+        404: { description: 'No such store in this account' },
+      },
       handler: async ({ principal, params }) => {
         await disconnectStore(deps, principal.accountId, params.storeId);
         return { status: 204 };

@@ -20,7 +20,9 @@ export function webhookRoutes(deps: ChannelDeps) {
       params: Params,
       bodyLimit: '5mb',
       responses: {
-        200: { description: '{ status: accepted | duplicate | ignored | pong }: stored, imported from the queue' },
+        200: {
+          description: '{ status: accepted | duplicate | ignored | pong }: stored, imported from the queue',
+        },
         401: { description: 'Bad or missing signature, or no such store: nothing stored' },
       },
       handler: async ({ params, rawBody, req }) => {

@@ -55,7 +55,10 @@ describe('channel connectors against fake Shopify and WooCommerce (SQLite, in-pr
   });
 
   async function connect(body: Record<string, unknown>) {
-    const res = await request(svc.app).post('/v1/stores').set('Authorization', await auth()).send(body);
+    const res = await request(svc.app)
+      .post('/v1/stores')
+      .set('Authorization', await auth())
+      .send(body);
     expect(res.status).toBe(201);
     return res.body as { storeId: string };
   }
@@ -116,7 +119,9 @@ describe('channel connectors against fake Shopify and WooCommerce (SQLite, in-pr
       const keys = imported().map((e) => e.payload.buyer.username);
       expect(keys).toEqual(expect.arrayContaining(['207119551', '1073339475', '115310627314723954']));
       // the window ends at the sync's start; the watermark is there now
-      const store = await request(svc.app).get(`/v1/stores/${storeId}`).set('Authorization', await auth());
+      const store = await request(svc.app)
+        .get(`/v1/stores/${storeId}`)
+        .set('Authorization', await auth());
       expect(store.body.sync.watermark).toBe(job.window.to);
     });
 
@@ -129,15 +134,28 @@ describe('channel connectors against fake Shopify and WooCommerce (SQLite, in-pr
       expect(new Date(job.window.from).getTime()).toBeLessThan(new Date(job.window.to).getTime());
       await waitFor(() => (imported().length === before + 1 ? true : undefined));
       const event = imported().at(-1)!;
-      expect(event.payload.order).toMatchObject({ storeOrderId: '450789469', orderStatus: 'shipped', revision: 2 });
+      expect(event.payload.order).toMatchObject({
+        storeOrderId: '450789469',
+        orderStatus: 'shipped',
+        revision: 2,
+      });
       const { orders } = await ordersOf(storeId);
       const bob = orders.find((o) => o.orderKey === '450789469')!;
-      const detail = await request(svc.app).get(`/v1/orders/${bob.orderId}`).set('Authorization', await auth());
+      const detail = await request(svc.app)
+        .get(`/v1/orders/${bob.orderId}`)
+        .set('Authorization', await auth());
       expect(detail.body.revisions).toEqual([
         expect.objectContaining({ revision: 1, source: 'sync', changedFields: [] }),
-        expect.objectContaining({ revision: 2, source: 'sync', changedFields: ['orderStatus', 'channelData'] }),
+        expect.objectContaining({
+          revision: 2,
+          source: 'sync',
+          changedFields: ['orderStatus', 'channelData'],
+        }),
       ]);
-      expect(detail.body.channel.essentials).toMatchObject({ fulfillment_status: 'fulfilled', customer_id: '207119551' });
+      expect(detail.body.channel.essentials).toMatchObject({
+        fulfillment_status: 'fulfilled',
+        customer_id: '207119551',
+      });
       expect(detail.body.currency).toBe('USD');
     });
 
@@ -170,7 +188,13 @@ describe('channel connectors against fake Shopify and WooCommerce (SQLite, in-pr
     it('a webhook with a bad signature is refused (401) and nothing is stored', async () => {
       const body = shopify.change('1073459981', { note: 'forged' });
       const count = async () =>
-        Number(((await svc.db.dataSource.query('SELECT COUNT(*) AS n FROM webhook_deliveries')) as Array<{ n: number }>)[0]!.n);
+        Number(
+          (
+            (await svc.db.dataSource.query('SELECT COUNT(*) AS n FROM webhook_deliveries')) as Array<{
+              n: number;
+            }>
+          )[0]!.n,
+        );
       const before = await count();
       const forged = await postWebhook(body, {
         'X-Shopify-Topic': 'orders/updated',
@@ -227,7 +251,9 @@ describe('channel connectors against fake Shopify and WooCommerce (SQLite, in-pr
       shopify.accessToken = 'shpat_rotated_elsewhere';
       const job = await syncAndWait(storeId);
       expect(job.status).toBe('failed');
-      const list = await request(svc.app).get('/v1/stores').set('Authorization', await auth());
+      const list = await request(svc.app)
+        .get('/v1/stores')
+        .set('Authorization', await auth());
       const store = list.body.stores.find((s: { storeId: string }) => s.storeId === storeId);
       expect(store).toMatchObject({
         status: 'needs_attention',
@@ -265,7 +291,10 @@ describe('channel connectors against fake Shopify and WooCommerce (SQLite, in-pr
       ]);
       const token = await auth();
       await waitFor(async () => {
-        const res = await request(svc.app).get('/v1/orders').query({ customerId: 'cus_bob' }).set('Authorization', token);
+        const res = await request(svc.app)
+          .get('/v1/orders')
+          .query({ customerId: 'cus_bob' })
+          .set('Authorization', token);
         return res.body.total === 1 ? true : undefined;
       });
       await bus.publish([
@@ -330,12 +359,21 @@ describe('channel connectors against fake Shopify and WooCommerce (SQLite, in-pr
     it('syncs ascending by modification time in GMT, one order a page, through a 429 and a failing page', async () => {
       woo.faults = { throttleOnce: '1', failPageOnce: 2 };
       const job = await syncAndWait(storeId);
-      expect(job).toMatchObject({ status: 'succeeded', counts: { created: 3, updated: 0, unchanged: 0, rejected: 0 } });
-      expect(woo.requests.every((r) => r.query.dates_are_gmt === 'true' && r.query.orderby === 'modified')).toBe(true);
+      expect(job).toMatchObject({
+        status: 'succeeded',
+        counts: { created: 3, updated: 0, unchanged: 0, rejected: 0 },
+      });
+      expect(
+        woo.requests.every((r) => r.query.dates_are_gmt === 'true' && r.query.orderby === 'modified'),
+      ).toBe(true);
       expect(woo.requests.map((r) => r.status)).toContain(429);
       expect(woo.requests.map((r) => r.status)).toContain(500);
       const { orders } = await ordersOf(storeId);
-      expect(orders.map((o) => o.customerUsername).sort()).toEqual(['26', 'guest1@example.com', 'john.doe@example.com']);
+      expect(orders.map((o) => o.customerUsername).sort()).toEqual([
+        '26',
+        'guest1@example.com',
+        'john.doe@example.com',
+      ]);
     });
 
     it('a second sync with one order changed updates only that one', async () => {
@@ -357,10 +395,16 @@ describe('channel connectors against fake Shopify and WooCommerce (SQLite, in-pr
         'X-WC-Webhook-Delivery-ID': 'd-1',
       };
       const post = (h: Record<string, string>) =>
-        request(svc.app).post(`/v1/webhooks/woocommerce/${storeId}`).set('Content-Type', 'application/json').set(h).send(body);
+        request(svc.app)
+          .post(`/v1/webhooks/woocommerce/${storeId}`)
+          .set('Content-Type', 'application/json')
+          .set(h)
+          .send(body);
       expect((await post(headers)).body.status).toBe('accepted');
       expect((await post(headers)).body.status).toBe('duplicate');
-      expect((await post({ ...headers, 'X-WC-Webhook-Signature': webhookSignature(body, 'wrong') })).status).toBe(401);
+      expect(
+        (await post({ ...headers, 'X-WC-Webhook-Signature': webhookSignature(body, 'wrong') })).status,
+      ).toBe(401);
     });
   });
 
@@ -393,10 +437,19 @@ describe('channel connectors against fake Shopify and WooCommerce (SQLite, in-pr
       const created = await request(svc.app)
         .post('/v1/stores')
         .set('Authorization', await auth())
-        .send({ channel: 'shopify', name: 'Secretive', credentials: { accessToken: 'shpat_supersecret_1' }, settings: { shop: 'secretive' } });
+        .send({
+          channel: 'shopify',
+          name: 'Secretive',
+          credentials: { accessToken: 'shpat_supersecret_1' },
+          settings: { shop: 'secretive' },
+        });
       expect(created.status).toBe(201);
       expect(JSON.stringify(created.body)).not.toContain('supersecret');
-      expect(created.body).toMatchObject({ channel: 'shopify', hasCredentials: true, settings: { shop: 'secretive' } });
+      expect(created.body).toMatchObject({
+        channel: 'shopify',
+        hasCredentials: true,
+        settings: { shop: 'secretive' },
+      });
       const rows: Array<{ credentials_enc: string }> = await svc.db.dataSource.query(
         'SELECT credentials_enc FROM stores WHERE id = ?',
         [created.body.storeId],
@@ -412,13 +465,26 @@ describe('channel connectors against fake Shopify and WooCommerce (SQLite, in-pr
         .set('Authorization', await auth())
         .send({ orderNumber: 'T-1', orderDate: '2026-11-20T10:00:00Z', customerEmail: 't@example.com' })
         .expect(201);
-      await request(svc.app).delete(`/v1/stores/${storeId}`).set('Authorization', await auth('globex')).expect(404);
-      await request(svc.app).delete(`/v1/stores/${storeId}`).set('Authorization', await auth('acme', 'member')).expect(403);
-      await request(svc.app).delete(`/v1/stores/${storeId}`).set('Authorization', await auth()).expect(204);
-      const list = await request(svc.app).get('/v1/stores').set('Authorization', await auth());
+      await request(svc.app)
+        .delete(`/v1/stores/${storeId}`)
+        .set('Authorization', await auth('globex'))
+        .expect(404);
+      await request(svc.app)
+        .delete(`/v1/stores/${storeId}`)
+        .set('Authorization', await auth('acme', 'member'))
+        .expect(403);
+      await request(svc.app)
+        .delete(`/v1/stores/${storeId}`)
+        .set('Authorization', await auth())
+        .expect(204);
+      const list = await request(svc.app)
+        .get('/v1/stores')
+        .set('Authorization', await auth());
       expect(list.body.stores.map((s: { storeId: string }) => s.storeId)).not.toContain(storeId);
       expect((await ordersOf(storeId)).total).toBe(1);
-      const sync = await request(svc.app).post(`/v1/stores/${storeId}/sync`).set('Authorization', await auth());
+      const sync = await request(svc.app)
+        .post(`/v1/stores/${storeId}/sync`)
+        .set('Authorization', await auth());
       expect(sync.status).toBe(404);
     });
 
@@ -440,8 +506,13 @@ describe('channel connectors against fake Shopify and WooCommerce (SQLite, in-pr
       } while (cursor);
       const all = await request(svc.app).get('/v1/orders').query({ limit: 500 }).set('Authorization', token);
       expect(new Set(seen)).toEqual(new Set(all.body.orders.map((o: { orderId: string }) => o.orderId)));
-      const shipped = await request(svc.app).get('/v1/orders').query({ status: 'shipped' }).set('Authorization', token);
-      expect(shipped.body.orders.every((o: { orderStatus: string }) => o.orderStatus === 'shipped')).toBe(true);
+      const shipped = await request(svc.app)
+        .get('/v1/orders')
+        .query({ status: 'shipped' })
+        .set('Authorization', token);
+      expect(shipped.body.orders.every((o: { orderStatus: string }) => o.orderStatus === 'shipped')).toBe(
+        true,
+      );
       expect(shipped.body.total).toBeGreaterThan(0);
       const future = await request(svc.app)
         .get('/v1/orders')
@@ -483,7 +554,9 @@ describe("WooCommerce at the merchant's own site URL (no base URL configured)", 
           settings: { siteUrl: woo.url },
         });
       expect(res.status).toBe(422);
-      expect(res.body.error.message).toMatch(/settings\.siteUrl: 127\.0\.0\.1 is a private or loopback address/);
+      expect(res.body.error.message).toMatch(
+        /settings\.siteUrl: 127\.0\.0\.1 is a private or loopback address/,
+      );
     } finally {
       await svc.stop();
       await bus.close();
@@ -505,7 +578,9 @@ describe("WooCommerce at the merchant's own site URL (no base URL configured)", 
         });
       expect(created.status).toBe(201);
       expect(created.body.settings.siteUrl).toBe(woo.url);
-      const job = await request(svc.app).post(`/v1/stores/${created.body.storeId}/sync`).set('Authorization', token);
+      const job = await request(svc.app)
+        .post(`/v1/stores/${created.body.storeId}/sync`)
+        .set('Authorization', token);
       const done = await waitFor(async () => {
         const res = await request(svc.app)
           .get(`/v1/stores/${created.body.storeId}/syncs/${job.body.jobId}`)

@@ -34,7 +34,7 @@ describe('credential encryption (AES-256-GCM)', () => {
   it('refuses a tampered blob (the GCM tag)', () => {
     const sealed = cipher.encrypt('st_1', { accessToken: 'x' });
     const raw = Buffer.from(sealed.split('.')[2]!, 'base64');
-    raw[raw.length - 1] ^= 1;
+    raw[raw.length - 1]! ^= 1;
     expect(() => cipher.decrypt('st_1', `v1.${sealed.split('.')[1]}.${raw.toString('base64')}`)).toThrow();
   });
 
@@ -42,7 +42,9 @@ describe('credential encryption (AES-256-GCM)', () => {
     const old = createCredentialCipher({ current: key(1) }).encrypt('st_1', { k: 'v' });
     const rotated = createCredentialCipher({ current: key(2), previous: [key(1)] });
     expect(rotated.decrypt('st_1', old)).toEqual({ k: 'v' });
-    expect(() => createCredentialCipher({ current: key(2) }).decrypt('st_1', old)).toThrow(/key this deployment does not have/);
+    expect(() => createCredentialCipher({ current: key(2) }).decrypt('st_1', old)).toThrow(
+      /key this deployment does not have/,
+    );
   });
 
   it('reads keys as 64 hex digits or base64 of 32 bytes, nothing else', () => {
@@ -56,7 +58,9 @@ describe("throttling from the channel's own signals", () => {
   it('Retry-After in seconds (Shopify sends "2.0") or as an HTTP date', () => {
     expect(retryAfterMs('2.0')).toBe(2000);
     expect(retryAfterMs('1')).toBe(1000);
-    expect(retryAfterMs(new Date(Date.UTC(2026, 0, 1, 0, 0, 10)).toUTCString(), Date.UTC(2026, 0, 1))).toBe(10000);
+    expect(retryAfterMs(new Date(Date.UTC(2026, 0, 1, 0, 0, 10)).toUTCString(), Date.UTC(2026, 0, 1))).toBe(
+      10000,
+    );
     expect(retryAfterMs(undefined)).toBeNull();
   });
 
@@ -70,7 +74,9 @@ describe("throttling from the channel's own signals", () => {
   it('GraphQL THROTTLED on HTTP 200: wait for the missing points at the restore rate', () => {
     const body = {
       errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED' } }],
-      extensions: { cost: { requestedQueryCost: 202, throttleStatus: { currentlyAvailable: 2, restoreRate: 100 } } },
+      extensions: {
+        cost: { requestedQueryCost: 202, throttleStatus: { currentlyAvailable: 2, restoreRate: 100 } },
+      },
     };
     expect(graphqlThrottleWaitMs(body)).toBe(2000);
     expect(graphqlThrottleWaitMs({ data: {} })).toBeNull();
@@ -105,31 +111,46 @@ describe('webhook signatures', () => {
 });
 
 describe('SSRF guard for merchant-site URLs', () => {
-  it.each(['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '0.0.0.0'])(
-    '%s is private',
-    (a) => expect(isPrivateAddress(a)).toBe(true),
-  );
+  it.each([
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.20.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '::1',
+    'fd00::1',
+    'fe80::1',
+    '::ffff:127.0.0.1',
+    '0.0.0.0',
+  ])('%s is private', (a) => expect(isPrivateAddress(a)).toBe(true));
   it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111'])('%s is public', (a) =>
     expect(isPrivateAddress(a)).toBe(false),
   );
 
   it('refuses a loopback site URL with a 422 that names the setting; allowed when configured so', async () => {
-    await expect(createUrlGuard({ allowPrivate: false }).assertPublic('http://127.0.0.1:8080/shop', 'settings.siteUrl')).rejects.toMatchObject({
+    await expect(
+      createUrlGuard({ allowPrivate: false }).assertPublic('http://127.0.0.1:8080/shop', 'settings.siteUrl'),
+    ).rejects.toMatchObject({
       status: 422,
       message: expect.stringMatching(/settings\.siteUrl: 127\.0\.0\.1 is a private or loopback address/),
     });
-    await expect(createUrlGuard({ allowPrivate: false }).assertPublic('http://localhost/', 'settings.siteUrl')).rejects.toMatchObject({ status: 422 });
-    await expect(createUrlGuard({ allowPrivate: true }).assertPublic('http://127.0.0.1/', 'settings.siteUrl')).resolves.toBeUndefined();
+    await expect(
+      createUrlGuard({ allowPrivate: false }).assertPublic('http://localhost/', 'settings.siteUrl'),
+    ).rejects.toMatchObject({ status: 422 });
+    await expect(
+      createUrlGuard({ allowPrivate: true }).assertPublic('http://127.0.0.1/', 'settings.siteUrl'),
+    ).resolves.toBeUndefined();
   });
 
   it('the transport refuses at connect time, after DNS (a name that resolves to loopback)', async () => {
     const t = new ChannelTransport({ timeoutMs: 1000, maxAttempts: 1, retryBaseMs: 1 });
-    await expect(t.request({ channel: 'woocommerce', storeId: 's', url: 'http://localhost:9/x', guard: true })).rejects.toThrow(
-      ChannelRequestError,
-    );
-    await expect(t.request({ channel: 'woocommerce', storeId: 's', url: 'http://127.0.0.1:9/x', guard: true })).rejects.toThrow(
-      /SSRF guard/,
-    );
+    await expect(
+      t.request({ channel: 'woocommerce', storeId: 's', url: 'http://localhost:9/x', guard: true }),
+    ).rejects.toThrow(ChannelRequestError);
+    await expect(
+      t.request({ channel: 'woocommerce', storeId: 's', url: 'http://127.0.0.1:9/x', guard: true }),
+    ).rejects.toThrow(/SSRF guard/);
   });
 });
 
@@ -155,7 +176,10 @@ describe('store input per channel', () => {
     const r = checkStoreInput(
       'shopify',
       { credentials: { apiSecret: null } },
-      { credentials: { accessToken: 'shpat_123456789', apiSecret: 'old-secret-1' }, settings: { shop: 'acme' } },
+      {
+        credentials: { accessToken: 'shpat_123456789', apiSecret: 'old-secret-1' },
+        settings: { shop: 'acme' },
+      },
     );
     expect(r.problems).toEqual([]);
     expect(r.credentials).toEqual({ accessToken: 'shpat_123456789' });
@@ -172,13 +196,21 @@ describe('sync windows and watermarks', () => {
   const now = new Date('2026-11-23T12:00:00Z');
 
   it('starts at the watermark minus the overlap, else at the first look-back; ends now', () => {
-    expect(syncWindow({ watermark: new Date('2026-11-23T11:00:00Z'), now, overlapMs: 600_000, initialFrom: new Date(0) })).toEqual({
+    expect(
+      syncWindow({
+        watermark: new Date('2026-11-23T11:00:00Z'),
+        now,
+        overlapMs: 600_000,
+        initialFrom: new Date(0),
+      }),
+    ).toEqual({
       from: new Date('2026-11-23T10:50:00Z'),
       to: now,
     });
-    expect(syncWindow({ watermark: null, now, overlapMs: 600_000, initialFrom: new Date('2026-10-24T12:00:00Z') }).from).toEqual(
-      new Date('2026-10-24T12:00:00Z'),
-    );
+    expect(
+      syncWindow({ watermark: null, now, overlapMs: 600_000, initialFrom: new Date('2026-10-24T12:00:00Z') })
+        .from,
+    ).toEqual(new Date('2026-10-24T12:00:00Z'));
   });
 
   it('the watermark never moves backwards', () => {

@@ -20,7 +20,9 @@ describe('Shopify mapping (REST 2025-07, webhooks, legacy shape)', () => {
     expect(o.storeOrderId).toBe('820982911946154508');
     // R1.2: Shopify's customer id is the buyer key — every digit of it
     expect(o.username).toBe('115310627314723954');
-    expect(JSON.parse(JSON.stringify({ id: 820982911946154508 })).id.toString()).not.toBe('820982911946154508');
+    expect(JSON.parse(JSON.stringify({ id: 820982911946154508 })).id.toString()).not.toBe(
+      '820982911946154508',
+    );
   });
 
   it('R1.2 + R1.8: the 2025-07 order of Bob Norman', () => {
@@ -40,7 +42,13 @@ describe('Shopify mapping (REST 2025-07, webhooks, legacy shape)', () => {
     });
     expect(o.orderDate.toISOString()).toBe('2008-01-10T16:00:00.000Z');
     expect(o.channelUpdatedAt?.toISOString()).toBe('2008-01-10T16:00:00.000Z');
-    expect(o.shipTo).toMatchObject({ name: 'Bob Norman', street1: 'Chestnut Street 92', state: 'KY', country: 'US', phone: '+1(502)-459-2181' });
+    expect(o.shipTo).toMatchObject({
+      name: 'Bob Norman',
+      street1: 'Chestnut Street 92',
+      state: 'KY',
+      country: 'US',
+      phone: '+1(502)-459-2181',
+    });
     expect(o.items).toHaveLength(3);
     expect(o.tags).toEqual(['shopify', 'Acme Shopify']);
     expect(o.channelData).toMatchObject({ financial_status: 'partially_refunded', customer_id: '207119551' });
@@ -65,7 +73,7 @@ describe('Shopify mapping (REST 2025-07, webhooks, legacy shape)', () => {
     expect(o.orderNumber).toBe('#9999');
   });
 
-  it("legacy customer.accepts_marketing (no consent objects, no phone) is read with its timestamp", () => {
+  it('legacy customer.accepts_marketing (no consent objects, no phone) is read with its timestamp', () => {
     const legacy = JSON.parse(JSON.stringify(webhook)) as JsonObject;
     const customer = legacy.customer as JsonObject;
     customer.accepts_marketing = false;
@@ -73,13 +81,21 @@ describe('Shopify mapping (REST 2025-07, webhooks, legacy shape)', () => {
     delete customer.phone;
     delete legacy.phone;
     const o = mapShopifyOrder(legacy, store);
-    expect(o.marketingConsent.email).toEqual({ state: 'not_subscribed', changedAt: '2021-12-01T15:00:00.000Z' });
+    expect(o.marketingConsent.email).toEqual({
+      state: 'not_subscribed',
+      changedAt: '2021-12-01T15:00:00.000Z',
+    });
     expect(o.phone).toBe('555-555-SHIP');
   });
 
   it('names come from the customer; the ship-to keeps its own (identity vs. address name)', () => {
     const o = mapShopifyOrder(jane, store);
-    expect(o).toMatchObject({ email: 'jane@example.com', firstName: 'John', lastName: 'Smith', username: '1073339475' });
+    expect(o).toMatchObject({
+      email: 'jane@example.com',
+      firstName: 'John',
+      lastName: 'Smith',
+      username: '1073339475',
+    });
     expect(o.shipTo?.name).toBe('Jane Smith');
     expect(o.billTo?.name).toBe('John Smith');
     expect(o.marketingConsent).toEqual({ email: { state: 'not_subscribed', changedAt: null } });
@@ -94,7 +110,10 @@ describe('Shopify mapping (REST 2025-07, webhooks, legacy shape)', () => {
   });
 
   it('an order with neither customer nor email carries no buyer key (R1.1)', () => {
-    const o = mapShopifyOrder({ ...webhook, customer: null, email: null, contact_email: null } as JsonObject, store);
+    const o = mapShopifyOrder(
+      { ...webhook, customer: null, email: null, contact_email: null } as JsonObject,
+      store,
+    );
     expect(o.username).toBeNull();
     expect(o.email).toBeNull();
   });
@@ -105,7 +124,10 @@ describe('Shopify mapping (REST 2025-07, webhooks, legacy shape)', () => {
 });
 
 describe('WooCommerce v3 mapping', () => {
-  const [guest, registered] = readFixtureJson<JsonObject[]>('woocommerce', 'orders-list-response-wc-v3-docs.json');
+  const [guest, registered] = readFixtureJson<JsonObject[]>(
+    'woocommerce',
+    'orders-list-response-wc-v3-docs.json',
+  );
   const woo = { name: 'Acme Woo' };
 
   it('R1.2: a guest (customer_id 0) is keyed by the billing email', () => {
@@ -129,7 +151,12 @@ describe('WooCommerce v3 mapping', () => {
   it('R1.2: a registered customer is keyed by customer_id; accents kept', () => {
     const o = mapWooOrder(registered!, woo);
     expect(o).toMatchObject({ username: '26', firstName: 'João', lastName: 'Silva', orderStatus: 'shipped' });
-    expect(o.shipTo).toMatchObject({ street1: 'Av. Brasil, 432', country: 'BR', postalCode: '12345-000', phone: null });
+    expect(o.shipTo).toMatchObject({
+      street1: 'Av. Brasil, 432',
+      country: 'BR',
+      postalCode: '12345-000',
+      phone: null,
+    });
   });
 
   it('dates are the *_gmt fields, read as UTC (dates_are_gmt), not the site-local ones', () => {

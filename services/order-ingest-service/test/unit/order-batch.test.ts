@@ -130,7 +130,10 @@ describe('channel rules in the batch decision', () => {
 
   it('an older delivery (by the channel updated-at) never overwrites a newer stored state', () => {
     const newer = order('a', { orderStatus: 'shipped', channelUpdatedAt: at('2026-11-20T12:00:00Z') });
-    const olderRetry = order('a', { orderStatus: 'awaiting_shipment', channelUpdatedAt: at('2026-11-20T11:00:00Z') });
+    const olderRetry = order('a', {
+      orderStatus: 'awaiting_shipment',
+      channelUpdatedAt: at('2026-11-20T11:00:00Z'),
+    });
     const d = decide([{ index: 0, order: olderRetry }], [stored(newer, 2)]);
     expect(d.outcomes[0]).toMatchObject({ status: 'unchanged', note: expect.stringMatching(/older/) });
     expect(d.updates).toEqual([]);
@@ -139,7 +142,10 @@ describe('channel rules in the batch decision', () => {
 
   it('the same channel updated-at with new content is still applied (a channel may not move its clock)', () => {
     const t = at('2026-11-20T12:00:00Z');
-    const d = decide([{ index: 0, order: order('a', { total: 99, channelUpdatedAt: t }) }], [stored(order('a', { channelUpdatedAt: t }))]);
+    const d = decide(
+      [{ index: 0, order: order('a', { total: 99, channelUpdatedAt: t }) }],
+      [stored(order('a', { channelUpdatedAt: t }))],
+    );
     expect(d.outcomes[0]!.status).toBe('updated');
   });
 
@@ -152,7 +158,12 @@ describe('channel rules in the batch decision', () => {
   });
 
   it('an email the channel later redacted or left empty never overwrites one captured earlier (also phone, names, buyer key)', () => {
-    const first = order('a', { email: 'ann@example.com', phone: '+15025550100', firstName: 'Ann', lastName: 'Buyer' });
+    const first = order('a', {
+      email: 'ann@example.com',
+      phone: '+15025550100',
+      firstName: 'Ann',
+      lastName: 'Buyer',
+    });
     const later = order('a', {
       email: null,
       phone: null,
@@ -176,9 +187,21 @@ describe('channel rules in the batch decision', () => {
   });
 
   it('R2.10: an erased order stays erased when the channel sends it again', () => {
-    const before = { ...stored(order('a')), customerEmail: null, customerUsername: null, buyerName: null, redactedAt: at('2026-11-22T00:00:00Z') };
+    const before = {
+      ...stored(order('a')),
+      customerEmail: null,
+      customerUsername: null,
+      buyerName: null,
+      redactedAt: at('2026-11-22T00:00:00Z'),
+    };
     const d = decide([{ index: 0, order: order('a', { orderStatus: 'shipped' }) }], [before]);
-    expect(d.updates[0]).toMatchObject({ customerEmail: null, customerUsername: null, buyerName: null, shipTo: null, orderStatus: 'shipped' });
+    expect(d.updates[0]).toMatchObject({
+      customerEmail: null,
+      customerUsername: null,
+      buyerName: null,
+      shipTo: null,
+      orderStatus: 'shipped',
+    });
     expect(d.imported[0]!.order).toMatchObject({ email: null, username: null, phone: null });
     expect(d.updates[0]!.redactedAt).toEqual(at('2026-11-22T00:00:00Z'));
   });
@@ -194,7 +217,12 @@ describe('channel rules in the batch decision', () => {
       source: 'webhook',
     });
     expect(d.revisions).toEqual([
-      expect.objectContaining({ orderId: 'ord_a', revision: 2, source: 'webhook', changedFields: ['orderStatus', 'total'] }),
+      expect.objectContaining({
+        orderId: 'ord_a',
+        revision: 2,
+        source: 'webhook',
+        changedFields: ['orderStatus', 'total'],
+      }),
     ]);
   });
 });

@@ -29,9 +29,12 @@ describe('ShipStation order format', () => {
     expect(parseOrderDate('2026-11-20T10:00:00+00:00').toISOString()).toBe('2026-11-20T10:00:00.000Z');
   });
 
-  it.each(['yesterday', '2026-13-45T00:00:00', '2026-02-30T10:00:00', '20/11/2026', ''])('refuses %p with a reason', (raw) => {
-    expect(() => parseOrderDate(raw)).toThrow(OrderFormatError);
-  });
+  it.each(['yesterday', '2026-13-45T00:00:00', '2026-02-30T10:00:00', '20/11/2026', ''])(
+    'refuses %p with a reason',
+    (raw) => {
+      expect(() => parseOrderDate(raw)).toThrow(OrderFormatError);
+    },
+  );
 
   it('R1.2: the buyer key depends on the channel', () => {
     expect(buyerKey('amazon', 'amzn-user', 'Buyer@Example.com')).toBe('buyer@example.com');

@@ -37,7 +37,8 @@ export function money(v: unknown): number | null {
 export function instant(v: unknown, field: string): Date {
   const s = str(v);
   const d = s && /(Z|[+-]\d{2}:?\d{2})$/.test(s) ? new Date(s) : new Date(NaN);
-  if (Number.isNaN(d.getTime())) throw new OrderFormatError(`${field} "${String(v)}" is not a date with an offset`);
+  if (Number.isNaN(d.getTime()))
+    throw new OrderFormatError(`${field} "${String(v)}" is not a date with an offset`);
   return d;
 }
 
@@ -87,7 +88,14 @@ export function address(parts: {
 /** Comma-separated tags ("tag1, tag2") as a list, blanks dropped, order kept, no duplicates. */
 export function splitTags(v: unknown): string[] {
   const s = typeof v === 'string' ? v : '';
-  return [...new Set(s.split(',').map((t) => t.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      s
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** Tags every channel order carries (R1.8): the channel, the store's name, then the order's own. */

@@ -1,6 +1,18 @@
 import type { JsonObject, NormalizedOrder } from '../order';
 import { OrderFormatError } from '../shipstation-order';
-import { address, emailOf, gmtInstant, idOf, items, joinName, money, obj, pick, storeTags, str } from './mapping';
+import {
+  address,
+  emailOf,
+  gmtInstant,
+  idOf,
+  items,
+  joinName,
+  money,
+  obj,
+  pick,
+  storeTags,
+  str,
+} from './mapping';
 
 /** A WooCommerce REST v3 order (`GET /wp-json/wc/v3/orders`, and `order.*` webhooks). */
 export type WooOrder = JsonObject;

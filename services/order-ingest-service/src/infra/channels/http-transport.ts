@@ -155,7 +155,8 @@ export class ChannelTransport {
           });
           res.on('end', () => {
             const headers: Record<string, string | undefined> = {};
-            for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+            for (const [k, v] of Object.entries(res.headers))
+              headers[k] = Array.isArray(v) ? v.join(', ') : v;
             resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
           });
           res.on('error', reject);

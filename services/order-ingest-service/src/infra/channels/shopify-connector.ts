@@ -72,14 +72,19 @@ export function shopifyConnector(opts: {
               retry = null;
             }
           }
-          return { pauseMs: shopifyCallLimitWaitMs(r.headers['x-shopify-shop-api-call-limit']), retryAfterMs: retry };
+          return {
+            pauseMs: shopifyCallLimitWaitMs(r.headers['x-shopify-shop-api-call-limit']),
+            retryAfterMs: retry,
+          };
         },
       });
       const body = parseChannelJson(res.body) as JsonObject;
       if (!Array.isArray(body?.orders))
         throw new ChannelRequestError('shopify', res.status, 'Shopify answered without an orders list');
       return {
-        orders: body.orders.filter((o): o is JsonObject => typeof o === 'object' && o !== null && !Array.isArray(o)),
+        orders: body.orders.filter(
+          (o): o is JsonObject => typeof o === 'object' && o !== null && !Array.isArray(o),
+        ),
         next: nextPageInfo(res.headers.link),
       };
     },
@@ -91,10 +96,11 @@ export function shopifyConnector(opts: {
       // X-Shopify-Event-Id is the same on every retry of one event; older deliveries have only the webhook id.
       deliveryId: (h) => h['x-shopify-event-id'] ?? h['x-shopify-webhook-id'] ?? null,
       topic: (h) => h['x-shopify-topic'] ?? null,
-      accepts: (topic) => /^orders\/(create|updated|paid|cancelled|fulfilled|partially_fulfilled|edited)$/.test(topic),
+      accepts: (topic) =>
+        /^orders\/(create|updated|paid|cancelled|fulfilled|partially_fulfilled|edited)$/.test(topic),
       async orders(payload: Json) {
         const o = payload as JsonObject;
-        return [(o && typeof o === 'object' && 'order' in o ? (o.order as JsonObject) : o)];
+        return [o && typeof o === 'object' && 'order' in o ? (o.order as JsonObject) : o];
       },
     },
   };

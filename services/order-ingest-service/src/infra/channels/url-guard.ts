@@ -58,7 +58,8 @@ export const guardedLookup: LookupFunction = (hostname, options, callback) => {
     const bad = list.find((a) => isPrivateAddress(a.address));
     if (bad) return callback(new PrivateAddressError(hostname, bad.address), '', 0);
     const first = list[0]!;
-    if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
+    if ((options as { all?: boolean }).all)
+      return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
     callback(null, first.address, first.family);
   });
 };
@@ -73,7 +74,9 @@ export function createUrlGuard(opts: { allowPrivate: boolean }): UrlGuard {
         throw unprocessable('INVALID_STORE', `${field} is not a URL`, [`${field} is not a URL`]);
       }
       if (u.protocol !== 'https:' && u.protocol !== 'http:')
-        throw unprocessable('INVALID_STORE', `${field} must be an http(s) URL`, [`${field} must be an http(s) URL`]);
+        throw unprocessable('INVALID_STORE', `${field} must be an http(s) URL`, [
+          `${field} must be an http(s) URL`,
+        ]);
       if (u.username || u.password)
         throw unprocessable('INVALID_STORE', `${field} must not carry a user or password`, [
           `${field} must not carry a user or password`,
@@ -84,7 +87,9 @@ export function createUrlGuard(opts: { allowPrivate: boolean }): UrlGuard {
       try {
         addresses = isIP(host) ? [host] : (await dns.lookup(host, { all: true })).map((a) => a.address);
       } catch {
-        throw unprocessable('INVALID_STORE', `${field}: ${host} does not resolve`, [`${field}: ${host} does not resolve`]);
+        throw unprocessable('INVALID_STORE', `${field}: ${host} does not resolve`, [
+          `${field}: ${host} does not resolve`,
+        ]);
       }
       const bad = addresses.find(isPrivateAddress);
       if (bad) {

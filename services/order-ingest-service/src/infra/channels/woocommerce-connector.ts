@@ -18,7 +18,8 @@ interface WooCursor {
 function wooMessage(res: ChannelResponse): string | null {
   try {
     const b = JSON.parse(res.body) as { message?: unknown; code?: unknown };
-    if (typeof b.message === 'string') return typeof b.code === 'string' ? `${b.message} (${b.code})` : b.message;
+    if (typeof b.message === 'string')
+      return typeof b.code === 'string' ? `${b.message} (${b.code})` : b.message;
   } catch {
     /* not JSON */
   }
@@ -43,7 +44,8 @@ export function wooCommerceConnector(opts: {
   /** CHANNEL_ALLOW_PRIVATE_URLS: merchant sites may be in private ranges (local and test setups). */
   allowPrivate?: boolean;
 }): ChannelConnector {
-  const site = (store: ConnectorStore) => (opts.baseUrl ?? String(store.settings.siteUrl ?? '')).replace(/\/+$/, '');
+  const site = (store: ConnectorStore) =>
+    (opts.baseUrl ?? String(store.settings.siteUrl ?? '')).replace(/\/+$/, '');
   return {
     channel: 'woocommerce',
     async fetchPage(store, window, cursorText) {
@@ -60,9 +62,9 @@ export function wooCommerceConnector(opts: {
       url.searchParams.set('per_page', String(WOO_PAGE_SIZE));
       url.searchParams.set('page', String(cursor.page));
       url.searchParams.set('status', 'any');
-      const auth = Buffer.from(`${store.credentials.consumerKey ?? ''}:${store.credentials.consumerSecret ?? ''}`).toString(
-        'base64',
-      );
+      const auth = Buffer.from(
+        `${store.credentials.consumerKey ?? ''}:${store.credentials.consumerSecret ?? ''}`,
+      ).toString('base64');
       const res = await opts.transport.request({
         channel: 'woocommerce',
         storeId: store.id,
@@ -73,27 +75,44 @@ export function wooCommerceConnector(opts: {
       });
       const body = parseChannelJson(res.body);
       if (!Array.isArray(body))
-        throw new ChannelRequestError('woocommerce', res.status, 'WooCommerce answered without an orders list');
-      const page = body.filter((o): o is JsonObject => typeof o === 'object' && o !== null && !Array.isArray(o));
+        throw new ChannelRequestError(
+          'woocommerce',
+          res.status,
+          'WooCommerce answered without an orders list',
+        );
+      const page = body.filter(
+        (o): o is JsonObject => typeof o === 'object' && o !== null && !Array.isArray(o),
+      );
       const skip = new Set(cursor.skip);
       const orders = page.filter((o) => !skip.has(String(o.id)));
       // X-WP-TotalPages counts the pages of this very query; without it, a short page is the last.
       const totalPages = Number(res.headers['x-wp-totalpages']);
-      const more = Number.isFinite(totalPages) && totalPages > 0 ? cursor.page < totalPages : page.length >= WOO_PAGE_SIZE;
+      const more =
+        Number.isFinite(totalPages) && totalPages > 0
+          ? cursor.page < totalPages
+          : page.length >= WOO_PAGE_SIZE;
       if (!more || page.length === 0) return { orders, next: null };
-      const last = page.map((o) => String(o.date_modified_gmt ?? '')).reduce((a, b) => (b > a ? b : a), cursor.after);
+      const last = page
+        .map((o) => String(o.date_modified_gmt ?? ''))
+        .reduce((a, b) => (b > a ? b : a), cursor.after);
       const next: WooCursor =
         last > cursor.after
-          ? { after: last, page: 1, skip: page.filter((o) => String(o.date_modified_gmt) === last).map((o) => String(o.id)) }
+          ? {
+              after: last,
+              page: 1,
+              skip: page.filter((o) => String(o.date_modified_gmt) === last).map((o) => String(o.id)),
+            }
           : { after: cursor.after, page: cursor.page + 1, skip: [] };
       return { orders, next: JSON.stringify(next) };
     },
     mapOrder: mapWooOrder,
     webhook: {
       secret: (c) => c.webhookSecret ?? null,
-      verify: (raw, headers, secret) => verifyBase64HmacSha256(raw, headers['x-wc-webhook-signature'], secret),
+      verify: (raw, headers, secret) =>
+        verifyBase64HmacSha256(raw, headers['x-wc-webhook-signature'], secret),
       // Saving a webhook in WooCommerce sends `webhook_id=<n>` (form-encoded, unsigned) to check the URL.
-      isPing: (raw, headers) => !headers['x-wc-webhook-topic'] && /^webhook_id=\d+$/.test(raw.toString('utf8').trim()),
+      isPing: (raw, headers) =>
+        !headers['x-wc-webhook-topic'] && /^webhook_id=\d+$/.test(raw.toString('utf8').trim()),
       deliveryId: (h) => h['x-wc-webhook-delivery-id'] ?? null,
       topic: (h) => h['x-wc-webhook-topic'] ?? null,
       accepts: (topic) => /^order\.(created|updated|restored)$/.test(topic),

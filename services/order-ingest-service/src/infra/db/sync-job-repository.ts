@@ -51,14 +51,21 @@ export const syncJobRepository: SyncJobRepository = {
     const job = await qb.getOne();
     if (!job) return null;
     const claimed = { ...job, status: 'running' as const, startedAt: now, heartbeatAt: now };
-    await repo.update({ id: job.id, status: 'queued' }, { status: 'running', startedAt: now, heartbeatAt: now });
+    await repo.update(
+      { id: job.id, status: 'queued' },
+      { status: 'running', startedAt: now, heartbeatAt: now },
+    );
     return claimed;
   },
 
   async failStale(tx, staleBefore, now) {
     const res = await tx.getRepository(SyncJobEntity).update(
       { status: 'running', heartbeatAt: LessThan(staleBefore) },
-      { status: 'failed', finishedAt: now, errors: ['interrupted: the worker stopped (restart or crash); the next sync reads the window again'] },
+      {
+        status: 'failed',
+        finishedAt: now,
+        errors: ['interrupted: the worker stopped (restart or crash); the next sync reads the window again'],
+      },
     );
     return res.affected ?? 0;
   },

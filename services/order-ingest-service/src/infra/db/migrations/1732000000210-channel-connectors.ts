@@ -85,7 +85,10 @@ export class ChannelConnectors1732000000210 implements MigrationInterface {
           dt('heartbeat_at', true),
         ],
         indices: [
-          new TableIndex({ name: 'idx_sync_jobs_store', columnNames: ['account_id', 'store_id', 'created_at'] }),
+          new TableIndex({
+            name: 'idx_sync_jobs_store',
+            columnNames: ['account_id', 'store_id', 'created_at'],
+          }),
           new TableIndex({ name: 'idx_sync_jobs_status', columnNames: ['status', 'created_at'] }),
         ],
       }),
