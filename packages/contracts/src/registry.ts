@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { ContractViolation, compile, formatErrors } from './ajv';
 import { EnvelopeHeader, type EventContract } from './envelope';
+import { CarrierAccountChanged } from './events/carrier-account-changed';
 import { ClientConnectionChanged } from './events/client-connection-changed';
 import { ClientInvited } from './events/client-invited';
 import { CustomerImportRequested } from './events/customer-import-requested';
@@ -22,6 +23,7 @@ export const contracts = [
   CustomerImportRowResult,
   ClientInvited,
   ClientConnectionChanged,
+  CarrierAccountChanged,
 ] as const;
 
 export type AnyContract = (typeof contracts)[number];

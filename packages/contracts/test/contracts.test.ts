@@ -3,13 +3,17 @@ import { contracts, decodeEvent, topics } from '../src/registry';
 import { newEvent } from '../src/new-event';
 import { OrderImported } from '../src/events/order-imported';
 import { CustomerUpserted } from '../src/events/customer-upserted';
+import { CarrierAccountChanged } from '../src/events/carrier-account-changed';
+import { ClientInvited } from '../src/events/client-invited';
+import { OrderDelegated } from '../src/events/order-delegated';
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 describe('event contracts (SPEC §6)', () => {
-  it('covers every topic named in SPEC §6', () => {
+  it('covers every topic named in SPEC §6, and CarrierAccountChanged (R5.5)', () => {
     expect(topics.sort()).toEqual(
       [
+        'CarrierAccountChanged',
         'ClientConnectionChanged',
         'ClientInvited',
         'CustomerImportRequested',
@@ -61,6 +65,24 @@ describe('event contracts (SPEC §6)', () => {
     it('keeps its schema (a change here is a visible diff)', () => {
       expect(contract.schema).toMatchSnapshot();
     });
+  });
+
+  it('fields added to v1 later are optional: events written before them still decode', () => {
+    const invited = clone(ClientInvited.example) as { payload: Record<string, unknown> };
+    delete invited.payload.invitationId;
+    expect(() => decodeEvent(JSON.stringify(invited), 'ClientInvited')).not.toThrow();
+    const delegated = clone(OrderDelegated.example) as { payload: Record<string, unknown> };
+    delete delegated.payload.providerOrderId;
+    delete delegated.payload.ruleId;
+    expect(() => decodeEvent(JSON.stringify(delegated), 'OrderDelegated')).not.toThrow();
+  });
+
+  it('CarrierAccountChanged refuses a service code a carrier would not write', () => {
+    const ev = clone(CarrierAccountChanged.example);
+    ev.payload.services = ['UPS Ground'];
+    expect(() => decodeEvent(JSON.stringify(ev), 'CarrierAccountChanged')).toThrow(
+      /\/payload\/services\/0 must match pattern/,
+    );
   });
 
   it('rejects non-JSON with a readable reason', () => {

@@ -4,26 +4,37 @@ import {
   type Overrides,
   type ServiceDefinition,
 } from '@crp/service-kit/assemble';
+import { applyCarrierAccountChanges, applyConnectionChanges } from './app/connection-events';
+import type { DelegationDeps } from './app/delegation-ports';
 import { SERVICE, LOCAL_DEV_CREDENTIALS_KEY, type Config } from './config';
 import type { ChannelDeps } from './app/deps';
 import { applyCustomerMerged, applyCustomerRedacted, applyCustomerUpserts } from './app/customer-events';
 import type { Connectors } from './app/ports';
 import { SyncWorker } from './app/sync';
 import { WebhookWorker } from './app/webhooks';
+import { delegationEntities } from './infra/db/delegation-entities';
 import { orderEntities } from './infra/db/entities';
 import { migrations } from './infra/db/migrations';
 import { repositories } from './infra/db/repositories';
 import { createConnectors } from './infra/channels/connectors';
 import { createUrlGuard } from './infra/channels/url-guard';
 import { createCredentialCipher, parseKey } from './infra/crypto/credential-cipher';
+import { delegationRoutes } from './http/delegation-routes';
 import { orderRoutes } from './http/routes';
 import { storeRoutes } from './http/store-routes';
 import { webhookRoutes } from './http/webhook-routes';
 
+const delegationDeps = ({ db, outbox }: Pick<DelegationDeps, 'db' | 'outbox'>): DelegationDeps => ({
+  db,
+  outbox,
+  delegation: repositories.delegation,
+  now: () => new Date(),
+});
+
 /** Storage only: what `npm run migrate` needs. */
 export const definition: Pick<ServiceDefinition, 'service' | 'entities' | 'migrations'> = {
   service: SERVICE,
-  entities: orderEntities,
+  entities: [...orderEntities, ...delegationEntities],
   migrations,
 };
 
@@ -56,7 +67,7 @@ export async function createOrderIngestService(
     ...definition,
     version: '0.2.0',
     description:
-      'Stores and orders: channel connectors (pull and webhooks), store imports, manual orders (SPEC §1, §3.1); publishes OrderImported.',
+      'Stores and orders: channel connectors (pull and webhooks), store imports, manual orders (SPEC §1, §3.1), delegation to 3PLs (SPEC §5); publishes OrderImported and OrderDelegated.',
     routes: ({ db, outbox, logger }) => {
       channelDeps = {
         db,
@@ -76,11 +87,19 @@ export async function createOrderIngestService(
       return [
         ...storeRoutes(channelDeps),
         ...orderRoutes(db, { outbox, repos: repositories }),
+        ...delegationRoutes(delegationDeps({ db, outbox })),
         ...webhookRoutes(channelDeps),
       ];
     },
     batchHandlers: () => ({
       CustomerUpserted: (events, tx) => applyCustomerUpserts(tx, repositories, events),
+      // The local views delegation reads (R5.4, R5.5): whole batches, one upsert each.
+      ClientConnectionChanged: async (events, tx) => {
+        await applyConnectionChanges(events, tx, repositories.delegation);
+      },
+      CarrierAccountChanged: async (events, tx) => {
+        await applyCarrierAccountChanges(events, tx, repositories.delegation);
+      },
     }),
     handlers: () => ({
       CustomerMerged: (event, tx) => applyCustomerMerged(tx, repositories, event),

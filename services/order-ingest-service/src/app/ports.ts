@@ -9,6 +9,7 @@ import type {
   StoreType,
 } from '../domain/order';
 import type { SyncJobRecord, WebhookDeliveryRecord } from '../domain/sync';
+import type { DelegationRepository } from './delegation-ports';
 
 /**
  * What the use cases need from storage and from the channels; `src/infra` implements it. Functions
@@ -124,6 +125,8 @@ export interface Repositories {
   stores: StoreRepository;
   syncJobs: SyncJobRepository;
   webhooks: WebhookRepository;
+  /** Delegation to 3PLs (R5.4, R5.5): src/app/delegation-ports.ts. */
+  delegation: DelegationRepository;
 }
 
 /** Store credentials at rest: AES-256-GCM, bound to the store id. */
@@ -169,6 +172,8 @@ export interface ChannelConnector {
     store: ConnectorStore,
     window: { from: Date; to: Date },
     cursor: string | null,
+    /** Aborted when the service stops: waits and requests end at once. */
+    signal?: AbortSignal,
   ): Promise<OrderPage>;
   /** The channel's order → the normalized order (throws OrderFormatError for a bad one). */
   mapOrder(raw: JsonObject, store: { name: string }): NormalizedOrder;

@@ -1,7 +1,12 @@
 import type { Database } from '@crp/platform/db';
 import { notFound, validationFailed } from '@crp/platform/errors';
+import { fulfillmentOf } from './fulfillment';
 import { orderView, revisionView } from './order-view';
 import type { Repositories } from './ports';
+
+/** R5.4/R5.5 facts of a page of orders (delegation, shipping service): three queries per page. */
+const extrasOf = (db: Database, repos: Repositories, accountId: string, ids: string[]) =>
+  fulfillmentOf(db.dataSource.manager, { delegation: repos.delegation }, accountId, ids);
 
 export async function getOrder(db: Database, repos: Repositories, accountId: string, orderId: string) {
   const tx = db.dataSource.manager;
@@ -9,7 +14,10 @@ export async function getOrder(db: Database, repos: Repositories, accountId: str
   if (!o) throw notFound(`Order ${orderId}`);
   const store = await repos.stores.find(tx, accountId, o.storeId);
   const revisions = await repos.orders.revisions(tx, accountId, orderId);
-  return { ...orderView(o, store ?? undefined), revisions: revisions.map(revisionView) };
+  return {
+    ...orderView(o, store ?? undefined, (await extrasOf(db, repos, accountId, [o.id])).get(o.id)),
+    revisions: revisions.map(revisionView),
+  };
 }
 
 /** An opaque keyset position: the last order of a page (its id, and its updated-at when sorted by it). */
@@ -63,8 +71,14 @@ export async function listOrders(
   });
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
+  const extras = await extrasOf(
+    db,
+    repos,
+    accountId,
+    page.map((o) => o.id),
+  );
   return {
-    orders: page.map((o) => orderView(o)),
+    orders: page.map((o) => orderView(o, undefined, extras.get(o.id))),
     total,
     nextCursor:
       rows.length > q.limit && last ? encodeCursor(last.id, updatedSince ? last.updatedAt : undefined) : null,

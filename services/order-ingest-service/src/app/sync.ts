@@ -127,7 +127,7 @@ export function mapPage(
 export async function runSyncJob(
   deps: ChannelDeps,
   claimed: SyncJobRecord,
-  isStopping: () => boolean = () => false,
+  signal?: AbortSignal,
 ): Promise<SyncJobRecord> {
   const { db, repos } = deps;
   let job = claimed;
@@ -175,11 +175,11 @@ export async function runSyncJob(
     let cursor: string | null = null;
     for (;;) {
       // A shutdown ends the job between pages: what is committed stays, the watermark does not move.
-      if (isStopping())
+      if (signal?.aborted)
         throw new Error(
           'stopped: the service shut down during the sync; the next one reads the window again',
         );
-      const page = await connector.fetchPage(cs, window, cursor);
+      const page = await connector.fetchPage(cs, window, cursor, signal);
       const { items, rejected } = mapPage(connector, page.orders, store);
       const last = page.next === null;
       job = await db.transaction(async (tx) => {
@@ -278,6 +278,7 @@ export class SyncWorker {
   private readonly inflight = new Set<Promise<unknown>>();
   private draining = false;
   private again = false;
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly deps: ChannelDeps,
@@ -330,7 +331,7 @@ export class SyncWorker {
       const job = await this.deps.db.transaction((tx) => this.deps.repos.syncJobs.claimNext(tx, new Date()));
       if (!job) return;
       this.active++;
-      const p = runSyncJob(this.deps, job, () => !this.running)
+      const p = runSyncJob(this.deps, job, this.abort.signal)
         .catch((err: Error) =>
           this.deps.logger.error({ err: err.message, jobId: job.id }, 'sync job crashed'),
         )
@@ -346,6 +347,10 @@ export class SyncWorker {
   /** Stops taking jobs and waits for the running ones (their pages commit or roll back whole). */
   async stop(): Promise<void> {
     this.running = false;
+    // Ends channel waits and requests at once; a page being committed still commits whole.
+    this.abort.abort(
+      new Error('stopped: the service shut down during the sync; the next one reads the window again'),
+    );
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.pollTimer) clearInterval(this.pollTimer);
     while (this.inflight.size) await Promise.allSettled([...this.inflight]);

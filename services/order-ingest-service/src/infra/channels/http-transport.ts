@@ -37,6 +37,8 @@ export interface ChannelRequest {
   signals?: (res: ChannelResponse) => { pauseMs?: number; retryAfterMs?: number | null };
   /** The channel's own words in an error body (shown on a store that needs attention). */
   errorMessage?: (res: ChannelResponse) => string | null;
+  /** Ends waits and the request at once (the service is stopping). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -54,15 +56,18 @@ export class ChannelTransport {
   }
 
   async request(req: ChannelRequest): Promise<ChannelResponse> {
+    const sleep = (ms: number) => this.abortableSleep(ms, req.signal);
     let failures = 0;
     let throttled = 0;
     for (;;) {
       const wait = (this.pausedUntil.get(req.storeId) ?? 0) - Date.now();
-      if (wait > 0) await this.sleep(wait);
+      if (wait > 0) await sleep(wait);
+      req.signal?.throwIfAborted();
       let res: ChannelResponse;
       try {
         res = await this.once(req);
       } catch (err) {
+        if (req.signal?.aborted) throw err;
         if (err instanceof PrivateAddressError)
           throw new ChannelRequestError(req.channel, 0, `${req.channel}: ${err.message} (SSRF guard)`);
         failures++;
@@ -71,7 +76,7 @@ export class ChannelTransport {
             req.channel,
             `${req.channel} did not answer after ${failures} attempts: ${(err as Error).message}`,
           );
-        await this.sleep(backoffMs(failures, this.opts.retryBaseMs));
+        await sleep(backoffMs(failures, this.opts.retryBaseMs));
         continue;
       }
       if (res.status === 429) {
@@ -97,7 +102,7 @@ export class ChannelTransport {
             req.channel,
             `${req.channel} answered ${res.status} ${failures} times: ${req.errorMessage?.(res) ?? res.body.slice(0, 200)}`,
           );
-        await this.sleep(backoffMs(failures, this.opts.retryBaseMs));
+        await sleep(backoffMs(failures, this.opts.retryBaseMs));
         continue;
       }
       if (res.status >= 400) {
@@ -120,6 +125,22 @@ export class ChannelTransport {
     }
   }
 
+  private abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (!signal) return this.sleep(ms);
+    signal.throwIfAborted();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
   private pause(storeId: string, ms: number) {
     const until = Date.now() + Math.min(ms, 120_000);
     if (until > (this.pausedUntil.get(storeId) ?? 0)) this.pausedUntil.set(storeId, until);
@@ -140,6 +161,7 @@ export class ChannelTransport {
           method: req.method ?? 'GET',
           headers: { 'user-agent': 'crp-order-ingest/1.0', accept: 'application/json', ...req.headers },
           timeout: this.opts.timeoutMs,
+          ...(req.signal ? { signal: req.signal } : {}),
           ...(req.guard ? { lookup: guardedLookup } : {}),
         },
         (res) => {

@@ -47,7 +47,7 @@ export function shopifyConnector(opts: {
     opts.baseUrl.replace('{shop}', String(store.settings.shop ?? '')).replace(/\/+$/, '');
   return {
     channel: 'shopify',
-    async fetchPage(store, window, cursor) {
+    async fetchPage(store, window, cursor, signal) {
       const url = new URL(`${origin(store)}/admin/api/${opts.apiVersion}/orders.json`);
       url.searchParams.set('limit', String(PAGE_SIZE));
       if (cursor) url.searchParams.set('page_info', cursor);
@@ -60,6 +60,7 @@ export function shopifyConnector(opts: {
       const res = await opts.transport.request({
         channel: 'shopify',
         storeId: store.id,
+        signal,
         url: url.toString(),
         headers: { 'X-Shopify-Access-Token': store.credentials.accessToken ?? '' },
         errorMessage: shopifyMessage,

@@ -48,7 +48,7 @@ export function wooCommerceConnector(opts: {
     (opts.baseUrl ?? String(store.settings.siteUrl ?? '')).replace(/\/+$/, '');
   return {
     channel: 'woocommerce',
-    async fetchPage(store, window, cursorText) {
+    async fetchPage(store, window, cursorText, signal) {
       const cursor: WooCursor = cursorText
         ? (JSON.parse(cursorText) as WooCursor)
         : { after: gmt(window.from), page: 1, skip: [] };
@@ -68,6 +68,7 @@ export function wooCommerceConnector(opts: {
       const res = await opts.transport.request({
         channel: 'woocommerce',
         storeId: store.id,
+        signal,
         url: url.toString(),
         headers: { Authorization: `Basic ${auth}` },
         guard: !opts.baseUrl && !opts.allowPrivate,

@@ -1,4 +1,5 @@
 import type { Repositories } from '../../app/ports';
+import { delegationRepository } from './delegation-repositories';
 import { orderRepository } from './order-repository';
 import { storeRepository } from './store-repository';
 import { syncJobRepository } from './sync-job-repository';
@@ -10,4 +11,5 @@ export const repositories: Repositories = {
   stores: storeRepository,
   syncJobs: syncJobRepository,
   webhooks: webhookRepository,
+  delegation: delegationRepository,
 };

@@ -5,8 +5,8 @@ import { isMysql } from '@crp/platform/db';
 const { datetime: dt, varchar: vc } = tableColumn;
 
 /** Stores that sync themselves (issue 15): credentials, status, watermark; jobs; webhook queue; revisions. */
-export class ChannelConnectors1732000000210 implements MigrationInterface {
-  name = 'ChannelConnectors1732000000210';
+export class ChannelConnectors1732000000220 implements MigrationInterface {
+  name = 'ChannelConnectors1732000000220';
 
   async up(q: QueryRunner): Promise<void> {
     const big = isMysql(q) ? 'mediumtext' : 'text';
