@@ -11,6 +11,8 @@ import type { CustomerRepository } from './ports';
 export interface LinkDeps {
   repo: CustomerRepository;
   outbox: Outbox;
+  /** Records how long each step took (load, decide, persist), for /metrics. */
+  timing?: (phase: 'load' | 'decide' | 'persist', seconds: number) => void;
 }
 
 /**
@@ -25,6 +27,12 @@ export async function linkOrders(
   events: OrderImportedV1[],
 ): Promise<LinkOutcome[]> {
   const { repo } = deps;
+  let t = performance.now();
+  const lap = (phase: 'load' | 'decide' | 'persist') => {
+    const now = performance.now();
+    deps.timing?.(phase, (now - t) / 1000);
+    t = now;
+  };
   const orders: OrderToLink[] = events.map((e) => ({
     eventId: e.eventId,
     accountId: e.accountId,
@@ -85,12 +93,16 @@ export async function linkOrders(
   const identities = new Map<string, IdentityRecord>();
   for (const i of [...keyed, ...owned]) identities.set(i.id, i);
 
+  lap('load');
+
   // Decide.
   const decision = decideLinks(
     orders,
     { settings, history, identities: [...identities.values()], customers: [...loaded.values()] },
     { now: new Date(), newId: (kind) => newId(kind === 'customer' ? 'cus' : 'idn') },
   );
+
+  lap('decide');
 
   // Persist.
   await repo.insertCustomers(tx, decision.customerInserts);
@@ -116,6 +128,7 @@ export async function linkOrders(
       );
     }),
   );
+  lap('persist');
   return decision.outcomes;
 }
 
