@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { AnyEvent } from '@crp/contracts/registry';
-import { BatchTable, inList } from '@crp/platform/sql';
+import { BatchTable, dialectOf, keysIn, queryRows } from '@crp/platform/sql';
 import { InboxEntity, type InboxRow } from './tables';
 
 const inboxTable = new BatchTable<InboxRow>(InboxEntity);
@@ -12,12 +12,17 @@ export class Inbox {
   /** The eventIds among `eventIds` this group has processed: one query for the whole batch. */
   async seen(tx: EntityManager, eventIds: string[]): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
-    const ids = inList(eventIds);
-    const rows: Array<{ event_id: string }> = await tx.query(
-      `SELECT event_id FROM inbox_messages WHERE consumer_group = ? AND event_id IN ${ids.sql}`,
+    const ids = keysIn(
+      dialectOf(tx),
+      ['event_id'],
+      eventIds.map((id) => [id]),
+    );
+    const rows = await queryRows(
+      tx,
+      `SELECT event_id FROM inbox_messages WHERE consumer_group = ? AND ${ids.sql}`,
       [this.consumerGroup, ...ids.params],
     );
-    return new Set(rows.map((r) => r.event_id));
+    return new Set(rows.map((r) => String(r.event_id)));
   }
 
   /** Marks events processed, in the transaction that applied them (one multi-row insert). */

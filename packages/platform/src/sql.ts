@@ -28,9 +28,80 @@ export function inList(values: readonly unknown[]): { sql: string; params: unkno
   return { sql: `(${values.map(() => '?').join(', ')})`, params: [...values] };
 }
 
-// SQLite's default limit on bound parameters is 32,766; stay under it, and keep MySQL packets small.
+// SQLite's default limit on bound parameters is 32,766 (MySQL's prepared statements: 65,535).
 const MAX_PARAMS = 30000;
-const MAX_ROWS = 1000;
+// MySQL writes go through prepared statements (binary protocol: values travel as they are, nothing
+// is escaped into a long SQL text). Each distinct statement is prepared once per connection, so a
+// batch is cut into chunks of these sizes only: a handful of shapes per table, whatever the batch.
+const MYSQL_CHUNKS = [256, 64, 16, 4, 1];
+const SQLITE_MAX_ROWS = 1000;
+
+/** Runs one statement: MySQL as a prepared statement on the transaction's connection, SQLite as usual. */
+async function run(tx: EntityManager, sql: string, params: unknown[]): Promise<unknown> {
+  const conn = (tx.queryRunner as unknown as { databaseConnection?: MysqlConnection } | undefined)
+    ?.databaseConnection;
+  if (dialectOf(tx) === 'mysql' && conn && typeof conn.execute === 'function') {
+    return new Promise((resolve, reject) =>
+      conn.execute(sql, params, (err: unknown, result: unknown) => (err ? reject(err) : resolve(result))),
+    );
+  }
+  return tx.query(sql, params);
+}
+
+interface MysqlConnection {
+  execute(sql: string, params: unknown[], cb: (err: unknown, result: unknown) => void): void;
+}
+
+/** Key lists are padded (with their last key again) to one of these lengths: few statement shapes. */
+const KEY_LIST_SIZES = [1, 4, 16, 64, 256, 1024];
+
+/**
+ * `(a, b) IN ((?, ?), …)` for many keys at once — one statement whatever the number of keys, with
+ * exact matches (no cross product). Both engines use the index whose leading columns are the key.
+ */
+export function keysIn(
+  dialect: Dialect,
+  columns: string[],
+  keys: ReadonlyArray<readonly unknown[]>,
+): { sql: string; params: unknown[] } {
+  if (keys.length === 0) return { sql: '1 = 0', params: [] };
+  const padded = [...keys];
+  const size = KEY_LIST_SIZES.find((n) => n >= keys.length) ?? keys.length;
+  while (padded.length < size) padded.push(keys[keys.length - 1]!);
+  const tuple = columns.length === 1 ? '?' : `(${columns.map(() => '?').join(', ')})`;
+  const left = columns.length === 1 ? columns[0]! : `(${columns.join(', ')})`;
+  const list = padded.map(() => tuple).join(', ');
+  // SQLite reads a list of row values only as a VALUES table.
+  const right = dialect === 'sqlite' && columns.length > 1 ? `(VALUES ${list})` : `(${list})`;
+  return { sql: `${left} IN ${right}`, params: padded.flat() };
+}
+
+/** Runs a SELECT (prepared on MySQL, see `run`) and returns its rows. */
+export async function queryRows(
+  tx: EntityManager,
+  sql: string,
+  params: unknown[],
+): Promise<Array<Record<string, unknown>>> {
+  const res = await run(tx, sql, params);
+  return (Array.isArray(res) && Array.isArray(res[0]) ? res[0] : res) as Array<Record<string, unknown>>;
+}
+
+/** How many rows each statement of a batch of `n` takes. */
+function chunkSizes(n: number, maxRows: number, dialect: Dialect): number[] {
+  const sizes: number[] = [];
+  if (dialect === 'sqlite') {
+    for (let left = n; left > 0; left -= Math.min(left, maxRows)) sizes.push(Math.min(left, maxRows));
+    return sizes;
+  }
+  let left = n;
+  for (const size of MYSQL_CHUNKS.filter((c) => c <= maxRows).concat(maxRows < 1 ? [1] : [])) {
+    while (left >= size) {
+      sizes.push(size);
+      left -= size;
+    }
+  }
+  return sizes;
+}
 
 export interface UpsertOptions<Row> {
   /**
@@ -93,15 +164,20 @@ export class BatchTable<Row extends ObjectLiteral> {
         tail = ` ON CONFLICT (${keys}) DO UPDATE SET ${set.map((c) => `${c} = excluded.${c}`).join(', ')}`;
       }
     }
-    const perStatement = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / columns.length)));
-    for (let i = 0; i < rows.length; i += perStatement) {
-      const chunk = rows.slice(i, i + perStatement);
+    const maxRows = Math.max(1, Math.min(SQLITE_MAX_ROWS, Math.floor(MAX_PARAMS / columns.length)));
+    let at = 0;
+    for (const size of chunkSizes(rows.length, maxRows, dialect)) {
+      const chunk = rows.slice(at, at + size);
+      at += size;
       const params: unknown[] = [];
       for (const row of chunk) {
-        for (const c of columns) params.push(driver.preparePersistentValue(c.getEntityValue(row), c));
+        for (const c of columns) {
+          const v = driver.preparePersistentValue(c.getEntityValue(row), c);
+          params.push(v === undefined ? null : v);
+        }
       }
       const sql = `INSERT INTO ${q(table)} (${colList}) VALUES ${chunk.map(() => rowPlaceholder).join(', ')}${tail}`;
-      await tx.query(sql, params);
+      await run(tx, sql, params);
     }
   }
 
@@ -113,11 +189,36 @@ export class BatchTable<Row extends ObjectLiteral> {
     const { entity, table } = this.metadata(tx);
     const q = (n: string) => this.quote(tx, n);
     const cols = entity.columns.map((c) => q(c.databaseName)).join(', ');
-    const raw: Array<Record<string, unknown>> = await tx.query(
+    const raw = await queryRows(
+      tx,
       `SELECT ${cols} FROM ${q(table)} WHERE ${where}${suffix ? ` ${suffix}` : ''}`,
       params,
     );
     return raw.map((r) => this.hydrate(tx, r));
+  }
+
+  /**
+   * The rows whose `columns` (properties) equal one of `keys`, e.g. every (account, email) of a
+   * batch: one statement, exact matches. `where` adds a condition; `lock` reads FOR UPDATE on MySQL.
+   */
+  async selectByKeys(
+    tx: EntityManager,
+    columns: Array<keyof Row & string>,
+    keys: ReadonlyArray<readonly unknown[]>,
+    opts: { where?: string; params?: unknown[]; lock?: boolean; suffix?: string } = {},
+  ): Promise<Row[]> {
+    if (keys.length === 0) return [];
+    const dialect = dialectOf(tx);
+    const match = keysIn(
+      dialect,
+      columns.map((c) => this.column(tx, c)),
+      dedupe(keys),
+    );
+    const where = opts.where ? `${opts.where} AND ${match.sql}` : match.sql;
+    const suffix = [opts.suffix ?? '', opts.lock && dialect === 'mysql' ? 'FOR UPDATE' : '']
+      .filter(Boolean)
+      .join(' ');
+    return this.select(tx, where, [...(opts.params ?? []), ...match.params], suffix);
   }
 
   /** A raw row (database column names) → the entity object. */
@@ -130,4 +231,10 @@ export class BatchTable<Row extends ObjectLiteral> {
     }
     return row as Row;
   }
+}
+
+function dedupe(keys: ReadonlyArray<readonly unknown[]>): Array<readonly unknown[]> {
+  const seen = new Map<string, readonly unknown[]>();
+  for (const k of keys) seen.set(JSON.stringify(k), k);
+  return [...seen.values()];
 }

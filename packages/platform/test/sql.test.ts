@@ -171,6 +171,26 @@ describe.each(stacks)('BatchTable on %s', (name, make) => {
       expect(got).toHaveLength(1);
     });
 
+    it('selectByKeys finds exactly the rows of many composite keys in one statement (lists padded to few shapes)', async () => {
+      const keys = [
+        ['acme', 'a5'],
+        ['acme', 'a6'],
+        ['acme', 'nope'],
+        ['other', 'a5'],
+        ['acme', 'a5'],
+      ];
+      const got = await db.transaction((tx) =>
+        things.selectByKeys(tx, ['accountId', 'id'], keys, { lock: true, suffix: 'ORDER BY id' }),
+      );
+      expect(got.map((r) => `${r.accountId}/${r.id}`)).toEqual(['acme/a5', 'acme/a6']);
+      const many = Array.from({ length: 300 }, (_, i) => ['acme', `a${i}`]);
+      const all = await db.transaction((tx) =>
+        things.selectByKeys(tx, ['accountId', 'id'], many, { where: 'flag = ?', params: [true] }),
+      );
+      expect(all).toHaveLength(150);
+      expect(await db.transaction((tx) => things.selectByKeys(tx, ['accountId', 'id'], []))).toEqual([]);
+    });
+
     it('knows its dialect and column names', async () => {
       await db.transaction(async (tx) => {
         expect(dialectOf(tx)).toBe(name === 'MariaDB' ? 'mysql' : 'sqlite');

@@ -10,7 +10,7 @@ import {
   expectationTotals,
   generateOrderStream,
 } from '@crp/testing/order-stream';
-import { rssSampler } from '../lib/machine.mjs';
+import { cpuMeter, findPid, rssSampler } from '../lib/machine.mjs';
 import { createStores, postOrders } from '../lib/http-load.mjs';
 import { freePort, histograms, sleep, startService } from '../lib/services.mjs';
 import { ceilingRun } from './ingest.mjs';
@@ -58,6 +58,12 @@ export async function http(ctx) {
 
   const cust = await mysql.createConnection(urls.cust);
   const ord = await mysql.createConnection(urls.ord);
+  const cpu = cpuMeter({
+    'order-ingest': svcs['order-ingest-service'].pid,
+    'customer-service': svcs['customer-service'].pid,
+    mariadb: findPid('mariadbd'),
+    kafka: findPid('kafka.Kafka'),
+  });
   const t0 = performance.now();
   const sent = await postOrders(ingestUrl, orders, stores, {
     batch: 1000,
@@ -75,6 +81,7 @@ export async function http(ctx) {
     await sleep(50);
   }
   const done = performance.now();
+  const cpuUse = cpu.stop();
   const check = await checkCustomerDatabase(cust, expected);
   const stored = await countRows(ord, 'orders');
   if (stored !== want.orders)
@@ -102,6 +109,7 @@ export async function http(ctx) {
     orders_per_s: Math.round(rate),
     ceiling_orders_per_s: Math.round(ceiling),
     ratio: Number((rate / ceiling).toFixed(3)),
+    cpu: cpuUse,
     consumer_mean_batch: Math.round(h.consumer_batch_size.mean ?? 0),
     max_rss_mb: rss,
     data_check: check.problems.length === 0 && check.ok ? 'ok' : `FAILED: ${check.problems.join('; ')}`,

@@ -14,7 +14,7 @@ import {
   generateOrderStream as generate,
   orderImportedJson,
 } from '@crp/testing/order-stream';
-import { rssSampler } from '../lib/machine.mjs';
+import { cpuMeter, findPid, rssSampler } from '../lib/machine.mjs';
 import { pct } from '../lib/report.mjs';
 import { freePort, histograms, sleep, startService } from '../lib/services.mjs';
 
@@ -71,6 +71,11 @@ export async function ingest(ctx) {
   const startedAt = performance.now();
   svc = await startService('customer-service', env, { port: freePort() });
   const conn = await mysql.createConnection(dbUrl);
+  const cpu = cpuMeter({
+    'customer-service': svc.pid,
+    mariadb: findPid('mariadbd'),
+    kafka: findPid('kafka.Kafka'),
+  });
   let first = null;
   let done = null;
   const deadline = Date.now() + Math.max(120_000, N * 5);
@@ -87,6 +92,7 @@ export async function ingest(ctx) {
     await sleep(n > 0 ? 25 : 100);
   }
   const rate = want.orders / ((done - first) / 1000);
+  const cpuUse = cpu.stop();
   const h = await histograms(svc.url, [
     'consumer_batch_size',
     'consumer_batch_seconds',
@@ -130,6 +136,7 @@ export async function ingest(ctx) {
     ceiling_orders_per_s: Math.round(ceiling),
     ratio: Number((rate / ceiling).toFixed(3)),
     batches,
+    cpu: cpuUse,
     link_phase_ms: phases,
     offered_per_s: latency.offered,
     achieved_per_s: latency.achieved,

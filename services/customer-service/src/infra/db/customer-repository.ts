@@ -1,6 +1,6 @@
-import { Brackets, type EntityManager } from 'typeorm';
-import { BatchTable, dialectOf, inList } from '@crp/platform/sql';
-import type { AccountRef, CustomerQuery, CustomerRepository, LoadOptions } from '../../app/ports';
+import { Brackets } from 'typeorm';
+import { BatchTable, dialectOf, inList, keysIn } from '@crp/platform/sql';
+import type { CustomerQuery, CustomerRepository } from '../../app/ports';
 import type {
   AccountSettings,
   CustomerOrderRecord,
@@ -59,38 +59,6 @@ const HISTORY_MUTABLE: Array<keyof CustomerOrderRecord & string> = [
   'revision',
 ];
 
-/**
- * `(account_id = ? AND a IN (…) [AND b IN (…)]) OR …`, one group per account, so every
- * statement stays inside the accounts it was asked about. Callers filter exact pairs in code.
- */
-function perAccount<K extends AccountRef>(
-  keys: K[],
-  columns: Array<[column: string, pick: (k: K) => string]>,
-): { sql: string; params: unknown[] } {
-  const groups = new Map<string, K[]>();
-  for (const key of keys) {
-    const list = groups.get(key.accountId);
-    if (list) list.push(key);
-    else groups.set(key.accountId, [key]);
-  }
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  for (const [accountId, list] of groups) {
-    const conds = ['account_id = ?'];
-    params.push(accountId);
-    for (const [column, pick] of columns) {
-      const values = inList([...new Set(list.map(pick))]);
-      conds.push(`${column} IN ${values.sql}`);
-      params.push(...values.params);
-    }
-    parts.push(`(${conds.join(' AND ')})`);
-  }
-  return { sql: parts.length ? `(${parts.join(' OR ')})` : '1 = 0', params };
-}
-
-const lockClause = (tx: EntityManager, opts?: LoadOptions) =>
-  opts?.lock && dialectOf(tx) === 'mysql' ? 'FOR UPDATE' : '';
-
 const toDate = (v: unknown): Date | null => {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) return v;
@@ -117,46 +85,43 @@ export const customerRepository: CustomerRepository = {
     });
   },
 
-  async historyByStoreOrder(tx, keys) {
-    if (keys.length === 0) return [];
-    const where = perAccount(keys, [
-      ['store_id', (k) => k.storeId],
-      ['store_order_id', (k) => k.storeOrderId],
-    ]);
-    const wanted = new Set(keys.map((k) => `${k.accountId}\u0000${k.storeId}\u0000${k.storeOrderId}`));
-    const rows = await history.select(tx, where.sql, where.params);
-    return rows.filter((r) => wanted.has(`${r.accountId}\u0000${r.storeId}\u0000${r.storeOrderId}`));
-  },
+  historyByStoreOrder: (tx, keys) =>
+    history.selectByKeys(
+      tx,
+      ['accountId', 'storeId', 'storeOrderId'],
+      keys.map((k) => [k.accountId, k.storeId, k.storeOrderId]),
+    ),
 
-  async identitiesByKey(tx, keys) {
-    if (keys.length === 0) return [];
-    const where = perAccount(keys, [
-      ['store_id', (k) => k.storeId],
-      ['username', (k) => k.username],
-    ]);
-    const wanted = new Set(keys.map((k) => `${k.accountId}\u0000${k.storeId}\u0000${k.username}`));
-    const rows = await identities.select(tx, where.sql, where.params);
-    return rows.filter((r) => wanted.has(`${r.accountId}\u0000${r.storeId}\u0000${r.username}`));
-  },
+  identitiesByKey: (tx, keys) =>
+    identities.selectByKeys(
+      tx,
+      ['accountId', 'storeId', 'username'],
+      keys.map((k) => [k.accountId, k.storeId, k.username]),
+    ),
 
-  async identitiesOf(tx, refs) {
-    if (refs.length === 0) return [];
-    const where = perAccount(refs, [['customer_id', (r) => r.customerId]]);
-    return identities.select(tx, where.sql, where.params, 'ORDER BY created_at, id');
-  },
+  identitiesOf: (tx, refs) =>
+    identities.selectByKeys(
+      tx,
+      ['accountId', 'customerId'],
+      refs.map((r) => [r.accountId, r.customerId]),
+      { suffix: 'ORDER BY created_at, id' },
+    ),
 
-  async customersById(tx, refs, opts) {
-    if (refs.length === 0) return [];
-    const where = perAccount(refs, [['id', (r) => r.id]]);
-    return customers.select(tx, where.sql, where.params, lockClause(tx, opts));
-  },
+  customersById: (tx, refs, opts) =>
+    customers.selectByKeys(
+      tx,
+      ['accountId', 'id'],
+      refs.map((r) => [r.accountId, r.id]),
+      { lock: opts?.lock },
+    ),
 
-  async activeCustomersByKey(tx, key, values, opts) {
-    if (values.length === 0) return [];
-    const column = key === 'email' ? 'email_normalized' : 'phone_e164';
-    const where = perAccount(values, [[column, (v) => v.value]]);
-    return customers.select(tx, `status = 'active' AND ${where.sql}`, where.params, lockClause(tx, opts));
-  },
+  activeCustomersByKey: (tx, key, values, opts) =>
+    customers.selectByKeys(
+      tx,
+      ['accountId', key === 'email' ? 'emailNormalized' : 'phoneE164'],
+      values.map((v) => [v.accountId, v.value]),
+      { where: "status = 'active'", lock: opts?.lock },
+    ),
 
   insertCustomers: (tx, rows) => customers.insert(tx, rows),
   updateCustomers: (tx, rows) =>
@@ -175,7 +140,11 @@ export const customerRepository: CustomerRepository = {
 
   async recountTotals(tx, refs) {
     if (refs.length === 0) return;
-    const where = perAccount(refs, [['customer_id', (r) => r.customerId]]);
+    const where = keysIn(
+      dialectOf(tx),
+      ['account_id', 'customer_id'],
+      refs.map((r) => [r.accountId, r.customerId]),
+    );
     const rows: Array<Record<string, unknown>> = await tx.query(
       `SELECT account_id, customer_id, COUNT(*) AS n, COALESCE(SUM(total), 0) AS spent,
               MIN(order_date) AS first, MAX(order_date) AS last

@@ -49,14 +49,12 @@ const MUTABLE: Array<keyof OrderRecord & string> = [
 export const orderRepository: OrderRepository = {
   async lockByStoreOrderIds(tx, accountId, storeId, storeOrderIds) {
     if (storeOrderIds.length === 0) return [];
-    const ids = inList([...new Set(storeOrderIds)].sort());
-    // SQLite runs one transaction at a time: no lock needed there.
-    const lock = dialectOf(tx) === 'mysql' ? 'ORDER BY store_order_id FOR UPDATE' : '';
-    return orders.select(
+    // Locked in key order (SQLite runs one transaction at a time: no lock needed there).
+    return orders.selectByKeys(
       tx,
-      `account_id = ? AND store_id = ? AND store_order_id IN ${ids.sql}`,
-      [accountId, storeId, ...ids.params],
-      lock,
+      ['accountId', 'storeId', 'storeOrderId'],
+      [...new Set(storeOrderIds)].sort().map((id) => [accountId, storeId, id]),
+      { suffix: dialectOf(tx) === 'mysql' ? 'ORDER BY store_order_id' : '', lock: true },
     );
   },
 
