@@ -52,38 +52,54 @@ interface MysqlConnection {
   execute(sql: string, params: unknown[], cb: (err: unknown, result: unknown) => void): void;
 }
 
-/** Key lists are padded (with their last key again) to one of these lengths: few statement shapes. */
-const KEY_LIST_SIZES = [1, 4, 16, 64, 256, 1024];
-
 /**
- * `(a, b) IN ((?, ?), …)` for many keys at once — one statement whatever the number of keys, with
- * exact matches (no cross product). Both engines use the index whose leading columns are the key.
+ * Many composite keys at once, grouped by their first column:
+ * `(a = ? AND b IN (…) [AND c IN (…)]) OR (a = ? AND …)`. Both engines use the index whose leading
+ * columns are the key for each group (a row-value `(a, b) IN ((…), …)` list of hundreds of keys
+ * made MariaDB 10.11 scan the whole table). With three or more columns a group can match more
+ * than the keys asked for: callers that need exact matches filter (BatchTable.selectByKeys does).
  */
 export function keysIn(
-  dialect: Dialect,
+  _dialect: Dialect,
   columns: string[],
   keys: ReadonlyArray<readonly unknown[]>,
 ): { sql: string; params: unknown[] } {
   if (keys.length === 0) return { sql: '1 = 0', params: [] };
-  const padded = [...keys];
-  const size = KEY_LIST_SIZES.find((n) => n >= keys.length) ?? keys.length;
-  while (padded.length < size) padded.push(keys[keys.length - 1]!);
-  const tuple = columns.length === 1 ? '?' : `(${columns.map(() => '?').join(', ')})`;
-  const left = columns.length === 1 ? columns[0]! : `(${columns.join(', ')})`;
-  const list = padded.map(() => tuple).join(', ');
-  // SQLite reads a list of row values only as a VALUES table.
-  const right = dialect === 'sqlite' && columns.length > 1 ? `(VALUES ${list})` : `(${list})`;
-  return { sql: `${left} IN ${right}`, params: padded.flat() };
+  if (columns.length === 1) {
+    const list = inList([...new Set(keys.map((k) => k[0]))]);
+    return { sql: `${columns[0]} IN ${list.sql}`, params: list.params };
+  }
+  const groups = new Map<unknown, Array<readonly unknown[]>>();
+  for (const key of keys) {
+    const list = groups.get(key[0]);
+    if (list) list.push(key);
+    else groups.set(key[0], [key]);
+  }
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  for (const [first, list] of groups) {
+    const conds = [`${columns[0]} = ?`];
+    params.push(first);
+    for (let c = 1; c < columns.length; c++) {
+      const values = inList([...new Set(list.map((k) => k[c]))]);
+      conds.push(`${columns[c]} IN ${values.sql}`);
+      params.push(...values.params);
+    }
+    parts.push(`(${conds.join(' AND ')})`);
+  }
+  return { sql: parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`, params };
 }
 
-/** Runs a SELECT (prepared on MySQL, see `run`) and returns its rows. */
+/**
+ * Runs a SELECT and returns its rows. Reads stay on the text protocol: their IN lists vary in
+ * shape from batch to batch, which would prepare a new statement each time.
+ */
 export async function queryRows(
   tx: EntityManager,
   sql: string,
   params: unknown[],
 ): Promise<Array<Record<string, unknown>>> {
-  const res = await run(tx, sql, params);
-  return (Array.isArray(res) && Array.isArray(res[0]) ? res[0] : res) as Array<Record<string, unknown>>;
+  return (await tx.query(sql, params)) as Array<Record<string, unknown>>;
 }
 
 /** How many rows each statement of a batch of `n` takes. */
@@ -209,16 +225,20 @@ export class BatchTable<Row extends ObjectLiteral> {
   ): Promise<Row[]> {
     if (keys.length === 0) return [];
     const dialect = dialectOf(tx);
+    const unique = dedupe(keys);
     const match = keysIn(
       dialect,
       columns.map((c) => this.column(tx, c)),
-      dedupe(keys),
+      unique,
     );
     const where = opts.where ? `${opts.where} AND ${match.sql}` : match.sql;
     const suffix = [opts.suffix ?? '', opts.lock && dialect === 'mysql' ? 'FOR UPDATE' : '']
       .filter(Boolean)
       .join(' ');
-    return this.select(tx, where, [...(opts.params ?? []), ...match.params], suffix);
+    const rows = await this.select(tx, where, [...(opts.params ?? []), ...match.params], suffix);
+    if (columns.length < 3) return rows;
+    const wanted = new Set(unique.map((k) => JSON.stringify(k)));
+    return rows.filter((r) => wanted.has(JSON.stringify(columns.map((c) => r[c]))));
   }
 
   /** A raw row (database column names) → the entity object. */
