@@ -1,5 +1,5 @@
 import {
-  CustomerImportRowResult,
+  CustomerImportRowResultLegacyV1,
   type CustomerImportRowResultV1,
 } from '@crp/contracts/events/customer-import-row-result';
 import { newEvent } from '@crp/contracts/new-event';
@@ -15,10 +15,10 @@ import { embeddedEnv } from '@crp/testing/service-env';
 type Payload = CustomerImportRowResultV1['payload'];
 
 function rowResult(accountId: string, payload: Payload): CustomerImportRowResultV1 {
-  return newEvent(CustomerImportRowResult, { accountId, correlationId: `job-${payload.jobId}` }, payload);
+  return newEvent(CustomerImportRowResultLegacyV1, { accountId, correlationId: `job-${payload.jobId}` }, payload);
 }
 
-describe('CustomerImportRowResult consumer (R4.4)', () => {
+describe('CustomerImportRowResult v1 consumer, still counted (R4.4)', () => {
   let handle: Awaited<ReturnType<typeof createCsvImportService>>;
   let bus: InProcessBus;
 
