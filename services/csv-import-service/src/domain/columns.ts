@@ -145,6 +145,15 @@ interface Profile {
   kind: ImportKind;
   matches: (normalized: Set<string>) => boolean;
   columns: Record<string, ProfileEntry>;
+  /** Rows the export holds that are not customers: a filled (or blank) cell of a column says so. */
+  rowRules?: Array<{ header: string; when: 'filled' | 'blank'; reason: string }>;
+}
+
+/** A profile's row rule, bound to a column of the file; `{cell}` in the reason is the cell's text. */
+export interface RowRule {
+  index: number;
+  when: 'filled' | 'blank';
+  reason: string;
 }
 
 const FOREIGN_ID = (system: string) => ({
@@ -200,6 +209,11 @@ const PROFILES: Profile[] = [
       vatnumber: { ignore: 'tax number' },
       dni: { ignore: 'identity document number' },
     },
+    rowRules: [
+      { header: 'manufacturer', when: 'filled', reason: 'an address of manufacturer "{cell}", not of a customer' },
+      { header: 'supplier', when: 'filled', reason: 'an address of supplier "{cell}", not of a customer' },
+      { header: 'customeremail', when: 'blank', reason: 'the address has no customer e-mail: it is not a customer\'s' },
+    ],
   },
   {
     id: 'shopify-customers',
@@ -231,6 +245,8 @@ export interface ColumnMapping {
   /** Which known export the headers look like (`prestashop-customers`), or `generic`. */
   profile: string;
   columns: MappedColumn[];
+  /** The profile's rules for rows that are not customers (optional: older jobs have none). */
+  rowRules?: RowRule[];
   ignored: IgnoredColumn[];
   warnings: string[];
 }
@@ -328,7 +344,11 @@ export function resolveMapping(kind: ImportKind, headers: string[], explicit: Ex
   // A column ignored for a clash is listed once, with its first reason.
   const seen = new Set<number>();
   const ignoredOnce = ignored.filter((c) => !seen.has(c.index) && seen.add(c.index) && !columns.some((m) => m.index === c.index));
-  return { profile: profile?.id ?? 'generic', columns, ignored: ignoredOnce, warnings: [] };
+  const rowRules = (profile?.rowRules ?? []).flatMap((r) => {
+    const index = normalized.indexOf(r.header);
+    return index < 0 ? [] : [{ index, when: r.when, reason: r.reason }];
+  });
+  return { profile: profile?.id ?? 'generic', columns, ignored: ignoredOnce, warnings: [], rowRules };
 }
 
 export const mappedFields = (m: ColumnMapping): Set<string> => new Set(m.columns.flatMap((c) => c.fields));
@@ -359,4 +379,13 @@ export function checkMapping(kind: ImportKind, mapping: ColumnMapping, headers: 
     );
   }
   return { ...mapping, warnings };
+}
+
+/** The reason a row is not a customer by its export's rules (a supplier's address), or null. */
+export function rowRuleProblem(mapping: ColumnMapping, cells: string[]): string | null {
+  for (const r of mapping.rowRules ?? []) {
+    const cell = (cells[r.index] ?? '').trim();
+    if ((r.when === 'filled') === (cell !== '')) return r.reason.replace('{cell}', cell);
+  }
+  return null;
 }

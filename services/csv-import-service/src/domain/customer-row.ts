@@ -6,7 +6,7 @@ import {
   type CustomerImportValues,
 } from '@crp/contracts/customer-import-fields';
 import type { CustomerImportRow } from '@crp/contracts/events/customer-import-requested';
-import type { ColumnMapping } from './columns';
+import { rowRuleProblem, type ColumnMapping } from './columns';
 import {
   CellProblem,
   parseConsent,
@@ -72,6 +72,8 @@ export function toCustomerRow(
   if (isBlankRow(source.cells)) return { ok: 'blank' };
   const countProblem = columnCountProblem(source.cells, headerLength);
   if (countProblem) return { ok: false, reason: `the row ${countProblem}` };
+  const notCustomer = rowRuleProblem(mapping, source.cells);
+  if (notCustomer) return { ok: false, reason: notCustomer };
   const problems: string[] = [];
   const values: Record<string, unknown> = {};
   let customerId: string | null = null;
