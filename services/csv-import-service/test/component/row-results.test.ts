@@ -2,6 +2,7 @@ import {
   CustomerImportRowResultLegacyV1,
   type CustomerImportRowResultV1,
 } from '@crp/contracts/events/customer-import-row-result';
+import { CustomerImportRowResult } from '@crp/contracts/events/customer-import-row-result';
 import { newEvent } from '@crp/contracts/new-event';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
 import { InboxEntity } from '@crp/messaging/tables';
@@ -92,7 +93,8 @@ describe('CustomerImportRowResult v1 consumer, still counted (R4.4)', () => {
       updated: 1,
       unchanged: 0,
       rejected: 1,
-      status: 'running',
+      // Three rows, three answers: the job is complete.
+      status: 'completed',
     });
     expect(after.updatedAt.getTime()).toBeGreaterThan(j.updatedAt.getTime());
     expect(await reports(j.id)).toEqual([
@@ -103,6 +105,10 @@ describe('CustomerImportRowResult v1 consumer, still counted (R4.4)', () => {
         outcome: 'created',
         reason: null,
         customerId: 'cus_a',
+        orderId: null,
+        cells: null,
+        changes: null,
+        warnings: null,
       },
       {
         jobId: j.id,
@@ -111,6 +117,10 @@ describe('CustomerImportRowResult v1 consumer, still counted (R4.4)', () => {
         outcome: 'updated',
         reason: null,
         customerId: 'cus_b',
+        orderId: null,
+        cells: null,
+        changes: null,
+        warnings: null,
       },
       {
         jobId: j.id,
@@ -119,6 +129,10 @@ describe('CustomerImportRowResult v1 consumer, still counted (R4.4)', () => {
         outcome: 'rejected',
         reason: rejection,
         customerId: 'cus_c',
+        orderId: null,
+        cells: null,
+        changes: null,
+        warnings: null,
       },
     ]);
   });
@@ -178,6 +192,10 @@ describe('CustomerImportRowResult v1 consumer, still counted (R4.4)', () => {
         outcome: 'created',
         reason: null,
         customerId: 'cus_x',
+        orderId: null,
+        cells: null,
+        changes: null,
+        warnings: null,
       },
     ]);
   });
@@ -220,5 +238,27 @@ describe('CustomerImportRowResult v1 consumer, still counted (R4.4)', () => {
     await publish(event);
     await handled(event);
     expect(await job(j.id)).toMatchObject({ processedRows: 0, created: 0 });
+  });
+
+  it('v2: an answer part counts once, even when it comes again under another eventId', async () => {
+    const j = await insertJob(handle.db, 'acme', { totalRows: 3 });
+    const answer = (part: number, parts: number, lines: number[]) =>
+      newEvent(CustomerImportRowResult, { accountId: 'acme', correlationId: 'c' }, {
+        jobId: j.id,
+        chunk: 1,
+        part,
+        parts,
+        dryRun: false,
+        rows: lines.map((lineNumber) => ({ lineNumber, outcome: 'created' as const, customerId: `cus_${lineNumber}`, reason: null, changes: null })),
+      });
+    const first = answer(1, 2, [2, 3]);
+    const again = answer(1, 2, [2, 3]);
+    const second = answer(2, 2, [4]);
+    const events = [first, again, second];
+    await bus.publish(events.map((e) => ({ topic: 'CustomerImportRowResult', key: j.id, value: JSON.stringify(e) })));
+    await handled(...(events as unknown as CustomerImportRowResultV1[]));
+    expect(await job(j.id)).toMatchObject({ processedRows: 3, answeredRows: 3, created: 3, status: 'completed' });
+    // A real run keeps reports of rejected rows only.
+    expect(await reports(j.id)).toEqual([]);
   });
 });
