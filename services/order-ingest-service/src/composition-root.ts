@@ -1,4 +1,5 @@
 import { assembleService, type Overrides, type ServiceDefinition } from '@crp/service-kit/assemble';
+import { importCsvOrders } from './app/import-csv-orders';
 import { SERVICE, type Config } from './config';
 import { orderEntities } from './infra/db/entities';
 import { migrations } from './infra/db/migrations';
@@ -12,6 +13,10 @@ export const definition: ServiceDefinition = {
   entities: orderEntities,
   migrations,
   routes: ({ db, outbox }) => orderRoutes(db, { outbox, repos: repositories }),
+  batchHandlers: ({ outbox }) => ({
+    // Order CSV rows from csv-import-service (R3.2, ADR 0009).
+    OrderImportRequested: (events, tx) => importCsvOrders(events, tx, { outbox, repos: repositories }),
+  }),
 };
 
 /** Wires order-ingest-service. Nothing listens here: main.ts does, tests use supertest on `app`. */
