@@ -161,7 +161,7 @@ export class JobRunner {
             tx.getRepository(ImportJobEntity).update({ id: job.id, leaseOwner: this.owner }, {
               error: (err as Error).message.slice(0, 2000),
               // Retried after a pause rather than at once, so a poison file does not spin.
-              leaseUntil: new Date(Date.now() + Math.min(60_000, 1000 * 2 ** Math.min(job.attempts, 6))),
+              leaseUntil: new Date(Date.now() + Math.min(30_000, 500 * 2 ** Math.min(job.attempts, 6))),
             }),
           )
           .catch(() => undefined);

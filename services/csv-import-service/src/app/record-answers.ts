@@ -73,12 +73,14 @@ export async function recordChunkAnswers(
     const job = jobs.get(jobId)!;
     const rows = answers.flatMap((a) => a.payload.rows as AnswerRow[]);
     const reports = await reportsFor(tx, job, answers);
+    // The job row first: the worker's checkpoint transaction locks it first too, so the two never
+    // wait on each other's report rows in opposite order (a deadlock on MySQL).
+    await addToCounters(tx, job.accountId, jobId, tally(rows.map((r) => r.outcome)), now, rows.length);
     if (reports.length) await saveReports(tx, reports);
     await insertAnswers(
       tx,
       answers.map((a) => ({ jobId, chunk: a.payload.chunk, part: a.payload.part, rows: a.payload.rows.length, receivedAt: now })),
     );
-    await addToCounters(tx, job.accountId, jobId, tally(rows.map((r) => r.outcome)), now, rows.length);
     await completeIfDone(tx, jobId, now);
     afterCommit(tx, () => deps.onAnswered?.(jobId));
   }

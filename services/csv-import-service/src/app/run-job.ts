@@ -35,6 +35,20 @@ const MAX_REPORTS_PER_COMMIT = 2000;
 
 export class JobLost extends Error {}
 
+/** MySQL's answer to two transactions waiting on each other: one is rolled back; run it again. */
+async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const e = err as { errno?: number; driverError?: { errno?: number } };
+      const errno = e.errno ?? e.driverError?.errno;
+      if (i >= attempts || (errno !== 1213 && errno !== 1205)) throw err;
+      await new Promise((r) => setTimeout(r, 20 * i));
+    }
+  }
+}
+
 interface Pending {
   rows: Array<CustomerImportRow | OrderRow>;
   reports: ImportRowReportRow[];
@@ -60,6 +74,8 @@ export async function runJob(job: ImportJobRow, ctx: RunContext): Promise<'read'
   if (!job.filePath) throw new Error('the uploaded file is no longer kept');
   let chunk = job.nextChunk;
   let sent = job.sentRows;
+  let rowsRead = job.rowsRead;
+  let blankRows = job.blankRows;
   const fresh = (offset: number, line: number): Pending => ({
     rows: [],
     reports: [],
@@ -84,7 +100,7 @@ export async function runJob(job: ImportJobRow, ctx: RunContext): Promise<'read'
       if (ctx.stopped()) throw new JobLost('stopped');
     }
     const now = new Date();
-    await ctx.db.transaction(async (tx) => {
+    await retryOnDeadlock(() => ctx.db.transaction(async (tx) => {
       const moved = await moveCheckpoint(tx, {
         jobId: job.id,
         owner: ctx.owner,
@@ -92,9 +108,9 @@ export async function runJob(job: ImportJobRow, ctx: RunContext): Promise<'read'
         publish,
         bytesRead: p.endOffset,
         nextLine: p.nextLine,
-        rowsRead: p.read,
-        blankRows: p.blank,
-        sentRows: p.rows.length,
+        rowsRead: rowsRead + p.read,
+        blankRows: blankRows + p.blank,
+        sentRows: sent + p.rows.length,
         rejectedHere: p.reports.length,
         readDone: final,
         leaseUntil: new Date(now.getTime() + ctx.settings.leaseMs),
@@ -117,9 +133,11 @@ export async function runJob(job: ImportJobRow, ctx: RunContext): Promise<'read'
         await ctx.outbox.add(tx, chunkEvent(job, chunk, final, p.rows as CustomerImportRow[] | OrderRow[]));
       }
       if (final) await completeIfDone(tx, job.id, now);
-    });
+    }));
     if (publish) chunk += 1;
     sent += p.rows.length;
+    rowsRead += p.read;
+    blankRows += p.blank;
     pending = fresh(p.endOffset, p.nextLine);
   };
 

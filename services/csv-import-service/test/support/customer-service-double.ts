@@ -41,6 +41,11 @@ export interface CustomerServiceDoubleOptions {
   databaseUrl?: string;
   /** Most events per consumer transaction. */
   maxBatch?: number;
+  /**
+   * Consumer group; unique by default. Kafka groups are not prefixed, and a group shared with
+   * other runs subscribed to other (prefixed) topics would be handed partitions it never reads.
+   */
+  groupId?: string;
 }
 
 const emailKey = (v: FieldValue | undefined) => (typeof v === 'string' ? v.trim().toLowerCase() : null);
@@ -50,6 +55,8 @@ const empty = (v: FieldValue | undefined) => v === null || v === undefined || (A
 
 export class CustomerServiceDouble {
   readonly customers = new Map<string, DoubleCustomer>();
+  /** account + lower-cased email → customer id (the live state's index). */
+  private readonly emails = new Map<string, string>();
   /** How many times each (job, line) was applied for real: exactly once is the rule under test. */
   readonly applied = new Map<string, number>();
   /** Chunks handled (after inbox dedupe), and rows in them. */
@@ -73,7 +80,7 @@ export class CustomerServiceDouble {
       createDatabase: true,
     });
     this.consumer = new EventConsumer({
-      groupId: 'customer-service',
+      groupId: this.opts.groupId ?? `customer-service-double-${randomUUID()}`,
       bus: this.opts.bus,
       db: this.db,
       logger: this.opts.logger,
@@ -104,13 +111,22 @@ export class CustomerServiceDouble {
   /** A customer that exists before the import (e.g. one a Shopify store created). */
   seed(c: Omit<DoubleCustomer, 'id'> & { id?: string }): DoubleCustomer {
     const customer = { ...c, id: c.id ?? `cus_${randomUUID().replace(/-/g, '').slice(0, 16)}` };
-    this.customers.set(customer.id, customer);
+    this.put(customer);
     return customer;
   }
 
   byEmail(accountId: string, email: string): DoubleCustomer | undefined {
-    const key = email.toLowerCase();
-    return [...this.customers.values()].find((c) => c.accountId === accountId && emailKey(c.values.email) === key);
+    const id = this.emails.get(`${accountId}:${email.toLowerCase()}`);
+    return id ? this.customers.get(id) : undefined;
+  }
+
+  private put(c: DoubleCustomer): void {
+    const old = this.customers.get(c.id);
+    const before = emailKey(old?.values.email);
+    if (before) this.emails.delete(`${c.accountId}:${before}`);
+    const key = emailKey(c.values.email);
+    if (key && !this.emails.has(`${c.accountId}:${key}`)) this.emails.set(`${c.accountId}:${key}`, c.id);
+    this.customers.set(c.id, c);
   }
 
   private async handle(event: CustomerImportRequestedV2, tx: EntityManager): Promise<void> {
@@ -119,6 +135,11 @@ export class CustomerServiceDouble {
     // Writes go to a copy; they reach the live state only if the transaction commits.
     const staged = dryRun ? this.wouldBeState(jobId) : new Map<string, DoubleCustomer>();
     const find = (id: string) => staged.get(id) ?? this.customers.get(id);
+    const stagedEmails = new Map<string, string>();
+    for (const c of staged.values()) {
+      const k = emailKey(c.values.email);
+      if (k) stagedEmails.set(`${c.accountId}:${k}`, c.id);
+    }
     const answers: CustomerImportRowAnswer[] = [];
     for (const row of rows) {
       const values = row.values as Record<string, FieldValue>;
@@ -130,13 +151,12 @@ export class CustomerServiceDouble {
           continue;
         }
       } else if (values.email !== undefined && emailKey(values.email)) {
-        const key = emailKey(values.email);
-        target =
-          [...staged.values()].find((c) => c.accountId === event.accountId && emailKey(c.values.email) === key) ??
-          [...this.customers.values()].find(
-            (c) => c.accountId === event.accountId && emailKey(c.values.email) === key && !staged.has(c.id),
-          );
+        const key = `${event.accountId}:${emailKey(values.email)}`;
+        const stagedId = stagedEmails.get(key);
+        target = stagedId ? staged.get(stagedId) : this.byEmail(event.accountId, emailKey(values.email)!);
         if (target && staged.has(target.id)) target = staged.get(target.id);
+        // A staged change of email moved this address away from the live record.
+        if (target && emailKey(target.values.email) !== emailKey(values.email)) target = undefined;
       }
       if (target && target.store !== 'manual') {
         answers.push(
@@ -165,6 +185,8 @@ export class CustomerServiceDouble {
             values: pick(values, fields),
           };
       staged.set(next.id, next);
+      const nextKey = emailKey(next.values.email);
+      if (nextKey) stagedEmails.set(`${next.accountId}:${nextKey}`, next.id);
       answers.push({
         lineNumber: row.lineNumber,
         outcome: !target ? 'created' : changes.length ? 'updated' : 'unchanged',
@@ -194,7 +216,7 @@ export class CustomerServiceDouble {
         if (event.payload.final) this.wouldBe.delete(jobId);
         return;
       }
-      for (const [id, c] of staged) this.customers.set(id, c);
+      for (const c of staged.values()) this.put(c);
       for (const row of rows) {
         const key = `${jobId}:${row.lineNumber}`;
         this.applied.set(key, (this.applied.get(key) ?? 0) + 1);

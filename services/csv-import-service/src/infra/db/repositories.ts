@@ -127,10 +127,11 @@ export interface CheckpointMove {
   publish: boolean;
   bytesRead: number;
   nextLine: number;
+  /** Totals after this chunk (only the worker holding the lease writes them). */
   rowsRead: number;
   blankRows: number;
   sentRows: number;
-  /** Rows rejected at the door: processed and rejected at once. */
+  /** Rows rejected at the door in this chunk: processed and rejected at once (added, as answers add too). */
   rejectedHere: number;
   readDone: boolean;
   leaseUntil: Date;
@@ -140,16 +141,18 @@ export interface CheckpointMove {
 /**
  * Moves a job's checkpoint past one chunk, in the transaction that publishes it. Conditional on
  * the worker still holding the job, the job still running and the chunk number: false (and the
- * caller rolls back) when any of that changed, so a chunk is committed once or not at all.
+ * caller rolls back) when any of that changed, so a chunk is committed once or not at all. The
+ * worker's totals are written as values (MySQL evaluates SET left to right, so one column's
+ * new value must never be read by another's expression); counters answers also move are added.
  */
 export async function moveCheckpoint(tx: EntityManager, m: CheckpointMove): Promise<boolean> {
   const set: QueryDeepPartialEntity<ImportJobRow> = {
     bytesRead: m.bytesRead,
     nextLine: m.nextLine,
     nextChunk: m.publish ? m.chunk + 1 : m.chunk,
-    rowsRead: () => `rows_read + ${int(m.rowsRead)}`,
-    blankRows: () => `blank_rows + ${int(m.blankRows)}`,
-    sentRows: () => `sent_rows + ${int(m.sentRows)}`,
+    rowsRead: m.rowsRead,
+    blankRows: m.blankRows,
+    sentRows: m.sentRows,
     rejected: () => `rejected + ${int(m.rejectedHere)}`,
     processedRows: () => `processed_rows + ${int(m.rejectedHere)}`,
     leaseUntil: m.leaseUntil,
@@ -157,7 +160,7 @@ export async function moveCheckpoint(tx: EntityManager, m: CheckpointMove): Prom
   };
   if (m.readDone) {
     set.readDone = true;
-    set.totalRows = () => `rows_read + ${int(m.rowsRead)}`;
+    set.totalRows = m.rowsRead;
   }
   const res = await tx
     .createQueryBuilder()

@@ -1,4 +1,4 @@
-import { Table, TableColumn, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { Table, TableColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { isMysql } from '@crp/platform/db';
 import { tableColumn } from '@crp/platform/columns';
 
@@ -52,11 +52,10 @@ export class ImportJobsRunAndResume1796000000300 implements MigrationInterface {
         int('processed_at_run_start'),
       ].map((c) => new TableColumn(c)),
     );
-    // The workers look for jobs to run by status and lease.
-    await q.createIndex(
-      'import_jobs',
-      new TableIndex({ name: 'idx_import_jobs_status_lease', columnNames: ['status', 'lease_until'] }),
-    );
+    // No index on status or lease: the workers' updates of those columns would then lock index
+    // entries as well as the row, and two updates reaching one row through different indexes
+    // deadlock on MySQL. Every update goes through the primary key; the few unfinished jobs a
+    // worker looks for are found by a scan of a small table.
     await q.query(`UPDATE import_jobs SET status = 'queued' WHERE status = 'pending'`);
     await q.addColumns('import_row_reports', [
       new TableColumn(vc('order_id', 40)),
@@ -96,7 +95,6 @@ export class ImportJobsRunAndResume1796000000300 implements MigrationInterface {
     await q.dropTable('import_answers');
     await q.dropTable('import_chunks');
     for (const c of ['warnings', 'changes', 'cells', 'order_id']) await q.dropColumn('import_row_reports', c);
-    await q.dropIndex('import_jobs', 'idx_import_jobs_status_lease');
     for (const c of [
       'processed_at_run_start', 'run_started_at', 'started_at', 'source_job_id', 'attempts', 'lease_until',
       'lease_owner', 'answered_rows', 'sent_rows', 'read_done', 'blank_rows', 'rows_read', 'next_chunk',
