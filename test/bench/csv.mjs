@@ -12,7 +12,16 @@
 // Alone:  npm run bench:csv -- [--rows 1000000] [--json out.json] [--keep]
 // Or:     import { csvBench } from './csv.mjs'  (for `npm run bench -- csv`)
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, openAsBlob, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  openAsBlob,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { createServer } from 'node:net';
@@ -30,7 +39,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function generate(path, rows) {
   const out = createWriteStream(path);
   const write = (s) => (out.write(s) ? null : new Promise((r) => out.once('drain', r)));
-  await write('First Name,Last Name,Email,Phone,Company,Shipping Address Street 1,Shipping Address City,Shipping Address Postal Code,Shipping Address Country,Tags,Email Consent\r\n');
+  await write(
+    'First Name,Last Name,Email,Phone,Company,Shipping Address Street 1,Shipping Address City,Shipping Address Postal Code,Shipping Address Country,Tags,Email Consent\r\n',
+  );
   const cities = ['London', 'Paris', 'Berlin', 'Madrid', 'Rome', 'Lisbon', 'Dublin', 'Vienna'];
   let buf = '';
   for (let i = 1; i <= rows; i++) {
@@ -51,7 +62,8 @@ async function csvParseAlone(path) {
   const { createReadStream } = await import('node:fs');
   const t = performance.now();
   let n = 0;
-  for await (const _ of createReadStream(path, { highWaterMark: 256 * 1024 }).pipe(parse({ delimiter: ',' }))) n++;
+  for await (const _ of createReadStream(path, { highWaterMark: 256 * 1024 }).pipe(parse({ delimiter: ',' })))
+    n++;
   return { rows: n - 1, seconds: (performance.now() - t) / 1000 };
 }
 
@@ -91,7 +103,11 @@ async function loadDouble() {
   return createRequire(out)(out).CustomerServiceDouble;
 }
 
-export async function csvBench({ rows = 1_000_000, keep = false, log = (s) => process.stderr.write(`${s}\n`) } = {}) {
+export async function csvBench({
+  rows = 1_000_000,
+  keep = false,
+  log = (s) => process.stderr.write(`${s}\n`),
+} = {}) {
   if (!process.env.KAFKA_BROKERS || !process.env.MYSQL_URL) {
     execFileSync('bash', [resolve(root, 'infra/local/up.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
@@ -122,7 +138,12 @@ export async function csvBench({ rows = 1_000_000, keep = false, log = (s) => pr
   const prefix = `${tag}.`;
   const silent = createLogger('bench', 'silent');
   const CustomerServiceDouble = await loadDouble();
-  const bus = new KafkaBus({ brokers: brokers.split(','), clientId: 'bench-customer-double', topicPrefix: prefix, logger: silent });
+  const bus = new KafkaBus({
+    brokers: brokers.split(','),
+    clientId: 'bench-customer-double',
+    topicPrefix: prefix,
+    logger: silent,
+  });
   const double = new CustomerServiceDouble({ bus, logger: silent, databaseUrl: doubleDb, maxBatch: 100 });
   await double.start();
 
@@ -151,7 +172,10 @@ export async function csvBench({ rows = 1_000_000, keep = false, log = (s) => pr
   }, 250);
   try {
     for (let i = 0; ; i++) {
-      const ok = await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`${url}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) break;
       if (i > 600) throw new Error('csv-import-service did not become ready');
       await sleep(100);
@@ -159,7 +183,9 @@ export async function csvBench({ rows = 1_000_000, keep = false, log = (s) => pr
     const idleRss = rssOf(child.pid);
     const token = await signDevToken(SECRET, { accountId: 'bench', role: 'admin' });
     const auth = { Authorization: `Bearer ${token}` };
-    log(`importing through csv-import-service (pid ${child.pid}), customer-service played by its test double …`);
+    log(
+      `importing through csv-import-service (pid ${child.pid}), customer-service played by its test double …`,
+    );
     const form = new FormData();
     form.append('kind', 'customers');
     form.append('file', await openAsBlob(file), 'customers.csv');
@@ -176,18 +202,28 @@ export async function csvBench({ rows = 1_000_000, keep = false, log = (s) => pr
       if (['completed', 'failed', 'cancelled'].includes(job.status)) break;
       if (performance.now() - lastLog > 5000) {
         lastLog = performance.now();
-        log(`  ${fmt(job.processedRows)} rows, ${job.progress.rowsPerSecond ?? '–'} rows/s, RSS ${(rssOf(child.pid) / 1e6).toFixed(0)} MB`);
+        log(
+          `  ${fmt(job.processedRows)} rows, ${job.progress.rowsPerSecond ?? '–'} rows/s, RSS ${(rssOf(child.pid) / 1e6).toFixed(0)} MB`,
+        );
       }
     }
     const seconds = (performance.now() - t0) / 1000;
     if (job.status !== 'completed') throw new Error(`job ${job.status}: ${job.error}`);
     return {
       scenario: 'csv',
-      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      machine: {
+        cpus: os.cpus().length,
+        model: os.cpus()[0]?.model,
+        memoryGb: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+      },
       rows,
       fileBytes: bytes,
       customerService: 'test double (in memory; real inbox/outbox on MariaDB)',
-      baseline: { csvParseAloneRowsPerSecond: Math.round(alone.rows / alone.seconds), seconds: alone.seconds },
+      baseline: {
+        csvParseAloneRowsPerSecond: Math.round(alone.rows / alone.seconds),
+        seconds: alone.seconds,
+      },
       endToEnd: {
         seconds,
         rowsPerSecond: Math.round(rows / seconds),
@@ -196,7 +232,11 @@ export async function csvBench({ rows = 1_000_000, keep = false, log = (s) => pr
         processedRows: job.processedRows,
       },
       ratioToCsvParse: Math.round((rows / seconds / (alone.rows / alone.seconds)) * 1000) / 1000,
-      rss: { csvImportServiceIdleMb: Math.round(idleRss / 1e6), csvImportServicePeakMb: Math.round(peakRss / 1e6), benchProcessWithDoublePeakMb: Math.round(peakBenchRss / 1e6) },
+      rss: {
+        csvImportServiceIdleMb: Math.round(idleRss / 1e6),
+        csvImportServicePeakMb: Math.round(peakRss / 1e6),
+        benchProcessWithDoublePeakMb: Math.round(peakBenchRss / 1e6),
+      },
     };
   } finally {
     clearInterval(sampler);
@@ -211,20 +251,32 @@ export async function csvBench({ rows = 1_000_000, keep = false, log = (s) => pr
 }
 
 export function printCsvBench(r) {
-  console.log(`\ncsv import benchmark — ${r.machine.cpus} cores (${r.machine.model}), ${r.machine.memoryGb} GB, Node ${r.machine.node}`);
+  console.log(
+    `\ncsv import benchmark — ${r.machine.cpus} cores (${r.machine.model}), ${r.machine.memoryGb} GB, Node ${r.machine.node}`,
+  );
   console.log(`file                     ${fmt(r.rows)} customer rows, ${(r.fileBytes / 1e6).toFixed(1)} MB`);
   console.log(`baseline: csv-parse alone ${fmt(r.baseline.csvParseAloneRowsPerSecond)} rows/s`);
-  console.log(`end to end (upload → completed) ${fmt(r.endToEnd.rowsPerSecond)} rows/s in ${fmt(r.endToEnd.seconds, 1)} s (upload ${fmt(r.endToEnd.uploadSeconds, 1)} s)`);
+  console.log(
+    `end to end (upload → completed) ${fmt(r.endToEnd.rowsPerSecond)} rows/s in ${fmt(r.endToEnd.seconds, 1)} s (upload ${fmt(r.endToEnd.uploadSeconds, 1)} s)`,
+  );
   console.log(`  counts ${JSON.stringify(r.endToEnd.counts)}`);
   console.log(`  ratio to csv-parse alone ${r.ratioToCsvParse}`);
-  console.log(`csv-import-service RSS   idle ${r.rss.csvImportServiceIdleMb} MB, peak ${r.rss.csvImportServicePeakMb} MB`);
-  console.log(`customer-service         ${r.customerService}; bench process peak RSS ${r.rss.benchProcessWithDoublePeakMb} MB`);
+  console.log(
+    `csv-import-service RSS   idle ${r.rss.csvImportServiceIdleMb} MB, peak ${r.rss.csvImportServicePeakMb} MB`,
+  );
+  console.log(
+    `customer-service         ${r.customerService}; bench process peak RSS ${r.rss.benchProcessWithDoublePeakMb} MB`,
+  );
   console.log(JSON.stringify(r));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({
-    options: { rows: { type: 'string', default: '1000000' }, json: { type: 'string' }, keep: { type: 'boolean', default: false } },
+    options: {
+      rows: { type: 'string', default: '1000000' },
+      json: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+    },
   });
   const result = await csvBench({ rows: Number(values.rows), keep: values.keep });
   printCsvBench(result);

@@ -46,26 +46,43 @@ describe('order CSV import: csv-import → order-ingest → customer-service', (
 
   async function importOrders(accountId: string, file: string, fields: Record<string, string> = {}) {
     const token = await sys.token(accountId);
-    let r = request(csv.app).post('/v1/imports').set('Authorization', `Bearer ${token}`).field('kind', 'orders');
+    let r = request(csv.app)
+      .post('/v1/imports')
+      .set('Authorization', `Bearer ${token}`)
+      .field('kind', 'orders');
     for (const [k, v] of Object.entries(fields)) r = r.field(k, v);
     const res = await r.attach('file', readFileSync(fixturePath('shippo', file)), file);
     expect(res.status).toBe(202);
     return waitFor(
       async () => {
-        const job = await request(csv.app).get(`/v1/imports/${res.body.jobId}`).set('Authorization', `Bearer ${token}`);
+        const job = await request(csv.app)
+          .get(`/v1/imports/${res.body.jobId}`)
+          .set('Authorization', `Bearer ${token}`);
         return job.body.status === 'completed' && job.body;
       },
       { timeoutMs: 20000, what: 'the order import to complete' },
     );
   }
   const orders = async (accountId: string) =>
-    (await request(sys.orders.app).get('/v1/orders').set('Authorization', `Bearer ${await sys.token(accountId)}`)).body.orders as Array<Record<string, unknown>>;
+    (
+      await request(sys.orders.app)
+        .get('/v1/orders')
+        .set('Authorization', `Bearer ${await sys.token(accountId)}`)
+    ).body.orders as Array<Record<string, unknown>>;
   const customers = async (accountId: string) =>
-    (await request(sys.customers.app).get('/v1/customers').set('Authorization', `Bearer ${await sys.token(accountId)}`)).body.customers as Array<Record<string, unknown>>;
+    (
+      await request(sys.customers.app)
+        .get('/v1/customers')
+        .set('Authorization', `Bearer ${await sys.token(accountId)}`)
+    ).body.customers as Array<Record<string, unknown>>;
 
   it("Shippo's batch without a username mapping: orders made, none linked, and the job says so", async () => {
     const job = await importOrders('shippo1', 'batch-domestic.csv');
-    expect(job).toMatchObject({ kind: 'orders', totalRows: 3, counts: { created: 3, updated: 0, unchanged: 0, rejected: 0 } });
+    expect(job).toMatchObject({
+      kind: 'orders',
+      totalRows: 3,
+      counts: { created: 3, updated: 0, unchanged: 0, rejected: 0 },
+    });
     expect(job.warnings).toEqual([expect.stringMatching(/no column is mapped to the buyer username.*R3\.2/)]);
     const made = await orders('shippo1');
     expect(made.map((o) => o.orderNumber).sort()).toEqual(['ORD-101', 'ORD-102', 'ORD-103']);
@@ -83,10 +100,13 @@ describe('order CSV import: csv-import → order-ingest → customer-service', (
     const mapping = JSON.stringify({ recipient_email: ['buyer.email', 'buyer.username'] });
     const job = await importOrders('shippo2', 'batch-international.csv', { mapping });
     expect(job).toMatchObject({ counts: { created: 2 }, warnings: [] });
-    const linked = await waitFor(async () => {
-      const list = await customers('shippo2');
-      return list.length === 2 && list;
-    }, { what: 'two linked customers' });
+    const linked = await waitFor(
+      async () => {
+        const list = await customers('shippo2');
+        return list.length === 2 && list;
+      },
+      { what: 'two linked customers' },
+    );
     expect(linked.map((c) => c.email).sort()).toEqual(['emily@example.com', 'pierre@example.fr']);
     expect(linked.find((c) => c.email === 'pierre@example.fr')).toMatchObject({ countryCode: 'FR' });
     const again = await importOrders('shippo2', 'batch-international.csv', { mapping });

@@ -1,4 +1,7 @@
-import type { CustomerImportRowResultV1, CustomerImportRowResultV2 } from '@crp/contracts/events/customer-import-row-result';
+import type {
+  CustomerImportRowResultV1,
+  CustomerImportRowResultV2,
+} from '@crp/contracts/events/customer-import-row-result';
 import {
   assembleService,
   type Overrides,
@@ -40,7 +43,8 @@ export async function createCsvImportService(config: Config, overrides: Override
   const definition: ServiceDefinition = {
     ...schema,
     version: '0.2.0',
-    description: 'CSV imports of customers and orders as resumable jobs, with progress, previews and row reports (SPEC §3–§4).',
+    description:
+      'CSV imports of customers and orders as resumable jobs, with progress, previews and row reports (SPEC §3–§4).',
     routes: (deps) =>
       importRoutes({
         db: deps.db,

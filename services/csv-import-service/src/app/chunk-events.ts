@@ -1,4 +1,7 @@
-import { CustomerImportRequested, type CustomerImportRow } from '@crp/contracts/events/customer-import-requested';
+import {
+  CustomerImportRequested,
+  type CustomerImportRow,
+} from '@crp/contracts/events/customer-import-requested';
 import { OrderImportRequested } from '@crp/contracts/events/order-import-requested';
 import { deterministicEventId, newEvent } from '@crp/contracts/new-event';
 import type { AnyEvent } from '@crp/contracts/registry';
@@ -22,7 +25,11 @@ export function chunkEvent(
   const ctx = {
     accountId: job.accountId,
     correlationId: correlationOf(job),
-    eventId: deterministicEventId(job.kind === 'customers' ? 'CustomerImportRequested' : 'OrderImportRequested', job.id, chunk),
+    eventId: deterministicEventId(
+      job.kind === 'customers' ? 'CustomerImportRequested' : 'OrderImportRequested',
+      job.id,
+      chunk,
+    ),
   };
   if (job.kind === 'customers') {
     return newEvent(CustomerImportRequested, ctx, {

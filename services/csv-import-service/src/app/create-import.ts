@@ -51,7 +51,8 @@ export function readOptions(fields: Record<string, string>): Options {
   const problems: string[] = [];
   const kind = fields.kind?.trim();
   if (!kind) problems.push('kind is required: customers or orders');
-  else if (!(IMPORT_KINDS as readonly string[]).includes(kind)) problems.push(`kind "${kind}" must be customers or orders`);
+  else if (!(IMPORT_KINDS as readonly string[]).includes(kind))
+    problems.push(`kind "${kind}" must be customers or orders`);
   const flag = (name: string) => {
     const v = fields[name]?.trim().toLowerCase();
     if (v === undefined || v === '' || v === 'false' || v === '0' || v === 'no') return false;
@@ -63,7 +64,10 @@ export function readOptions(fields: Record<string, string>): Options {
   let encoding: Encoding | null = null;
   if (fields.encoding?.trim()) {
     encoding = encodingNamed(fields.encoding) ?? null;
-    if (!encoding) problems.push(`encoding "${fields.encoding}" is not one of utf-8, windows-1252, iso-8859-1, iso-8859-15`);
+    if (!encoding)
+      problems.push(
+        `encoding "${fields.encoding}" is not one of utf-8, windows-1252, iso-8859-1, iso-8859-15`,
+      );
   }
   let delimiter: Delimiter | null = null;
   if (fields.delimiter) {
@@ -80,20 +84,29 @@ export function readOptions(fields: Record<string, string>): Options {
         typeof parsed === 'object' &&
         !Array.isArray(parsed) &&
         Object.values(parsed).every(
-          (v) => v === null || typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string')),
+          (v) =>
+            v === null ||
+            typeof v === 'string' ||
+            (Array.isArray(v) && v.every((x) => typeof x === 'string')),
         );
       if (ok) mapping = parsed as ExplicitMapping;
-      else problems.push('mapping must be a JSON object of "CSV header": "field" (or ["field", …], or null to ignore)');
+      else
+        problems.push(
+          'mapping must be a JSON object of "CSV header": "field" (or ["field", …], or null to ignore)',
+        );
     } catch (err) {
       problems.push(`mapping is not JSON: ${(err as Error).message}`);
     }
   }
   const storeId = fields.storeId?.trim() || null;
   if (storeId && storeId.length > 80) problems.push('storeId is longer than 80 characters');
-  if (storeId && kind === 'customers') problems.push('storeId is for order imports: customers always go to the manual store (R4.1)');
-  if (dryRun && kind === 'orders') problems.push('dryRun is for customer imports; order imports have no dry run');
+  if (storeId && kind === 'customers')
+    problems.push('storeId is for order imports: customers always go to the manual store (R4.1)');
+  if (dryRun && kind === 'orders')
+    problems.push('dryRun is for customer imports; order imports have no dry run');
   const dateOrder = (fields.dateOrder?.trim() || 'iso') as DateOrder;
-  if (!['iso', 'mdy', 'dmy'].includes(dateOrder)) problems.push(`dateOrder "${fields.dateOrder}" must be iso, mdy or dmy`);
+  if (!['iso', 'mdy', 'dmy'].includes(dateOrder))
+    problems.push(`dateOrder "${fields.dateOrder}" must be iso, mdy or dmy`);
   if (problems.length) throw validationFailed(`Invalid upload: ${problems.join('; ')}`, problems);
   return { kind: kind as ImportKind, dryRun, encoding, delimiter, mapping, storeId, dateOrder };
 }
@@ -116,24 +129,46 @@ export async function createImport(deps: CreateImportDeps, req: ImportRequest) {
     let encoding = opts.encoding;
     if (!encoding) encoding = upload.utf8 ? 'utf-8' : 'windows-1252';
     else if (encoding === 'utf-8' && !upload.utf8) {
-      warnings.push('the file is not valid UTF-8 although encoding=utf-8 was given: characters that are not UTF-8 read as �');
+      warnings.push(
+        'the file is not valid UTF-8 although encoding=utf-8 was given: characters that are not UTF-8 read as �',
+      );
     }
     if (!opts.encoding && !upload.utf8) warnings.push('the file is not UTF-8: read as Windows-1252');
     const headText = upload.head.subarray(start.bomLength).toString(encoding === 'utf-8' ? 'utf8' : 'latin1');
     const delimiter = opts.delimiter ?? detectDelimiter(firstLine(headText));
     let header: { cells: string[]; endOffset: number; nextLine: number } | null = null;
-    for await (const item of readCsv({ path: upload.path, offset: start.bomLength, line: 1, delimiter, encoding, firstOnly: true })) {
-      if (item.kind === 'row') header = { cells: item.cells.map((c) => c.trim()), endOffset: item.endOffset, nextLine: item.nextLine };
+    for await (const item of readCsv({
+      path: upload.path,
+      offset: start.bomLength,
+      line: 1,
+      delimiter,
+      encoding,
+      firstOnly: true,
+    })) {
+      if (item.kind === 'row')
+        header = {
+          cells: item.cells.map((c) => c.trim()),
+          endOffset: item.endOffset,
+          nextLine: item.nextLine,
+        };
     }
     if (!header || header.cells.every((c) => c === '')) {
       throw new AppError('NOT_CSV', 'The first line of the file is not a CSV header', 422);
     }
     let mapping;
     try {
-      mapping = checkMapping(opts.kind, resolveMapping(opts.kind, header.cells, opts.mapping ?? {}), header.cells);
+      mapping = checkMapping(
+        opts.kind,
+        resolveMapping(opts.kind, header.cells, opts.mapping ?? {}),
+        header.cells,
+      );
     } catch (err) {
       if (!(err instanceof MappingProblem)) throw err;
-      const code = opts.mapping ? 'MAPPING_PROBLEM' : opts.kind === 'customers' ? 'NOT_A_CUSTOMER_CSV' : 'NOT_AN_ORDER_CSV';
+      const code = opts.mapping
+        ? 'MAPPING_PROBLEM'
+        : opts.kind === 'customers'
+          ? 'NOT_A_CUSTOMER_CSV'
+          : 'NOT_AN_ORDER_CSV';
       throw new AppError(code, err.message, 422, false, err.problems);
     }
     if (header.endOffset >= upload.size) {

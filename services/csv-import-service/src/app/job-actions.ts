@@ -51,7 +51,8 @@ export async function applyDryRun(
   const source = await db.transaction((tx) => findJob(tx, accountId, jobId));
   if (!source) throw notFound(`Import job ${jobId}`);
   if (!source.dryRun) throw conflict(`Import job ${jobId} is not a dry run`);
-  if (source.status !== 'completed') throw conflict(`Dry run ${jobId} is ${source.status}; apply it once it completed`);
+  if (source.status !== 'completed')
+    throw conflict(`Dry run ${jobId} is ${source.status}; apply it once it completed`);
   if (!(await store.exists(source.filePath))) {
     throw conflict(`The file of dry run ${jobId} is no longer kept: upload it again`);
   }

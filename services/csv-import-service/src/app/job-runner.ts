@@ -125,25 +125,34 @@ export class JobRunner {
   private launch(job: ImportJobRow): void {
     const log = this.opts.logger.child({ jobId: job.id, accountId: job.accountId });
     const state = { stop: false, done: Promise.resolve() };
-    const renew = setInterval(() => {
-      this.opts.db
-        .transaction((tx) => renewLease(tx, job.id, this.owner, new Date(Date.now() + this.opts.leaseMs)))
-        .then((held) => {
-          if (!held) state.stop = true;
-        })
-        .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'lease renewal failed'));
-    }, Math.max(200, Math.floor(this.opts.leaseMs / 3)));
+    const renew = setInterval(
+      () => {
+        this.opts.db
+          .transaction((tx) => renewLease(tx, job.id, this.owner, new Date(Date.now() + this.opts.leaseMs)))
+          .then((held) => {
+            if (!held) state.stop = true;
+          })
+          .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'lease renewal failed'));
+      },
+      Math.max(200, Math.floor(this.opts.leaseMs / 3)),
+    );
     state.done = (async () => {
       try {
         if (job.attempts > this.opts.maxAttempts) {
-          await this.fail(job, `gave up after ${job.attempts - 1} attempts${job.error ? `: ${job.error}` : ''}`);
+          await this.fail(
+            job,
+            `gave up after ${job.attempts - 1} attempts${job.error ? `: ${job.error}` : ''}`,
+          );
           return;
         }
         if (!(await this.opts.store.exists(job.filePath))) {
           await this.fail(job, 'the uploaded file is no longer on disk (CSV_IMPORT_DIR): upload it again');
           return;
         }
-        log.info({ resumeAt: { line: job.nextLine, offset: job.bytesRead }, attempt: job.attempts }, 'import job running');
+        log.info(
+          { resumeAt: { line: job.nextLine, offset: job.bytesRead }, attempt: job.attempts },
+          'import job running',
+        );
         const result = await runJob(job, {
           db: this.opts.db,
           outbox: this.opts.outbox,
@@ -151,18 +160,22 @@ export class JobRunner {
           owner: this.owner,
           settings: this.opts,
           stopped: () => state.stop || this.stopping,
-          waitForRoom: (jobId, sent, limit) => this.waitForRoom(jobId, sent, limit, () => state.stop || this.stopping),
+          waitForRoom: (jobId, sent, limit) =>
+            this.waitForRoom(jobId, sent, limit, () => state.stop || this.stopping),
         });
         log.info({ result }, result === 'read' ? 'import job file read' : 'import job run stopped');
       } catch (err) {
         log.error({ err }, 'import job run failed; it will be retried');
         await this.opts.db
           .transaction((tx) =>
-            tx.getRepository(ImportJobEntity).update({ id: job.id, leaseOwner: this.owner }, {
-              error: (err as Error).message.slice(0, 2000),
-              // Retried after a pause rather than at once, so a poison file does not spin.
-              leaseUntil: new Date(Date.now() + Math.min(30_000, 500 * 2 ** Math.min(job.attempts, 6))),
-            }),
+            tx.getRepository(ImportJobEntity).update(
+              { id: job.id, leaseOwner: this.owner },
+              {
+                error: (err as Error).message.slice(0, 2000),
+                // Retried after a pause rather than at once, so a poison file does not spin.
+                leaseUntil: new Date(Date.now() + Math.min(30_000, 500 * 2 ** Math.min(job.attempts, 6))),
+              },
+            ),
           )
           .catch(() => undefined);
         return;
@@ -185,7 +198,9 @@ export class JobRunner {
   private async waitForRoom(jobId: string, sent: number, limit: number, stop: () => boolean): Promise<void> {
     for (;;) {
       const row = await this.opts.db.transaction((tx) =>
-        tx.getRepository(ImportJobEntity).findOne({ where: { id: jobId }, select: { id: true, answeredRows: true } }),
+        tx
+          .getRepository(ImportJobEntity)
+          .findOne({ where: { id: jobId }, select: { id: true, answeredRows: true } }),
       );
       if (!row || sent - row.answeredRows <= Math.max(0, limit) || stop()) return;
       await new Promise<void>((resolve) => {

@@ -50,14 +50,18 @@ export function jobView(j: ImportJobRow, now = new Date()) {
       startedAt: iso(j.startedAt),
       finishedAt: iso(j.finishedAt),
       durationSeconds:
-        j.startedAt && j.finishedAt ? Math.round((j.finishedAt.getTime() - j.startedAt.getTime()) / 100) / 10 : null,
+        j.startedAt && j.finishedAt
+          ? Math.round((j.finishedAt.getTime() - j.startedAt.getTime()) / 100) / 10
+          : null,
     },
     attempts: j.attempts,
     sourceJobId: j.sourceJobId,
     links: {
       self: base,
       errors: `${base}/errors.csv`,
-      ...(j.dryRun ? { preview: `${base}/preview`, previewCsv: `${base}/preview.csv`, apply: `${base}/apply` } : {}),
+      ...(j.dryRun
+        ? { preview: `${base}/preview`, previewCsv: `${base}/preview.csv`, apply: `${base}/apply` }
+        : {}),
       cancel: `${base}/cancel`,
     },
     createdBy: j.createdBy,

@@ -26,7 +26,11 @@ export async function getImport(db: Database, accountId: string, jobId: string) 
 const PAGE = 1000;
 
 /** Every report of a job in line order, page by page: memory stays one page whatever the count. */
-async function* reports(db: Database, job: ImportJobRow, outcome?: string): AsyncGenerator<ImportRowReportRow> {
+async function* reports(
+  db: Database,
+  job: ImportJobRow,
+  outcome?: string,
+): AsyncGenerator<ImportRowReportRow> {
   let after = 0;
   for (;;) {
     const page = await db.transaction((tx) =>
@@ -47,7 +51,8 @@ export async function errorsCsv(db: Database, accountId: string, jobId: string) 
   const job = await loadJob(db, accountId, jobId);
   async function* records() {
     yield ['line', 'reason', ...job.header];
-    for await (const r of reports(db, job, 'rejected')) yield [String(r.lineNumber), r.reason ?? '', ...(r.cells ?? [])];
+    for await (const r of reports(db, job, 'rejected'))
+      yield [String(r.lineNumber), r.reason ?? '', ...(r.cells ?? [])];
   }
   return {
     fileName: `${job.id}-errors.csv`,
@@ -57,7 +62,9 @@ export async function errorsCsv(db: Database, accountId: string, jobId: string) 
 
 function requireDryRun(job: ImportJobRow) {
   if (!job.dryRun) {
-    throw conflict(`Import job ${job.id} is not a dry run: its rejected rows are in ${`/v1/imports/${job.id}/errors.csv`}`);
+    throw conflict(
+      `Import job ${job.id} is not a dry run: its rejected rows are in ${`/v1/imports/${job.id}/errors.csv`}`,
+    );
   }
 }
 
@@ -103,9 +110,20 @@ export async function previewPage(
 export async function previewCsv(db: Database, accountId: string, jobId: string) {
   const job = await loadJob(db, accountId, jobId);
   requireDryRun(job);
-  const value = (v: unknown) => (v === null || v === undefined ? '' : Array.isArray(v) ? v.join(', ') : String(v));
+  const value = (v: unknown) =>
+    v === null || v === undefined ? '' : Array.isArray(v) ? v.join(', ') : String(v);
   async function* records() {
-    yield ['line', 'outcome', 'customerId', 'field', 'before', 'after', 'clearedByBlank', 'reason', 'warnings'];
+    yield [
+      'line',
+      'outcome',
+      'customerId',
+      'field',
+      'before',
+      'after',
+      'clearedByBlank',
+      'reason',
+      'warnings',
+    ];
     for await (const r of reports(db, job)) {
       const common = [String(r.lineNumber), r.outcome, r.customerId ?? ''];
       const tail = [r.reason ?? '', (r.warnings ?? []).join('; ')];

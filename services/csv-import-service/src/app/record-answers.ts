@@ -1,5 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import type { CustomerImportRowResultV1, CustomerImportRowResultV2 } from '@crp/contracts/events/customer-import-row-result';
+import type {
+  CustomerImportRowResultV1,
+  CustomerImportRowResultV2,
+} from '@crp/contracts/events/customer-import-row-result';
 import type { OrderImportRowResultV1 } from '@crp/contracts/events/order-import-row-result';
 import { afterCommit } from '@crp/platform/db';
 import type { Logger } from '@crp/platform/logger';
@@ -55,10 +58,16 @@ export async function recordChunkAnswers(
     const job = jobs.get(e.payload.jobId);
     if (job && job.accountId === e.accountId && job.kind === kind) return true;
     // Nothing to retry for: the job will not appear later, so dead-lettering would only add noise.
-    deps.log.warn({ jobId: e.payload.jobId, chunk: e.payload.chunk, kind }, 'answer for an unknown import job ignored');
+    deps.log.warn(
+      { jobId: e.payload.jobId, chunk: e.payload.chunk, kind },
+      'answer for an unknown import job ignored',
+    );
     return false;
   });
-  const counted = await countedParts(tx, mine.map((e) => e.payload));
+  const counted = await countedParts(
+    tx,
+    mine.map((e) => e.payload),
+  );
   const fresh: ChunkAnswer[] = [];
   for (const e of mine) {
     const key = partKey(e.payload);
@@ -79,23 +88,41 @@ export async function recordChunkAnswers(
     if (reports.length) await saveReports(tx, reports);
     await insertAnswers(
       tx,
-      answers.map((a) => ({ jobId, chunk: a.payload.chunk, part: a.payload.part, rows: a.payload.rows.length, receivedAt: now })),
+      answers.map((a) => ({
+        jobId,
+        chunk: a.payload.chunk,
+        part: a.payload.part,
+        rows: a.payload.rows.length,
+        receivedAt: now,
+      })),
     );
     await completeIfDone(tx, jobId, now);
     afterCommit(tx, () => deps.onAnswered?.(jobId));
   }
 }
 
-async function reportsFor(tx: EntityManager, job: ImportJobRow, answers: ChunkAnswer[]): Promise<ImportRowReportRow[]> {
+async function reportsFor(
+  tx: EntityManager,
+  job: ImportJobRow,
+  answers: ChunkAnswer[],
+): Promise<ImportRowReportRow[]> {
   const keep = (r: AnswerRow) => job.dryRun || r.outcome === 'rejected';
-  const withCells = answers.filter((a) => (a.payload.rows as AnswerRow[]).some((r) => r.outcome === 'rejected'));
+  const withCells = answers.filter((a) =>
+    (a.payload.rows as AnswerRow[]).some((r) => r.outcome === 'rejected'),
+  );
   const cells = new Map<number, string[]>();
   if (withCells.length && job.filePath) {
     const chunks = await findChunks(tx, job.id, [...new Set(withCells.map((a) => a.payload.chunk))]);
     for (const c of chunks.values()) {
       try {
         const found = await cellsBetween(
-          { path: job.filePath, offset: c.byteStart, line: c.firstLine, delimiter: job.delimiter, encoding: job.encoding },
+          {
+            path: job.filePath,
+            offset: c.byteStart,
+            line: c.firstLine,
+            delimiter: job.delimiter,
+            encoding: job.encoding,
+          },
           c.byteEnd,
         );
         for (const [line, row] of found) cells.set(line, row);
@@ -124,7 +151,11 @@ async function reportsFor(tx: EntityManager, job: ImportJobRow, answers: ChunkAn
  * A v1 answer (one row; no producer sends them since v2, ADR 0008): a line reported again moves
  * from its old outcome to the new one, so the counts always equal the row reports.
  */
-export async function recordRowResultV1(event: CustomerImportRowResultV1, tx: EntityManager, log: Logger): Promise<void> {
+export async function recordRowResultV1(
+  event: CustomerImportRowResultV1,
+  tx: EntityManager,
+  log: Logger,
+): Promise<void> {
   const { jobId, lineNumber, outcome, reason, customerId } = event.payload;
   const job = await findJob(tx, event.accountId, jobId);
   if (!job || job.kind !== 'customers') {
@@ -133,7 +164,18 @@ export async function recordRowResultV1(event: CustomerImportRowResultV1, tx: En
   }
   const previous = await findRowReport(tx, event.accountId, jobId, lineNumber);
   await saveReports(tx, [
-    { jobId, lineNumber, accountId: event.accountId, outcome, reason, customerId, orderId: null, cells: null, changes: null, warnings: null },
+    {
+      jobId,
+      lineNumber,
+      accountId: event.accountId,
+      outcome,
+      reason,
+      customerId,
+      orderId: null,
+      cells: null,
+      changes: null,
+      warnings: null,
+    },
   ]);
   const now = new Date();
   await addToCounters(tx, event.accountId, jobId, counterDelta(previous?.outcome ?? null, outcome), now);

@@ -100,40 +100,42 @@ export async function runJob(job: ImportJobRow, ctx: RunContext): Promise<'read'
       if (ctx.stopped()) throw new JobLost('stopped');
     }
     const now = new Date();
-    await retryOnDeadlock(() => ctx.db.transaction(async (tx) => {
-      const moved = await moveCheckpoint(tx, {
-        jobId: job.id,
-        owner: ctx.owner,
-        chunk,
-        publish,
-        bytesRead: p.endOffset,
-        nextLine: p.nextLine,
-        rowsRead: rowsRead + p.read,
-        blankRows: blankRows + p.blank,
-        sentRows: sent + p.rows.length,
-        rejectedHere: p.reports.length,
-        readDone: final,
-        leaseUntil: new Date(now.getTime() + ctx.settings.leaseMs),
-        now,
-      });
-      if (!moved) throw new JobLost('the job was cancelled or taken over');
-      if (p.reports.length) await saveReports(tx, p.reports);
-      if (publish) {
-        if (p.rows.length) {
-          await insertChunk(tx, {
-            jobId: job.id,
-            seq: chunk,
-            firstLine: p.firstLine ?? p.nextLine,
-            lastLine: p.lastLine,
-            byteStart: p.startOffset,
-            byteEnd: p.endOffset,
-            rows: p.rows.length,
-          });
+    await retryOnDeadlock(() =>
+      ctx.db.transaction(async (tx) => {
+        const moved = await moveCheckpoint(tx, {
+          jobId: job.id,
+          owner: ctx.owner,
+          chunk,
+          publish,
+          bytesRead: p.endOffset,
+          nextLine: p.nextLine,
+          rowsRead: rowsRead + p.read,
+          blankRows: blankRows + p.blank,
+          sentRows: sent + p.rows.length,
+          rejectedHere: p.reports.length,
+          readDone: final,
+          leaseUntil: new Date(now.getTime() + ctx.settings.leaseMs),
+          now,
+        });
+        if (!moved) throw new JobLost('the job was cancelled or taken over');
+        if (p.reports.length) await saveReports(tx, p.reports);
+        if (publish) {
+          if (p.rows.length) {
+            await insertChunk(tx, {
+              jobId: job.id,
+              seq: chunk,
+              firstLine: p.firstLine ?? p.nextLine,
+              lastLine: p.lastLine,
+              byteStart: p.startOffset,
+              byteEnd: p.endOffset,
+              rows: p.rows.length,
+            });
+          }
+          await ctx.outbox.add(tx, chunkEvent(job, chunk, final, p.rows as CustomerImportRow[] | OrderRow[]));
         }
-        await ctx.outbox.add(tx, chunkEvent(job, chunk, final, p.rows as CustomerImportRow[] | OrderRow[]));
-      }
-      if (final) await completeIfDone(tx, job.id, now);
-    }));
+        if (final) await completeIfDone(tx, job.id, now);
+      }),
+    );
     if (publish) chunk += 1;
     sent += p.rows.length;
     rowsRead += p.read;

@@ -16,7 +16,11 @@ const partLabel: Record<(typeof ADDRESS_PARTS)[number], string> = {
   country: 'Country',
   phone: 'Phone',
 };
-const typeLabel = { shippingAddress: 'Shipping Address', billingAddress: 'Billing Address', postalAddress: 'Postal Address' };
+const typeLabel = {
+  shippingAddress: 'Shipping Address',
+  billingAddress: 'Billing Address',
+  postalAddress: 'Postal Address',
+};
 
 export const CUSTOMER_TEMPLATE_HEADER = [
   'Customer ID',
@@ -42,7 +46,7 @@ const customerExamples: Array<Record<string, string>> = [
     Email: 'ada@example.com',
     Phone: '+44 20 7946 0018',
     'Birth Date': '1815-12-10',
-    'Shipping Address Street 1': '12 St James\'s Square',
+    'Shipping Address Street 1': "12 St James's Square",
     'Shipping Address City': 'London',
     'Shipping Address Postal Code': 'SW1Y 4JH',
     'Shipping Address Country': 'GB',
@@ -97,7 +101,7 @@ const orderExamples: Array<Record<string, string>> = [
     'Customer Username': 'ada@example.com',
     'Customer Email': 'ada@example.com',
     'Ship To Name': 'Ada Lovelace',
-    'Ship To Street 1': '12 St James\'s Square',
+    'Ship To Street 1': "12 St James's Square",
     'Ship To City': 'London',
     'Ship To Postal Code': 'SW1Y 4JH',
     'Ship To Country': 'GB',

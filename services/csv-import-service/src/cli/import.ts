@@ -38,7 +38,12 @@ interface Job {
   error: string | null;
   ignoredColumns: Array<{ header: string; reason: string }>;
   format: { encoding: string; delimiter: string; profile: string };
-  progress: { estimatedTotalRows: number | null; rowsPerSecond: number | null; etaSeconds: number | null; percent: number };
+  progress: {
+    estimatedTotalRows: number | null;
+    rowsPerSecond: number | null;
+    etaSeconds: number | null;
+    percent: number;
+  };
   timings: { durationSeconds: number | null };
 }
 
@@ -84,7 +89,10 @@ async function main(): Promise<number> {
   const [kind, file] = positionals;
   if (!kind || !['customers', 'orders'].includes(kind) || !file) fail(USAGE);
   if (!values.account && !values.token && !process.env.CRP_TOKEN) fail(`--account is required\n\n${USAGE}`);
-  const size = await stat(file).then((s) => s.size, () => fail(`cannot read ${file}`));
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => fail(`cannot read ${file}`),
+  );
   const base = (values.url ?? process.env.CSV_IMPORT_URL ?? 'http://127.0.0.1:3003').replace(/\/+$/, '');
   const token =
     values.token ??
@@ -99,7 +107,11 @@ async function main(): Promise<number> {
   const form = new FormData();
   form.append('kind', kind);
   if (values['dry-run']) form.append('dryRun', 'true');
-  if (values.mapping) form.append('mapping', await readFile(values.mapping, 'utf8').catch(() => fail(`cannot read ${values.mapping}`)));
+  if (values.mapping)
+    form.append(
+      'mapping',
+      await readFile(values.mapping, 'utf8').catch(() => fail(`cannot read ${values.mapping}`)),
+    );
   if (values.encoding) form.append('encoding', values.encoding);
   if (values.delimiter) form.append('delimiter', values.delimiter);
   if (values.store) form.append('storeId', values.store);
@@ -108,8 +120,8 @@ async function main(): Promise<number> {
   form.append('file', await openAsBlob(file), basename(file));
 
   err(`uploading ${file} (${(size / 1e6).toFixed(1)} MB) to ${base} …`);
-  const res = await fetch(`${base}/v1/imports`, { method: 'POST', body: form, headers: auth }).catch((e: Error) =>
-    fail(`cannot reach csv-import-service at ${base}: ${e.message}`),
+  const res = await fetch(`${base}/v1/imports`, { method: 'POST', body: form, headers: auth }).catch(
+    (e: Error) => fail(`cannot reach csv-import-service at ${base}: ${e.message}`),
   );
   const body = (await res.json().catch(() => ({}))) as unknown;
   if (res.status !== 202) {
@@ -117,7 +129,9 @@ async function main(): Promise<number> {
     fail(`upload refused (${res.status} ${e?.code ?? ''}): ${e?.message ?? res.statusText}`);
   }
   let job = body as Job;
-  err(`job ${job.jobId}: ${job.format.encoding}, delimiter "${job.format.delimiter}", ${job.format.profile} columns`);
+  err(
+    `job ${job.jobId}: ${job.format.encoding}, delimiter "${job.format.delimiter}", ${job.format.profile} columns`,
+  );
   for (const c of job.ignoredColumns) err(`  ignored column "${c.header}": ${c.reason}`);
   for (const w of job.warnings) err(`  warning: ${w}`);
 
@@ -144,14 +158,20 @@ async function main(): Promise<number> {
       bar.update(job.processedRows, { rate, etaText: eta(p.etaSeconds) });
     } else if (Date.now() - lastLine > 2000) {
       lastLine = Date.now();
-      err(`  ${job.status} ${job.processedRows}/${job.totalRows ?? `~${p.estimatedTotalRows ?? '?'}`} rows (${p.percent}%), ${rate} rows/s, ETA ${eta(p.etaSeconds)}`);
+      err(
+        `  ${job.status} ${job.processedRows}/${job.totalRows ?? `~${p.estimatedTotalRows ?? '?'}`} rows (${p.percent}%), ${rate} rows/s, ETA ${eta(p.etaSeconds)}`,
+      );
     }
   }
   if (tty) bar.stop();
 
   const c = job.counts;
-  out(`${job.dryRun ? 'dry run ' : ''}${job.status}: ${job.processedRows} rows in ${job.timings.durationSeconds ?? '?'} s`);
-  out(`  ${job.dryRun ? 'would create' : 'created'} ${c.created}, ${job.dryRun ? 'would update' : 'updated'} ${c.updated}, unchanged ${c.unchanged}, rejected ${c.rejected}`);
+  out(
+    `${job.dryRun ? 'dry run ' : ''}${job.status}: ${job.processedRows} rows in ${job.timings.durationSeconds ?? '?'} s`,
+  );
+  out(
+    `  ${job.dryRun ? 'would create' : 'created'} ${c.created}, ${job.dryRun ? 'would update' : 'updated'} ${c.updated}, unchanged ${c.unchanged}, rejected ${c.rejected}`,
+  );
   for (const w of job.warnings) out(`  warning: ${w}`);
   if (job.error) out(`  error: ${job.error}`);
   if (c.rejected > 0) {
@@ -163,8 +183,12 @@ async function main(): Promise<number> {
     } else out(`  error report: ${url}`);
   }
   if (job.dryRun) {
-    out(`  preview: ${base}/v1/imports/${job.jobId}/preview (JSON) or ${base}/v1/imports/${job.jobId}/preview.csv`);
-    out(`  import it for real: curl -X POST -H "Authorization: Bearer $TOKEN" ${base}/v1/imports/${job.jobId}/apply`);
+    out(
+      `  preview: ${base}/v1/imports/${job.jobId}/preview (JSON) or ${base}/v1/imports/${job.jobId}/preview.csv`,
+    );
+    out(
+      `  import it for real: curl -X POST -H "Authorization: Bearer $TOKEN" ${base}/v1/imports/${job.jobId}/apply`,
+    );
   }
   return job.status === 'completed' ? 0 : 1;
 }

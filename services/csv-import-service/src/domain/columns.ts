@@ -68,7 +68,15 @@ const PART_ALIASES: Record<AddressPart, string[]> = {
   phone: ['phone', 'telephone', 'phonenumber'],
 };
 /** Parts an unprefixed column (`City`, `Zip`) means for the main address; names and phones are the person's. */
-const UNPREFIXED_PARTS: AddressPart[] = ['street1', 'street2', 'street3', 'city', 'state', 'postalCode', 'country'];
+const UNPREFIXED_PARTS: AddressPart[] = [
+  'street1',
+  'street2',
+  'street3',
+  'city',
+  'state',
+  'postalCode',
+  'country',
+];
 
 function addressAliases(field: string, prefixes: string[], unprefixed: boolean): Array<[string, string]> {
   const out: Array<[string, string]> = [];
@@ -89,15 +97,28 @@ const CUSTOMER_ALIASES = new Map<string, string>([
       ['name', ['name', 'fullname', 'customername', 'contactname']],
       ['firstName', ['firstname', 'first', 'givenname', 'forename', 'prenom', 'vorname', 'nombre']],
       ['lastName', ['lastname', 'last', 'surname', 'familyname', 'nom', 'nachname', 'apellido', 'apellidos']],
-      ['company', ['company', 'companyname', 'organization', 'organisation', 'business', 'entreprise', 'firma']],
+      [
+        'company',
+        ['company', 'companyname', 'organization', 'organisation', 'business', 'entreprise', 'firma'],
+      ],
       ['email', ['email', 'emailaddress', 'mail', 'courriel', 'customeremail', 'correoelectronico']],
-      ['phone', ['phone', 'phonenumber', 'telephone', 'tel', 'mobile', 'mobilephone', 'cellphone', 'telefon']],
+      [
+        'phone',
+        ['phone', 'phonenumber', 'telephone', 'tel', 'mobile', 'mobilephone', 'cellphone', 'telefon'],
+      ],
       ['birthDate', ['birthdate', 'birthday', 'dateofbirth', 'dob']],
       ['tags', ['tags', 'tag', 'labels', 'groups']],
       ['notes', ['notes', 'note', 'comment', 'comments', 'remarks']],
       [
         'emailConsent',
-        ['emailconsent', 'acceptsemailmarketing', 'acceptsmarketing', 'emailmarketing', 'newsletter', 'emailoptin'],
+        [
+          'emailconsent',
+          'acceptsemailmarketing',
+          'acceptsmarketing',
+          'emailmarketing',
+          'newsletter',
+          'emailoptin',
+        ],
       ],
       ['smsConsent', ['smsconsent', 'acceptssmsmarketing', 'smsmarketing', 'smsoptin']],
     ] as Array<[string, string[]]>
@@ -116,13 +137,30 @@ const ORDER_ALIASES = new Map<string, string>([
     [
       ['orderNumber', ['ordernumber', 'orderno', 'ordernum', 'order', 'orderid', 'shipmentid']],
       ['storeOrderId', ['orderkey', 'storeorderid', 'externalorderid']],
-      ['orderDate', ['orderdate', 'date', 'dateorderdate', 'createdat', 'orderdatetime', 'orderedat', 'purchasedate']],
+      [
+        'orderDate',
+        ['orderdate', 'date', 'dateorderdate', 'createdat', 'orderdatetime', 'orderedat', 'purchasedate'],
+      ],
       ['orderStatus', ['orderstatus', 'status']],
-      ['total', ['ordertotal', 'total', 'amountordertotal', 'amountpaid', 'grandtotal', 'totalamount', 'declaredvalue']],
+      [
+        'total',
+        [
+          'ordertotal',
+          'total',
+          'amountordertotal',
+          'amountpaid',
+          'grandtotal',
+          'totalamount',
+          'declaredvalue',
+        ],
+      ],
       ['currency', ['currency', 'currencycode']],
       ['notes', ['notes', 'note', 'customernotes', 'internalnotes', 'comments']],
       ['buyer.username', ['customerusername', 'buyerusername', 'username', 'marketplaceusername']],
-      ['buyer.email', ['customeremail', 'buyeremail', 'email', 'emailaddress', 'recipientemail', 'shiptoemail']],
+      [
+        'buyer.email',
+        ['customeremail', 'buyeremail', 'email', 'emailaddress', 'recipientemail', 'shiptoemail'],
+      ],
       ['buyer.phone', ['customerphone', 'buyerphone', 'phone']],
       ['buyer.name', ['customername', 'buyername', 'customerfullname']],
       ['buyer.company', ['customercompany', 'buyercompany']],
@@ -210,9 +248,17 @@ const PROFILES: Profile[] = [
       dni: { ignore: 'identity document number' },
     },
     rowRules: [
-      { header: 'manufacturer', when: 'filled', reason: 'an address of manufacturer "{cell}", not of a customer' },
+      {
+        header: 'manufacturer',
+        when: 'filled',
+        reason: 'an address of manufacturer "{cell}", not of a customer',
+      },
       { header: 'supplier', when: 'filled', reason: 'an address of supplier "{cell}", not of a customer' },
-      { header: 'customeremail', when: 'blank', reason: 'the address has no customer e-mail: it is not a customer\'s' },
+      {
+        header: 'customeremail',
+        when: 'blank',
+        reason: "the address has no customer e-mail: it is not a customer's",
+      },
     ],
   },
   {
@@ -267,7 +313,11 @@ export class MappingProblem extends Error {
  * the other column is ignored with a reason. Throws MappingProblem for a mapping that cannot be
  * used (unknown field, a header the file lacks, two columns explicitly on one field).
  */
-export function resolveMapping(kind: ImportKind, headers: string[], explicit: ExplicitMapping = {}): ColumnMapping {
+export function resolveMapping(
+  kind: ImportKind,
+  headers: string[],
+  explicit: ExplicitMapping = {},
+): ColumnMapping {
   const known = new Set(columnFields(kind));
   const normalized = headers.map(normalizeHeader);
   const problems: string[] = [];
@@ -277,12 +327,17 @@ export function resolveMapping(kind: ImportKind, headers: string[], explicit: Ex
     let at = headers.indexOf(key);
     if (at < 0) at = normalized.indexOf(normalizeHeader(key));
     if (at < 0) {
-      problems.push(`mapping names column "${key}", which the file does not have (its columns: ${headers.join(', ')})`);
+      problems.push(
+        `mapping names column "${key}", which the file does not have (its columns: ${headers.join(', ')})`,
+      );
       continue;
     }
     const fields = target === null ? null : Array.isArray(target) ? target : [target];
     for (const f of fields ?? []) {
-      if (!known.has(f)) problems.push(`mapping of "${key}": "${f}" is not a ${kind} field (fields: ${[...known].join(', ')})`);
+      if (!known.has(f))
+        problems.push(
+          `mapping of "${key}": "${f}" is not a ${kind} field (fields: ${[...known].join(', ')})`,
+        );
     }
     explicitByIndex.set(at, fields);
   }
@@ -308,7 +363,8 @@ export function resolveMapping(kind: ImportKind, headers: string[], explicit: Ex
     const norm = normalized[index]!;
     if (explicitByIndex.has(index)) {
       const fields = explicitByIndex.get(index)!;
-      if (fields === null || fields.length === 0) ignored.push({ index, header, reason: 'ignored by the mapping' });
+      if (fields === null || fields.length === 0)
+        ignored.push({ index, header, reason: 'ignored by the mapping' });
       else columns.push({ index, header, fields });
       return;
     }
@@ -321,7 +377,13 @@ export function resolveMapping(kind: ImportKind, headers: string[], explicit: Ex
       ignored.push({ index, header, reason: entry.ignore });
       return;
     }
-    let fields = entry ? (Array.isArray(entry) ? entry : [entry]) : aliases.has(norm) ? [aliases.get(norm)!] : [];
+    let fields = entry
+      ? Array.isArray(entry)
+        ? entry
+        : [entry]
+      : aliases.has(norm)
+        ? [aliases.get(norm)!]
+        : [];
     if (fields.length === 0) {
       if (kind === 'orders' && /^(sender|shipfrom)/.test(norm)) {
         ignored.push({ index, header, reason: "the sender is the merchant's own address, never a customer" });
@@ -343,7 +405,9 @@ export function resolveMapping(kind: ImportKind, headers: string[], explicit: Ex
   });
   // A column ignored for a clash is listed once, with its first reason.
   const seen = new Set<number>();
-  const ignoredOnce = ignored.filter((c) => !seen.has(c.index) && seen.add(c.index) && !columns.some((m) => m.index === c.index));
+  const ignoredOnce = ignored.filter(
+    (c) => !seen.has(c.index) && seen.add(c.index) && !columns.some((m) => m.index === c.index),
+  );
   const rowRules = (profile?.rowRules ?? []).flatMap((r) => {
     const index = normalized.indexOf(r.header);
     return index < 0 ? [] : [{ index, when: r.when, reason: r.reason }];
@@ -353,7 +417,16 @@ export function resolveMapping(kind: ImportKind, headers: string[], explicit: Ex
 
 export const mappedFields = (m: ColumnMapping): Set<string> => new Set(m.columns.flatMap((c) => c.fields));
 
-const CUSTOMER_KEY_FIELDS = ['email', 'phone', 'name', 'firstName', 'lastName', 'company', 'customerId', 'username'];
+const CUSTOMER_KEY_FIELDS = [
+  'email',
+  'phone',
+  'name',
+  'firstName',
+  'lastName',
+  'company',
+  'customerId',
+  'username',
+];
 
 /**
  * Whether a mapping can import anything (a file none of whose headers is a field is not the CSV
@@ -361,7 +434,10 @@ const CUSTOMER_KEY_FIELDS = ['email', 'phone', 'name', 'firstName', 'lastName', 
  */
 export function checkMapping(kind: ImportKind, mapping: ColumnMapping, headers: string[]): ColumnMapping {
   const fields = mappedFields(mapping);
-  const shown = headers.slice(0, 20).map((h) => `"${h}"`).join(', ');
+  const shown = headers
+    .slice(0, 20)
+    .map((h) => `"${h}"`)
+    .join(', ');
   if (kind === 'customers' && !CUSTOMER_KEY_FIELDS.some((f) => fields.has(f))) {
     throw new MappingProblem([
       `no column of this file is a customer field (its header: ${shown}); expected headers like Email, First Name, Last Name, Phone — see GET /v1/imports/templates/customers.csv, or send a mapping`,

@@ -71,12 +71,20 @@ export function inspectStart(head: Buffer, totalBytes: number): StartVerdict {
   let control = 0;
   for (const b of head) {
     if (b === 0) {
-      return { ok: false, code: 'NOT_CSV', reason: 'The file is binary (it contains NUL bytes), not a CSV file' };
+      return {
+        ok: false,
+        code: 'NOT_CSV',
+        reason: 'The file is binary (it contains NUL bytes), not a CSV file',
+      };
     }
     if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c) control += 1;
   }
   if (control > Math.max(8, head.length / 100)) {
-    return { ok: false, code: 'NOT_CSV', reason: 'The file is binary (it contains control bytes), not a CSV file' };
+    return {
+      ok: false,
+      code: 'NOT_CSV',
+      reason: 'The file is binary (it contains control bytes), not a CSV file',
+    };
   }
   const first = head.subarray(bomLength).toString('latin1').trimStart()[0];
   if (first === '{' || first === '[') {
@@ -130,7 +138,8 @@ export function detectDelimiter(headerLine: string): Delimiter {
   let quoted = false;
   for (const ch of headerLine) {
     if (ch === '"') quoted = !quoted;
-    else if (!quoted && counts.has(ch as Delimiter)) counts.set(ch as Delimiter, counts.get(ch as Delimiter)! + 1);
+    else if (!quoted && counts.has(ch as Delimiter))
+      counts.set(ch as Delimiter, counts.get(ch as Delimiter)! + 1);
   }
   let best: Delimiter = ',';
   for (const d of DELIMITERS) if (counts.get(d)! > counts.get(best)!) best = d;

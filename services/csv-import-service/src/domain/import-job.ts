@@ -88,11 +88,12 @@ export function progressOf(p: ProgressInput): Progress {
     totalBytes: p.fileSize,
     estimatedTotalRows: estimate,
     totalRowsExact: exact,
-    percent: finished && p.status === 'completed'
-      ? 100
-      : estimate
-        ? Math.min(99.9, Math.floor((1000 * p.processedRows) / estimate) / 10)
-        : 0,
+    percent:
+      finished && p.status === 'completed'
+        ? 100
+        : estimate
+          ? Math.min(99.9, Math.floor((1000 * p.processedRows) / estimate) / 10)
+          : 0,
     rowsPerSecond: rate !== null ? Math.round(rate) : null,
     etaSeconds: finished ? 0 : rate && left !== null ? Math.ceil(left / rate) : null,
   };

@@ -55,7 +55,12 @@ export function toOrderRow(
   if (problems.length) return { ok: false, reason: problems.join('; ') };
   const shipTo = address(v, 'shipTo');
   const billTo = address(v, 'billTo');
-  const item = { sku: s('item.sku'), name: s('item.name'), quantity: n('item.quantity'), unitPrice: n('item.unitPrice') };
+  const item = {
+    sku: s('item.sku'),
+    name: s('item.name'),
+    quantity: n('item.quantity'),
+    unitPrice: n('item.unitPrice'),
+  };
   return {
     ok: true,
     row: {
@@ -85,7 +90,9 @@ export function toOrderRow(
 }
 
 function address(v: Map<string, unknown>, prefix: 'shipTo' | 'billTo'): Address | null {
-  const a = Object.fromEntries(ADDRESS_PARTS.map((p) => [p, (v.get(`${prefix}.${p}`) ?? null) as string | null]));
+  const a = Object.fromEntries(
+    ADDRESS_PARTS.map((p) => [p, (v.get(`${prefix}.${p}`) ?? null) as string | null]),
+  );
   return Object.values(a).every((x) => x === null) ? null : (a as Address);
 }
 
@@ -109,7 +116,8 @@ function parse(field: string, label: string, cell: string | undefined, dateOrder
     }
     case 'currency': {
       const c = parseText(label, cell, 3);
-      if (c !== null && !/^[A-Za-z]{3}$/.test(c)) throw new CellProblem(`${label} "${c}" is not a currency code`);
+      if (c !== null && !/^[A-Za-z]{3}$/.test(c))
+        throw new CellProblem(`${label} "${c}" is not a currency code`);
       return c?.toUpperCase() ?? null;
     }
     case 'buyer.email':

@@ -101,7 +101,8 @@ export function parseDateTime(label: string, cell: string | undefined, dateOrder
   const t = /^(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(rest);
   if (!t) throw bad();
   const [hh = '0', mm = '00', ss = '00', frac = '', zone = 'Z'] = t.slice(1).map((x) => x ?? undefined);
-  const z = zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
+  const z =
+    zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
   const ms = frac ? `.${frac.slice(0, 3).padEnd(3, '0')}` : '';
   const d = new Date(`${day}T${hh.padStart(2, '0')}:${mm}:${ss}${ms}${z}`);
   if (Number.isNaN(d.getTime()) || !d.toISOString().startsWith(day.slice(0, 4))) throw bad();
@@ -145,12 +146,18 @@ export function parseConsent(label: string, cell: string | undefined): ConsentSt
 }
 
 /** `vip, wholesale; b2b` → three tags, trimmed, without repeats. */
-export function parseTags(label: string, cell: string | undefined, maxLength: number, maxTags: number): string[] {
+export function parseTags(
+  label: string,
+  cell: string | undefined,
+  maxLength: number,
+  maxTags: number,
+): string[] {
   const tags: string[] = [];
   for (const raw of (cell ?? '').split(/[,;|]/)) {
     const t = raw.trim();
     if (!t || tags.includes(t)) continue;
-    if (t.length > maxLength) throw new CellProblem(`${label}: tag "${t.slice(0, 20)}…" is longer than ${maxLength} characters`);
+    if (t.length > maxLength)
+      throw new CellProblem(`${label}: tag "${t.slice(0, 20)}…" is longer than ${maxLength} characters`);
     tags.push(t);
   }
   if (tags.length > maxTags) throw new CellProblem(`${label} has ${tags.length} tags; at most ${maxTags}`);

@@ -13,7 +13,12 @@ export interface ReadUpload {
  * Reads a multipart/form-data upload: the text fields, and one file part (`file`) streamed to
  * disk as it arrives (busboy, with backpressure: memory stays flat for a file of any size).
  */
-export function readMultipart(req: Request, store: UploadStore, jobId: string, maxBytes: number): Promise<ReadUpload> {
+export function readMultipart(
+  req: Request,
+  store: UploadStore,
+  jobId: string,
+  maxBytes: number,
+): Promise<ReadUpload> {
   const type = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data/i.test(type)) {
     return Promise.reject(
@@ -47,7 +52,7 @@ export function readMultipart(req: Request, store: UploadStore, jobId: string, m
         return;
       }
       fileName = info.filename || fileName;
-      saving = store.save(jobId, stream, maxBytes);
+      saving = store.save(jobId, stream);
       saving.catch(() => undefined);
     });
     bb.on('filesLimit', () => {

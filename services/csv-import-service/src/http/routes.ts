@@ -25,7 +25,9 @@ const ImportJob = Type.Object(
     format: Type.Object({
       encoding: Type.String(),
       delimiter: Type.String(),
-      profile: Type.String({ description: 'generic, prestashop-customers, prestashop-addresses, shopify-customers' }),
+      profile: Type.String({
+        description: 'generic, prestashop-customers, prestashop-addresses, shopify-customers',
+      }),
       dateOrder: Type.String(),
     }),
     columns: Type.Array(Type.Object({ header: Type.String(), fields: Type.Array(Type.String()) })),
@@ -74,13 +76,19 @@ export interface ImportRouteDeps {
 const UploadForm = Type.Object({
   file: Type.String({ format: 'binary', description: 'The CSV file' }),
   kind: literals(IMPORT_KINDS),
-  dryRun: Type.Optional(Type.Boolean({ description: 'customers only: report what would change, change nothing' })),
-  mapping: Type.Optional(
-    Type.String({ description: 'JSON: {"CSV header": "field" | ["field", …] | null}; overrides header matching' }),
+  dryRun: Type.Optional(
+    Type.Boolean({ description: 'customers only: report what would change, change nothing' }),
   ),
-  encoding: Type.Optional(Type.String({ description: 'utf-8, windows-1252, iso-8859-1, iso-8859-15; detected when absent' })),
+  mapping: Type.Optional(
+    Type.String({
+      description: 'JSON: {"CSV header": "field" | ["field", …] | null}; overrides header matching',
+    }),
+  ),
+  encoding: Type.Optional(
+    Type.String({ description: 'utf-8, windows-1252, iso-8859-1, iso-8859-15; detected when absent' }),
+  ),
   delimiter: Type.Optional(Type.String({ description: ', ; tab |; detected when absent' })),
-  storeId: Type.Optional(Type.String({ description: "orders only: the store; default the manual store" })),
+  storeId: Type.Optional(Type.String({ description: 'orders only: the store; default the manual store' })),
   dateOrder: Type.Optional(literals(['iso', 'mdy', 'dmy'])),
 });
 
@@ -106,7 +114,8 @@ export function importRoutes(deps: ImportRouteDeps) {
       method: 'post',
       path: '/v1/imports',
       operationId: 'createImport',
-      summary: 'Upload a customer or order CSV (multipart/form-data); it runs as a job (R4.1, R4.4, R4.5, R3.2)',
+      summary:
+        'Upload a customer or order CSV (multipart/form-data); it runs as a job (R4.1, R4.4, R4.5, R3.2)',
       tags: ['imports'],
       bodyDoc: UploadForm,
       bodyContentType: 'multipart/form-data',
@@ -168,7 +177,7 @@ export function importRoutes(deps: ImportRouteDeps) {
       method: 'get',
       path: '/v1/imports/:jobId/errors.csv',
       operationId: 'importErrors',
-      summary: 'Every rejected row: line, reason and the original cells under the file\'s header (R4.4)',
+      summary: "Every rejected row: line, reason and the original cells under the file's header (R4.4)",
       tags: ['imports'],
       params: JobId,
       responses: { 200: { description: 'text/csv' }, 404: { description: 'No such job in this account' } },
@@ -181,7 +190,8 @@ export function importRoutes(deps: ImportRouteDeps) {
       method: 'get',
       path: '/v1/imports/:jobId/preview',
       operationId: 'importPreview',
-      summary: 'A dry run, row by row: would-be outcome, each value that would change, each field a blank cell clears (R4.3)',
+      summary:
+        'A dry run, row by row: would-be outcome, each value that would change, each field a blank cell clears (R4.3)',
       tags: ['imports'],
       params: JobId,
       query: Type.Object({
@@ -248,7 +258,14 @@ export function importRoutes(deps: ImportRouteDeps) {
         409: { description: 'Not a completed dry run, or its file is gone' },
       },
       handler: async ({ principal, params }) => {
-        const job = await applyDryRun(db, deps.store, principal.accountId, params.jobId, principal.userId, deps.onQueued);
+        const job = await applyDryRun(
+          db,
+          deps.store,
+          principal.accountId,
+          params.jobId,
+          principal.userId,
+          deps.onQueued,
+        );
         return { status: 202, body: job, headers: { Location: `/v1/imports/${job.jobId}` } };
       },
     }),

@@ -29,7 +29,10 @@ describe('customer CSV import on the embedded stack, customer-service played by 
 
   it('imports a UTF-8 file with a BOM, keeping accents, and counts what customer-service answered', async () => {
     const a = account();
-    const job = await importFile(a, '\uFEFFFirst Name,Last Name,E-mail,Phone\nZoë,Müller,zoe@example.com,+49 30 1234567\nGrace,Hopper,grace@example.com,\n');
+    const job = await importFile(
+      a,
+      '\uFEFFFirst Name,Last Name,E-mail,Phone\nZoë,Müller,zoe@example.com,+49 30 1234567\nGrace,Hopper,grace@example.com,\n',
+    );
     expect(job).toMatchObject({
       status: 'completed',
       format: { encoding: 'utf-8', delimiter: ',', profile: 'generic' },
@@ -49,7 +52,8 @@ describe('customer CSV import on the embedded stack, customer-service played by 
 
   it('detects Windows-1252 (accents, €) and semicolons with CRLF and quoted newlines', async () => {
     const a = account();
-    const text = 'Nom;Prénom;Email;Notes\r\nDupré;Renée;renee@example.fr;"Livrer après 18h\r\nsonner 2×"\r\nMüller;Jürgen;juergen@example.de;Preis 5 €\r\nbad;row;not-an-email;\r\n';
+    const text =
+      'Nom;Prénom;Email;Notes\r\nDupré;Renée;renee@example.fr;"Livrer après 18h\r\nsonner 2×"\r\nMüller;Jürgen;juergen@example.de;Preis 5 €\r\nbad;row;not-an-email;\r\n';
     const job = await importFile(a, iconv.encode(text, 'win1252'));
     expect(job).toMatchObject({
       format: { encoding: 'windows-1252', delimiter: ';' },
@@ -74,10 +78,14 @@ describe('customer CSV import on the embedded stack, customer-service played by 
 
   it('takes the encoding and delimiter when given', async () => {
     const a = account();
-    const job = await importFile(a, iconv.encode('Email|Company\nx@example.com|Société Générale\n', 'latin1'), {
-      encoding: 'latin1',
-      delimiter: '|',
-    });
+    const job = await importFile(
+      a,
+      iconv.encode('Email|Company\nx@example.com|Société Générale\n', 'latin1'),
+      {
+        encoding: 'latin1',
+        delimiter: '|',
+      },
+    );
     expect(job).toMatchObject({ format: { encoding: 'iso-8859-1', delimiter: '|' }, counts: { created: 1 } });
     expect(sys.customers.byEmail(a, 'x@example.com')?.values.company).toBe('Société Générale');
   });
@@ -112,7 +120,10 @@ describe('customer CSV import on the embedded stack, customer-service played by 
 
   it('duplicate rows: the second sees the first and is unchanged', async () => {
     const a = account();
-    const job = await importFile(a, 'Email,First Name\nsam@example.com,Sam\nsam@example.com,Sam\nsam@example.com,Samuel\n');
+    const job = await importFile(
+      a,
+      'Email,First Name\nsam@example.com,Sam\nsam@example.com,Sam\nsam@example.com,Samuel\n',
+    );
     expect(job.counts).toEqual({ created: 1, updated: 1, unchanged: 1, rejected: 0 });
     expect(sys.customers.byEmail(a, 'sam@example.com')?.values.firstName).toBe('Samuel');
   });
@@ -136,7 +147,11 @@ describe('customer CSV import on the embedded stack, customer-service played by 
 
   it("rejects rows for a connected store's customer with the reason, in the error report with the cells (R4.2)", async () => {
     const a = account();
-    const owned = sys.customers.seed({ accountId: a, store: 'Acme Shopify', values: { email: 'shop@example.com', firstName: 'Bo' } });
+    const owned = sys.customers.seed({
+      accountId: a,
+      store: 'Acme Shopify',
+      values: { email: 'shop@example.com', firstName: 'Bo' },
+    });
     const job = await importFile(a, 'Email,First Name\nshop@example.com,Robert\nnew@example.com,New\n');
     expect(job.counts).toEqual({ created: 1, updated: 0, unchanged: 0, rejected: 1 });
     expect(sys.customers.customers.get(owned.id)?.values.firstName).toBe('Bo');
@@ -149,15 +164,31 @@ describe('customer CSV import on the embedded stack, customer-service played by 
 
   it('dry run: would-be counts and per-row changes, nothing changed; then apply imports it', async () => {
     const a = account();
-    const kim = sys.customers.seed({ accountId: a, store: 'manual', values: { email: 'kim@example.com', firstName: 'Kim', phone: '+1 613 555 0000' } });
-    const res = await sys.upload(a, 'Email,First Name,Phone\nkim@example.com,Kimberly,\nlee@example.com,Lee,+1 613 555 1111\nlee@example.com,Lee,+1 613 555 1111\n', { dryRun: 'true' });
+    const kim = sys.customers.seed({
+      accountId: a,
+      store: 'manual',
+      values: { email: 'kim@example.com', firstName: 'Kim', phone: '+1 613 555 0000' },
+    });
+    const res = await sys.upload(
+      a,
+      'Email,First Name,Phone\nkim@example.com,Kimberly,\nlee@example.com,Lee,+1 613 555 1111\nlee@example.com,Lee,+1 613 555 1111\n',
+      { dryRun: 'true' },
+    );
     const job = await sys.finished(a, res.body.jobId as string);
-    expect(job).toMatchObject({ dryRun: true, status: 'completed', counts: { created: 1, updated: 1, unchanged: 1, rejected: 0 } });
+    expect(job).toMatchObject({
+      dryRun: true,
+      status: 'completed',
+      counts: { created: 1, updated: 1, unchanged: 1, rejected: 0 },
+    });
     expect(sys.customers.customers.get(kim.id)?.values.firstName).toBe('Kim');
     expect(sys.customers.byEmail(a, 'lee@example.com')).toBeUndefined();
 
     const page1 = await sys.get(a, `/v1/imports/${job.jobId}/preview?limit=2`);
-    expect(page1.body).toMatchObject({ complete: true, counts: { created: 1, updated: 1, unchanged: 1 }, nextCursor: 3 });
+    expect(page1.body).toMatchObject({
+      complete: true,
+      counts: { created: 1, updated: 1, unchanged: 1 },
+      nextCursor: 3,
+    });
     expect(page1.body.rows[0]).toEqual({
       lineNumber: 2,
       outcome: 'updated',
@@ -171,14 +202,36 @@ describe('customer CSV import on the embedded stack, customer-service played by 
       warnings: [],
     });
     const page2 = await sys.get(a, `/v1/imports/${job.jobId}/preview?limit=2&cursor=3`);
-    expect(page2.body.rows).toEqual([expect.objectContaining({ lineNumber: 4, outcome: 'unchanged', changes: [] })]);
+    expect(page2.body.rows).toEqual([
+      expect.objectContaining({ lineNumber: 4, outcome: 'unchanged', changes: [] }),
+    ]);
     expect(page2.body.nextCursor).toBeNull();
     const onlyCreated = await sys.get(a, `/v1/imports/${job.jobId}/preview?outcome=created`);
     expect(onlyCreated.body.rows.map((r: { lineNumber: number }) => r.lineNumber)).toEqual([3]);
 
     const previewCsv = rowsOf((await sys.get(a, `/v1/imports/${job.jobId}/preview.csv`)).text);
-    expect(previewCsv[0]).toEqual(['line', 'outcome', 'customerId', 'field', 'before', 'after', 'clearedByBlank', 'reason', 'warnings']);
-    expect(previewCsv).toContainEqual(['2', 'updated', kim.id, 'phone', '+1 613 555 0000', '', 'yes', '', '']);
+    expect(previewCsv[0]).toEqual([
+      'line',
+      'outcome',
+      'customerId',
+      'field',
+      'before',
+      'after',
+      'clearedByBlank',
+      'reason',
+      'warnings',
+    ]);
+    expect(previewCsv).toContainEqual([
+      '2',
+      'updated',
+      kim.id,
+      'phone',
+      '+1 613 555 0000',
+      '',
+      'yes',
+      '',
+      '',
+    ]);
 
     const applied = await sys.post(a, `/v1/imports/${job.jobId}/apply`);
     expect(applied.status).toBe(202);
@@ -217,7 +270,11 @@ describe('customer CSV import on the embedded stack, customer-service played by 
     const job = await importFile(a, readFileSync(fixturePath('prestashop', 'addresses_import.csv')));
     // 11 customer addresses (a later one of the same customer replaces the earlier); 5 manufacturer
     // and supplier addresses are not customers'.
-    expect(job).toMatchObject({ format: { profile: 'prestashop-addresses' }, totalRows: 16, counts: { created: 0, updated: 11, rejected: 5 } });
+    expect(job).toMatchObject({
+      format: { profile: 'prestashop-addresses' },
+      totalRows: 16,
+      counts: { created: 0, updated: 11, rejected: 5 },
+    });
     const errors = rowsOf((await sys.get(a, `/v1/imports/${job.jobId}/errors.csv`)).text);
     expect(errors.slice(1).map((r) => [r[0], r[1]])).toEqual([
       ['13', 'an address of manufacturer "Apple", not of a customer'],
@@ -250,7 +307,8 @@ describe('customer CSV import on the embedded stack, customer-service played by 
     const a = account();
     const header =
       'First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,Default Address Address1,Default Address Address2,Default Address City,Default Address Province Code,Default Address Country Code,Default Address Zip,Default Address Phone,Phone,Accepts SMS Marketing,Tags,Note,Tax Exempt';
-    const row = 'Bob,Norman,bob.norman@mail.example.com,yes,Acme,Chestnut Street 92,,Louisville,KY,US,40202,+1(502)-459-2181,+16136120707,no,"vip, wholesale",Call first,no';
+    const row =
+      'Bob,Norman,bob.norman@mail.example.com,yes,Acme,Chestnut Street 92,,Louisville,KY,US,40202,+1(502)-459-2181,+16136120707,no,"vip, wholesale",Call first,no';
     const job = await importFile(a, `${header}\n${row}\n`);
     expect(job).toMatchObject({ format: { profile: 'shopify-customers' }, counts: { created: 1 } });
     expect(sys.customers.byEmail(a, 'bob.norman@mail.example.com')!.values).toMatchObject({
@@ -271,12 +329,20 @@ describe('customer CSV import on the embedded stack, customer-service played by 
 
   it('an explicit mapping; and a mapping it cannot use is a 422 naming the problem', async () => {
     const a = account();
-    const job = await importFile(a, 'Mail,Nickname\nm@example.com,Emm\n', { mapping: JSON.stringify({ Mail: 'email', Nickname: 'firstName' }) });
-    expect(job).toMatchObject({ counts: { created: 1 }, columnMapping: { Mail: 'email', Nickname: 'firstName' } });
+    const job = await importFile(a, 'Mail,Nickname\nm@example.com,Emm\n', {
+      mapping: JSON.stringify({ Mail: 'email', Nickname: 'firstName' }),
+    });
+    expect(job).toMatchObject({
+      counts: { created: 1 },
+      columnMapping: { Mail: 'email', Nickname: 'firstName' },
+    });
     expect(sys.customers.byEmail(a, 'm@example.com')?.values.firstName).toBe('Emm');
     const bad = await sys.upload(a, 'Mail\nm@example.com\n', { mapping: JSON.stringify({ Mail: 'e-mail' }) });
     expect(bad.status).toBe(422);
-    expect(bad.body.error).toMatchObject({ code: 'MAPPING_PROBLEM', message: expect.stringMatching(/"e-mail" is not a customers field/) });
+    expect(bad.body.error).toMatchObject({
+      code: 'MAPPING_PROBLEM',
+      message: expect.stringMatching(/"e-mail" is not a customers field/),
+    });
   });
 
   it('refuses what is not a CSV with a 4xx and a reason, and keeps no file', async () => {
@@ -286,7 +352,12 @@ describe('customer CSV import on the embedded stack, customer-service played by 
       [Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 6, 0]), 415, 'NOT_CSV', /Excel workbook/],
       [Buffer.concat([Buffer.from('Email\n'), Buffer.alloc(64, 0)]), 415, 'NOT_CSV', /binary/],
       ['{"customers": []}', 415, 'NOT_CSV', /JSON/],
-      ['The quick brown fox\njumps over the lazy dog\n', 422, 'NOT_A_CUSTOMER_CSV', /no column of this file is a customer field/],
+      [
+        'The quick brown fox\njumps over the lazy dog\n',
+        422,
+        'NOT_A_CUSTOMER_CSV',
+        /no column of this file is a customer field/,
+      ],
       ['Email,Name\n', 422, 'NO_ROWS', /no rows/],
     ];
     for (const [file, status, code, message] of cases) {
@@ -300,7 +371,9 @@ describe('customer CSV import on the embedded stack, customer-service played by 
     expect(badKind.status).toBe(400);
     expect(badKind.body.error.message).toMatch(/kind "pets" must be customers or orders/);
     const { readdirSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
-    expect(readdirSync(sys.dir).filter((f: string) => !f.startsWith('imp_') || f.endsWith('.part'))).toEqual([]);
+    expect(readdirSync(sys.dir).filter((f: string) => !f.startsWith('imp_') || f.endsWith('.part'))).toEqual(
+      [],
+    );
   });
 
   it('serves the template, and every template column is recognized', async () => {

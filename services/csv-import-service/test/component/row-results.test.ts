@@ -16,7 +16,11 @@ import { embeddedEnv } from '@crp/testing/service-env';
 type Payload = CustomerImportRowResultV1['payload'];
 
 function rowResult(accountId: string, payload: Payload): CustomerImportRowResultV1 {
-  return newEvent(CustomerImportRowResultLegacyV1, { accountId, correlationId: `job-${payload.jobId}` }, payload);
+  return newEvent(
+    CustomerImportRowResultLegacyV1,
+    { accountId, correlationId: `job-${payload.jobId}` },
+    payload,
+  );
 }
 
 describe('CustomerImportRowResult v1 consumer, still counted (R4.4)', () => {
@@ -243,21 +247,38 @@ describe('CustomerImportRowResult v1 consumer, still counted (R4.4)', () => {
   it('v2: an answer part counts once, even when it comes again under another eventId', async () => {
     const j = await insertJob(handle.db, 'acme', { totalRows: 3 });
     const answer = (part: number, parts: number, lines: number[]) =>
-      newEvent(CustomerImportRowResult, { accountId: 'acme', correlationId: 'c' }, {
-        jobId: j.id,
-        chunk: 1,
-        part,
-        parts,
-        dryRun: false,
-        rows: lines.map((lineNumber) => ({ lineNumber, outcome: 'created' as const, customerId: `cus_${lineNumber}`, reason: null, changes: null })),
-      });
+      newEvent(
+        CustomerImportRowResult,
+        { accountId: 'acme', correlationId: 'c' },
+        {
+          jobId: j.id,
+          chunk: 1,
+          part,
+          parts,
+          dryRun: false,
+          rows: lines.map((lineNumber) => ({
+            lineNumber,
+            outcome: 'created' as const,
+            customerId: `cus_${lineNumber}`,
+            reason: null,
+            changes: null,
+          })),
+        },
+      );
     const first = answer(1, 2, [2, 3]);
     const again = answer(1, 2, [2, 3]);
     const second = answer(2, 2, [4]);
     const events = [first, again, second];
-    await bus.publish(events.map((e) => ({ topic: 'CustomerImportRowResult', key: j.id, value: JSON.stringify(e) })));
+    await bus.publish(
+      events.map((e) => ({ topic: 'CustomerImportRowResult', key: j.id, value: JSON.stringify(e) })),
+    );
     await handled(...(events as unknown as CustomerImportRowResultV1[]));
-    expect(await job(j.id)).toMatchObject({ processedRows: 3, answeredRows: 3, created: 3, status: 'completed' });
+    expect(await job(j.id)).toMatchObject({
+      processedRows: 3,
+      answeredRows: 3,
+      created: 3,
+      status: 'completed',
+    });
     // A real run keeps reports of rejected rows only.
     expect(await reports(j.id)).toEqual([]);
   });

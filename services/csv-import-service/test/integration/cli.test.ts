@@ -14,7 +14,10 @@ import { CustomerServiceDouble } from '../support/customer-service-double';
 const CLI = resolve(__dirname, '..', '..', 'dist', 'cli', 'import.js');
 
 function runCli(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -38,8 +41,17 @@ describeReal('npm run import (the CLI) against csv-import-service on real Kafka 
     const own = await freshMysqlDatabase('csv_cli');
     const theirs = await freshMysqlDatabase('csv_cli_cust');
     drops = [own.drop, theirs.drop];
-    bus = new KafkaBus({ brokers: kafkaBrokers(), clientId: 'customer-double', topicPrefix: prefix, logger: testLogger() });
-    double = new CustomerServiceDouble({ bus, logger: testLogger('customer-double'), databaseUrl: theirs.url });
+    bus = new KafkaBus({
+      brokers: kafkaBrokers(),
+      clientId: 'customer-double',
+      topicPrefix: prefix,
+      logger: testLogger(),
+    });
+    double = new CustomerServiceDouble({
+      bus,
+      logger: testLogger('customer-double'),
+      databaseUrl: theirs.url,
+    });
     await double.start();
     service = new ChildService(await freePort(), {
       DATABASE_URL: own.url,
@@ -67,24 +79,53 @@ describeReal('npm run import (the CLI) against csv-import-service on real Kafka 
 
   it('uploads, follows the job to the end, prints the counts and saves the error report (exit 0)', async () => {
     const file = join(dir, 'customers.csv');
-    writeFileSync(file, 'Email;Prénom;Téléphone\r\nana@example.com;Ana;+34 600 000 001\r\nbad-email;Bea;\r\nana@example.com;Ana;+34 600 000 001\r\n');
+    writeFileSync(
+      file,
+      'Email;Prénom;Téléphone\r\nana@example.com;Ana;+34 600 000 001\r\nbad-email;Bea;\r\nana@example.com;Ana;+34 600 000 001\r\n',
+    );
     const mapping = join(dir, 'm.json');
     writeFileSync(mapping, JSON.stringify({ Prénom: 'firstName', Téléphone: 'phone' }));
     const errorsOut = join(dir, 'errors.csv');
-    const { done } = runCli(['customers', file, '--account', 'acme', '--mapping', mapping, '--errors-out', errorsOut, '--interval', '100'], env());
+    const { done } = runCli(
+      [
+        'customers',
+        file,
+        '--account',
+        'acme',
+        '--mapping',
+        mapping,
+        '--errors-out',
+        errorsOut,
+        '--interval',
+        '100',
+      ],
+      env(),
+    );
     const { code, stdout, stderr } = await done;
-    expect({ code, stderr }).toEqual({ code: 0, stderr: expect.stringMatching(/uploading .*customers\.csv/) });
+    expect({ code, stderr }).toEqual({
+      code: 0,
+      stderr: expect.stringMatching(/uploading .*customers\.csv/),
+    });
     expect(stdout).toMatch(/^completed: 3 rows in [\d.]+ s$/m);
     expect(stdout).toMatch(/created 1, updated 0, unchanged 1, rejected 1/);
     expect(stdout).toContain(`error report: ${errorsOut}`);
-    expect(readFileSync(errorsOut, 'utf8')).toContain('3,Email (email) ""bad-email"" is not an email address,bad-email,Bea,');
-    expect(double.byEmail('acme', 'ana@example.com')?.values).toEqual({ email: 'ana@example.com', firstName: 'Ana', phone: '+34 600 000 001' });
+    expect(readFileSync(errorsOut, 'utf8')).toBe(
+      '\uFEFFline,reason,Email,Prénom,Téléphone\r\n3,"Email (email) ""bad-email"" is not an email address",bad-email,Bea,\r\n',
+    );
+    expect(double.byEmail('acme', 'ana@example.com')?.values).toEqual({
+      email: 'ana@example.com',
+      firstName: 'Ana',
+      phone: '+34 600 000 001',
+    });
   });
 
   it('a dry run says where its preview is; nothing changes', async () => {
     const file = join(dir, 'dry.csv');
     writeFileSync(file, 'Email,First Name\nana@example.com,Anita\n');
-    const { code, stdout } = await runCli(['customers', file, '--account', 'acme', '--dry-run', '--interval', '100'], env()).done;
+    const { code, stdout } = await runCli(
+      ['customers', file, '--account', 'acme', '--dry-run', '--interval', '100'],
+      env(),
+    ).done;
     expect(code).toBe(0);
     expect(stdout).toMatch(/dry run completed/);
     expect(stdout).toMatch(/would create 0, would update 1/);
@@ -94,13 +135,22 @@ describeReal('npm run import (the CLI) against csv-import-service on real Kafka 
 
   it('exits 1 when the job does not complete (cancelled), 2 when the upload is refused', async () => {
     const file = join(dir, 'long.csv');
-    writeFileSync(file, `Email\n${Array.from({ length: 20000 }, (_, i) => `l${i}@example.com`).join('\n')}\n`);
+    writeFileSync(
+      file,
+      `Email\n${Array.from({ length: 20000 }, (_, i) => `l${i}@example.com`).join('\n')}\n`,
+    );
     double.delayMs = 200;
     try {
       const run = runCli(['customers', file, '--account', 'acme', '--interval', '100'], env());
-      const jobId = await waitFor(() => /job (imp_\w+)/.exec(run.stderr())?.[1], { timeoutMs: 30000, what: 'the job id' });
+      const jobId = await waitFor(() => /job (imp_\w+)/.exec(run.stderr())?.[1], {
+        timeoutMs: 30000,
+        what: 'the job id',
+      });
       const token = await signDevToken(TEST_SECRET, { accountId: 'acme' });
-      const cancel = await fetch(`${service.url}/v1/imports/${jobId}/cancel`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+      const cancel = await fetch(`${service.url}/v1/imports/${jobId}/cancel`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+      });
       expect(cancel.status).toBe(200);
       const { code, stdout } = await run.done;
       expect(code).toBe(1);

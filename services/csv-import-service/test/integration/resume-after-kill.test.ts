@@ -52,8 +52,18 @@ describeReal('csv-import-service survives kill -9 at any point (real Kafka + Mar
     const own = await freshMysqlDatabase('csv_kill');
     const theirs = await freshMysqlDatabase('csv_kill_cust');
     drops = [own.drop, theirs.drop];
-    bus = new KafkaBus({ brokers: kafkaBrokers(), clientId: 'customer-double', topicPrefix: prefix, logger: testLogger() });
-    double = new CustomerServiceDouble({ bus, logger: testLogger('customer-double'), databaseUrl: theirs.url, maxBatch: 50 });
+    bus = new KafkaBus({
+      brokers: kafkaBrokers(),
+      clientId: 'customer-double',
+      topicPrefix: prefix,
+      logger: testLogger(),
+    });
+    double = new CustomerServiceDouble({
+      bus,
+      logger: testLogger('customer-double'),
+      databaseUrl: theirs.url,
+      maxBatch: 50,
+    });
     await double.start();
     service = new ChildService(await freePort(), {
       DATABASE_URL: own.url,
@@ -86,11 +96,17 @@ describeReal('csv-import-service survives kill -9 at any point (real Kafka + Mar
     const form = new FormData();
     form.append('kind', 'customers');
     form.append('file', await openAsBlob(file), 'big.csv');
-    const res = await fetch(`${service.url}/v1/imports`, { method: 'POST', body: form, headers: { Authorization: `Bearer ${token}` } });
+    const res = await fetch(`${service.url}/v1/imports`, {
+      method: 'POST',
+      body: form,
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(202);
     const { jobId } = (await res.json()) as { jobId: string };
     const job = async () =>
-      (await (await fetch(`${service.url}/v1/imports/${jobId}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+      (await (
+        await fetch(`${service.url}/v1/imports/${jobId}`, { headers: { Authorization: `Bearer ${token}` } })
+      ).json()) as {
         status: string;
         processedRows: number;
         counts: Record<string, number>;
@@ -106,7 +122,9 @@ describeReal('csv-import-service survives kill -9 at any point (real Kafka + Mar
         intervalMs: 100,
         what: `${fraction * 100}% of the rows`,
       }).catch(async (err: Error) => {
-        throw new Error(`${err.message}\njob: ${JSON.stringify(await job())}\nchunks handled by the double: ${double.chunks}\nservice log:\n${service.log}`);
+        throw new Error(
+          `${err.message}\njob: ${JSON.stringify(await job())}\nchunks handled by the double: ${double.chunks}\nservice log:\n${service.log}`,
+        );
       });
       const before = await job();
       expect(before.status).toBe('running');
@@ -121,7 +139,9 @@ describeReal('csv-import-service survives kill -9 at any point (real Kafka + Mar
       },
       { timeoutMs: 180_000, intervalMs: 250, what: 'the job to complete after the kills' },
     ).catch(async (err: Error) => {
-      throw new Error(`${err.message}\njob: ${JSON.stringify(await job())}\nchunks handled by the double: ${double.chunks}\nservice log:\n${service.log}`);
+      throw new Error(
+        `${err.message}\njob: ${JSON.stringify(await job())}\nchunks handled by the double: ${double.chunks}\nservice log:\n${service.log}`,
+      );
     });
     expect(done.totalRows).toBe(ROWS);
     expect(done.processedRows).toBe(ROWS);
@@ -132,7 +152,11 @@ describeReal('csv-import-service survives kill -9 at any point (real Kafka + Mar
     expect(applied).toHaveLength(ROWS - expected.rejected);
     expect(applied.filter(([, n]) => n !== 1)).toEqual([]);
     expect(double.customers.size).toBe(expected.created);
-    const errors = await (await fetch(`${service.url}/v1/imports/${jobId}/errors.csv`, { headers: { Authorization: `Bearer ${token}` } })).text();
+    const errors = await (
+      await fetch(`${service.url}/v1/imports/${jobId}/errors.csv`, {
+        headers: { Authorization: `Bearer ${token}` },
+      })
+    ).text();
     expect(errors.trim().split('\r\n')).toHaveLength(1 + expected.rejected);
   }, 420_000);
 });

@@ -51,7 +51,8 @@ export interface CustomerServiceDoubleOptions {
 const emailKey = (v: FieldValue | undefined) => (typeof v === 'string' ? v.trim().toLowerCase() : null);
 const same = (a: FieldValue | undefined, b: FieldValue | undefined) =>
   JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-const empty = (v: FieldValue | undefined) => v === null || v === undefined || (Array.isArray(v) && v.length === 0);
+const empty = (v: FieldValue | undefined) =>
+  v === null || v === undefined || (Array.isArray(v) && v.length === 0);
 
 export class CustomerServiceDouble {
   readonly customers = new Map<string, DoubleCustomer>();
@@ -173,7 +174,12 @@ export class CustomerServiceDouble {
       for (const f of fields) {
         const after = values[f] ?? null;
         if (!same(before[f], after)) {
-          changes.push({ field: f, before: before[f] ?? null, after, clearedByBlank: empty(after) && !empty(before[f]) });
+          changes.push({
+            field: f,
+            before: before[f] ?? null,
+            after,
+            clearedByBlank: empty(after) && !empty(before[f]),
+          });
         }
       }
       const next: DoubleCustomer = target
@@ -193,7 +199,9 @@ export class CustomerServiceDouble {
         customerId: next.id,
         reason: null,
         changes: dryRun ? changes : null,
-        ...(changes.some((c) => c.field === 'email') && target ? { warnings: ['email is a matching key (R2.5)'] } : {}),
+        ...(changes.some((c) => c.field === 'email') && target
+          ? { warnings: ['email is a matching key (R2.5)'] }
+          : {}),
       });
     }
     const events = split(answers).map((part, i, all) =>

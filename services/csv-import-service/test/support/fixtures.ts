@@ -28,7 +28,12 @@ export async function insertJob(
     dateOrder: 'iso',
     storeId: null,
     header: ['Email'],
-    mapping: { profile: 'generic', columns: [{ index: 0, header: 'Email', fields: ['email'] }], ignored: [], warnings: [] },
+    mapping: {
+      profile: 'generic',
+      columns: [{ index: 0, header: 'Email', fields: ['email'] }],
+      ignored: [],
+      warnings: [],
+    },
     columnMapping: null,
     warnings: [],
     error: null,

@@ -29,7 +29,8 @@ export async function startEmbedded(env: Record<string, string> = {}) {
   await service.start();
   const tokens = new Map<string, string>();
   const token = async (accountId: string) => {
-    if (!tokens.has(accountId)) tokens.set(accountId, await signDevToken(TEST_SECRET, { accountId, sub: `user@${accountId}` }));
+    if (!tokens.has(accountId))
+      tokens.set(accountId, await signDevToken(TEST_SECRET, { accountId, sub: `user@${accountId}` }));
     return tokens.get(accountId)!;
   };
   return {
@@ -38,22 +39,35 @@ export async function startEmbedded(env: Record<string, string> = {}) {
     bus,
     dir,
     token,
-    async upload(accountId: string, file: Buffer | string, fields: Record<string, string> = {}, fileName = 'file.csv') {
-      let r = request(service.app).post('/v1/imports').set('Authorization', `Bearer ${await token(accountId)}`);
+    async upload(
+      accountId: string,
+      file: Buffer | string,
+      fields: Record<string, string> = {},
+      fileName = 'file.csv',
+    ) {
+      let r = request(service.app)
+        .post('/v1/imports')
+        .set('Authorization', `Bearer ${await token(accountId)}`);
       for (const [k, v] of Object.entries({ kind: 'customers', ...fields })) r = r.field(k, v);
       return r.attach('file', typeof file === 'string' ? Buffer.from(file) : file, fileName);
     },
     async get(accountId: string, path: string) {
-      return request(service.app).get(path).set('Authorization', `Bearer ${await token(accountId)}`);
+      return request(service.app)
+        .get(path)
+        .set('Authorization', `Bearer ${await token(accountId)}`);
     },
     async post(accountId: string, path: string) {
-      return request(service.app).post(path).set('Authorization', `Bearer ${await token(accountId)}`);
+      return request(service.app)
+        .post(path)
+        .set('Authorization', `Bearer ${await token(accountId)}`);
     },
     /** Polls the job until it ends (completed, failed, cancelled); returns its view. */
     async finished(accountId: string, jobId: string, timeoutMs = 20000) {
       return waitFor(
         async () => {
-          const res = await request(service.app).get(`/v1/imports/${jobId}`).set('Authorization', `Bearer ${await token(accountId)}`);
+          const res = await request(service.app)
+            .get(`/v1/imports/${jobId}`)
+            .set('Authorization', `Bearer ${await token(accountId)}`);
           return ['completed', 'failed', 'cancelled'].includes(res.body.status) ? res.body : undefined;
         },
         { timeoutMs, intervalMs: 20, what: `import job ${jobId} to end` },

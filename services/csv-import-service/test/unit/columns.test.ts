@@ -1,6 +1,7 @@
 import { MappingProblem, checkMapping, normalizeHeader, resolveMapping } from '../../src/domain/columns';
 
-const fieldsOf = (m: ReturnType<typeof resolveMapping>) => Object.fromEntries(m.columns.map((c) => [c.header, c.fields]));
+const fieldsOf = (m: ReturnType<typeof resolveMapping>) =>
+  Object.fromEntries(m.columns.map((c) => [c.header, c.fields]));
 
 describe('header matching (SPEC §4, R3.2)', () => {
   it('ignores case, spaces, punctuation, accents and parenthesized hints', () => {
@@ -13,8 +14,19 @@ describe('header matching (SPEC §4, R3.2)', () => {
 
   it('maps the usual customer headers and aliases, the template headers included', () => {
     const m = resolveMapping('customers', [
-      'FIRST NAME', 'last_name', 'E-mail', 'Mobile', 'Shipping Address Street 1', 'Zip', 'Country',
-      'Billing City', 'Postal Address Postal Code', 'Tags', 'Email Consent', 'Customer ID', 'Colour',
+      'FIRST NAME',
+      'last_name',
+      'E-mail',
+      'Mobile',
+      'Shipping Address Street 1',
+      'Zip',
+      'Country',
+      'Billing City',
+      'Postal Address Postal Code',
+      'Tags',
+      'Email Consent',
+      'Customer ID',
+      'Colour',
     ]);
     expect(fieldsOf(m)).toEqual({
       'FIRST NAME': ['firstName'],
@@ -30,13 +42,17 @@ describe('header matching (SPEC §4, R3.2)', () => {
       'Email Consent': ['emailConsent'],
       'Customer ID': ['customerId'],
     });
-    expect(m.ignored).toEqual([{ index: 12, header: 'Colour', reason: expect.stringMatching(/not a known column/) }]);
+    expect(m.ignored).toEqual([
+      { index: 12, header: 'Colour', reason: expect.stringMatching(/not a known column/) },
+    ]);
     expect(m.profile).toBe('generic');
   });
 
   it("recognizes PrestaShop's customer import and never maps its Customer ID or password", () => {
     const header =
-      'Customer ID;Active (0/1);Titles ID (Mr = 1, Ms = 2, else 0);Email *;Password *;Birthday (yyyy-mm-dd);Last Name *;First Name *;Newsletter (0/1);Opt-in (0/1);Groups (x,y,z...);Default group ID'.split(';');
+      'Customer ID;Active (0/1);Titles ID (Mr = 1, Ms = 2, else 0);Email *;Password *;Birthday (yyyy-mm-dd);Last Name *;First Name *;Newsletter (0/1);Opt-in (0/1);Groups (x,y,z...);Default group ID'.split(
+        ';',
+      );
     const m = resolveMapping('customers', header);
     expect(m.profile).toBe('prestashop-customers');
     expect(fieldsOf(m)).toEqual({
@@ -52,9 +68,23 @@ describe('header matching (SPEC §4, R3.2)', () => {
 
   it("recognizes Shopify's customer export: Default Address is the shipping address", () => {
     const m = resolveMapping('customers', [
-      'First Name', 'Last Name', 'Email', 'Accepts Email Marketing', 'Default Address Company', 'Default Address Address1',
-      'Default Address Address2', 'Default Address City', 'Default Address Province Code', 'Default Address Country Code',
-      'Default Address Zip', 'Default Address Phone', 'Phone', 'Accepts SMS Marketing', 'Tags', 'Note', 'Tax Exempt',
+      'First Name',
+      'Last Name',
+      'Email',
+      'Accepts Email Marketing',
+      'Default Address Company',
+      'Default Address Address1',
+      'Default Address Address2',
+      'Default Address City',
+      'Default Address Province Code',
+      'Default Address Country Code',
+      'Default Address Zip',
+      'Default Address Phone',
+      'Phone',
+      'Accepts SMS Marketing',
+      'Tags',
+      'Note',
+      'Tax Exempt',
     ]);
     expect(m.profile).toBe('shopify-customers');
     expect(fieldsOf(m)).toMatchObject({
@@ -71,13 +101,19 @@ describe('header matching (SPEC §4, R3.2)', () => {
   });
 
   it('an explicit mapping wins, may feed several fields from one column, and ignores with null', () => {
-    const m = resolveMapping('orders', ['Ref', 'Mail', 'Email'], { Ref: 'orderNumber', mail: ['buyer.email', 'buyer.username'], Email: null });
+    const m = resolveMapping('orders', ['Ref', 'Mail', 'Email'], {
+      Ref: 'orderNumber',
+      mail: ['buyer.email', 'buyer.username'],
+      Email: null,
+    });
     expect(fieldsOf(m)).toEqual({ Ref: ['orderNumber'], Mail: ['buyer.email', 'buyer.username'] });
     expect(m.ignored).toEqual([{ index: 2, header: 'Email', reason: 'ignored by the mapping' }]);
   });
 
   it('refuses a mapping it cannot use, naming every problem', () => {
-    expect(() => resolveMapping('customers', ['A', 'B'], { A: 'colour', C: 'email', B: 'email' })).toThrow(MappingProblem);
+    expect(() => resolveMapping('customers', ['A', 'B'], { A: 'colour', C: 'email', B: 'email' })).toThrow(
+      MappingProblem,
+    );
     try {
       resolveMapping('customers', ['A', 'B'], { A: 'email', C: 'email', B: 'email' });
     } catch (err) {
@@ -96,7 +132,9 @@ describe('header matching (SPEC §4, R3.2)', () => {
 
   it('reads Shippo batches: recipient_* is the buyer, sender_* is never read (R3.2)', () => {
     const header =
-      'shipment_id,sender_name,sender_street1,sender_city,sender_state,sender_zip,sender_country,sender_email,sender_phone,recipient_name,recipient_street1,recipient_city,recipient_state,recipient_zip,recipient_country,package_length,package_width,package_height,package_weight,weight_unit,distance_unit,recipient_email,package_description,declared_value'.split(',');
+      'shipment_id,sender_name,sender_street1,sender_city,sender_state,sender_zip,sender_country,sender_email,sender_phone,recipient_name,recipient_street1,recipient_city,recipient_state,recipient_zip,recipient_country,package_length,package_width,package_height,package_weight,weight_unit,distance_unit,recipient_email,package_description,declared_value'.split(
+        ',',
+      );
     const m = checkMapping('orders', resolveMapping('orders', header), header);
     expect(fieldsOf(m)).toEqual({
       shipment_id: ['orderNumber'],
@@ -116,9 +154,11 @@ describe('header matching (SPEC §4, R3.2)', () => {
   });
 
   it('a file with no customer column, or orders without an order number, cannot be imported', () => {
-    expect(() => checkMapping('customers', resolveMapping('customers', ['foo', 'bar']), ['foo', 'bar'])).toThrow(
-      /no column of this file is a customer field/,
+    expect(() =>
+      checkMapping('customers', resolveMapping('customers', ['foo', 'bar']), ['foo', 'bar']),
+    ).toThrow(/no column of this file is a customer field/);
+    expect(() => checkMapping('orders', resolveMapping('orders', ['Email']), ['Email'])).toThrow(
+      /order number/,
     );
-    expect(() => checkMapping('orders', resolveMapping('orders', ['Email']), ['Email'])).toThrow(/order number/);
   });
 });

@@ -13,7 +13,8 @@ function file(content: Buffer | string): string {
 }
 async function all(path: string, offset = 0, line = 1, opts: Partial<Parameters<typeof readCsv>[0]> = {}) {
   const out: ReadItem[] = [];
-  for await (const item of readCsv({ path, offset, line, delimiter: ',', encoding: 'utf-8', ...opts })) out.push(item);
+  for await (const item of readCsv({ path, offset, line, delimiter: ',', encoding: 'utf-8', ...opts }))
+    out.push(item);
   return out;
 }
 
@@ -54,7 +55,11 @@ describe('reading CSV records with their lines and offsets (R4.5)', () => {
     expect((await all(path)).map((i) => i.kind)).toEqual(['row', 'row', 'unreadable']);
     const big = file(`a,b\n"open,1\n${'z,2\n'.repeat(300_000)}`);
     const items = await all(big);
-    expect(items[1]).toMatchObject({ kind: 'unreadable', lineNumber: 2, reason: expect.stringMatching(/quote is never closed/) });
+    expect(items[1]).toMatchObject({
+      kind: 'unreadable',
+      lineNumber: 2,
+      reason: expect.stringMatching(/quote is never closed/),
+    });
     expect(items[2]).toMatchObject({ kind: 'row', lineNumber: 3, cells: ['z', '2'] });
     expect(items).toHaveLength(2 + 300_000);
   });

@@ -7,10 +7,22 @@ describe('telling a CSV from what people upload by mistake (R4.5)', () => {
   it('names empty, binary, workbook, UTF-16, JSON and HTML uploads', () => {
     expect(verdict(Buffer.alloc(0))).toMatchObject({ ok: false, code: 'EMPTY_FILE' });
     expect(verdict(Buffer.from('\uFEFF \r\n'))).toMatchObject({ ok: false, code: 'EMPTY_FILE' });
-    expect(verdict(Buffer.from([0x50, 0x4b, 0x03, 0x04, 1, 2]))).toMatchObject({ ok: false, reason: expect.stringMatching(/Excel workbook/) });
-    expect(verdict(Buffer.from('%PDF-1.7'))).toMatchObject({ ok: false, reason: expect.stringMatching(/PDF/) });
-    expect(verdict(Buffer.from([0xff, 0xfe, 0x41, 0]))).toMatchObject({ ok: false, code: 'UNSUPPORTED_ENCODING' });
-    expect(verdict(Buffer.from('a,b\n\0\0\0'))).toMatchObject({ ok: false, reason: expect.stringMatching(/binary/) });
+    expect(verdict(Buffer.from([0x50, 0x4b, 0x03, 0x04, 1, 2]))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/Excel workbook/),
+    });
+    expect(verdict(Buffer.from('%PDF-1.7'))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/PDF/),
+    });
+    expect(verdict(Buffer.from([0xff, 0xfe, 0x41, 0]))).toMatchObject({
+      ok: false,
+      code: 'UNSUPPORTED_ENCODING',
+    });
+    expect(verdict(Buffer.from('a,b\n\0\0\0'))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/binary/),
+    });
     expect(verdict(Buffer.from('{"a":1}'))).toMatchObject({ ok: false, reason: 'The file is JSON, not CSV' });
     expect(verdict(Buffer.from('<html>'))).toMatchObject({ ok: false, code: 'NOT_CSV' });
     expect(verdict(Buffer.from('\uFEFFEmail\r\n'))).toEqual({ ok: true, bomLength: 3 });
@@ -63,7 +75,9 @@ describe('progress (R4.4)', () => {
     });
   });
   it('is exact once the file is read, and 100% when completed', () => {
-    expect(progressOf({ ...base, totalRows: 380, status: 'completed', processedRows: 380, finishedAt: base.now })).toMatchObject({
+    expect(
+      progressOf({ ...base, totalRows: 380, status: 'completed', processedRows: 380, finishedAt: base.now }),
+    ).toMatchObject({
       estimatedTotalRows: 380,
       totalRowsExact: true,
       percent: 100,

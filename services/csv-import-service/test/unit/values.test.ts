@@ -14,7 +14,14 @@ import {
 
 describe('cell values as people type them', () => {
   it('phones: readable numbers kept as written; letters or too few digits are a row error (R4.5)', () => {
-    for (const ok of ['6135551212', '+16135551212', '(613)555-1212', '+1 613-555-1212', '01 02 03 04 05', '020 7946 0018 ext 12']) {
+    for (const ok of [
+      '6135551212',
+      '+16135551212',
+      '(613)555-1212',
+      '+1 613-555-1212',
+      '01 02 03 04 05',
+      '020 7946 0018 ext 12',
+    ]) {
       expect(parsePhone('Phone', ok, 64)).toBe(ok);
     }
     expect(parsePhone('Phone', '  ', 64)).toBeNull();
@@ -25,7 +32,8 @@ describe('cell values as people type them', () => {
 
   it('emails: plain shape checked, case kept (R1.5 compares lower-cased elsewhere)', () => {
     expect(parseEmail('Email', ' Peter.Pan@prestashop.com ', 190)).toBe('Peter.Pan@prestashop.com');
-    for (const bad of ['peter', 'a@b', 'a b@c.d', 'x@@y.z']) expect(() => parseEmail('Email', bad, 190)).toThrow(/not an email/);
+    for (const bad of ['peter', 'a@b', 'a b@c.d', 'x@@y.z'])
+      expect(() => parseEmail('Email', bad, 190)).toThrow(/not an email/);
     expect(() => parseEmail('Email', `${'x'.repeat(190)}@a.com`, 190)).toThrow(/longer than 190/);
   });
 
@@ -76,13 +84,23 @@ describe('a customer row (R4.3)', () => {
   it('blank cells travel as null (clear) and tags as []', () => {
     expect(toCustomerRow({ lineNumber: 2, cells: ['a@b.co', '', '', '', ''] }, m, 5)).toEqual({
       ok: true,
-      row: { lineNumber: 2, customerId: null, username: null, values: { email: 'a@b.co', firstName: null, phone: null, tags: [] } },
+      row: {
+        lineNumber: 2,
+        customerId: null,
+        username: null,
+        values: { email: 'a@b.co', firstName: null, phone: null, tags: [] },
+      },
     });
   });
 
   it('collects every problem of a row', () => {
     const v = toCustomerRow({ lineNumber: 3, cells: ['nope', 'X', '555-555-SHIP', '', '1'] }, m, 5);
-    expect(v).toEqual({ ok: false, reason: expect.stringMatching(/not an email.*cannot be read as a phone.*not a customer id of this system/) });
+    expect(v).toEqual({
+      ok: false,
+      reason: expect.stringMatching(
+        /not an email.*cannot be read as a phone.*not a customer id of this system/,
+      ),
+    });
   });
 
   it('wrong column count is a row error; extra empty cells are not; a blank row is skipped', () => {
@@ -91,20 +109,43 @@ describe('a customer row (R4.3)', () => {
       reason: 'the row has 2 cells where the header has 5 columns',
     });
     expect(toCustomerRow({ lineNumber: 4, cells: ['a@b.co', 'X', '', '', '', ''] }, m, 5).ok).toBe(true);
-    expect(toCustomerRow({ lineNumber: 4, cells: ['a@b.co', 'X', '', '', '', 'extra'] }, m, 5).ok).toBe(false);
+    expect(toCustomerRow({ lineNumber: 4, cells: ['a@b.co', 'X', '', '', '', 'extra'] }, m, 5).ok).toBe(
+      false,
+    );
     expect(toCustomerRow({ lineNumber: 5, cells: [' ', '', '', '', ''] }, m, 5)).toEqual({ ok: 'blank' });
   });
 });
 
 describe('an order row (R3.2)', () => {
   it('the recipient is the buyer; an order number is required', () => {
-    const header = ['shipment_id', 'recipient_name', 'recipient_country', 'recipient_email', 'declared_value'];
+    const header = [
+      'shipment_id',
+      'recipient_name',
+      'recipient_country',
+      'recipient_email',
+      'declared_value',
+    ];
     const m = resolveMapping('orders', header);
-    const ok = toOrderRow({ lineNumber: 2, cells: ['ORD-1', 'Pierre Dupont', 'FR', 'pierre@example.fr', '75.00'] }, m, 5, 'iso');
+    const ok = toOrderRow(
+      { lineNumber: 2, cells: ['ORD-1', 'Pierre Dupont', 'FR', 'pierre@example.fr', '75.00'] },
+      m,
+      5,
+      'iso',
+    );
     expect(ok).toMatchObject({
       ok: true,
-      row: { order: { orderNumber: 'ORD-1', total: 75, buyer: { name: 'Pierre Dupont', email: 'pierre@example.fr', username: null }, shipTo: { country: 'FR' } } },
+      row: {
+        order: {
+          orderNumber: 'ORD-1',
+          total: 75,
+          buyer: { name: 'Pierre Dupont', email: 'pierre@example.fr', username: null },
+          shipTo: { country: 'FR' },
+        },
+      },
     });
-    expect(toOrderRow({ lineNumber: 3, cells: ['', 'X', '', '', ''] }, m, 5, 'iso')).toEqual({ ok: false, reason: 'the order number is blank' });
+    expect(toOrderRow({ lineNumber: 3, cells: ['', 'X', '', '', ''] }, m, 5, 'iso')).toEqual({
+      ok: false,
+      reason: 'the order number is blank',
+    });
   });
 });

@@ -36,7 +36,9 @@ class CsvOrderOutbox extends Outbox {
       tx,
       events.map((e) => {
         if (e.eventType !== 'OrderImported') return e;
-        const buyer = this.link ? e.payload.buyer : { ...e.payload.buyer, username: null, email: null, phone: null };
+        const buyer = this.link
+          ? e.payload.buyer
+          : { ...e.payload.buyer, username: null, email: null, phone: null };
         return { ...e, payload: { ...e.payload, source: 'csv' as const, buyer } };
       }),
     );
@@ -49,15 +51,26 @@ class CsvOrderOutbox extends Outbox {
  * query, for the dates of re-imported rows that have none), then the batch ingest every order
  * takes (R1.9), and one answer per row back to csv-import-service (OrderImportRowResult).
  */
-export async function importCsvOrders(events: OrderImportRequestedV1[], tx: EntityManager, deps: CsvOrderDeps): Promise<void> {
+export async function importCsvOrders(
+  events: OrderImportRequestedV1[],
+  tx: EntityManager,
+  deps: CsvOrderDeps,
+): Promise<void> {
   for (const event of events) {
     const { jobId, chunk, rows, storeId, linkCustomers, receivedAt } = event.payload;
     if (rows.length === 0) continue;
     const accountId = event.accountId;
-    const store = storeId ? await deps.repos.stores.find(tx, accountId, storeId) : await deps.repos.stores.manual(tx, accountId);
+    const store = storeId
+      ? await deps.repos.stores.find(tx, accountId, storeId)
+      : await deps.repos.stores.manual(tx, accountId);
     let answers: OrderImportRowAnswer[];
     if (!store) {
-      answers = rows.map((r) => ({ lineNumber: r.lineNumber, outcome: 'rejected', orderId: null, reason: `store ${storeId} was not found` }));
+      answers = rows.map((r) => ({
+        lineNumber: r.lineNumber,
+        outcome: 'rejected',
+        orderId: null,
+        reason: `store ${storeId} was not found`,
+      }));
     } else {
       const stored = await deps.repos.orders.lockByStoreOrderIds(
         tx,

@@ -31,7 +31,9 @@ export function csvOrderToNormalized(
     total: Math.round((row.total ?? 0) * 100) / 100,
     currency: row.currency,
     notes: row.notes ? [row.notes] : [],
-    items: row.items.map((i) => Object.fromEntries(Object.entries(i).filter(([, v]) => v !== null)) as JsonObject),
+    items: row.items.map(
+      (i) => Object.fromEntries(Object.entries(i).filter(([, v]) => v !== null)) as JsonObject,
+    ),
     tags: [],
     marketingConsent: {},
   };

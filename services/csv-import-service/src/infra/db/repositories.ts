@@ -278,7 +278,8 @@ export async function countedParts(
   );
   return new Set(rows.map((r) => partKey(r)));
 }
-export const partKey = (k: { jobId: string; chunk: number; part: number }) => `${k.jobId}:${k.chunk}:${k.part}`;
+export const partKey = (k: { jobId: string; chunk: number; part: number }) =>
+  `${k.jobId}:${k.chunk}:${k.part}`;
 
 export async function insertAnswers(tx: EntityManager, rows: ImportAnswerRow[]): Promise<void> {
   await answerTable.insert(tx, rows);
@@ -314,5 +315,10 @@ export async function reportPage(
     where += ' AND outcome = ?';
     params.push(q.outcome);
   }
-  return reportTable.select(tx, where, params, `ORDER BY line_number LIMIT ${Math.max(1, Math.trunc(q.limit))}`);
+  return reportTable.select(
+    tx,
+    where,
+    params,
+    `ORDER BY line_number LIMIT ${Math.max(1, Math.trunc(q.limit))}`,
+  );
 }

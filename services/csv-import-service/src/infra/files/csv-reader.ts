@@ -21,7 +21,14 @@ export interface ReadFrom {
 
 export type ReadItem =
   | { kind: 'row'; lineNumber: number; cells: string[]; endOffset: number; nextLine: number }
-  | { kind: 'unreadable'; lineNumber: number; reason: string; text: string; endOffset: number; nextLine: number };
+  | {
+      kind: 'unreadable';
+      lineNumber: number;
+      reason: string;
+      text: string;
+      endOffset: number;
+      nextLine: number;
+    };
 
 const iconvName: Record<Encoding, string> = {
   'utf-8': 'utf8',
@@ -52,7 +59,8 @@ export async function* readCsv(from: ReadFrom): AsyncGenerator<ReadItem> {
   const decode =
     from.encoding === 'utf-8'
       ? (cell: Buffer | string) => (typeof cell === 'string' ? cell : cell.toString('utf8'))
-      : (cell: Buffer | string) => (typeof cell === 'string' ? cell : iconv.decode(cell, iconvName[from.encoding]));
+      : (cell: Buffer | string) =>
+          typeof cell === 'string' ? cell : iconv.decode(cell, iconvName[from.encoding]);
   for (;;) {
     const stream = createReadStream(from.path, { start: offset, highWaterMark: 256 * 1024 });
     const parser = parse({
@@ -87,9 +95,10 @@ export async function* readCsv(from: ReadFrom): AsyncGenerator<ReadItem> {
     if (!failure) return;
     // The record starting at `offset` cannot be read: report its first line and go on after it.
     const { text, next } = await lineAt(from.path, offset);
-    const reason = (failure as { code?: string }).code === 'CSV_MAX_RECORD_SIZE'
-      ? `the row cannot be read: a quote is never closed, or the row is longer than ${MAX_RECORD_BYTES} characters (${failure.message})`
-      : `the row cannot be read as CSV (${failure.message})`;
+    const reason =
+      (failure as { code?: string }).code === 'CSV_MAX_RECORD_SIZE'
+        ? `the row cannot be read: a quote is never closed, or the row is longer than ${MAX_RECORD_BYTES} characters (${failure.message})`
+        : `the row cannot be read as CSV (${failure.message})`;
     const lineNumber = line;
     offset = next;
     line += 1;
@@ -114,7 +123,8 @@ async function lineAt(path: string, offset: number): Promise<{ text: Buffer; nex
         text ??= Buffer.from(chunk.subarray(0, nl));
         let next = pos + nl + 1;
         if (chunk[nl] === 0x0d) {
-          const after = nl + 1 < bytesRead ? chunk[nl + 1] : (await fh.read(Buffer.alloc(1), 0, 1, next)).buffer[0];
+          const after =
+            nl + 1 < bytesRead ? chunk[nl + 1] : (await fh.read(Buffer.alloc(1), 0, 1, next)).buffer[0];
           if (after === 0x0a) next += 1;
         }
         return { text, next };

@@ -37,9 +37,10 @@ export class UploadStore {
 
   /**
    * Streams `source` to disk with backpressure (memory stays flat whatever the size), keeping the
-   * first bytes and checking UTF-8 on the way. `limit` bytes at most: `truncated` says it was cut.
+   * first bytes and checking UTF-8 on the way. A source that signals `limit` (busboy's size limit)
+   * was cut there: `truncated` says so.
    */
-  async save(jobId: string, source: Readable, limit: number): Promise<StoredUpload> {
+  async save(jobId: string, source: Readable): Promise<StoredUpload> {
     await mkdir(this.dir, { recursive: true });
     const final = this.pathFor(jobId);
     const partial = `${final}.part`;

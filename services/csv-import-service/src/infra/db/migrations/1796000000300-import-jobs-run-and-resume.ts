@@ -96,10 +96,32 @@ export class ImportJobsRunAndResume1796000000300 implements MigrationInterface {
     await q.dropTable('import_chunks');
     for (const c of ['warnings', 'changes', 'cells', 'order_id']) await q.dropColumn('import_row_reports', c);
     for (const c of [
-      'processed_at_run_start', 'run_started_at', 'started_at', 'source_job_id', 'attempts', 'lease_until',
-      'lease_owner', 'answered_rows', 'sent_rows', 'read_done', 'blank_rows', 'rows_read', 'next_chunk',
-      'next_line', 'bytes_read', 'error', 'warnings', 'mapping', 'header', 'store_id', 'date_order',
-      'delimiter', 'encoding', 'file_size', 'file_path', 'dry_run',
+      'processed_at_run_start',
+      'run_started_at',
+      'started_at',
+      'source_job_id',
+      'attempts',
+      'lease_until',
+      'lease_owner',
+      'answered_rows',
+      'sent_rows',
+      'read_done',
+      'blank_rows',
+      'rows_read',
+      'next_chunk',
+      'next_line',
+      'bytes_read',
+      'error',
+      'warnings',
+      'mapping',
+      'header',
+      'store_id',
+      'date_order',
+      'delimiter',
+      'encoding',
+      'file_size',
+      'file_path',
+      'dry_run',
     ]) {
       await q.dropColumn('import_jobs', c);
     }
