@@ -33,7 +33,7 @@ module.exports = {
       comment:
         'Use cases declare what they need in src/app/ports.ts; src/infra implements it and the composition root wires it. app never imports infra or http.',
       severity: 'error',
-      from: { path: '^services/(order-ingest-service)/src/app/' },
+      from: { path: '^services/(order-ingest-service|customer-service|tpl-connection-service)/src/app/' },
       to: { path: '^services/[^/]+/src/(infra|http)/' },
     },
     {

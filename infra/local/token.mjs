@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// `npm run token -- --account acme --role admin`: prints a local HS256 token, alone on its last line.
+// `npm run token -- --account acme --role admin [--email owner@acme.example]`: prints a local HS256
+// token, alone on its last line. `--email` sets the OIDC email claim (tpl-connection-service's
+// accounts directory records admins' emails from it).
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
@@ -7,6 +9,7 @@ const { values } = parseArgs({
     account: { type: 'string', default: 'acme' },
     role: { type: 'string', default: 'admin' },
     sub: { type: 'string' },
+    email: { type: 'string' },
     expires: { type: 'string', default: '12h' },
   },
 });
@@ -23,7 +26,10 @@ const token = await signDevToken(process.env.AUTH_JWT_SECRET ?? LOCAL_DEV_SECRET
   accountId: values.account,
   role: values.role,
   sub: values.sub,
+  email: values.email,
   expiresIn: values.expires,
 });
-process.stderr.write(`account=${values.account} role=${values.role} expires in ${values.expires}\n`);
+process.stderr.write(
+  `account=${values.account} role=${values.role}${values.email ? ` email=${values.email}` : ''} expires in ${values.expires}\n`,
+);
 process.stdout.write(`${token}\n`);

@@ -10,7 +10,7 @@
 // and the bus, not customer-service's real handler (which its owners are building).
 //
 // Alone:  npm run bench:csv -- [--rows 1000000] [--json out.json] [--keep]
-// Or:     import { csvBench } from './csv.mjs'  (for `npm run bench -- csv`)
+// Or:     npm run bench -- csv [--rows N] [--json]   (bench.mjs calls `csv(ctx)` below)
 import { execFileSync, spawn } from 'node:child_process';
 import {
   createWriteStream,
@@ -248,6 +248,29 @@ export async function csvBench({
     await dropMysqlDatabase(doubleDb).catch(() => undefined);
     if (!keep) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The scenario entry point of `npm run bench -- csv`: flat figures; a wrong count fails the run. */
+export async function csv(ctx) {
+  const rows = ctx.rows ?? 1_000_000;
+  const r = await csvBench({ rows, keep: ctx.keep, log: (s) => ctx.report.note(s.trim()) });
+  const expected = { created: rows, updated: 0, unchanged: 0, rejected: 0 };
+  if (JSON.stringify(r.endToEnd.counts) !== JSON.stringify(expected)) {
+    throw new Error(`csv: counts ${JSON.stringify(r.endToEnd.counts)}, expected ${JSON.stringify(expected)}`);
+  }
+  return {
+    rows,
+    fileMb: Math.round(r.fileBytes / 1e5) / 10,
+    csvParseAloneRowsPerSecond: r.baseline.csvParseAloneRowsPerSecond,
+    endToEndRowsPerSecond: r.endToEnd.rowsPerSecond,
+    endToEndSeconds: Math.round(r.endToEnd.seconds * 10) / 10,
+    uploadSeconds: Math.round(r.endToEnd.uploadSeconds * 10) / 10,
+    ratioToCsvParse: r.ratioToCsvParse,
+    csvImportServiceRssIdleMb: r.rss.csvImportServiceIdleMb,
+    csvImportServiceRssPeakMb: r.rss.csvImportServicePeakMb,
+    benchProcessWithDoubleRssPeakMb: r.rss.benchProcessWithDoublePeakMb,
+    customerService: r.customerService,
+  };
 }
 
 export function printCsvBench(r) {

@@ -30,6 +30,16 @@ export function deterministicEventId(...parts: Array<string | number>): string {
 
 type PayloadOf<S extends TObject<TProperties>> = Static<S> extends { payload: infer P } ? P : never;
 
+const built = new WeakSet<object>();
+
+/**
+ * True for an event object `newEvent` built (and so validated) and nobody replaced since: the
+ * outbox then does not validate it a second time.
+ */
+export function builtByNewEvent(event: object): boolean {
+  return built.has(event);
+}
+
 /** Builds a complete, validated event for a contract: the only way services make events. */
 export function newEvent<S extends TObject<TProperties>>(
   contract: EventContract<S>,
@@ -46,5 +56,7 @@ export function newEvent<S extends TObject<TProperties>>(
     causationId: ctx.causationId ?? null,
     payload,
   };
-  return assertEvent(contract as unknown as EventContract, event) as Static<S>;
+  const valid = assertEvent(contract as unknown as EventContract, event) as Static<S>;
+  built.add(Object.freeze(valid));
+  return valid;
 }

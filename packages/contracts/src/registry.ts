@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { ContractViolation, compile, formatErrors } from './ajv';
 import { EnvelopeHeader, type EventContract } from './envelope';
+import { CarrierAccountChanged } from './events/carrier-account-changed';
 import { ClientConnectionChanged } from './events/client-connection-changed';
 import { ClientInvited } from './events/client-invited';
 import { CustomerImportRequested, CustomerImportRequestedLegacyV1 } from './events/customer-import-requested';
@@ -19,7 +20,7 @@ import { OrderImported } from './events/order-imported';
 /**
  * Every event of SPEC §6, each defined once, every version still decoded (a version's topic is its
  * event type's). OrderImportRequested / OrderImportRowResult carry order CSV rows to order-ingest
- * (ADR 0009); the v1 import events are superseded by the chunked v2 (ADR 0008).
+ * (ADR 0011); the v1 import events are superseded by the chunked v2 (ADR 0010).
  */
 export const contracts = [
   OrderImported,
@@ -35,6 +36,7 @@ export const contracts = [
   OrderImportRowResult,
   ClientInvited,
   ClientConnectionChanged,
+  CarrierAccountChanged,
 ] as const;
 
 export type AnyContract = (typeof contracts)[number];

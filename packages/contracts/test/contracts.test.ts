@@ -9,13 +9,17 @@ import {
 import { CustomerImportRowResult } from '../src/events/customer-import-row-result';
 import { OrderImported } from '../src/events/order-imported';
 import { CustomerUpserted } from '../src/events/customer-upserted';
+import { CarrierAccountChanged } from '../src/events/carrier-account-changed';
+import { ClientInvited } from '../src/events/client-invited';
+import { OrderDelegated } from '../src/events/order-delegated';
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 describe('event contracts (SPEC §6)', () => {
-  it('covers every topic named in SPEC §6', () => {
+  it('covers every topic named in SPEC §6, and CarrierAccountChanged (R5.5)', () => {
     expect(topics.sort()).toEqual(
       [
+        'CarrierAccountChanged',
         'ClientConnectionChanged',
         'ClientInvited',
         'CustomerImportRequested',
@@ -73,6 +77,24 @@ describe('event contracts (SPEC §6)', () => {
     it('keeps its schema (a change here is a visible diff)', () => {
       expect(contract.schema).toMatchSnapshot();
     });
+  });
+
+  it('fields added to v1 later are optional: events written before them still decode', () => {
+    const invited = clone(ClientInvited.example) as { payload: Record<string, unknown> };
+    delete invited.payload.invitationId;
+    expect(() => decodeEvent(JSON.stringify(invited), 'ClientInvited')).not.toThrow();
+    const delegated = clone(OrderDelegated.example) as { payload: Record<string, unknown> };
+    delete delegated.payload.providerOrderId;
+    delete delegated.payload.ruleId;
+    expect(() => decodeEvent(JSON.stringify(delegated), 'OrderDelegated')).not.toThrow();
+  });
+
+  it('CarrierAccountChanged refuses a service code a carrier would not write', () => {
+    const ev = clone(CarrierAccountChanged.example);
+    ev.payload.services = ['UPS Ground'];
+    expect(() => decodeEvent(JSON.stringify(ev), 'CarrierAccountChanged')).toThrow(
+      /\/payload\/services\/0 must match pattern/,
+    );
   });
 
   it('rejects non-JSON with a readable reason', () => {
@@ -138,7 +160,7 @@ describe('event contracts (SPEC §6)', () => {
   });
 });
 
-describe('chunked import contracts (ADR 0008, 0009)', () => {
+describe('chunked import contracts (ADR 0010, 0011)', () => {
   it('deterministicEventId: same parts, same uuid; other parts, another', () => {
     const a = deterministicEventId('CustomerImportRequested', 'imp_01', 7);
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);

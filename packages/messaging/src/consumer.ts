@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { contracts, decodeEvent, type AnyEvent, type EventType } from '@crp/contracts/registry';
-import type { Database } from '@crp/platform/db';
+import { isLockConflict, type Database } from '@crp/platform/db';
 import { errorCode, isRetriable } from '@crp/platform/errors';
 import type { Logger } from '@crp/platform/logger';
 import type { Metrics } from '@crp/platform/metrics';
@@ -57,6 +57,8 @@ export interface EventConsumerOptions {
   retryBaseMs?: number;
   /** Most events handled in one transaction (default 1,000). */
   maxBatch?: number;
+  /** Run the batch transactions at READ COMMITTED on MySQL (no gap locks; see TransactionOptions). */
+  readCommitted?: boolean;
 }
 
 type Outcome = 'processed' | 'duplicate' | 'dead_lettered' | 'ignored';
@@ -165,7 +167,7 @@ export class EventConsumer {
   }
 
   /** Applies `entries` (in order) exactly once each, splitting around failures. */
-  private async process(entries: Entry[], control: BatchControl): Promise<void> {
+  private async process(entries: Entry[], control: BatchControl, conflicts = 0): Promise<void> {
     if (entries.length === 0) return;
     const topic = entries[0]!.message.topic;
     try {
@@ -174,6 +176,11 @@ export class EventConsumer {
       if (duplicates) this.counter?.inc({ topic, outcome: 'duplicate' }, duplicates);
       return;
     } catch (thrown) {
+      // A deadlock says nothing about the events: run the same batch again before splitting it.
+      if (isLockConflict(thrown instanceof EventFailed ? thrown.cause : thrown) && conflicts < 3) {
+        await sleep(20 * 2 ** conflicts);
+        return this.process(entries, control, conflicts + 1);
+      }
       // A database that is down fails every event the same way: give the delivery back instead.
       await this.opts.db.ping();
       const at = thrown instanceof EventFailed ? entries.findIndex((e) => e.event === thrown.event) : -1;
@@ -202,41 +209,44 @@ export class EventConsumer {
   private async runTransaction(entries: Entry[]): Promise<{ applied: number; duplicates: number }> {
     const topic = entries[0]!.message.topic;
     const end = this.duration?.startTimer({ topic });
-    const result = await this.opts.db.transaction(async (tx) => {
-      const seen = await this.inbox.seen(
-        tx,
-        entries.map((e) => e.event.eventId),
-      );
-      const fresh: Entry[] = [];
-      for (const e of entries) {
-        if (seen.has(e.event.eventId)) continue;
-        seen.add(e.event.eventId); // the same event twice in one delivery counts once
-        fresh.push(e);
-      }
-      // Consecutive events of one type go to their handler together, keeping the bus order.
-      for (let i = 0; i < fresh.length;) {
-        let j = i + 1;
-        while (j < fresh.length && fresh[j]!.event.eventType === fresh[i]!.event.eventType) j++;
-        const run = fresh.slice(i, j);
-        const handler = this.handlers[run[0]!.event.eventType] as BatchHandler;
-        try {
-          await handler(
-            run.map((e) => e.event),
-            tx,
-            { messages: run.map((e) => e.message), log: this.logFor(run[0]!.event, run.length) },
-          );
-        } catch (err) {
-          if (err instanceof EventFailed || run.length > 1) throw err;
-          throw new EventFailed(run[0]!.event, err);
+    const result = await this.opts.db.transaction(
+      async (tx) => {
+        const seen = await this.inbox.seen(
+          tx,
+          entries.map((e) => e.event.eventId),
+        );
+        const fresh: Entry[] = [];
+        for (const e of entries) {
+          if (seen.has(e.event.eventId)) continue;
+          seen.add(e.event.eventId); // the same event twice in one delivery counts once
+          fresh.push(e);
         }
-        i = j;
-      }
-      await this.inbox.record(
-        tx,
-        fresh.map((e) => e.event),
-      );
-      return { applied: fresh.length, duplicates: entries.length - fresh.length };
-    });
+        // Consecutive events of one type go to their handler together, keeping the bus order.
+        for (let i = 0; i < fresh.length;) {
+          let j = i + 1;
+          while (j < fresh.length && fresh[j]!.event.eventType === fresh[i]!.event.eventType) j++;
+          const run = fresh.slice(i, j);
+          const handler = this.handlers[run[0]!.event.eventType] as BatchHandler;
+          try {
+            await handler(
+              run.map((e) => e.event),
+              tx,
+              { messages: run.map((e) => e.message), log: this.logFor(run[0]!.event, run.length) },
+            );
+          } catch (err) {
+            if (err instanceof EventFailed || run.length > 1) throw err;
+            throw new EventFailed(run[0]!.event, err);
+          }
+          i = j;
+        }
+        await this.inbox.record(
+          tx,
+          fresh.map((e) => e.event),
+        );
+        return { applied: fresh.length, duplicates: entries.length - fresh.length };
+      },
+      { readCommitted: this.opts.readCommitted },
+    );
     end?.();
     this.batchSize?.observe({ topic }, entries.length);
     const now = Date.now();

@@ -137,7 +137,10 @@ export class KafkaBus implements Bus {
 
   async subscribe(opts: SubscribeOptions): Promise<Subscription> {
     const consumer = this.kafka.consumer({
-      groupId: opts.groupId,
+      // The group carries the topic prefix too: runs that share a cluster under different
+      // prefixes (parallel test suites, several environments) must never share a group, or its
+      // leader hands one run's partitions to another run's member, which does not read them.
+      groupId: this.physical(opts.groupId),
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
       allowAutoTopicCreation: false,

@@ -23,6 +23,8 @@ export interface MessagingRuntimeOptions {
   maxAttempts?: number;
   /** Most events per consumer transaction (CONSUMER_BATCH_MAX). */
   maxBatch?: number;
+  /** Consumer transactions at READ COMMITTED on MySQL. */
+  readCommitted?: boolean;
   /** Outbox rows per relay pass (OUTBOX_BATCH_SIZE). */
   outboxBatchSize?: number;
   /** OUTBOX_RETENTION_MS / INBOX_RETENTION_MS. */
@@ -62,6 +64,7 @@ export class MessagingRuntime {
           batchHandlers: opts.batchHandlers,
           maxAttempts: opts.maxAttempts,
           maxBatch: opts.maxBatch,
+          readCommitted: opts.readCommitted,
         })
       : null;
   }

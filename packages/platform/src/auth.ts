@@ -8,6 +8,11 @@ export interface Principal {
   userId: string;
   accountId: string;
   role: Role;
+  /**
+   * The OIDC `email` claim, lower-cased, when the token carries one that is not marked
+   * `email_verified: false`. tpl-connection-service keeps its accounts directory from it (R5.1).
+   */
+  email?: string;
 }
 
 export interface AuthOptions {
@@ -60,7 +65,16 @@ function principalFrom(p: JWTPayload): Principal {
     throw unauthorized('Token has no valid "account_id" claim');
   }
   if (role !== 'admin' && role !== 'member') throw unauthorized('Token "role" must be "admin" or "member"');
-  return { userId: p.sub, accountId, role };
+  const email = verifiedEmail(p);
+  return { userId: p.sub, accountId, role, ...(email ? { email } : {}) };
+}
+
+/** An unverified or malformed email is ignored, not refused: the token is still valid for everything else. */
+function verifiedEmail(p: JWTPayload): string | undefined {
+  const email = p['email'];
+  if (typeof email !== 'string' || p['email_verified'] === false) return undefined;
+  const e = email.trim().toLowerCase();
+  return e.length <= 190 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e) ? e : undefined;
 }
 
 /** Signs an HS256 token with the local secret: `npm run token` and tests use it. */
@@ -70,12 +84,18 @@ export async function signDevToken(
     accountId: string;
     role?: Role;
     sub?: string;
+    /** Sets the OIDC `email` claim (with `email_verified: true`). */
+    email?: string;
     expiresIn?: string;
     issuer?: string;
     audience?: string;
   },
 ): Promise<string> {
-  let jwt = new SignJWT({ account_id: claims.accountId, role: claims.role ?? 'admin' })
+  let jwt = new SignJWT({
+    account_id: claims.accountId,
+    role: claims.role ?? 'admin',
+    ...(claims.email ? { email: claims.email, email_verified: true } : {}),
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub ?? `user@${claims.accountId}`)
     .setIssuedAt()

@@ -74,7 +74,7 @@ export const commonConfig = {
   KAFKA_CLIENT_ID: Type.Optional(Type.String()),
   KAFKA_TOPIC_PREFIX: Type.String({
     default: '',
-    description: 'prepended to every topic (tests, shared clusters)',
+    description: 'prepended to every topic and consumer group (tests, shared clusters)',
   }),
   AUTH_JWT_SECRET: Type.Optional(Type.String({ minLength: 16 })),
   AUTH_JWKS_URL: Type.Optional(Type.String({ format: 'uri' })),

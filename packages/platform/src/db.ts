@@ -30,10 +30,19 @@ export interface DatabaseOptions {
  * The only way services touch their database: a TypeORM DataSource plus a transaction runner.
  * `transaction()` is the unit of work: state changes, outbox rows and inbox marks share it.
  */
+/**
+ * `readCommitted`: MySQL takes no gap locks for this transaction's locking reads (SELECT … FOR
+ * UPDATE locks the rows found, not the ranges between them), so transactions of different
+ * accounts never block each other's inserts. SQLite runs one transaction at a time anyway.
+ */
+export interface TransactionOptions {
+  readCommitted?: boolean;
+}
+
 export interface Database {
   readonly kind: DbKind;
   readonly dataSource: DataSource;
-  transaction<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: EntityManager) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -120,14 +129,20 @@ function wrap(kind: DbKind, dataSource: DataSource): Database {
     queue = run.catch(() => undefined);
     return run;
   };
-  const transaction = async <T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> => {
+  const transaction = async <T>(
+    fn: (tx: EntityManager) => Promise<T>,
+    opts?: TransactionOptions,
+  ): Promise<T> => {
     let hooks: Array<() => void> = [];
+    const body = async (tx: EntityManager) => {
+      hooks = [];
+      afterCommitHooks.set(tx, hooks);
+      return fn(tx);
+    };
     const result = await inTransaction.run(true, () =>
-      dataSource.transaction(async (tx) => {
-        hooks = [];
-        afterCommitHooks.set(tx, hooks);
-        return fn(tx);
-      }),
+      kind === 'mysql' && opts?.readCommitted
+        ? dataSource.transaction('READ COMMITTED', body)
+        : dataSource.transaction(body),
     );
     // The data is committed: a failing hook must not make the caller think otherwise.
     for (const hook of hooks) {
@@ -142,7 +157,7 @@ function wrap(kind: DbKind, dataSource: DataSource): Database {
   return {
     kind,
     dataSource,
-    transaction: (fn) => {
+    transaction: (fn, opts) => {
       if (inTransaction.getStore()) {
         // On SQLite the inner call would wait for the outer one forever; on MySQL it would commit
         // separately. Either way it is a bug: pass `tx` down instead.
@@ -150,7 +165,7 @@ function wrap(kind: DbKind, dataSource: DataSource): Database {
           new Error('nested Database.transaction(): pass the outer transaction manager instead'),
         );
       }
-      return kind === 'sqlite' ? serialize(() => transaction(fn)) : transaction(fn);
+      return kind === 'sqlite' ? serialize(() => transaction(fn)) : transaction(fn, opts);
     },
     async ping() {
       await dataSource.query('SELECT 1');
@@ -200,5 +215,19 @@ export function isDuplicateKey(err: unknown): boolean {
     code === 'ER_DUP_ENTRY' ||
     e?.errno === 1062 ||
     /UNIQUE constraint failed|SQLITE_CONSTRAINT/i.test(String(e?.message ?? ''))
+  );
+}
+
+/** A deadlock or lock wait timeout: the same transaction, run again, will most likely succeed. */
+export function isLockConflict(err: unknown): boolean {
+  const e = err as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
+  const code = e?.code ?? e?.driverError?.code;
+  const errno = e?.errno ?? e?.driverError?.errno;
+  return (
+    code === 'ER_LOCK_DEADLOCK' ||
+    code === 'ER_LOCK_WAIT_TIMEOUT' ||
+    code === 'SQLITE_BUSY' ||
+    errno === 1213 ||
+    errno === 1205
   );
 }

@@ -72,6 +72,37 @@ describe('createAuthenticator with a shared secret', () => {
     expect(err.message).toContain('account_id');
   });
 
+  it('carries the email claim, lower-cased, for the accounts directory of tpl-connection-service', async () => {
+    const token = await signDevToken(SECRET, {
+      accountId: 'acme',
+      sub: 'alice',
+      email: ' Alice@Acme.Example ',
+    });
+    await expect(auth.verify(token)).resolves.toEqual({
+      userId: 'alice',
+      accountId: 'acme',
+      role: 'admin',
+      email: 'alice@acme.example',
+    });
+  });
+
+  it('ignores an email marked unverified, or one that is not an address, and keeps the token valid', async () => {
+    for (const claims of [
+      { email: 'alice@acme.example', email_verified: false },
+      { email: 'not an address' },
+      { email: 42 },
+    ]) {
+      const token = await hs256({ account_id: 'acme', role: 'admin', ...claims })
+        .setSubject('alice')
+        .sign(key);
+      await expect(auth.verify(token)).resolves.toEqual({
+        userId: 'alice',
+        accountId: 'acme',
+        role: 'admin',
+      });
+    }
+  });
+
   it('rejects a role other than admin or member, naming the claim', async () => {
     const token = await hs256({ account_id: 'acme', role: 'owner' }).setSubject('alice').sign(key);
     const err = await rejectionOf(auth.verify(token));

@@ -1,3 +1,4 @@
+import { newId } from '../src/ids';
 import { EntitySchema, Table, type MigrationInterface, type QueryRunner } from 'typeorm';
 import {
   afterCommit,
@@ -287,5 +288,15 @@ describe('nested transactions', () => {
     // the queue is still usable afterwards
     await expect(db.transaction(async () => 2)).resolves.toBe(2);
     await db.close();
+  });
+});
+
+describe('newId', () => {
+  it('sorts in creation order, also for thousands made in the same millisecond', () => {
+    const ids = Array.from({ length: 5000 }, () => newId('cus'));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(5000);
+    expect(ids[0]).toMatch(/^cus_[0-9a-z]{22}$/);
+    expect(ids[0]!.length).toBeLessThanOrEqual(40);
   });
 });

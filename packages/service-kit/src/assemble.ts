@@ -41,6 +41,8 @@ export interface ServiceDefinition {
   handlers?: (deps: ServiceDeps) => HandlerMap;
   /** Handlers that take a whole batch in one transaction (the hot paths). */
   batchHandlers?: (deps: ServiceDeps) => BatchHandlerMap;
+  /** The consumer's transactions run at READ COMMITTED on MySQL (handlers that lock rows they read). */
+  consumerReadCommitted?: boolean;
 }
 
 export interface AssembledService extends ServiceHandle, ServiceDeps {
@@ -75,6 +77,7 @@ export async function assembleService(
     pollMs: config.OUTBOX_POLL_MS,
     maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
     maxBatch: config.CONSUMER_BATCH_MAX,
+    readCommitted: def.consumerReadCommitted,
     outboxBatchSize: config.OUTBOX_BATCH_SIZE,
     outboxRetentionMs: config.OUTBOX_RETENTION_MS,
     inboxRetentionMs: config.INBOX_RETENTION_MS,

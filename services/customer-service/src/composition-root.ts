@@ -1,7 +1,8 @@
 import { assembleService, type Overrides, type ServiceDefinition } from '@crp/service-kit/assemble';
-import { linkOrderToCustomer } from './app/link-order';
+import { linkOrders } from './app/link-orders';
 import { SERVICE, type Config } from './config';
 import { customerEntities } from './infra/db/entities';
+import { customerRepository } from './infra/db/customer-repository';
 import { migrations } from './infra/db/migrations';
 import { customerRoutes } from './http/routes';
 
@@ -11,12 +12,14 @@ export const definition: ServiceDefinition = {
   description: 'Customer records: matching, identities, history, settings (SPEC §1–§2).',
   entities: customerEntities,
   migrations,
-  routes: ({ db }) => customerRoutes(db),
-  handlers: ({ outbox }) => ({
-    OrderImported: async (event, tx, meta) => {
-      await linkOrderToCustomer(event, tx, { outbox }, meta);
+  routes: ({ db }) => customerRoutes(db, customerRepository),
+  batchHandlers: ({ outbox }) => ({
+    OrderImported: async (events, tx) => {
+      await linkOrders(tx, { repo: customerRepository, outbox }, events);
     },
   }),
+  // linkOrders locks the customers it reads; READ COMMITTED keeps those locks to the rows found.
+  consumerReadCommitted: true,
 };
 
 /** Wires customer-service. Nothing listens here: main.ts does, tests use supertest on `app`. */

@@ -11,6 +11,13 @@ export const ClientInvitedV1 = envelopeOf(
     clientName: Type.String({ description: "The 3PL's internal nickname for the client." }),
     companyName: Type.String({ description: 'The company name the client will see.' }),
     invitationExpiresAt: Type.String({ format: 'date-time' }),
+    invitationId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'The invitation (one link) this event announces; tpl-connection-service mails its link from it. Added in v1 as optional.',
+      }),
+    ),
   }),
 );
 export type ClientInvitedV1 = Static<typeof ClientInvitedV1>;
@@ -37,6 +44,7 @@ export const ClientInvited = defineEvent({
       clientName: 'Acme (big one)',
       companyName: 'Fast Warehouse Ltd',
       invitationExpiresAt: '2026-11-30T15:00:00.000Z',
+      invitationId: 'inv_01',
     },
   },
 });

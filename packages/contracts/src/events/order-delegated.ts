@@ -12,6 +12,17 @@ export const OrderDelegatedV1 = envelopeOf(
     tplAccountId: Type.String({ minLength: 1 }),
     notes: Type.Array(Type.String(), { description: "All the client's order notes travel with it (R5.4)." }),
     delegatedBy: Type.Union([Type.Literal('user'), Type.Literal('automation_rule')]),
+    providerOrderId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "The order's id in the 3PL's account (added in v1 as optional).",
+      }),
+    ),
+    ruleId: Type.Optional(
+      Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
+        description: 'The automation rule that delegated it, when one did (added in v1 as optional).',
+      }),
+    ),
   }),
 );
 export type OrderDelegatedV1 = Static<typeof OrderDelegatedV1>;
@@ -39,6 +50,8 @@ export const OrderDelegated = defineEvent({
       tplAccountId: 'fastwarehouse',
       notes: ['Gift wrap please'],
       delegatedBy: 'user',
+      providerOrderId: 'ord_91',
+      ruleId: null,
     },
   },
 });

@@ -1,40 +1,33 @@
-import type { EntityManager } from 'typeorm';
-import { CustomerUpserted } from '@crp/contracts/events/customer-upserted';
+import { CustomerUpserted, type CustomerUpsertedV1 } from '@crp/contracts/events/customer-upserted';
 import { newEvent, type EventContext } from '@crp/contracts/new-event';
-import type { Outbox } from '@crp/messaging/outbox';
-import type { CustomerRow, IdentityRow } from '../infra/db/entities';
+import type { CustomerRecord, IdentityRecord } from '../domain/records';
 
-/** Publishes the record as it now is, through the outbox, in the caller's transaction. */
-export async function publishCustomerUpserted(
-  tx: EntityManager,
-  outbox: Outbox,
+/** CustomerUpserted: the record as it now is, for the outbox of the transaction that changed it. */
+export function customerUpserted(
   ctx: EventContext,
-  customer: CustomerRow,
-  identities: IdentityRow[],
+  customer: CustomerRecord,
+  identities: IdentityRecord[],
   cause: 'order' | 'edit' | 'import' | 'merge' | 'status',
   created: boolean,
   orderId: string | null,
-): Promise<void> {
-  await outbox.add(
-    tx,
-    newEvent(CustomerUpserted, ctx, {
-      customer: {
-        customerId: customer.id,
-        status: customer.status,
-        name: customer.name,
-        firstName: customer.firstName,
-        lastName: customer.lastName,
-        company: customer.company,
-        email: customer.email,
-        phone: customer.phone,
-        shippingAddress: customer.shippingAddress,
-        identities: identities.map((i) => ({ storeId: i.storeId, username: i.username })),
-        tags: customer.tags,
-        version: customer.version,
-      },
-      created,
-      cause,
-      orderId,
-    }),
-  );
+): CustomerUpsertedV1 {
+  return newEvent(CustomerUpserted, ctx, {
+    customer: {
+      customerId: customer.id,
+      status: customer.status,
+      name: customer.name,
+      firstName: customer.firstName,
+      lastName: customer.lastName,
+      company: customer.company,
+      email: customer.email,
+      phone: customer.phone,
+      shippingAddress: customer.shippingAddress,
+      identities: identities.map((i) => ({ storeId: i.storeId, username: i.username })),
+      tags: customer.tags,
+      version: customer.version,
+    },
+    created,
+    cause,
+    orderId,
+  });
 }

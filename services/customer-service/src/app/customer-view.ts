@@ -1,4 +1,8 @@
-import type { CustomerRow, CustomerOrderRow, IdentityRow } from '../infra/db/entities';
+import type {
+  CustomerOrderRecord as CustomerOrderRow,
+  CustomerRecord as CustomerRow,
+  IdentityRecord as IdentityRow,
+} from '../domain/records';
 
 /**
  * The API shape: ShipStation's Customer fields (customerId, name, company, street1, …,

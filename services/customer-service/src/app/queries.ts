@@ -1,41 +1,42 @@
 import type { EntityManager } from 'typeorm';
 import type { Database } from '@crp/platform/db';
 import { notFound } from '@crp/platform/errors';
-import {
-  findCustomer,
-  identitiesOf,
-  ordersOf,
-  possibleDuplicatesOf,
-  searchCustomers,
-  type CustomerQuery,
-} from '../infra/db/repositories';
 import { customerView } from './customer-view';
+import type { CustomerQuery, CustomerRepository } from './ports';
 
 /** One customer of the caller's account; another account's id is simply not found (404). */
-export async function getCustomer(db: Database, accountId: string, customerId: string) {
-  const tx = db.dataSource.manager;
-  const c = await findCustomer(tx, accountId, customerId);
-  if (!c) throw notFound(`Customer ${customerId}`);
-  const [identities, orders, possibleDuplicates] = await Promise.all([
-    identitiesOf(tx, accountId, [c.id]),
-    ordersOf(tx, accountId, c.id),
-    possibleDuplicatesOf(tx, accountId, c.id),
-  ]);
-  return customerView(c, identities, { orders, possibleDuplicates });
+export async function getCustomer(
+  db: Database,
+  repo: CustomerRepository,
+  accountId: string,
+  customerId: string,
+) {
+  return db.transaction(async (tx) => {
+    const c = await repo.findCustomer(tx, accountId, customerId);
+    if (!c) throw notFound(`Customer ${customerId}`);
+    const identities = await repo.identitiesOf(tx, [{ accountId, customerId: c.id }]);
+    const orders = await repo.ordersOf(tx, accountId, c.id);
+    const possibleDuplicates = await repo.possibleDuplicatesOf(tx, accountId, c.id);
+    return customerView(c, identities, { orders, possibleDuplicates });
+  });
 }
 
-export async function listCustomers(db: Database, accountId: string, query: CustomerQuery) {
+export async function listCustomers(
+  db: Database,
+  repo: CustomerRepository,
+  accountId: string,
+  query: CustomerQuery,
+) {
   // One transaction, so the total and the page come from the same snapshot.
-  return db.transaction((tx) => listIn(tx, accountId, query));
+  return db.transaction((tx) => listIn(tx, repo, accountId, query));
 }
 
-async function listIn(tx: EntityManager, accountId: string, query: CustomerQuery) {
-  const { rows, total } = await searchCustomers(tx, accountId, { ...query, limit: query.limit + 1 });
+async function listIn(tx: EntityManager, repo: CustomerRepository, accountId: string, query: CustomerQuery) {
+  const { rows, total } = await repo.search(tx, accountId, { ...query, limit: query.limit + 1 });
   const page = rows.slice(0, query.limit);
-  const identities = await identitiesOf(
+  const identities = await repo.identitiesOf(
     tx,
-    accountId,
-    page.map((c) => c.id),
+    page.map((c) => ({ accountId, customerId: c.id })),
   );
   return {
     customers: page.map((c) =>

@@ -2,7 +2,8 @@ import type { Database } from '@crp/platform/db';
 import { badRequest } from '@crp/platform/errors';
 import type { MatchPolicy } from '../domain/matching';
 import { isKnownCountry } from '../domain/normalize';
-import { findCustomer, getSettings, saveSettings } from '../infra/db/repositories';
+import { settingsOrDefault } from '../domain/records';
+import type { CustomerRepository } from './ports';
 
 export interface SettingsInput {
   matchPolicy?: MatchPolicy;
@@ -11,8 +12,10 @@ export interface SettingsInput {
   defaultCustomerId?: string | null;
 }
 
-export async function readSettings(db: Database, accountId: string) {
-  const s = await getSettings(db.dataSource.manager, accountId);
+export async function readSettings(db: Database, repo: CustomerRepository, accountId: string) {
+  const s = await db.transaction(async (tx) =>
+    settingsOrDefault(accountId, (await repo.settings(tx, [accountId]))[0]),
+  );
   return {
     matchPolicy: s.matchPolicy,
     defaultCountry: s.defaultCountry,
@@ -21,7 +24,12 @@ export async function readSettings(db: Database, accountId: string) {
   };
 }
 
-export async function updateSettings(db: Database, accountId: string, input: SettingsInput) {
+export async function updateSettings(
+  db: Database,
+  repo: CustomerRepository,
+  accountId: string,
+  input: SettingsInput,
+) {
   if (input.defaultCustomerId === '') input = { ...input, defaultCustomerId: null };
   if (input.defaultCountry !== undefined && !isKnownCountry(input.defaultCountry)) {
     throw badRequest(
@@ -29,20 +37,20 @@ export async function updateSettings(db: Database, accountId: string, input: Set
     );
   }
   await db.transaction(async (tx) => {
-    const s = await getSettings(tx, accountId);
+    const s = settingsOrDefault(accountId, (await repo.settings(tx, [accountId]))[0]);
     if (input.defaultCustomerId) {
-      const c = await findCustomer(tx, accountId, input.defaultCustomerId);
+      const c = await repo.findCustomer(tx, accountId, input.defaultCustomerId);
       if (!c || c.status !== 'active')
         throw badRequest(
           `defaultCustomerId ${input.defaultCustomerId} is not an active customer of this account`,
         );
     }
-    await saveSettings(tx, {
+    await repo.saveSettings(tx, {
       ...s,
       ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
       defaultCountry: (input.defaultCountry ?? s.defaultCountry).toUpperCase(),
       updatedAt: new Date(),
     });
   });
-  return readSettings(db, accountId);
+  return readSettings(db, repo, accountId);
 }

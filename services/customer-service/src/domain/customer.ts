@@ -169,6 +169,8 @@ export function applyOrder(
   rules: AccountRules,
 ): { next: CustomerState; changed: boolean } {
   const next = cloneState(current);
+  // Set wherever a visible field takes a new value (profileOrderDate is bookkeeping, not a change).
+  let changed = false;
   const stamp: FieldSource = {
     source: facts.source,
     storeId: facts.source === 'store' ? facts.storeId : null,
@@ -195,6 +197,7 @@ export function applyOrder(
     if (current[field] === null) {
       next[field] = value;
       next.fieldSources[field] = stamp;
+      changed = true;
       continue;
     }
     if (current[field] === value) continue;
@@ -204,6 +207,7 @@ export function applyOrder(
     if (mayOverwrite(current, field, facts)) {
       next[field] = value;
       next.fieldSources[field] = stamp;
+      changed = true;
     }
   }
   if (!current.profileOrderDate || facts.orderDate > current.profileOrderDate)
@@ -218,6 +222,7 @@ export function applyOrder(
       next.shippingAddress = facts.shipTo;
       next.fieldSources.shippingAddress = stamp;
       next.addressOrderDate = facts.orderDate;
+      changed = true;
     }
   }
   if (!isEmptyAddress(facts.billTo)) {
@@ -227,15 +232,17 @@ export function applyOrder(
     ) {
       next.billingAddress = facts.billTo;
       next.fieldSources.billingAddress = stamp;
+      changed = true;
     }
   }
 
-  // R1.8: tags keep at least the channel and the store name.
+  // R1.8: tags keep at least the channel and the store name (added after the ones it has).
   next.tags = [
     ...new Set(
       [...current.tags, facts.storeType, facts.storeName, ...facts.tags].filter((t) => t && t.trim()),
     ),
   ];
+  if (next.tags.length !== current.tags.length) changed = true;
 
   // R2.9: consent per channel; an explicit unsubscribe is never overturned by an older order.
   for (const channel of ['email', 'sms'] as const) {
@@ -248,11 +255,10 @@ export function applyOrder(
     // An unsubscribe of unknown date is only overturned by a consent that says when it was given.
     if (have?.state === 'unsubscribed' && !have.changedAt && !c.changedAt) continue;
     next.consent[channel] = { state: c.state, changedAt: at, source: facts.source, storeId: stamp.storeId };
+    changed = true;
   }
 
-  // profileOrderDate is bookkeeping: an order that changes nothing else is not a change.
-  const visible = (c: CustomerState) => JSON.stringify({ ...c, profileOrderDate: null });
-  return { next, changed: visible(next) !== visible(current) };
+  return { next, changed };
 }
 
 function sameNumber(a: string | null, b: string | null, country: string): boolean {

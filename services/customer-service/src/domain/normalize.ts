@@ -14,9 +14,19 @@ export function normalizeEmail(raw: string | null | undefined): string | null {
 export function normalizePhone(raw: string | null | undefined, defaultCountry: string): string | null {
   const v = raw?.trim();
   if (!v) return null;
+  const key = `${defaultCountry}\u0000${v}`;
+  const known = memo.get(key);
+  if (known !== undefined) return known;
   const parsed = parsePhoneNumberFromString(v, defaultCountry.toUpperCase() as CountryCode);
-  return parsed && parsed.isValid() ? parsed.number : null;
+  const e164 = parsed && parsed.isValid() ? parsed.number : null;
+  // Parsing is the costliest step of matching and a batch asks for one number several times.
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, e164);
+  return e164;
 }
+
+const MEMO_LIMIT = 20000;
+const memo = new Map<string, string | null>();
 
 export function blankToNull(v: string | null | undefined): string | null {
   const t = v?.trim();

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Database } from '@crp/platform/db';
+import type { CustomerRepository } from '../app/ports';
 import { route } from '@crp/platform/http';
 import { MATCH_POLICIES } from '../domain/matching';
 import { getCustomer, listCustomers } from '../app/queries';
@@ -13,7 +14,7 @@ const Settings = Type.Object({
   defaultCustomerId: Type.Union([Type.String(), Type.Null()]),
 });
 
-export function customerRoutes(db: Database) {
+export function customerRoutes(db: Database, repo: CustomerRepository) {
   return [
     route({
       method: 'get',
@@ -34,7 +35,7 @@ export function customerRoutes(db: Database) {
       }),
       responses: { 200: { description: '{ customers, total, nextCursor }' } },
       handler: async ({ principal, query }) => ({
-        body: await listCustomers(db, principal.accountId, {
+        body: await listCustomers(db, repo, principal.accountId, {
           q: query.q,
           email: query.email,
           storeId: query.storeId,
@@ -57,7 +58,7 @@ export function customerRoutes(db: Database) {
         404: { description: 'No such customer in this account' },
       },
       handler: async ({ principal, params }) => ({
-        body: await getCustomer(db, principal.accountId, params.customerId),
+        body: await getCustomer(db, repo, principal.accountId, params.customerId),
       }),
     }),
     route({
@@ -68,7 +69,7 @@ export function customerRoutes(db: Database) {
         'Match policy (R1.4), default phone country (R1.5), protectNames (R1.10), default customer (R2.8)',
       tags: ['settings'],
       responses: { 200: { description: 'Settings', schema: Settings } },
-      handler: async ({ principal }) => ({ body: await readSettings(db, principal.accountId) }),
+      handler: async ({ principal }) => ({ body: await readSettings(db, repo, principal.accountId) }),
     }),
     route({
       method: 'put',
@@ -79,7 +80,9 @@ export function customerRoutes(db: Database) {
       roles: ['admin'],
       body: Type.Partial(Settings, { additionalProperties: false }),
       responses: { 200: { description: 'Settings as saved', schema: Settings } },
-      handler: async ({ principal, body }) => ({ body: await updateSettings(db, principal.accountId, body) }),
+      handler: async ({ principal, body }) => ({
+        body: await updateSettings(db, repo, principal.accountId, body),
+      }),
     }),
   ];
 }

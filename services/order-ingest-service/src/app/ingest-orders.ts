@@ -10,6 +10,7 @@ import {
   normalizeShipStationOrder,
   type ShipStationOrder,
 } from '../domain/shipstation-order';
+import { delegateImportedOrders } from './delegate-orders';
 import { orderImportedEvent, type Ctx } from './order-events';
 import type { Repositories } from './ports';
 
@@ -51,6 +52,19 @@ export async function ingestBatch(
   await deps.outbox.addMany(
     tx,
     decision.imported.map(({ record, order }) => orderImportedEvent(ctx, store, record, order)),
+  );
+  // R5.4: "set fulfillment provider" rules, for the whole batch, in this same transaction.
+  const tagsOf = new Map(items.map((i) => [i.index, i.order.tags]));
+  const delegation = { delegation: deps.repos.delegation, outbox: deps.outbox, now: () => new Date() };
+  await delegateImportedOrders(
+    tx,
+    delegation,
+    ctx,
+    decision.outcomes.flatMap((o) =>
+      o.status === 'rejected'
+        ? []
+        : [{ ...o, accountId: ctx.accountId, storeId: store.id, tags: tagsOf.get(o.index) ?? [] }],
+    ),
   );
   return decision.outcomes;
 }

@@ -1,7 +1,11 @@
 import type { OrderRecord as OrderRow, StoreRecord as StoreRow } from '../domain/order';
+import type { OrderFulfillment } from './fulfillment';
 
-/** Orders come back with ShipStation's Order field names, plus the store and revision. */
-export function orderView(o: OrderRow, store?: Pick<StoreRow, 'type' | 'name'>) {
+/**
+ * Orders come back with ShipStation's Order field names, plus the store and revision, and (R5.4,
+ * R5.5) the chosen carrier and service and whether the order is delegated to or from a 3PL.
+ */
+export function orderView(o: OrderRow, store?: Pick<StoreRow, 'type' | 'name'>, extras?: OrderFulfillment) {
   return {
     orderId: o.id,
     orderNumber: o.orderNumber,
@@ -15,6 +19,9 @@ export function orderView(o: OrderRow, store?: Pick<StoreRow, 'type' | 'name'>) 
     items: o.items,
     orderTotal: o.total,
     notes: o.notes,
+    carrierCode: extras?.shippingService?.carrierCode ?? null,
+    serviceCode: extras?.shippingService?.serviceCode ?? null,
+    fulfillment: extras?.fulfillment ?? null,
     advancedOptions: {
       storeId: o.storeId,
       ...(store ? { storeType: store.type, storeName: store.name } : {}),

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { OrderRecord, StoreRecord } from '../domain/order';
+import type { DelegationRepository } from './delegation-ports';
 
 /**
  * What the use cases need from storage; `src/infra/db` implements it. Functions that must run
@@ -42,4 +43,6 @@ export interface StoreRepository {
 export interface Repositories {
   orders: OrderRepository;
   stores: StoreRepository;
+  /** Delegation to 3PLs (R5.4, R5.5): src/app/delegation-ports.ts. */
+  delegation: DelegationRepository;
 }

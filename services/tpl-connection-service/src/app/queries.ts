@@ -1,14 +1,67 @@
-import type { Database } from '@crp/platform/db';
+import { notFound } from '@crp/platform/errors';
 import type { ConnectionStatus } from '../domain/connection';
-import { connectionsOfTpl } from '../infra/db/repositories';
-import { clientView } from './client-view';
+import { clientScope } from './client-actions';
+import type { Caller, Mailbox, TplDeps } from './ports';
+import { clientView, connectionView, historyView, selfView } from './views';
 
-/** The caller's clients as a 3PL, newest first, with their status (R5.6). */
+/**
+ * R5.6: the 3PL's client list with each status, newest first. The 3PL itself is listed first
+ * (active) whenever the filters let it through: it ships its own orders as well as its clients'.
+ */
 export async function listClients(
-  db: Database,
+  deps: TplDeps,
   tplAccountId: string,
+  query: { status?: ConnectionStatus; search?: string; limit: number },
+) {
+  const tx = deps.db.dataSource.manager;
+  const rows = await deps.repos.connections.listOfTpl(tx, tplAccountId, query);
+  const invitations = await deps.repos.invitations.latestOf(
+    tx,
+    rows.filter((r) => r.status === 'pending').map((r) => r.id),
+  );
+  const self = selfView(tplAccountId);
+  const search = query.search?.toLowerCase();
+  const selfListed =
+    (!query.status || query.status === 'active') &&
+    (!search ||
+      self.clientName.toLowerCase().includes(search) ||
+      tplAccountId.toLowerCase().includes(search));
+  return {
+    clients: [...(selfListed ? [self] : []), ...rows.map((r) => clientView(r, invitations.get(r.id)))],
+  };
+}
+
+/** One of the 3PL's connections with its history (who, when, from, to). */
+export async function getClient(deps: TplDeps, tplAccountId: string, connectionId: string) {
+  const tx = deps.db.dataSource.manager;
+  const c = await deps.repos.connections.ofTpl(tx, tplAccountId, connectionId);
+  if (!c) throw notFound(`Client connection ${connectionId}`);
+  const latest = await deps.repos.invitations.latestOf(tx, [c.id]);
+  const history = await deps.repos.history.of(tx, c.id);
+  return { ...clientView(c, latest.get(c.id)), history: history.map(historyView) };
+}
+
+/** The client's side (R5.3 "review connection"): invitations to its admins' emails and its connections. */
+export async function listConnections(
+  deps: TplDeps,
+  caller: Caller,
   query: { status?: ConnectionStatus; limit: number },
 ) {
-  const rows = await connectionsOfTpl(db.dataSource.manager, tplAccountId, query);
-  return { clients: rows.map(clientView) };
+  const tx = deps.db.dataSource.manager;
+  const rows = await deps.repos.connections.listOfClient(tx, await clientScope(tx, deps, caller), query);
+  return { connections: rows.map(connectionView) };
+}
+
+export async function getConnection(deps: TplDeps, caller: Caller, connectionId: string) {
+  const tx = deps.db.dataSource.manager;
+  const c = await deps.repos.connections.ofClient(tx, await clientScope(tx, deps, caller), connectionId);
+  if (!c) throw notFound(`Connection ${connectionId}`);
+  const history = await deps.repos.history.of(tx, c.id);
+  return { ...connectionView(c), history: history.map(historyView) };
+}
+
+/** The embedded default's mailbox: messages sent to the caller's account's admin emails. */
+export async function devOutbox(deps: TplDeps, mailbox: Mailbox, caller: Caller, limit: number) {
+  const emails = await deps.repos.directory.emailsOf(deps.db.dataSource.manager, caller.accountId);
+  return { messages: await mailbox.list({ recipients: emails, limit }) };
 }

@@ -1,21 +1,18 @@
 import request from 'supertest';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
-import { signDevToken } from '@crp/platform/auth';
 import { listExpressRoutes } from '@crp/platform/http';
 import { createTplConnectionService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
-import { SECRET, insertConnection } from '../support/fixtures';
+import { auth, insertConnection, signIn, tempMailDir } from '../support/fixtures';
 import { embeddedEnv } from '@crp/testing/service-env';
 
 describe('tpl-connection-service HTTP API (embedded default)', () => {
   let handle: Awaited<ReturnType<typeof createTplConnectionService>>;
-  let shipfast: string;
-  let boxco: string;
 
   beforeAll(async () => {
-    handle = await createTplConnectionService(loadConfig(embeddedEnv()), { bus: new InProcessBus() });
-    shipfast = await signDevToken(SECRET, { accountId: 'shipfast' });
-    boxco = await signDevToken(SECRET, { accountId: 'boxco', role: 'member' });
+    handle = await createTplConnectionService(loadConfig(embeddedEnv({ MAIL_DIR: tempMailDir() })), {
+      bus: new InProcessBus(),
+    });
   });
   afterAll(async () => {
     await handle?.stop();
@@ -29,7 +26,7 @@ describe('tpl-connection-service HTTP API (embedded default)', () => {
     expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', bus: 'ok' } });
   });
 
-  it('documents exactly the routes it serves', async () => {
+  it('documents exactly the routes it serves, the dev mailbox included in the embedded default', async () => {
     const doc = (await request(handle.app).get('/openapi.json').expect(200)).body as {
       paths: Record<string, Record<string, unknown>>;
     };
@@ -38,7 +35,17 @@ describe('tpl-connection-service HTTP API (embedded default)', () => {
       Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
     );
     expect([...served].sort()).toEqual([...documented].sort());
-    expect(served).toContain('GET /v1/clients');
+    expect(served).toEqual(
+      expect.arrayContaining([
+        'GET /v1/clients',
+        'POST /v1/clients',
+        'POST /v1/clients/{connectionId}/remove',
+        'POST /v1/connections/{connectionId}/accept',
+        'POST /v1/invitations/accept',
+        'POST /v1/carrier-accounts',
+        'GET /v1/dev/outbox',
+      ]),
+    );
   });
 
   it('refuses a request without a token', async () => {
@@ -48,7 +55,7 @@ describe('tpl-connection-service HTTP API (embedded default)', () => {
     });
   });
 
-  it("lists only the calling 3PL's clients, newest first, with their status (R5.6)", async () => {
+  it("lists only the calling 3PL's clients, newest first, after the 3PL itself (R5.6)", async () => {
     const pending = await insertConnection(handle.db, 'shipfast', {
       clientName: 'Acme',
       clientEmail: 'ops@acme.example',
@@ -69,69 +76,84 @@ describe('tpl-connection-service HTTP API (embedded default)', () => {
 
     const res = await request(handle.app)
       .get('/v1/clients')
-      .set('Authorization', `Bearer ${shipfast}`)
+      .set('Authorization', await auth('shipfast', 'member'))
       .expect(200);
-    expect(res.body).toEqual({
-      clients: [
-        {
-          connectionId: active.id,
-          clientAccountId: 'globex',
-          clientEmail: 'admin@globex.example',
-          clientName: 'Globex',
-          companyName: 'shipfast Logistics',
-          status: 'active',
-          createdAt: active.createdAt.toISOString(),
-          updatedAt: active.updatedAt.toISOString(),
-        },
-        {
-          connectionId: pending.id,
-          clientAccountId: null,
-          clientEmail: 'ops@acme.example',
-          clientName: 'Acme',
-          companyName: 'shipfast Logistics',
-          status: 'pending',
-          createdAt: pending.createdAt.toISOString(),
-          updatedAt: pending.updatedAt.toISOString(),
-        },
-      ],
-    });
-
+    expect(res.body.clients).toEqual([
+      expect.objectContaining({ kind: 'self', clientAccountId: 'shipfast', status: 'active' }),
+      {
+        kind: 'client',
+        connectionId: active.id,
+        clientAccountId: 'globex',
+        clientEmail: 'admin@globex.example',
+        clientName: 'Globex',
+        companyName: 'shipfast Logistics',
+        status: 'active',
+        invitationExpiresAt: null,
+        createdAt: active.createdAt.toISOString(),
+        updatedAt: active.updatedAt.toISOString(),
+      },
+      expect.objectContaining({ connectionId: pending.id, clientAccountId: null, status: 'pending' }),
+    ]);
     const theirs = await request(handle.app)
       .get('/v1/clients')
-      .set('Authorization', `Bearer ${boxco}`)
+      .set('Authorization', await auth('boxco'))
       .expect(200);
     expect((theirs.body.clients as Array<{ clientName: string }>).map((c) => c.clientName)).toEqual([
+      'Your own account',
       'Shipfast as client',
       'Initech',
     ]);
   });
 
-  it('filters by status and honours limit', async () => {
-    const active = await request(handle.app)
-      .get('/v1/clients?status=active')
-      .set('Authorization', `Bearer ${shipfast}`)
-      .expect(200);
-    expect((active.body.clients as Array<{ clientName: string }>).map((c) => c.clientName)).toEqual([
-      'Globex',
-    ]);
-    const one = await request(handle.app)
-      .get('/v1/clients?limit=1')
-      .set('Authorization', `Bearer ${shipfast}`)
-      .expect(200);
-    expect(one.body.clients).toHaveLength(1);
+  it('consumes its own ClientInvited (the invitation e-mail), nothing else', () => {
+    expect(handle.messaging.consumer?.topics).toEqual(['ClientInvited']);
   });
 
-  it('rejects a bad query with VALIDATION_FAILED', async () => {
-    for (const q of ['limit=0', 'limit=201', 'status=accepted']) {
-      const res = await request(handle.app)
-        .get(`/v1/clients?${q}`)
-        .set('Authorization', `Bearer ${shipfast}`)
-        .expect(400);
-      expect(res.body.error.code).toBe('VALIDATION_FAILED');
-    }
+  it('the dev mailbox shows only what was sent to the caller’s account', async () => {
+    await signIn(handle.app, 'quiet');
+    const res = await request(handle.app)
+      .get('/v1/dev/outbox')
+      .set('Authorization', await auth('quiet'))
+      .expect(200);
+    expect(res.body).toEqual({ messages: [] });
+  });
+});
+
+describe('outside the embedded default', () => {
+  it.each([
+    ['SMTP configured', { SMTP_URL: 'smtp://127.0.0.1:2525' }],
+    ['real Kafka bus', { BUS: 'kafka' }],
+  ])('%s: there is no GET /v1/dev/outbox', (_name, extra) => {
+    // Routes are built at assembly; only the config decides. No bus is started here.
+    const cfg = loadConfig(embeddedEnv({ MAIL_DIR: tempMailDir(), ...extra }));
+    return createTplConnectionService(cfg, { bus: new InProcessBus() }).then(async (svc) => {
+      try {
+        const served = listExpressRoutes(svc.app);
+        expect(served).not.toContain('GET /v1/dev/outbox');
+        expect(served).toContain('POST /v1/invitations/accept');
+      } finally {
+        await svc.stop();
+      }
+    });
+  });
+});
+
+describe('configuration', () => {
+  it('refuses the local invitation secret and a missing SMTP server in production', () => {
+    expect(() =>
+      loadConfig({ ...embeddedEnv(), NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-real-secret-0123456789' }),
+    ).toThrow(
+      /INVITATION_TOKEN_SECRET is the local development secret[\s\S]*SMTP_URL is required in production/,
+    );
   });
 
-  it('joins no consumer group: it consumes nothing', () => {
-    expect(handle.messaging.consumer).toBeNull();
+  it('checks the invitation variables at start', () => {
+    expect(() =>
+      loadConfig(
+        embeddedEnv({ INVITATION_TTL_HOURS: '0', INVITATION_TOKEN_SECRET: 'short', SMTP_URL: 'http://x' }),
+      ),
+    ).toThrow(
+      /INVITATION_TTL_HOURS[\s\S]*INVITATION_TOKEN_SECRET[\s\S]*SMTP_URL|INVITATION_TOKEN_SECRET[\s\S]*INVITATION_TTL_HOURS/,
+    );
   });
 });

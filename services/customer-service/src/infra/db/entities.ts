@@ -1,68 +1,21 @@
 import { EntitySchema } from 'typeorm';
 import { decimalAsNumber, entityColumn } from '@crp/platform/columns';
-import type { CustomerState, CustomerStatus } from '../../domain/customer';
-import type { MatchPolicy } from '../../domain/matching';
+import type {
+  AccountSettings,
+  CustomerOrderRecord,
+  CustomerRecord,
+  IdentityRecord,
+  PossibleDuplicateRecord,
+} from '../../domain/records';
 
 const { datetime: dt, varchar: vc } = entityColumn;
 
-/** A customer row: the domain's state (domain/customer.ts) plus identity, keys and history. */
-export interface CustomerRow extends CustomerState {
-  id: string;
-  accountId: string;
-  status: CustomerStatus;
-  mergedIntoId: string | null;
-  emailNormalized: string | null;
-  phoneE164: string | null;
-  orderCount: number;
-  totalSpent: number;
-  firstOrderDate: Date | null;
-  lastOrderDate: Date | null;
-  version: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface IdentityRow {
-  id: string;
-  accountId: string;
-  storeId: string;
-  storeName: string;
-  storeType: string;
-  username: string;
-  customerId: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface CustomerOrderRow {
-  accountId: string;
-  storeId: string;
-  storeOrderId: string;
-  orderId: string;
-  customerId: string;
-  orderNumber: string;
-  orderDate: Date;
-  total: number;
-  currency: string | null;
-  revision: number;
-}
-
-export interface PossibleDuplicateRow {
-  accountId: string;
-  customerId: string;
-  duplicateOfId: string;
-  matchedOn: string;
-  createdAt: Date;
-}
-
-export interface AccountSettingsRow {
-  accountId: string;
-  matchPolicy: MatchPolicy;
-  defaultCountry: string;
-  protectNames: boolean;
-  defaultCustomerId: string | null;
-  updatedAt: Date;
-}
+/** The rows are the domain's records (src/domain/records.ts). */
+export type CustomerRow = CustomerRecord;
+export type IdentityRow = IdentityRecord;
+export type CustomerOrderRow = CustomerOrderRecord;
+export type PossibleDuplicateRow = PossibleDuplicateRecord;
+export type AccountSettingsRow = AccountSettings;
 
 export const CustomerEntity = new EntitySchema<CustomerRow>({
   name: 'Customer',

@@ -1,46 +1,19 @@
 import { EntitySchema } from 'typeorm';
 import { entityColumn } from '@crp/platform/columns';
-import type { ConnectionStatus } from '../../domain/connection';
+import type { CarrierAccount } from '../../domain/carrier-account';
+import type { Connection } from '../../domain/connection';
+import type { DirectoryEntry } from '../../domain/directory';
+import type { HistoryEntry } from '../../domain/history';
+import type { Invitation } from '../../domain/invitation';
 
 const { datetime: dt, varchar: vc } = entityColumn;
 
-export interface ConnectionRow {
-  id: string;
-  /** The 3PL's account: the side that invites (R5.1). */
-  tplAccountId: string;
-  /** Email of the client's account, as the 3PL typed it (R5.1). */
-  clientEmail: string;
-  /** Known once the client accepts (R5.3). */
-  clientAccountId: string | null;
-  /** The 3PL's internal nickname for the client. */
-  clientName: string;
-  /** The name the client sees for the 3PL. */
-  companyName: string;
-  status: ConnectionStatus;
-  createdAt: Date;
-  updatedAt: Date;
-}
+// The rows are the domain's plain records; only the column mapping lives here.
+export type ConnectionRow = Connection;
+export type InvitationRow = Invitation;
+export type CarrierAccountRow = CarrierAccount;
 
-export interface InvitationRow {
-  id: string;
-  connectionId: string;
-  /** SHA-256 of the link token: the token itself is only ever in the email (R5.3). */
-  tokenHash: string;
-  expiresAt: Date;
-  usedAt: Date | null;
-  createdAt: Date;
-}
-
-export interface CarrierAccountRow {
-  id: string;
-  accountId: string;
-  carrierCode: string;
-  /** Service codes this carrier account supports (R5.5). */
-  services: string[];
-  createdAt: Date;
-}
-
-export const ConnectionEntity = new EntitySchema<ConnectionRow>({
+export const ConnectionEntity = new EntitySchema<Connection>({
   name: 'Connection',
   tableName: 'connections',
   columns: {
@@ -56,7 +29,7 @@ export const ConnectionEntity = new EntitySchema<ConnectionRow>({
   },
 });
 
-export const InvitationEntity = new EntitySchema<InvitationRow>({
+export const InvitationEntity = new EntitySchema<Invitation>({
   name: 'Invitation',
   tableName: 'invitations',
   columns: {
@@ -65,11 +38,12 @@ export const InvitationEntity = new EntitySchema<InvitationRow>({
     tokenHash: vc('token_hash', 64, false),
     expiresAt: dt('expires_at'),
     usedAt: dt('used_at', true),
+    revokedAt: dt('revoked_at', true),
     createdAt: dt('created_at'),
   },
 });
 
-export const CarrierAccountEntity = new EntitySchema<CarrierAccountRow>({
+export const CarrierAccountEntity = new EntitySchema<CarrierAccount>({
   name: 'CarrierAccount',
   tableName: 'carrier_accounts',
   columns: {
@@ -77,8 +51,47 @@ export const CarrierAccountEntity = new EntitySchema<CarrierAccountRow>({
     accountId: vc('account_id', 64, false),
     carrierCode: vc('carrier_code', 64, false),
     services: { type: 'simple-json' },
+    sharedWithProviders: { name: 'shared_with_providers', type: 'boolean', default: true },
+    version: { type: 'int', default: 1 },
     createdAt: dt('created_at'),
+    // Nullable in the schema only because it was added later; the migration fills older rows.
+    updatedAt: dt('updated_at', true),
   },
 });
 
-export const connectionEntities = [ConnectionEntity, InvitationEntity, CarrierAccountEntity];
+export const DirectoryEntity = new EntitySchema<DirectoryEntry>({
+  name: 'DirectoryEntry',
+  tableName: 'account_directory',
+  columns: {
+    accountId: { ...vc('account_id', 64, false), primary: true },
+    email: { ...vc('email', 190, false), primary: true },
+    firstSeenAt: dt('first_seen_at'),
+    lastSeenAt: dt('last_seen_at'),
+  },
+});
+
+export const HistoryEntity = new EntitySchema<HistoryEntry>({
+  name: 'ConnectionHistory',
+  tableName: 'connection_history',
+  columns: {
+    id: { type: 'varchar', length: 40, primary: true },
+    connectionId: vc('connection_id', 40, false),
+    tplAccountId: vc('tpl_account_id', 64, false),
+    action: vc('action', 16, false),
+    fromStatus: vc('from_status', 16),
+    toStatus: vc('to_status', 16, false),
+    side: vc('side', 8, false),
+    actorAccountId: vc('actor_account_id', 64, false),
+    actorUserId: vc('actor_user_id', 190, false),
+    via: vc('via', 16, false),
+    at: dt('at'),
+  },
+});
+
+export const connectionEntities = [
+  ConnectionEntity,
+  InvitationEntity,
+  CarrierAccountEntity,
+  DirectoryEntity,
+  HistoryEntity,
+];

@@ -1,0 +1,126 @@
+import type { EntityManager } from 'typeorm';
+import type { OrderImportedV1 } from '@crp/contracts/events/order-imported';
+import type { Outbox } from '@crp/messaging/outbox';
+import { newId } from '@crp/platform/ids';
+import { decideLinks, type LinkOutcome, type OrderToLink } from '../domain/link-orders';
+import { normalizeEmail, normalizePhone } from '../domain/normalize';
+import { settingsOrDefault, type CustomerRecord, type IdentityRecord } from '../domain/records';
+import { customerUpserted } from './customer-events';
+import type { CustomerRepository } from './ports';
+
+export interface LinkDeps {
+  repo: CustomerRepository;
+  outbox: Outbox;
+}
+
+/**
+ * OrderImported → the right customer records (SPEC §1), a whole batch in the consumer's one
+ * transaction: load everything the batch can touch with one query per kind of lookup, decide
+ * over plain data (domain/link-orders.ts, where the rules live), then write each table with
+ * multi-row statements and announce each changed customer once (CustomerUpserted).
+ */
+export async function linkOrders(
+  tx: EntityManager,
+  deps: LinkDeps,
+  events: OrderImportedV1[],
+): Promise<LinkOutcome[]> {
+  const { repo } = deps;
+  const orders: OrderToLink[] = events.map((e) => ({
+    eventId: e.eventId,
+    accountId: e.accountId,
+    ...e.payload,
+  }));
+
+  // Load. Customers are read with a lock (MySQL): an HTTP edit of the same record waits for this
+  // batch to commit, and this batch never overwrites an edit it did not see.
+  const settings = await repo.settings(tx, [...new Set(orders.map((o) => o.accountId))]);
+  const rulesOf = new Map(settings.map((s) => [s.accountId, s]));
+  const country = (accountId: string) => settingsOrDefault(accountId, rulesOf.get(accountId)).defaultCountry;
+  const history = await repo.historyByStoreOrder(
+    tx,
+    orders.map((o) => ({
+      accountId: o.accountId,
+      storeId: o.order.storeId,
+      storeOrderId: o.order.storeOrderId,
+    })),
+  );
+  const idKeys = orders.flatMap((o) => {
+    const username = o.buyer.username ?? normalizeEmail(o.buyer.email);
+    return username ? [{ accountId: o.accountId, storeId: o.order.storeId, username }] : [];
+  });
+  const keyed = await repo.identitiesByKey(tx, idKeys);
+  const emails = orders.flatMap((o) => {
+    const value = normalizeEmail(o.buyer.email);
+    return value ? [{ accountId: o.accountId, value }] : [];
+  });
+  const phones = orders.flatMap((o) => {
+    const value = normalizePhone(o.buyer.phone, country(o.accountId));
+    return value ? [{ accountId: o.accountId, value }] : [];
+  });
+  const loaded = new Map<string, CustomerRecord>();
+  const add = (list: CustomerRecord[]) => list.forEach((c) => loaded.set(c.id, c));
+  add(await repo.activeCustomersByKey(tx, 'email', emails, { lock: true }));
+  add(await repo.activeCustomersByKey(tx, 'phone', phones, { lock: true }));
+  let wanted = [
+    ...history.map((h) => ({ accountId: h.accountId, id: h.customerId })),
+    ...keyed.flatMap((i) => (i.customerId ? [{ accountId: i.accountId, id: i.customerId }] : [])),
+    ...settings.flatMap((s) =>
+      s.defaultCustomerId ? [{ accountId: s.accountId, id: s.defaultCustomerId }] : [],
+    ),
+  ];
+  // Links, then merge survivors (R2.6), until every record an order can reach is here.
+  for (let round = 0; round < 10; round++) {
+    const missing = uniqueRefs(wanted.filter((r) => !loaded.has(r.id)));
+    if (missing.length === 0) break;
+    const found = await repo.customersById(tx, missing, { lock: true });
+    add(found);
+    wanted = found.flatMap((c) =>
+      c.status === 'merged' && c.mergedIntoId ? [{ accountId: c.accountId, id: c.mergedIntoId }] : [],
+    );
+  }
+  const owned = await repo.identitiesOf(
+    tx,
+    [...loaded.values()].map((c) => ({ accountId: c.accountId, customerId: c.id })),
+  );
+  const identities = new Map<string, IdentityRecord>();
+  for (const i of [...keyed, ...owned]) identities.set(i.id, i);
+
+  // Decide.
+  const decision = decideLinks(
+    orders,
+    { settings, history, identities: [...identities.values()], customers: [...loaded.values()] },
+    { now: new Date(), newId: (kind) => newId(kind === 'customer' ? 'cus' : 'idn') },
+  );
+
+  // Persist.
+  await repo.insertCustomers(tx, decision.customerInserts);
+  await repo.updateCustomers(tx, decision.customerUpdates);
+  await repo.insertIdentities(tx, decision.identityInserts);
+  await repo.updateIdentities(tx, decision.identityUpdates);
+  await repo.insertHistory(tx, decision.historyInserts);
+  await repo.updateHistory(tx, decision.historyUpdates);
+  await repo.addPossibleDuplicates(tx, decision.duplicates);
+  await repo.recountTotals(tx, decision.recount);
+  const byEvent = new Map(events.map((e) => [e.eventId, e]));
+  await deps.outbox.addMany(
+    tx,
+    decision.upserted.map((u) => {
+      const cause = byEvent.get(u.eventId)!;
+      return customerUpserted(
+        { accountId: u.customer.accountId, correlationId: cause.correlationId, causationId: cause.eventId },
+        u.customer,
+        u.identities,
+        'order',
+        u.created,
+        u.orderId,
+      );
+    }),
+  );
+  return decision.outcomes;
+}
+
+function uniqueRefs(refs: Array<{ accountId: string; id: string }>) {
+  const seen = new Map<string, { accountId: string; id: string }>();
+  for (const r of refs) seen.set(`${r.accountId}\u0000${r.id}`, r);
+  return [...seen.values()];
+}

@@ -1,0 +1,417 @@
+import { decideLinks, type LinkWorld, type OrderToLink } from '../../src/domain/link-orders';
+import type { CustomerRecord, IdentityRecord } from '../../src/domain/records';
+import { emptyCustomer } from '../../src/domain/customer';
+
+// decideLinks is SPEC §1 for a whole batch, over plain data: these tests need no database.
+
+const NOW = new Date('2026-11-23T12:00:00.000Z');
+let ids = 0;
+const opts = () => ({
+  now: NOW,
+  newId: (kind: 'customer' | 'identity') => `${kind}_${String(++ids).padStart(4, '0')}`,
+});
+const day = (n: number) => `2026-11-${String(n).padStart(2, '0')}T10:00:00.000Z`;
+
+const shopify = { storeId: 'st_shop', storeType: 'shopify' as const, storeName: 'Acme Shopify' };
+const ebay = { storeId: 'st_ebay', storeType: 'ebay' as const, storeName: 'Acme eBay' };
+
+let seq = 0;
+function order(
+  o: {
+    account?: string;
+    store?: typeof shopify | typeof ebay;
+    storeOrderId?: string;
+    revision?: number;
+    date?: string;
+    total?: number;
+    username?: string | null;
+    email?: string | null;
+    phone?: string | null;
+    name?: string;
+    street?: string;
+  } = {},
+): OrderToLink {
+  seq += 1;
+  return {
+    eventId: `evt_${seq}`,
+    accountId: o.account ?? 'acme',
+    order: {
+      orderId: `ord_${seq}`,
+      ...(o.store ?? shopify),
+      storeOrderId: o.storeOrderId ?? `so_${seq}`,
+      orderNumber: `#${seq}`,
+      orderDate: o.date ?? day(10),
+      orderStatus: null,
+      total: o.total ?? 10,
+      currency: 'USD',
+      revision: o.revision ?? 1,
+    },
+    buyer: {
+      username: o.username === undefined ? 'buyer-1' : o.username,
+      email: o.email === undefined ? 'ann@example.com' : o.email,
+      phone: o.phone ?? null,
+      name: o.name ?? 'Ann Buyer',
+      firstName: null,
+      lastName: null,
+      company: null,
+      birthDate: null,
+      marketingConsent: {},
+    },
+    shipTo: {
+      name: o.name ?? 'Ann Buyer',
+      company: null,
+      street1: o.street ?? '1 Main St',
+      street2: null,
+      street3: null,
+      city: 'Ottawa',
+      state: 'ON',
+      postalCode: 'K1A 0B1',
+      country: 'CA',
+      phone: null,
+    },
+    billTo: null,
+    tags: [],
+    source: 'store',
+  };
+}
+
+const empty = (): LinkWorld => ({ settings: [], history: [], identities: [], customers: [] });
+
+function customer(id: string, extra: Partial<CustomerRecord> = {}): CustomerRecord {
+  return {
+    id,
+    accountId: 'acme',
+    status: 'active',
+    mergedIntoId: null,
+    ...emptyCustomer(),
+    emailNormalized: null,
+    phoneE164: null,
+    orderCount: 0,
+    totalSpent: 0,
+    firstOrderDate: null,
+    lastOrderDate: null,
+    version: 1,
+    createdAt: new Date('2026-01-01T00:00:00Z'),
+    updatedAt: new Date('2026-01-01T00:00:00Z'),
+    ...extra,
+  };
+}
+
+function identity(customerId: string, username: string, store = shopify): IdentityRecord {
+  return {
+    id: `idn_${username}`,
+    accountId: 'acme',
+    storeId: store.storeId,
+    storeName: store.storeName,
+    storeType: store.storeType,
+    username,
+    customerId,
+    createdAt: new Date('2026-01-01T00:00:00Z'),
+    updatedAt: new Date('2026-01-01T00:00:00Z'),
+  };
+}
+
+describe('decideLinks: SPEC §1 over a whole batch', () => {
+  it('R1.3/R1.5/R1.7/R1.11: several orders of one buyer, phones written differently, arriving out of date order → one customer, each order counted once, the address of the newest order', () => {
+    const batch = [
+      order({
+        username: 'ann',
+        email: null,
+        phone: '(613)555-1212',
+        date: day(12),
+        street: '12 Newest Rd',
+        total: 30,
+      }),
+      order({
+        username: null,
+        email: 'ann@example.com',
+        phone: '+1 613-555-1212',
+        date: day(3),
+        street: '3 Oldest Ln',
+        total: 5,
+      }),
+      order({
+        username: 'ann',
+        email: 'ann@example.com',
+        phone: '6135551212',
+        date: day(7),
+        street: '7 Middle Ave',
+        total: 12.5,
+      }),
+    ];
+    const d = decideLinks(
+      batch,
+      {
+        ...empty(),
+        settings: [
+          {
+            accountId: 'acme',
+            matchPolicy: 'email,phone',
+            defaultCountry: 'CA',
+            protectNames: false,
+            defaultCustomerId: null,
+            updatedAt: NOW,
+          },
+        ],
+      },
+      opts(),
+    );
+    expect(d.customerInserts).toHaveLength(1);
+    const c = d.customerInserts[0]!;
+    expect(d.outcomes.map((o) => o.kind === 'linked' && o.customerId)).toEqual([c.id, c.id, c.id]);
+    expect(c).toMatchObject({
+      orderCount: 3,
+      totalSpent: 47.5,
+      firstOrderDate: new Date(day(3)),
+      lastOrderDate: new Date(day(12)),
+      phoneE164: '+16135551212',
+    });
+    expect(c.shippingAddress?.street1).toBe('12 Newest Rd');
+    expect(d.historyInserts).toHaveLength(3);
+    expect(d.identityInserts.map((i) => i.username).sort()).toEqual(['ann', 'ann@example.com']);
+    // one CustomerUpserted for the batch, not one per order
+    expect(d.upserted).toHaveLength(1);
+    expect(d.upserted[0]).toMatchObject({ created: true, customer: { id: c.id } });
+    expect(d.upserted[0]!.identities).toHaveLength(2);
+  });
+
+  it('R1.4: two new buyers sharing an email in one batch end as one customer with two identities', () => {
+    const d = decideLinks(
+      [
+        order({ store: shopify, username: '111', email: 'Pat@Example.com' }),
+        order({ store: ebay, username: 'pat_ebay', email: ' pat@example.com ' }),
+      ],
+      empty(),
+      opts(),
+    );
+    expect(d.customerInserts).toHaveLength(1);
+    expect(d.identityInserts.map((i) => `${i.storeId}/${i.username}`)).toEqual([
+      'st_shop/111',
+      'st_ebay/pat_ebay',
+    ]);
+    expect(d.identityInserts.every((i) => i.customerId === d.customerInserts[0]!.id)).toBe(true);
+  });
+
+  it('R1.4: with the phone policy, two new buyers with different emails but one phone end as one customer', () => {
+    const d = decideLinks(
+      [
+        order({ username: 'a', email: 'a@example.com', phone: '+1 613 555 0101' }),
+        order({ username: 'b', email: 'b@example.com', phone: '613-555-0101' }),
+      ],
+      {
+        ...empty(),
+        settings: [
+          {
+            accountId: 'acme',
+            matchPolicy: 'phone',
+            defaultCountry: 'US',
+            protectNames: false,
+            defaultCustomerId: null,
+            updatedAt: NOW,
+          },
+        ],
+      },
+      opts(),
+    );
+    expect(d.customerInserts).toHaveLength(1);
+  });
+
+  it('R1.3: an identity linked to an existing active customer takes the order, whatever the email says', () => {
+    const existing = customer('cus_old', {
+      email: 'old@example.com',
+      emailNormalized: 'old@example.com',
+      orderCount: 2,
+      totalSpent: 20,
+    });
+    const d = decideLinks(
+      [order({ username: 'ann', email: 'new@example.com', total: 5 })],
+      {
+        ...empty(),
+        customers: [existing],
+        identities: [identity('cus_old', 'ann')],
+      },
+      opts(),
+    );
+    expect(d.customerInserts).toEqual([]);
+    expect(d.customerUpdates).toEqual([
+      expect.objectContaining({ id: 'cus_old', orderCount: 3, totalSpent: 25, version: 2 }),
+    ]);
+    expect(d.identityInserts).toEqual([]);
+  });
+
+  it('R1.6: two active customers share the email: the oldest takes the order, the other is its possible duplicate', () => {
+    const older = customer('cus_a', {
+      email: 'x@example.com',
+      emailNormalized: 'x@example.com',
+      createdAt: new Date('2026-01-01'),
+    });
+    const newer = customer('cus_b', {
+      email: 'x@example.com',
+      emailNormalized: 'x@example.com',
+      createdAt: new Date('2026-02-01'),
+    });
+    const d = decideLinks(
+      [order({ username: 'x1', email: 'x@example.com' })],
+      { ...empty(), customers: [newer, older] },
+      opts(),
+    );
+    expect(d.outcomes[0]).toMatchObject({ kind: 'linked', customerId: 'cus_a', created: false });
+    expect(d.duplicates).toEqual([
+      expect.objectContaining({ customerId: 'cus_b', duplicateOfId: 'cus_a', matchedOn: 'email' }),
+    ]);
+  });
+
+  it('R1.9: a revision already applied changes nothing; a newer one updates the total without counting the order twice', () => {
+    const c = customer('cus_a', {
+      orderCount: 1,
+      totalSpent: 10,
+      firstOrderDate: new Date(day(10)),
+      lastOrderDate: new Date(day(10)),
+    });
+    const h = {
+      accountId: 'acme',
+      storeId: 'st_shop',
+      storeOrderId: 'SO-1',
+      orderId: 'ord_1',
+      customerId: 'cus_a',
+      orderNumber: '#1',
+      orderDate: new Date(day(10)),
+      total: 10,
+      currency: 'USD',
+      revision: 2,
+    };
+    const d = decideLinks(
+      [
+        order({ storeOrderId: 'SO-1', revision: 2 }),
+        order({ storeOrderId: 'SO-1', revision: 1 }),
+        order({ storeOrderId: 'SO-1', revision: 3, total: 14 }),
+      ],
+      { ...empty(), customers: [c], history: [h], identities: [identity('cus_a', 'buyer-1')] },
+      opts(),
+    );
+    expect(d.outcomes.map((o) => o.kind)).toEqual(['unchanged', 'unchanged', 'linked']);
+    expect(d.customerUpdates).toEqual([expect.objectContaining({ orderCount: 1, totalSpent: 14 })]);
+    expect(d.historyUpdates).toEqual([expect.objectContaining({ revision: 3, total: 14 })]);
+    expect(d.historyInserts).toEqual([]);
+    expect(d.recount).toEqual([]);
+  });
+
+  it('R1.9: the same new store order twice in one batch is one history row and counts once', () => {
+    const d = decideLinks(
+      [order({ storeOrderId: 'SO-9', revision: 1 }), order({ storeOrderId: 'SO-9', revision: 2, total: 11 })],
+      empty(),
+      opts(),
+    );
+    expect(d.historyInserts).toEqual([expect.objectContaining({ revision: 2, total: 11 })]);
+    expect(d.customerInserts[0]).toMatchObject({ orderCount: 1, totalSpent: 11 });
+  });
+
+  it('R1.9: a re-import that moves the order date asks for a recount (first and last dates cannot be kept incrementally)', () => {
+    const c = customer('cus_a', { orderCount: 1, totalSpent: 10 });
+    const h = {
+      accountId: 'acme',
+      storeId: 'st_shop',
+      storeOrderId: 'SO-1',
+      orderId: 'ord_1',
+      customerId: 'cus_a',
+      orderNumber: '#1',
+      orderDate: new Date(day(10)),
+      total: 10,
+      currency: 'USD',
+      revision: 1,
+    };
+    const d = decideLinks(
+      [order({ storeOrderId: 'SO-1', revision: 2, date: day(11) })],
+      { ...empty(), customers: [c], history: [h] },
+      opts(),
+    );
+    expect(d.recount).toEqual([{ accountId: 'acme', customerId: 'cus_a' }]);
+  });
+
+  it('R1.1: an order with neither email nor username links to nobody; R2.8: with a default customer it joins that history without changing its details', () => {
+    const anon = order({ username: null, email: null, name: 'Walk In', total: 7 });
+    expect(decideLinks([anon], empty(), opts()).outcomes[0]).toMatchObject({ kind: 'no_customer' });
+    const walkIn = customer('cus_walkin', { name: 'Counter sales' });
+    const d = decideLinks(
+      [order({ username: null, email: null, name: 'Walk In', total: 7 })],
+      {
+        ...empty(),
+        customers: [walkIn],
+        settings: [
+          {
+            accountId: 'acme',
+            matchPolicy: 'email,phone',
+            defaultCountry: 'US',
+            protectNames: false,
+            defaultCustomerId: 'cus_walkin',
+            updatedAt: NOW,
+          },
+        ],
+      },
+      opts(),
+    );
+    expect(d.customerUpdates).toEqual([
+      expect.objectContaining({ id: 'cus_walkin', name: 'Counter sales', orderCount: 1, totalSpent: 7 }),
+    ]);
+  });
+
+  it('R2.6: an identity of a merged record lands on the survivor; one of an archived record matches again', () => {
+    const survivor = customer('cus_survivor', { email: 's@example.com', emailNormalized: 's@example.com' });
+    const merged = customer('cus_merged', { status: 'merged', mergedIntoId: 'cus_survivor' });
+    const archived = customer('cus_archived', {
+      status: 'archived',
+      email: 'z@example.com',
+      emailNormalized: 'z@example.com',
+    });
+    const d = decideLinks(
+      [
+        order({ username: 'm', email: 'whatever@example.com' }),
+        order({ username: 'z', email: 'z@example.com' }),
+      ],
+      {
+        ...empty(),
+        customers: [survivor, merged, archived],
+        identities: [identity('cus_merged', 'm'), identity('cus_archived', 'z')],
+      },
+      opts(),
+    );
+    expect(d.outcomes[0]).toMatchObject({ kind: 'linked', customerId: 'cus_survivor' });
+    expect(d.identityUpdates.find((i) => i.username === 'm')?.customerId).toBe('cus_survivor');
+    // the archived record is not active: no match on its email either, so a new record
+    expect(d.outcomes[1]).toMatchObject({ kind: 'linked', created: true });
+    expect(d.customerUpdates.map((c) => c.id)).not.toContain('cus_archived');
+  });
+
+  it('tenancy: the same email in two accounts makes two customers', () => {
+    const d = decideLinks(
+      [
+        order({ account: 'acme', email: 'same@example.com' }),
+        order({ account: 'globex', email: 'same@example.com' }),
+      ],
+      empty(),
+      opts(),
+    );
+    expect(d.customerInserts.map((c) => c.accountId).sort()).toEqual(['acme', 'globex']);
+  });
+
+  it('R1.10: with protectNames, later orders of a batch never change a name once set', () => {
+    const d = decideLinks(
+      [order({ name: 'Alex Original', date: day(1) }), order({ name: 'Sam Renamed', date: day(2) })],
+      {
+        ...empty(),
+        settings: [
+          {
+            accountId: 'acme',
+            matchPolicy: 'email,phone',
+            defaultCountry: 'US',
+            protectNames: true,
+            defaultCustomerId: null,
+            updatedAt: NOW,
+          },
+        ],
+      },
+      opts(),
+    );
+    expect(d.customerInserts[0]).toMatchObject({ firstName: 'Alex', lastName: 'Original' });
+  });
+});

@@ -1,0 +1,216 @@
+// `ingest`: N OrderImported events produced to Kafka → customers committed and CustomerUpserted
+// published by customer-service (its own process, real Kafka + MariaDB). Baseline in the same
+// run: the same customer and order rows written straight into MariaDB as batched multi-row
+// INSERT … ON DUPLICATE KEY UPDATE through mysql2 (the ceiling). Then the latency at an offered
+// load of 5,000 orders/s, measured as order produced → its CustomerUpserted consumed.
+import { createMysqlDatabase, dropMysqlDatabase } from '@crp/platform/db';
+import { KafkaBus } from '@crp/messaging/kafka-bus';
+import { createLogger } from '@crp/platform/logger';
+import mysql from 'mysql2/promise';
+import { generate, orderImportedJson, totals } from '../lib/generator.mjs';
+import { rssSampler } from '../lib/machine.mjs';
+import { pct } from '../lib/report.mjs';
+import { freePort, sleep, startService } from '../lib/services.mjs';
+import { checkCustomers, countRows } from '../lib/check.mjs';
+
+const silent = createLogger('bench', 'silent');
+
+export async function ingest(ctx) {
+  const { N, brokers, mysqlBase, tag, report } = ctx;
+  const { orders, expected } = generate({ orders: N, accounts: ctx.accounts ?? 24, seed: ctx.seed });
+  const want = totals(expected);
+  report.note(
+    `generated ${N.toLocaleString()} orders (${want.orders.toLocaleString()} distinct, ${want.customers.toLocaleString()} expected customers, ${want.identities.toLocaleString()} identities) over ${Object.keys(expected).length} accounts`,
+  );
+
+  // 1. Ceiling: the same rows straight into MariaDB.
+  const ceiling = await ceilingRun(`${mysqlBase}/${tag}_ceiling`, orders);
+  report.note(`ceiling: ${Math.round(ceiling).toLocaleString()} orders/s straight into MariaDB`);
+
+  // 2. The pipeline: events produced first, then customer-service consumes them all.
+  const dbUrl = `${mysqlBase}/${tag}_cust`;
+  await createMysqlDatabase(dbUrl);
+  const prefix = `${tag}.`;
+  const bus = new KafkaBus({
+    brokers,
+    clientId: 'bench',
+    topicPrefix: prefix,
+    logger: silent,
+    partitions: ctx.partitions,
+  });
+  await bus.ensureTopics(['OrderImported', 'CustomerUpserted', 'OrderImported.DLT']);
+  const tp = performance.now();
+  for (let i = 0; i < orders.length; i += 2000) {
+    await bus.publish(
+      orders
+        .slice(i, i + 2000)
+        .map((o) => ({ topic: 'OrderImported', key: o.accountId, value: orderImportedJson(o) })),
+    );
+  }
+  const produceRate = orders.length / ((performance.now() - tp) / 1000);
+  report.note(
+    `produced ${orders.length.toLocaleString()} events at ${Math.round(produceRate).toLocaleString()}/s`,
+  );
+
+  const env = {
+    DATABASE_URL: dbUrl,
+    BUS: 'kafka',
+    KAFKA_BROKERS: brokers.join(','),
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_TOPIC_PARTITIONS: String(ctx.partitions),
+    OUTBOX_POLL_MS: '20',
+    ...(ctx.serviceEnv ?? {}),
+  };
+  let svc = null;
+  const sampler = rssSampler(() => (svc ? { 'customer-service': svc.pid } : {}));
+  const startedAt = performance.now();
+  svc = await startService('customer-service', env, { port: freePort() });
+  const conn = await mysql.createConnection(dbUrl);
+  let first = null;
+  let done = null;
+  const deadline = Date.now() + Math.max(120_000, N * 5);
+  for (;;) {
+    const n = await countRows(conn, 'customer_orders');
+    const now = performance.now();
+    if (first === null && n > 0) first = now;
+    const pending = await countRows(conn, 'outbox_events', 'published_at IS NULL');
+    if (n >= want.orders && pending === 0) {
+      done = now;
+      break;
+    }
+    if (Date.now() > deadline) throw new Error(`ingest stalled at ${n} of ${want.orders} orders`);
+    await sleep(n > 0 ? 25 : 100);
+  }
+  const rate = want.orders / ((done - first) / 1000);
+  const check = await checkCustomers(conn, expected);
+  report.note(
+    `pipeline: ${Math.round(rate).toLocaleString()} orders/s (first commit → last order committed and every CustomerUpserted published); service ready after ${Math.round(first - startedAt)} ms; data check ${check.ok ? 'ok' : 'FAILED'}`,
+  );
+
+  // 3. Latency at an offered load: fresh orders for fresh accounts, paced, while the service runs.
+  const latency = await latencyRun({
+    bus,
+    conn,
+    offered: ctx.offered ?? 5000,
+    seconds: ctx.latencySeconds ?? 10,
+    seed: ctx.seed + 1,
+  });
+  const rss = sampler.stop();
+  await conn.end();
+  await svc.stop();
+  svc = null;
+  await bus.close();
+  if (!ctx.keep) {
+    await dropMysqlDatabase(dbUrl);
+    await dropMysqlDatabase(`${mysqlBase}/${tag}_ceiling`);
+  }
+  return {
+    scenario: 'ingest',
+    orders: N,
+    distinct_orders: want.orders,
+    customers: want.customers,
+    produce_per_s: Math.round(produceRate),
+    orders_per_s: Math.round(rate),
+    ceiling_orders_per_s: Math.round(ceiling),
+    ratio: Number((rate / ceiling).toFixed(3)),
+    offered_per_s: latency.offered,
+    achieved_per_s: latency.achieved,
+    p50_ms: latency.p50,
+    p99_ms: latency.p99,
+    latency_samples: latency.samples,
+    max_rss_mb: rss,
+    data_check: check.ok ? 'ok' : `FAILED: ${check.problems.join('; ')}`,
+  };
+}
+
+/** The same customer and order rows, straight into MariaDB: multi-row upserts, one commit per 1,000 orders. */
+async function ceilingRun(url, orders) {
+  await createMysqlDatabase(url);
+  const conn = await mysql.createConnection(url);
+  await conn.query(`CREATE TABLE customers (
+      account_id VARCHAR(64) NOT NULL, customer_key VARCHAR(190) NOT NULL, name VARCHAR(190), email VARCHAR(190),
+      phone VARCHAR(64), shipping_address TEXT, order_count INT NOT NULL, total_spent DECIMAL(14,2) NOT NULL,
+      updated_at DATETIME(3) NOT NULL, PRIMARY KEY (account_id, customer_key)) CHARACTER SET utf8mb4`);
+  await conn.query(`CREATE TABLE customer_orders (
+      account_id VARCHAR(64) NOT NULL, store_id VARCHAR(64) NOT NULL, store_order_id VARCHAR(190) NOT NULL,
+      customer_key VARCHAR(190) NOT NULL, order_date DATETIME(3) NOT NULL, total DECIMAL(14,2) NOT NULL,
+      PRIMARY KEY (account_id, store_id, store_order_id)) CHARACTER SET utf8mb4`);
+  const t = performance.now();
+  for (let i = 0; i < orders.length; i += 1000) {
+    const batch = orders.slice(i, i + 1000);
+    await conn.beginTransaction();
+    await conn.query(
+      `INSERT INTO customers VALUES ${batch.map(() => '(?,?,?,?,?,?,1,?,NOW(3))').join(',')}
+         ON DUPLICATE KEY UPDATE name = VALUES(name), email = VALUES(email), phone = VALUES(phone),
+           shipping_address = VALUES(shipping_address), order_count = order_count + 1,
+           total_spent = total_spent + VALUES(total_spent), updated_at = VALUES(updated_at)`,
+      batch.flatMap((o) => [
+        o.accountId,
+        o.email,
+        o.name,
+        o.email,
+        o.phone,
+        JSON.stringify(o.address),
+        o.total,
+      ]),
+    );
+    await conn.query(
+      `INSERT INTO customer_orders VALUES ${batch.map(() => '(?,?,?,?,?,?)').join(',')}
+         ON DUPLICATE KEY UPDATE total = VALUES(total)`,
+      batch.flatMap((o) => [o.accountId, o.storeId, o.storeOrderId, o.email, new Date(o.orderDate), o.total]),
+    );
+    await conn.commit();
+  }
+  const rate = orders.length / ((performance.now() - t) / 1000);
+  await conn.end();
+  return rate;
+}
+
+async function latencyRun({ bus, conn, offered, seconds, seed }) {
+  const n = offered * seconds;
+  const { orders } = generate({ orders: n, accounts: 24, seed, prefix: 'lat', resendRate: 0 });
+  const sentAt = new Map();
+  const samples = [];
+  const sub = await bus.subscribe({
+    groupId: `latency-${Date.now()}`,
+    topics: ['CustomerUpserted'],
+    fromBeginning: false,
+    eachBatch: async (messages, ctl) => {
+      const now = performance.now();
+      for (const m of messages) {
+        ctl.ack(m);
+        const orderId = JSON.parse(m.value.toString()).payload.orderId;
+        const t = sentAt.get(orderId);
+        if (t !== undefined) samples.push(now - t);
+      }
+    },
+  });
+  await sleep(2000); // the reader joins its group
+  const before = await countRows(conn, 'customer_orders');
+  const start = performance.now();
+  const tick = 20; // ms: 100 orders per tick at 5,000/s
+  const per = Math.max(1, Math.round((offered * tick) / 1000));
+  for (let i = 0; i < n; i += per) {
+    const due = start + (i / offered) * 1000;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const slice = orders.slice(i, i + per);
+    const now = performance.now();
+    for (const o of slice) sentAt.set(`ord_${o.storeOrderId}`, now);
+    await bus.publish(
+      slice.map((o) => ({ topic: 'OrderImported', key: o.accountId, value: orderImportedJson(o) })),
+    );
+  }
+  const sendSeconds = (performance.now() - start) / 1000;
+  const deadline = Date.now() + 60_000;
+  while ((await countRows(conn, 'customer_orders')) < before + n && Date.now() < deadline) await sleep(50);
+  await sleep(1500);
+  await sub.stop();
+  return {
+    offered,
+    achieved: Math.round(n / sendSeconds),
+    p50: samples.length ? Math.round(pct(samples, 50)) : null,
+    p99: samples.length ? Math.round(pct(samples, 99)) : null,
+    samples: samples.length,
+  };
+}
