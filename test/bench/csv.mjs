@@ -114,7 +114,8 @@ export async function csvBench({
   if (!existsSync(join(service, 'dist', 'main.js'))) throw new Error('build first: npm run build');
   const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
   const mysqlBase = (process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
-  const tag = `bench_csv_${Date.now().toString(36)}`;
+  // Not `bench_…`: other benchmarks clean up their databases by that prefix.
+  const tag = `csvbench_${Date.now().toString(36)}`;
   const dir = join(os.tmpdir(), tag);
   mkdirSync(join(dir, 'uploads'), { recursive: true });
   const file = join(dir, 'customers.csv');
