@@ -1,5 +1,5 @@
 import countries from 'i18n-iso-countries';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { getCountries, getCountryCallingCode } from 'libphonenumber-js';
 import type { ConsentState } from '@crp/contracts/common';
 import en from 'i18n-iso-countries/langs/en.json';
 import fr from 'i18n-iso-countries/langs/fr.json';
@@ -39,11 +39,15 @@ export function parseEmail(label: string, cell: string | undefined, maxLength: n
   return v;
 }
 
+/** Every country calling code there is (1, 44, 358 …), once. */
+const CALLING_CODES = new Set(getCountries().map((c) => getCountryCallingCode(c)));
+
 /**
  * A phone that can be read as a number: digits with the usual punctuation (spaces, dots, dashes,
  * slashes, brackets), an optional leading + or 00, an optional extension; 4 to 15 digits (E.164's
- * length). International numbers must be possible for their country. The text is kept as
- * written: customer-service compares numbers in E.164 with the account's default country (R1.5).
+ * length), 8 or more with a country calling code that exists. The text is kept as written:
+ * customer-service parses numbers to E.164 with the account's default country (R1.5); this is the
+ * cheap check a million rows can afford (no full parse per row).
  */
 export function parsePhone(label: string, cell: string | undefined, maxLength: number): string | null {
   const v = parseText(label, cell, maxLength);
@@ -53,10 +57,10 @@ export function parsePhone(label: string, cell: string | undefined, maxLength: n
   if (!/^\+?[\d\s().\-/]+$/.test(bare)) throw unreadable();
   const digits = bare.replace(/\D/g, '');
   if (digits.length < 4 || digits.length > 15) throw unreadable();
-  const international = bare.startsWith('+') ? bare : bare.startsWith('00') ? `+${digits.slice(2)}` : null;
-  if (international) {
-    const parsed = parsePhoneNumberFromString(international);
-    if (!parsed || !parsed.isPossible()) throw unreadable();
+  const international = bare.startsWith('+') ? digits : bare.startsWith('00') ? digits.slice(2) : null;
+  if (international !== null) {
+    const code = [1, 2, 3].map((n) => international.slice(0, n)).find((c) => CALLING_CODES.has(c));
+    if (!code || international.length < 8) throw unreadable();
   }
   return v;
 }
