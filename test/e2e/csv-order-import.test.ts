@@ -10,7 +10,7 @@ import { testLogger } from '@crp/testing/silent-logger';
 import { waitFor } from '@crp/testing/wait';
 import { SECRET, startSystem, type System } from './support/system';
 
-// Order CSV import across three services (R3.2, ADR 0011): csv-import-service reads the file,
+// Order CSV import across three services (R3.2, ADR 0013): csv-import-service reads the file,
 // order-ingest-service makes the orders through its batch ingest, customer-service links them —
 // or not, when no column is mapped to the buyer username. In-process bus and SQLite.
 describe('order CSV import: csv-import → order-ingest → customer-service', () => {

@@ -77,7 +77,13 @@ describeReal('3PL connection end to end on real Kafka and MariaDB', () => {
     const store = await orders
       .post('/v1/stores')
       .set('Authorization', await sys.auth('acme'))
-      .send({ type: 'shopify', name: 'Acme Shopify' })
+      .send({
+        type: 'shopify',
+        name: 'Acme Shopify',
+        // a Shopify store connects with its credentials (issue 15); the test needs no sync of it
+        credentials: { accessToken: 'shpat_test_0000001' },
+        settings: { shop: 'acme' },
+      })
       .expect(201);
     const rule = await waitFor(
       async () => {

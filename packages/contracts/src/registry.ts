@@ -20,7 +20,7 @@ import { OrderImported } from './events/order-imported';
 /**
  * Every event of SPEC §6, each defined once, every version still decoded (a version's topic is its
  * event type's). OrderImportRequested / OrderImportRowResult carry order CSV rows to order-ingest
- * (ADR 0011); the v1 import events are superseded by the chunked v2 (ADR 0010).
+ * (ADR 0013); the v1 import events are superseded by the chunked v2 (ADR 0012).
  */
 export const contracts = [
   OrderImported,

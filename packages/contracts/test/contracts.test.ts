@@ -160,7 +160,7 @@ describe('event contracts (SPEC §6)', () => {
   });
 });
 
-describe('chunked import contracts (ADR 0010, 0011)', () => {
+describe('chunked import contracts (ADR 0014, 0013)', () => {
   it('deterministicEventId: same parts, same uuid; other parts, another', () => {
     const a = deterministicEventId('CustomerImportRequested', 'imp_01', 7);
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);

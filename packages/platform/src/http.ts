@@ -42,7 +42,15 @@ export interface RequestContext<B = unknown, P = Record<string, string>, Q = Rec
   log: Logger;
   req: Request;
   res: Response;
+  /** The body exactly as received, on `rawBody` routes (webhooks verify signatures over it). */
+  rawBody: Buffer | null;
 }
+
+/** What a handler of an unauthenticated route sees: no principal, the raw body. */
+export type PublicRequestContext<P = Record<string, string>, Q = Record<string, unknown>> = Omit<
+  RequestContext<unknown, P, Q>,
+  'principal' | 'body' | 'rawBody'
+> & { rawBody: Buffer };
 
 export interface HandlerResult {
   status?: number;
@@ -80,6 +88,13 @@ export interface RouteSpec<
   roles?: Array<Principal['role']>;
   /** Largest JSON body this route reads (express size syntax); default the app's `bodyLimit`. */
   bodyLimit?: string;
+  /**
+   * `none`: no bearer token is asked for (callers that authenticate otherwise, e.g. webhooks
+   * signed with a shared secret). Declare such routes with `publicRoute()`. Default `bearer`.
+   */
+  auth?: 'bearer' | 'none';
+  /** Keep the body as the raw bytes (any content type, up to `bodyLimit`) instead of parsing JSON. */
+  rawBody?: boolean;
   handler: (ctx: RequestContext<Static<B>, Static<P>, Static<Q>>) => Promise<HandlerResult> | HandlerResult;
 }
 
@@ -88,6 +103,32 @@ export function route<B extends TSchema, P extends TSchema, Q extends TSchema>(
   spec: RouteSpec<B, P, Q>,
 ): RouteSpec<TSchema, TSchema, TSchema> {
   return spec as unknown as RouteSpec<TSchema, TSchema, TSchema>;
+}
+
+/**
+ * A route that needs no bearer token and receives its body as raw bytes, for callers that
+ * authenticate by other means over those exact bytes (webhook HMAC signatures). The handler never
+ * sees a principal: whatever it trusts, it must establish itself.
+ */
+export function publicRoute<P extends TSchema, Q extends TSchema>(
+  spec: Omit<RouteSpec<TSchema, P, Q>, 'handler' | 'auth' | 'rawBody' | 'roles' | 'body' | 'bodyDoc'> & {
+    bodyDoc?: TSchema;
+    handler: (ctx: PublicRequestContext<Static<P>, Static<Q>>) => Promise<HandlerResult> | HandlerResult;
+  },
+): RouteSpec<TSchema, TSchema, TSchema> {
+  const { handler, ...rest } = spec;
+  return {
+    ...(rest as unknown as RouteSpec),
+    auth: 'none',
+    rawBody: true,
+    handler: (ctx) => {
+      const { principal: _p, body: _b, rawBody, ...others } = ctx;
+      return handler({
+        ...(others as Omit<PublicRequestContext<Static<P>, Static<Q>>, 'rawBody'>),
+        rawBody: rawBody ?? Buffer.alloc(0),
+      });
+    },
+  };
 }
 
 export interface ReadinessCheck {
@@ -198,21 +239,40 @@ export function buildHttpApp(opts: HttpAppOptions): Express {
     }
   };
 
+  const rawParsers = new Map<string, ReturnType<typeof express.raw>>();
+  const rawBody = (limit: string) => {
+    let parser = rawParsers.get(limit);
+    if (!parser) {
+      parser = express.raw({ limit, type: () => true });
+      rawParsers.set(limit, parser);
+    }
+    return parser;
+  };
+  const noAuth = (_req: Request, _res: Response, next: NextFunction) => next();
+
   for (const spec of opts.routes) {
-    const parseBody = jsonBody(spec.bodyLimit ?? opts.bodyLimit ?? '1mb');
+    const limit = spec.bodyLimit ?? opts.bodyLimit ?? '1mb';
+    const isPublic = spec.auth === 'none';
+    if (isPublic && spec.roles)
+      throw new Error(`${spec.operationId}: a route without auth cannot ask for roles`);
     app[spec.method](
       spec.path,
-      authenticate,
-      parseBody,
+      isPublic ? noAuth : authenticate,
+      spec.rawBody ? rawBody(limit) : jsonBody(limit),
       async (req: Request, res: Response, next: NextFunction) => {
         try {
           const principal = res.locals.principal as Principal;
-          if (spec.roles && !spec.roles.includes(principal.role)) {
+          if (!isPublic && spec.roles && !spec.roles.includes(principal.role)) {
             throw new AppError('FORBIDDEN', `This action needs the ${spec.roles.join(' or ')} role`, 403);
           }
           const params = validatePart(spec.params, { ...req.params }, 'path parameter', 'strings');
           const query = validatePart(spec.query, { ...(req.query as object) }, 'query parameter', 'strings');
-          const body = spec.body ? validatePart(spec.body, req.body ?? {}, 'body', 'body') : req.body;
+          const raw = spec.rawBody ? (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)) : null;
+          const body = raw
+            ? undefined
+            : spec.body
+              ? validatePart(spec.body, req.body ?? {}, 'body', 'body')
+              : req.body;
           const result = await spec.handler({
             body,
             params: params as Record<string, string>,
@@ -222,6 +282,7 @@ export function buildHttpApp(opts: HttpAppOptions): Express {
             log: req.log,
             req,
             res,
+            rawBody: raw,
           });
           for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
           res.status(result.status ?? 200);
@@ -397,7 +458,8 @@ export function buildOpenApi(opts: Pick<HttpAppOptions, 'service' | 'version' | 
       };
     }
     responses['401'] ??= {
-      description: 'Missing or invalid token',
+      description:
+        r.auth === 'none' ? 'Not authenticated (e.g. a bad signature)' : 'Missing or invalid token',
       content: { 'application/json': { schema: ErrorBodySchema } },
     };
     responses['default'] = {
@@ -409,7 +471,7 @@ export function buildOpenApi(opts: Pick<HttpAppOptions, 'service' | 'version' | 
       operationId: r.operationId,
       summary: r.summary,
       tags: r.tags ?? [],
-      security: [{ bearer: [] }],
+      security: r.auth === 'none' ? [] : [{ bearer: [] }],
       ...(parameters.length ? { parameters } : {}),
       ...((r.body ?? r.bodyDoc)
         ? {

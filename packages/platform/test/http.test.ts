@@ -6,7 +6,7 @@ import { createLogger } from '../src/logger';
 const testLogger = () => createLogger('test', 'silent');
 import { createAuthenticator, signDevToken } from '../src/auth';
 import { conflict } from '../src/errors';
-import { buildHttpApp, listExpressRoutes, route, type ReadinessCheck } from '../src/http';
+import { buildHttpApp, listExpressRoutes, publicRoute, route, type ReadinessCheck } from '../src/http';
 import { createMetrics } from '../src/metrics';
 
 const SECRET = 'http-test-secret-0123456789';
@@ -410,5 +410,89 @@ describe('correlation id', () => {
   it('generates one when none is sent', async () => {
     const res = await request(app).get('/healthz').expect(200);
     expect(res.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('public routes (auth: none, raw body) for signed webhooks', () => {
+  let seen: { raw: string; hasPrincipal: boolean } | undefined;
+  const hooks = buildHttpApp({
+    service: 'hooks',
+    version: '1.0.0',
+    description: 'webhook test app',
+    logger: testLogger(),
+    metrics: createMetrics('h', { defaultMetrics: false }),
+    authenticator: createAuthenticator({ secret: SECRET }),
+    readiness,
+    routes: [
+      publicRoute({
+        method: 'post',
+        path: '/v1/hooks/:id',
+        operationId: 'receiveHook',
+        summary: 'A signed webhook',
+        params: Type.Object({ id: Type.String({ pattern: '^h-[0-9]+$' }) }),
+        bodyLimit: '1kb',
+        responses: { 200: { description: 'Accepted' } },
+        handler: (ctx) => {
+          seen = { raw: ctx.rawBody.toString('utf8'), hasPrincipal: 'principal' in ctx };
+          return { body: { id: ctx.params.id, bytes: ctx.rawBody.length } };
+        },
+      }),
+    ],
+  });
+
+  beforeEach(() => {
+    seen = undefined;
+  });
+
+  it('answers without a bearer token and hands the handler the exact bytes, never a principal', async () => {
+    // Whitespace and key order matter to an HMAC: the handler must see the body unparsed.
+    const body = '{"b": 1,  "a":[2, 3]}\n';
+    const res = await request(hooks)
+      .post('/v1/hooks/h-1')
+      .set('Content-Type', 'application/json')
+      .send(body)
+      .expect(200);
+    expect(res.body).toEqual({ id: 'h-1', bytes: Buffer.byteLength(body) });
+    expect(seen).toEqual({ raw: body, hasPrincipal: false });
+  });
+
+  it('takes any content type (a form-encoded ping) and still validates path parameters', async () => {
+    await request(hooks)
+      .post('/v1/hooks/h-2')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send('webhook_id=12')
+      .expect(200);
+    expect(seen?.raw).toBe('webhook_id=12');
+    const bad = await request(hooks).post('/v1/hooks/nope').send('{}').expect(400);
+    expectErrorBody(bad.body, 'VALIDATION_FAILED');
+  });
+
+  it('keeps its own body limit (413 in the error shape)', async () => {
+    const res = await request(hooks)
+      .post('/v1/hooks/h-3')
+      .set('Content-Type', 'application/json')
+      .send(`{"x":"${'a'.repeat(2000)}"}`)
+      .expect(413);
+    expectErrorBody(res.body, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('is documented without a security requirement', async () => {
+    const doc = (await request(hooks).get('/openapi.json').expect(200)).body as OpenApiDoc;
+    expect(doc.paths['/v1/hooks/{id}']?.post?.security).toEqual([]);
+  });
+
+  it('refuses a declaration that asks for roles without authentication', () => {
+    expect(() =>
+      buildHttpApp({
+        service: 'x',
+        version: '1',
+        description: 'x',
+        logger: testLogger(),
+        metrics: createMetrics('x', { defaultMetrics: false }),
+        authenticator: createAuthenticator({ secret: SECRET }),
+        readiness,
+        routes: [{ ...routes[0]!, auth: 'none', roles: ['admin'] }],
+      }),
+    ).toThrow(/without auth cannot ask for roles/);
   });
 });

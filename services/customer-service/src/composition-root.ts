@@ -13,11 +13,22 @@ export const definition: ServiceDefinition = {
   entities: customerEntities,
   migrations,
   routes: ({ db }) => customerRoutes(db, customerRepository),
-  batchHandlers: ({ outbox }) => ({
-    OrderImported: async (events, tx) => {
-      await linkOrders(tx, { repo: customerRepository, outbox }, events);
-    },
-  }),
+  batchHandlers: ({ outbox, metrics }) => {
+    const phases = metrics.histogram(
+      'link_orders_phase_seconds',
+      'Time per batch of OrderImported in each step: load, decide, persist',
+      ['phase'],
+    );
+    return {
+      OrderImported: async (events, tx) => {
+        await linkOrders(
+          tx,
+          { repo: customerRepository, outbox, timing: (phase, s) => phases.observe({ phase }, s) },
+          events,
+        );
+      },
+    };
+  },
   // linkOrders locks the customers it reads; READ COMMITTED keeps those locks to the rows found.
   consumerReadCommitted: true,
 };

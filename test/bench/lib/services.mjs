@@ -74,3 +74,22 @@ export async function startService(name, env, { port, log = false } = {}) {
 }
 
 export const freePort = () => 20000 + Math.floor(Math.random() * 20000);
+
+/** Sum and count of Prometheus histograms a service exposes, e.g. consumer_batch_size. */
+export async function histograms(url, names) {
+  const text = await fetch(`${url}/metrics`).then(
+    (r) => r.text(),
+    () => '',
+  );
+  const out = {};
+  for (const name of names) {
+    let sum = 0;
+    let count = 0;
+    for (const line of text.split('\n')) {
+      if (line.startsWith(`${name}_sum`)) sum += Number(line.split(' ').pop());
+      if (line.startsWith(`${name}_count`)) count += Number(line.split(' ').pop());
+    }
+    out[name] = { sum, count, mean: count ? sum / count : null };
+  }
+  return out;
+}

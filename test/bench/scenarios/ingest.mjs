@@ -7,11 +7,16 @@ import { createMysqlDatabase, dropMysqlDatabase } from '@crp/platform/db';
 import { KafkaBus } from '@crp/messaging/kafka-bus';
 import { createLogger } from '@crp/platform/logger';
 import mysql from 'mysql2/promise';
-import { generate, orderImportedJson, totals } from '../lib/generator.mjs';
+import {
+  checkCustomerDatabase as checkCustomers,
+  countRows,
+  expectationTotals as totals,
+  generateOrderStream as generate,
+  orderImportedJson,
+} from '@crp/testing/order-stream';
 import { rssSampler } from '../lib/machine.mjs';
 import { pct } from '../lib/report.mjs';
-import { freePort, sleep, startService } from '../lib/services.mjs';
-import { checkCustomers, countRows } from '../lib/check.mjs';
+import { freePort, histograms, sleep, startService } from '../lib/services.mjs';
 
 const silent = createLogger('bench', 'silent');
 
@@ -82,6 +87,17 @@ export async function ingest(ctx) {
     await sleep(n > 0 ? 25 : 100);
   }
   const rate = want.orders / ((done - first) / 1000);
+  const h = await histograms(svc.url, [
+    'consumer_batch_size',
+    'consumer_batch_seconds',
+    'link_orders_phase_seconds',
+  ]);
+  const batches = {
+    count: h.consumer_batch_size.count,
+    mean_events: Math.round(h.consumer_batch_size.mean ?? 0),
+    mean_ms: Math.round((h.consumer_batch_seconds.mean ?? 0) * 1000),
+  };
+  const phases = await phaseMeans(svc.url);
   const check = await checkCustomers(conn, expected);
   report.note(
     `pipeline: ${Math.round(rate).toLocaleString()} orders/s (first commit → last order committed and every CustomerUpserted published); service ready after ${Math.round(first - startedAt)} ms; data check ${check.ok ? 'ok' : 'FAILED'}`,
@@ -113,6 +129,8 @@ export async function ingest(ctx) {
     orders_per_s: Math.round(rate),
     ceiling_orders_per_s: Math.round(ceiling),
     ratio: Number((rate / ceiling).toFixed(3)),
+    batches,
+    link_phase_ms: phases,
     offered_per_s: latency.offered,
     achieved_per_s: latency.achieved,
     p50_ms: latency.p50,
@@ -213,4 +231,25 @@ async function latencyRun({ bus, conn, offered, seconds, seed }) {
     p99: samples.length ? Math.round(pct(samples, 99)) : null,
     samples: samples.length,
   };
+}
+
+/** Mean milliseconds per batch of each link_orders phase (load, decide, persist). */
+async function phaseMeans(url) {
+  const text = await fetch(`${url}/metrics`).then(
+    (r) => r.text(),
+    () => '',
+  );
+  const out = {};
+  for (const phase of ['load', 'decide', 'persist']) {
+    const sum = Number(
+      new RegExp(`link_orders_phase_seconds_sum\\{[^}]*phase="${phase}"[^}]*\\} (\\S+)`).exec(text)?.[1] ??
+        NaN,
+    );
+    const count = Number(
+      new RegExp(`link_orders_phase_seconds_count\\{[^}]*phase="${phase}"[^}]*\\} (\\S+)`).exec(text)?.[1] ??
+        NaN,
+    );
+    out[phase] = count ? Math.round((sum / count) * 1000) : null;
+  }
+  return out;
 }

@@ -16,6 +16,8 @@ export interface SystemOptions {
   orderDbUrl: string;
   bus?: Bus;
   kafka?: { brokers: string; prefix: string };
+  /** Extra order-ingest variables (channel base URLs pointed at fake channels, …). */
+  orderEnv?: Record<string, string>;
 }
 
 /** order-ingest-service + customer-service, wired as in production, in this process. */
@@ -33,7 +35,7 @@ export async function startSystem(opts: SystemOptions) {
     bus: opts.bus,
     logger: testLogger('customer-service'),
   });
-  const orders = await createOrderIngestService(orderConfig(env(opts.orderDbUrl)), {
+  const orders = await createOrderIngestService(orderConfig({ ...env(opts.orderDbUrl), ...opts.orderEnv }), {
     bus: opts.bus,
     logger: testLogger('order-ingest-service'),
   });
@@ -57,7 +59,10 @@ export type System = Awaited<ReturnType<typeof startSystem>>;
  * The system on real infrastructure: a fresh MariaDB database per service and a random topic
  * prefix, both named after `name`; `stop()` also drops the databases.
  */
-export async function startRealSystem(name: string, opts: { brokers?: string; prefix?: string } = {}) {
+export async function startRealSystem(
+  name: string,
+  opts: { brokers?: string; prefix?: string; orderEnv?: Record<string, string> } = {},
+) {
   const cust = await freshMysqlDatabase(`${name}_cust`);
   const ord = await freshMysqlDatabase(`${name}_ord`);
   const prefix = opts.prefix ?? `${uniqueName(name)}.`;
@@ -65,6 +70,7 @@ export async function startRealSystem(name: string, opts: { brokers?: string; pr
     customerDbUrl: cust.url,
     orderDbUrl: ord.url,
     kafka: { brokers: opts.brokers ?? kafkaBrokers().join(','), prefix },
+    orderEnv: opts.orderEnv,
   });
   return {
     ...sys,

@@ -32,7 +32,7 @@ export const CustomerImportRequestedV1 = envelopeOf(
 export type CustomerImportRequestedV1 = Static<typeof CustomerImportRequestedV1>;
 
 /**
- * v1: one event per CSV row. Superseded by v2 (rows in chunks, ADR 0010); kept so that a v1 message
+ * v1: one event per CSV row. Superseded by v2 (rows in chunks, ADR 0012); kept so that a v1 message
  * still on the topic decodes. Nothing publishes it any more.
  */
 export const CustomerImportRequestedLegacyV1 = defineEvent({
@@ -126,7 +126,7 @@ R4.2. A row whose target is a customer that belongs to a connected store (not th
 
 Dry run. With \`dryRun\` nothing is written (no customer, no history, no CustomerUpserted); every row is still answered, with the outcome it would have and its \`changes\`, as if the earlier rows of the same job had been applied (keep a would-be state per job; it can be dropped once the \`final\` chunk is answered). A chunk with no rows (a \`final\` marker) needs no answer.`;
 
-/** v2: the rows of a customer CSV import in chunks (ADR 0010). The current version. */
+/** v2: the rows of a customer CSV import in chunks (ADR 0012). The current version. */
 export const CustomerImportRequested = defineEvent({
   eventType: 'CustomerImportRequested',
   eventVersion: 2,

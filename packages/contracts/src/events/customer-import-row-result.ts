@@ -20,7 +20,7 @@ export const CustomerImportRowResultV1 = envelopeOf(
 );
 export type CustomerImportRowResultV1 = Static<typeof CustomerImportRowResultV1>;
 
-/** v1: one answer per row. Superseded by v2 (answers per chunk, ADR 0010); still decoded and counted. */
+/** v1: one answer per row. Superseded by v2 (answers per chunk, ADR 0012); still decoded and counted. */
 export const CustomerImportRowResultLegacyV1 = defineEvent({
   eventType: 'CustomerImportRowResult',
   eventVersion: 1,
@@ -96,7 +96,7 @@ Dry run (dryRun true): rows that are not rejected carry changes: each field of t
 
 Key: jobId. causationId: the request's eventId; correlationId: the request's. eventId: deterministic, e.g. deterministicEventId('CustomerImportRowResult', requestEventId, part). csv-import-service also drops an answer whose (jobId, chunk, part) it has already counted, so no answer ever counts twice.`;
 
-/** v2: the answers to one chunk of a customer CSV import (ADR 0010). The current version. */
+/** v2: the answers to one chunk of a customer CSV import (ADR 0012). The current version. */
 export const CustomerImportRowResult = defineEvent({
   eventType: 'CustomerImportRowResult',
   eventVersion: 2,

@@ -87,7 +87,7 @@ export const OrderImportRequested = defineEvent({
   eventVersion: 1,
   topic: 'OrderImportRequested',
   schema: OrderImportRequestedV1,
-  description: `Rows of an order CSV import (R3.2), in chunks, for order-ingest-service to import as orders of one store through its batch ingest (R1.9: once per store order; a changed re-import is a new revision). Published by csv-import-service; order-ingest answers each chunk with OrderImportRowResult and announces each new order revision as OrderImported (source "csv") for customer-service (ADR 0011).
+  description: `Rows of an order CSV import (R3.2), in chunks, for order-ingest-service to import as orders of one store through its batch ingest (R1.9: once per store order; a changed re-import is a new revision). Published by csv-import-service; order-ingest answers each chunk with OrderImportRowResult and announces each new order revision as OrderImported (source "csv") for customer-service (ADR 0013).
 
 Key accountId: one account's chunks arrive in order. eventId is deterministic per (jobId, chunk): a chunk published again is dropped by the inbox. Rows are applied in file order; two rows of one store order: the later one is a new revision of the same order.
 

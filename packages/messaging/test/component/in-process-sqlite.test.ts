@@ -1,6 +1,7 @@
 import type { Database } from '@crp/platform/db';
 import { InProcessBus } from '../../src/in-process-bus';
 import type { IncomingMessage } from '../../src/bus';
+import { waitFor } from '@crp/testing/wait';
 import { openTestDb } from '../support/harness';
 import { messagingScenarios } from '../support/scenarios';
 
@@ -54,7 +55,10 @@ describe('in-process bus semantics', () => {
     await bus.publish(
       Array.from({ length: 20 }, (_, i) => ({ topic: 'T', key: `k${i % 3}`, value: String(i) })),
     );
-    await new Promise((r) => setTimeout(r, 50));
+    // A loaded machine may take a while to deliver: wait for the messages, never a fixed time.
+    await waitFor(() => (got.a!.length === 20 && got.b!.length === 20 ? true : undefined), {
+      what: 'both groups got all 20',
+    });
     for (const g of ['a', 'b']) {
       expect(got[g]).toHaveLength(20);
       const k1 = got[g]!.filter((s) => s.startsWith('k1:')).map((s) => Number(s.split(':')[1]));
@@ -82,7 +86,7 @@ describe('in-process bus semantics', () => {
       },
     });
     await bus.publish(['1', '2', '3'].map((v) => ({ topic: 'T', key: 'k', value: v })));
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => (seen.length >= 3 ? true : undefined), { what: 'the redelivery' });
     expect(seen).toEqual(['1', '2', '3']);
     await bus.close();
   });
@@ -104,7 +108,7 @@ describe('in-process bus semantics', () => {
       eachBatch: async (ms, c) => ms.forEach((m) => (late.push(m.value!.toString()), c.ack(m))),
     });
     await bus.publish([{ topic: 'T', key: 'k', value: 'new' }]);
-    await new Promise((r) => setTimeout(r, 30));
+    await waitFor(() => (early.length >= 2 && late.length >= 1 ? true : undefined), { what: 'both groups' });
     expect(early).toEqual(['old', 'new']);
     expect(late).toEqual(['new']);
     await bus.close();

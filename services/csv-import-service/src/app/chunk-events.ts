@@ -14,7 +14,7 @@ export const correlationOf = (job: Pick<ImportJobRow, 'id'>) => `import-${job.id
 
 /**
  * The event of one chunk. Its eventId is fixed by (job, chunk): if the same chunk were ever
- * published again, the owning service's inbox would drop it (ADR 0010).
+ * published again, the owning service's inbox would drop it (ADR 0012).
  */
 export function chunkEvent(
   job: ImportJobRow,

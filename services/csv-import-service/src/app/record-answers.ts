@@ -148,7 +148,7 @@ async function reportsFor(
 }
 
 /**
- * A v1 answer (one row; no producer sends them since v2, ADR 0010): a line reported again moves
+ * A v1 answer (one row; no producer sends them since v2, ADR 0012): a line reported again moves
  * from its old outcome to the new one, so the counts always equal the row reports.
  */
 export async function recordRowResultV1(

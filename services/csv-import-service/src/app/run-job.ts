@@ -63,7 +63,7 @@ interface Pending {
 }
 
 /**
- * Reads a job's file from its checkpoint and publishes its rows in chunks (ADR 0010). Each chunk
+ * Reads a job's file from its checkpoint and publishes its rows in chunks (ADR 0012). Each chunk
  * commits in one transaction: the chunk's event in the outbox, the rows rejected at the door (R4.4,
  * R4.5: wrong column count, bad email, unreadable phone …), and the checkpoint moved past it (file
  * offset, line, chunk number). A crash at any point therefore resumes at the last committed chunk

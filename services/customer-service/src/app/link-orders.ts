@@ -11,6 +11,8 @@ import type { CustomerRepository } from './ports';
 export interface LinkDeps {
   repo: CustomerRepository;
   outbox: Outbox;
+  /** Records how long each step took (load, decide, persist), for /metrics. */
+  timing?: (phase: 'load' | 'decide' | 'persist', seconds: number) => void;
 }
 
 /**
@@ -25,6 +27,12 @@ export async function linkOrders(
   events: OrderImportedV1[],
 ): Promise<LinkOutcome[]> {
   const { repo } = deps;
+  let t = performance.now();
+  const lap = (phase: 'load' | 'decide' | 'persist') => {
+    const now = performance.now();
+    deps.timing?.(phase, (now - t) / 1000);
+    t = now;
+  };
   const orders: OrderToLink[] = events.map((e) => ({
     eventId: e.eventId,
     accountId: e.accountId,
@@ -49,35 +57,53 @@ export async function linkOrders(
     return username ? [{ accountId: o.accountId, storeId: o.order.storeId, username }] : [];
   });
   const keyed = await repo.identitiesByKey(tx, idKeys);
-  const emails = orders.flatMap((o) => {
-    const value = normalizeEmail(o.buyer.email);
-    return value ? [{ accountId: o.accountId, value }] : [];
-  });
-  const phones = orders.flatMap((o) => {
-    const value = normalizePhone(o.buyer.phone, country(o.accountId));
-    return value ? [{ accountId: o.accountId, value }] : [];
-  });
   const loaded = new Map<string, CustomerRecord>();
   const add = (list: CustomerRecord[]) => list.forEach((c) => loaded.set(c.id, c));
-  add(await repo.activeCustomersByKey(tx, 'email', emails, { lock: true }));
-  add(await repo.activeCustomersByKey(tx, 'phone', phones, { lock: true }));
-  let wanted = [
+  // Links, then merge survivors (R2.6), until every record an order can reach is here.
+  const follow = async (refs: Array<{ accountId: string; id: string }>) => {
+    let wanted = refs;
+    for (let round = 0; round < 10; round++) {
+      const missing = uniqueRefs(wanted.filter((r) => !loaded.has(r.id)));
+      if (missing.length === 0) return;
+      const found = await repo.customersById(tx, missing, { lock: true });
+      add(found);
+      wanted = found.flatMap((c) =>
+        c.status === 'merged' && c.mergedIntoId ? [{ accountId: c.accountId, id: c.mergedIntoId }] : [],
+      );
+    }
+  };
+  await follow([
     ...history.map((h) => ({ accountId: h.accountId, id: h.customerId })),
     ...keyed.flatMap((i) => (i.customerId ? [{ accountId: i.accountId, id: i.customerId }] : [])),
     ...settings.flatMap((s) =>
       s.defaultCustomerId ? [{ accountId: s.accountId, id: s.defaultCustomerId }] : [],
     ),
-  ];
-  // Links, then merge survivors (R2.6), until every record an order can reach is here.
-  for (let round = 0; round < 10; round++) {
-    const missing = uniqueRefs(wanted.filter((r) => !loaded.has(r.id)));
-    if (missing.length === 0) break;
-    const found = await repo.customersById(tx, missing, { lock: true });
-    add(found);
-    wanted = found.flatMap((c) =>
-      c.status === 'merged' && c.mergedIntoId ? [{ accountId: c.accountId, id: c.mergedIntoId }] : [],
+  ]);
+  // R1.4 candidates only for the orders their identity does not already settle (R1.3): a new
+  // buyer, or one whose record is no longer active.
+  const historyKeys = new Set(history.map((h) => `${h.accountId}\u0000${h.storeId}\u0000${h.storeOrderId}`));
+  const linkedActive = new Map<string, boolean>();
+  for (const i of keyed) {
+    linkedActive.set(
+      `${i.accountId}\u0000${i.storeId}\u0000${i.username}`,
+      i.customerId !== null && activeVia(loaded, i.customerId),
     );
   }
+  const toMatch = orders.filter((o) => {
+    if (historyKeys.has(`${o.accountId}\u0000${o.order.storeId}\u0000${o.order.storeOrderId}`)) return false;
+    const username = o.buyer.username ?? normalizeEmail(o.buyer.email);
+    return username !== null && !linkedActive.get(`${o.accountId}\u0000${o.order.storeId}\u0000${username}`);
+  });
+  const emails = toMatch.flatMap((o) => {
+    const value = normalizeEmail(o.buyer.email);
+    return value ? [{ accountId: o.accountId, value }] : [];
+  });
+  const phones = toMatch.flatMap((o) => {
+    const value = normalizePhone(o.buyer.phone, country(o.accountId));
+    return value ? [{ accountId: o.accountId, value }] : [];
+  });
+  add(await repo.activeCustomersByKey(tx, 'email', emails, { lock: true }));
+  add(await repo.activeCustomersByKey(tx, 'phone', phones, { lock: true }));
   const owned = await repo.identitiesOf(
     tx,
     [...loaded.values()].map((c) => ({ accountId: c.accountId, customerId: c.id })),
@@ -85,12 +111,16 @@ export async function linkOrders(
   const identities = new Map<string, IdentityRecord>();
   for (const i of [...keyed, ...owned]) identities.set(i.id, i);
 
+  lap('load');
+
   // Decide.
   const decision = decideLinks(
     orders,
     { settings, history, identities: [...identities.values()], customers: [...loaded.values()] },
     { now: new Date(), newId: (kind) => newId(kind === 'customer' ? 'cus' : 'idn') },
   );
+
+  lap('decide');
 
   // Persist.
   await repo.insertCustomers(tx, decision.customerInserts);
@@ -116,7 +146,16 @@ export async function linkOrders(
       );
     }),
   );
+  lap('persist');
   return decision.outcomes;
+}
+
+/** Whether a customer id leads (through merges) to an active loaded record. */
+function activeVia(loaded: Map<string, CustomerRecord>, id: string): boolean {
+  let c = loaded.get(id);
+  for (let hops = 0; c && c.status === 'merged' && c.mergedIntoId && hops < 10; hops++)
+    c = loaded.get(c.mergedIntoId);
+  return c?.status === 'active';
 }
 
 function uniqueRefs(refs: Array<{ accountId: string; id: string }>) {

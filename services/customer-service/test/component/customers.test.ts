@@ -7,6 +7,14 @@ import { loadConfig } from '../../src/config';
 import { customerScenarios, type CustomerServiceHandle } from '../support/scenarios';
 import { embeddedEnv } from '@crp/testing/service-env';
 
+const eventIdOf = (value: string): string | null => {
+  try {
+    return (JSON.parse(value) as { eventId?: string }).eventId ?? null;
+  } catch {
+    return null;
+  }
+};
+
 describe('customer-service on SQLite and the in-process bus', () => {
   let bus: InProcessBus;
   let svc: CustomerServiceHandle;
@@ -27,6 +35,11 @@ describe('customer-service on SQLite and the in-process bus', () => {
     bus,
     publishOrder: (event) =>
       bus.publish([{ topic: 'OrderImported', key: event.accountId, value: JSON.stringify(event) }]),
+    deadLetters: async () =>
+      bus.messagesOn('OrderImported.DLT').map((m) => ({
+        eventId: eventIdOf(m.value),
+        reason: m.headers['dlt-error-message'] ?? '',
+      })),
   }));
 
   it('/openapi.json lists exactly the routes express serves', async () => {

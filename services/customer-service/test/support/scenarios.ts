@@ -19,6 +19,8 @@ export interface Env {
   /** The bus the test publishes on (the service's own in-process bus, or a Kafka producer). */
   bus: Bus;
   publishOrder(event: OrderImportedV1): Promise<void>;
+  /** Dead letters of OrderImported so far: the event id (when the value is an event) and the reason. */
+  deadLetters(): Promise<Array<{ eventId: string | null; reason: string }>>;
 }
 
 type Payload = OrderImportedV1['payload'];
@@ -781,5 +783,90 @@ export function customerScenarios(getEnv: () => Env) {
     expect(await read()).toEqual(saved);
     // ...and the other account's settings did not move.
     expect((await get(other, '/v1/settings')).body).toEqual(defaults);
+  });
+
+  describe('batches (one transaction for many orders)', () => {
+    // Events published together reach the consumer as one delivery: one account, one partition.
+    const publishAll = (events: OrderImportedV1[]) =>
+      getEnv().bus.publish(
+        events.map((e) => ({ topic: 'OrderImported', key: e.accountId, value: JSON.stringify(e) })),
+      );
+
+    it('R1.3/R1.5/R1.7/R1.11: several orders of one buyer in one batch, phones written differently, end on one customer: each order counted once, the address of the newest order date', async () => {
+      const acct = uniqueName('acct');
+      const who = { ...buyer('batchy'), username: 'batchy' };
+      const events = [
+        orderEvent(acct, {
+          buyer: { ...who, phone: '(613) 555-0142' },
+          order: { orderDate: day(12), total: 30 },
+          shipTo: address('Bat Chy', '12 Newest Rd'),
+        }),
+        orderEvent(acct, {
+          buyer: { ...who, phone: '+1 613-555-0142' },
+          order: { orderDate: day(3), total: 5 },
+          shipTo: address('Bat Chy', '3 Oldest Ln'),
+        }),
+        orderEvent(acct, {
+          buyer: { ...who, phone: '6135550142', username: null },
+          order: { orderDate: day(7), total: 12.5 },
+          shipTo: address('Bat Chy', '7 Middle Ave'),
+        }),
+      ];
+      await publishAll(events);
+      const l = await listUntil(
+        acct,
+        (x) => x.total === 1 && x.customers[0]!.history.orderCount === 3,
+        'one customer with three orders',
+      );
+      const c = await customer(acct, l.customers[0]!.customerId);
+      expect(c.history).toMatchObject({
+        orderCount: 3,
+        totalSpent: 47.5,
+        firstOrderDate: day(3),
+        lastOrderDate: day(12),
+      });
+      expect(c.street1).toBe('12 Newest Rd');
+      expect(c.history.orders).toHaveLength(3);
+    });
+
+    it('two new buyers sharing an email in one batch end as one customer with both identities (R1.4)', async () => {
+      const acct = uniqueName('acct');
+      await publishAll([
+        orderEvent(acct, {
+          order: { ...stores.shopify },
+          buyer: { ...buyer('pat'), username: 'pat-shop', email: 'Pat@Example.com' },
+        }),
+        orderEvent(acct, {
+          order: { ...stores.ebay },
+          buyer: { ...buyer('pat'), username: 'pat-ebay', email: 'pat@example.com' },
+        }),
+      ]);
+      const l = await listUntil(
+        acct,
+        (x) => x.total === 1 && x.customers[0]!.history.orderCount === 2,
+        'one customer, two orders',
+      );
+      expect(usernames(l.customers[0]!)).toEqual(['st_ebay_1:pat-ebay', 'st_shopify_1:pat-shop']);
+    });
+
+    it('a delivery that comes again (same events) and re-imports of the same store orders (new events) change nothing (inbox + R1.9)', async () => {
+      const acct = uniqueName('acct');
+      const events = [1, 2, 3, 4].map((n) =>
+        orderEvent(acct, { buyer: buyer(`r${n}`), order: { total: n } }),
+      );
+      await publishAll(events);
+      await publishAll(events);
+      await publishAll(events.map((e) => reissue(e)));
+      const sentinel = orderEvent(acct, { buyer: buyer('after'), order: { total: 100 } });
+      await publish(sentinel);
+      const l = await listUntil(
+        acct,
+        (x) => x.customers.some((c) => c.email === 'after@buyers.example'),
+        'the sentinel',
+      );
+      expect(l.total).toBe(5);
+      expect(l.customers.map((c) => c.history.orderCount)).toEqual([1, 1, 1, 1, 1]);
+      expect(l.customers.reduce((t, c) => t + c.history.totalSpent, 0)).toBe(110);
+    });
   });
 }

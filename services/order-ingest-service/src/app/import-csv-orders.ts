@@ -46,7 +46,7 @@ class CsvOrderOutbox extends Outbox {
 }
 
 /**
- * Rows of order CSV imports (OrderImportRequested, ADR 0011), in the consumer's transaction: per
+ * Rows of order CSV imports (OrderImportRequested, ADR 0013), in the consumer's transaction: per
  * chunk, the store (the manual one unless named), the stored orders of the chunk (one locked
  * query, for the dates of re-imported rows that have none), then the batch ingest every order
  * takes (R1.9), and one answer per row back to csv-import-service (OrderImportRowResult).

@@ -4,7 +4,12 @@ import type { Database } from '@crp/platform/db';
 import { notFound, validationFailed } from '@crp/platform/errors';
 import { newId } from '@crp/platform/ids';
 import { decideOrderBatch, type BatchItem, type ItemOutcome } from '../domain/order-batch';
-import type { NormalizedOrder, StoreRecord } from '../domain/order';
+import {
+  orderLimitProblem,
+  type NormalizedOrder,
+  type RevisionSource,
+  type StoreRecord,
+} from '../domain/order';
 import {
   OrderFormatError,
   normalizeShipStationOrder,
@@ -31,24 +36,42 @@ export async function ingestBatch(
   ctx: Ctx,
   store: StoreRecord,
   items: BatchItem[],
+  source: RevisionSource = store.type === 'manual' ? 'manual' : 'api',
 ): Promise<ItemOutcome[]> {
   if (items.length === 0) return [];
+  // What is accepted is stored: an order the columns cannot hold is a row-level reason.
+  const rejected: ItemOutcome[] = [];
+  const fit: BatchItem[] = [];
+  for (const item of items) {
+    const problem = orderLimitProblem(item.order);
+    if (problem)
+      rejected.push({
+        index: item.index,
+        orderNumber: item.order.orderNumber,
+        status: 'rejected',
+        reason: problem,
+      });
+    else fit.push(item);
+  }
+  if (fit.length === 0) return rejected;
   const existing = await deps.repos.orders.lockByStoreOrderIds(
     tx,
     ctx.accountId,
     store.id,
-    items.map((i) => i.order.storeOrderId),
+    fit.map((i) => i.order.storeOrderId),
   );
   const decision = decideOrderBatch({
     accountId: ctx.accountId,
     storeId: store.id,
-    items,
+    items: fit,
     existing,
     now: new Date(),
     newId: () => newId('ord'),
+    source,
   });
   await deps.repos.orders.insert(tx, decision.inserts);
   await deps.repos.orders.update(tx, decision.updates);
+  await deps.repos.orders.insertRevisions(tx, decision.revisions);
   await deps.outbox.addMany(
     tx,
     decision.imported.map(({ record, order }) => orderImportedEvent(ctx, store, record, order)),
@@ -66,7 +89,7 @@ export async function ingestBatch(
         : [{ ...o, accountId: ctx.accountId, storeId: store.id, tags: tagsOf.get(o.index) ?? [] }],
     ),
   );
-  return decision.outcomes;
+  return [...rejected, ...decision.outcomes].sort((a, b) => a.index - b.index);
 }
 
 export interface BatchReport {

@@ -1,7 +1,7 @@
 import type { Database } from '@crp/platform/db';
-import { notFound } from '@crp/platform/errors';
+import { notFound, validationFailed } from '@crp/platform/errors';
 import { fulfillmentOf } from './fulfillment';
-import { orderView } from './order-view';
+import { orderView, revisionView } from './order-view';
 import type { Repositories } from './ports';
 
 /** R5.4/R5.5 facts of a page of orders (delegation, shipping service): three queries per page. */
@@ -9,23 +9,68 @@ const extrasOf = (db: Database, repos: Repositories, accountId: string, ids: str
   fulfillmentOf(db.dataSource.manager, { delegation: repos.delegation }, accountId, ids);
 
 export async function getOrder(db: Database, repos: Repositories, accountId: string, orderId: string) {
-  const o = await repos.orders.get(db.dataSource.manager, accountId, orderId);
+  const tx = db.dataSource.manager;
+  const o = await repos.orders.get(tx, accountId, orderId);
   if (!o) throw notFound(`Order ${orderId}`);
-  return orderView(o, undefined, (await extrasOf(db, repos, accountId, [o.id])).get(o.id));
+  const store = await repos.stores.find(tx, accountId, o.storeId);
+  const revisions = await repos.orders.revisions(tx, accountId, orderId);
+  return {
+    ...orderView(o, store ?? undefined, (await extrasOf(db, repos, accountId, [o.id])).get(o.id)),
+    revisions: revisions.map(revisionView),
+  };
 }
 
-/** Keyset pagination on the time-sortable id: stable while orders keep arriving. */
+/** An opaque keyset position: the last order of a page (its id, and its updated-at when sorted by it). */
+const encodeCursor = (id: string, updatedAt?: Date) =>
+  Buffer.from(JSON.stringify(updatedAt ? [id, updatedAt.toISOString()] : [id])).toString('base64url');
+
+function decodeCursor(cursor: string): { id: string; updatedAt?: Date } {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && typeof v[0] === 'string') {
+      const at = typeof v[1] === 'string' ? new Date(v[1]) : undefined;
+      if (!at || !Number.isNaN(at.getTime())) return { id: v[0], ...(at ? { updatedAt: at } : {}) };
+    }
+  } catch {
+    /* fall through */
+  }
+  // The cursors of earlier versions were the bare last id.
+  if (/^[\w-]{1,40}$/.test(cursor)) return { id: cursor };
+  throw validationFailed('cursor is not one this API returned', ['query parameter cursor is invalid']);
+}
+
+/**
+ * Keyset pagination, stable while orders keep arriving: by id; with `updatedSince`, by
+ * (updated-at, id), so an order changed while a client pages moves to the end and is seen again.
+ */
 export async function listOrders(
   db: Database,
   repos: Repositories,
   accountId: string,
-  q: { storeId?: string; cursor?: string; limit: number },
+  q: {
+    storeId?: string;
+    customerId?: string;
+    status?: string;
+    updatedSince?: string;
+    cursor?: string;
+    limit: number;
+  },
 ) {
+  const updatedSince = q.updatedSince ? new Date(q.updatedSince) : undefined;
+  if (updatedSince && Number.isNaN(updatedSince.getTime()))
+    throw validationFailed('updatedSince must be an ISO 8601 date-time', [
+      'query parameter updatedSince is invalid',
+    ]);
   const { rows, total } = await repos.orders.list(db.dataSource.manager, accountId, {
-    ...q,
+    storeId: q.storeId,
+    customerId: q.customerId,
+    status: q.status,
+    updatedSince,
+    after: q.cursor ? decodeCursor(q.cursor) : undefined,
     limit: q.limit + 1,
   });
   const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
   const extras = await extrasOf(
     db,
     repos,
@@ -35,6 +80,7 @@ export async function listOrders(
   return {
     orders: page.map((o) => orderView(o, undefined, extras.get(o.id))),
     total,
-    nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null,
+    nextCursor:
+      rows.length > q.limit && last ? encodeCursor(last.id, updatedSince ? last.updatedAt : undefined) : null,
   };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { NormalizedOrder, OrderRecord } from './order';
+import type { NormalizedOrder, OrderRecord, OrderRevisionRecord, RevisionSource } from './order';
 
 export interface BatchItem {
   /** Position in the caller's request or page, echoed in the outcome. */
@@ -8,7 +8,14 @@ export interface BatchItem {
 }
 
 export type ItemOutcome =
-  | { index: number; orderNumber: string; status: 'created' | 'updated' | 'unchanged'; orderId: string }
+  | {
+      index: number;
+      orderNumber: string;
+      status: 'created' | 'updated' | 'unchanged';
+      orderId: string;
+      /** Why an `unchanged` item changed nothing, when it is not simply identical. */
+      note?: string;
+    }
   | { index: number; orderNumber: string | null; status: 'rejected'; reason: string };
 
 export interface OrderBatchDecision {
@@ -17,22 +24,97 @@ export interface OrderBatchDecision {
   /** Rows to write, one per store order in its final state: new ones, and ones stored before. */
   inserts: OrderRecord[];
   updates: OrderRecord[];
+  /** One history line per new revision. */
+  revisions: OrderRevisionRecord[];
   /** Each new revision, in item order: what OrderImported announces. */
   imported: Array<{ record: OrderRecord; order: NormalizedOrder }>;
 }
 
-/** What a stored order is compared on: a re-import with the same content changes nothing (R1.9). */
+/**
+ * What a stored order is compared on: a re-import with the same content changes nothing (R1.9).
+ * The channel's own updated-at is left out: a channel touches it for changes this service does not
+ * keep (metafields, risk scores), and those must not make a revision.
+ */
 export function contentHash(o: NormalizedOrder): string {
+  const { channelUpdatedAt: _ignored, ...content } = o;
   return createHash('sha256')
-    .update(JSON.stringify({ ...o, orderDate: o.orderDate.toISOString() }))
+    .update(JSON.stringify({ ...content, orderDate: o.orderDate.toISOString() }))
     .digest('hex');
+}
+
+/** The buyer's personal fields of an order: what R2.10 erases and what a channel may later blank. */
+const PERSONAL = ['username', 'email', 'buyerName', 'firstName', 'lastName', 'phone'] as const;
+
+/**
+ * The incoming order as it should be stored, given what was stored before:
+ * - an email (or other buyer contact field) the channel later redacted or left empty never
+ *   overwrites one captured earlier (Shopify redacts, eBay drops contact data after 14/90 days);
+ * - an order whose buyer was erased (R2.10) stays erased: later revisions carry no personal data.
+ */
+export function mergeWithStored(order: NormalizedOrder, before: OrderRecord | undefined): NormalizedOrder {
+  if (!before) return order;
+  if (before.redactedAt) {
+    return {
+      ...order,
+      username: null,
+      email: null,
+      buyerName: null,
+      firstName: null,
+      lastName: null,
+      company: null,
+      phone: null,
+      birthDate: null,
+      shipTo: null,
+      billTo: null,
+      notes: [],
+      marketingConsent: {},
+    };
+  }
+  const kept: Record<(typeof PERSONAL)[number], string | null> = {
+    username: before.customerUsername,
+    email: before.customerEmail,
+    buyerName: before.buyerName,
+    firstName: before.buyerFirstName,
+    lastName: before.buyerLastName,
+    phone: before.buyerPhone,
+  };
+  const merged = { ...order };
+  for (const k of PERSONAL) if (!merged[k] && kept[k]) merged[k] = kept[k];
+  return merged;
+}
+
+const COMPARED: Array<keyof OrderRecord & string> = [
+  'orderNumber',
+  'orderDate',
+  'orderStatus',
+  'customerUsername',
+  'customerEmail',
+  'buyerName',
+  'buyerFirstName',
+  'buyerLastName',
+  'buyerPhone',
+  'shipTo',
+  'billTo',
+  'items',
+  'notes',
+  'total',
+  'currency',
+  'channelData',
+];
+
+/** The record fields a new revision changed (names only: the history holds no personal data). */
+export function changedFields(before: OrderRecord | undefined, after: OrderRecord): string[] {
+  if (!before) return [];
+  const enc = (v: unknown) => JSON.stringify(v instanceof Date ? v.toISOString() : v);
+  return COMPARED.filter((k) => enc(before[k]) !== enc(after[k]));
 }
 
 /**
  * R1.9 for a whole batch, as a pure decision over plain data: each store order is created once,
  * a re-import with the same content is `unchanged`, a changed one is a new revision. Two items of
- * one batch for the same store order are applied in turn (the second sees the first). `existing`
- * holds the stored rows of the batch's store orders (one query loads them all).
+ * one batch for the same store order are applied in turn (the second sees the first). A delivery
+ * older than the stored state (by the channel's own updated-at) changes nothing: webhooks are
+ * retried and arrive out of order. `existing` holds the stored rows of the batch's store orders.
  */
 export function decideOrderBatch(input: {
   accountId: string;
@@ -41,15 +123,32 @@ export function decideOrderBatch(input: {
   existing: OrderRecord[];
   now: Date;
   newId: () => string;
+  source?: RevisionSource;
 }): OrderBatchDecision {
   const current = new Map(input.existing.map((r) => [r.storeOrderId, r]));
   const stored = new Set(current.keys());
   const outcomes: ItemOutcome[] = [];
   const imported: OrderBatchDecision['imported'] = [];
+  const revisions: OrderRevisionRecord[] = [];
   const touched = new Set<string>();
-  for (const { index, order } of input.items) {
+  for (const { index, order: incoming } of input.items) {
+    const before = current.get(incoming.storeOrderId);
+    if (
+      before?.channelUpdatedAt &&
+      incoming.channelUpdatedAt &&
+      incoming.channelUpdatedAt.getTime() < before.channelUpdatedAt.getTime()
+    ) {
+      outcomes.push({
+        index,
+        orderNumber: incoming.orderNumber,
+        status: 'unchanged',
+        orderId: before.id,
+        note: 'older than the stored state (channel updated-at)',
+      });
+      continue;
+    }
+    const order = mergeWithStored(incoming, before);
     const hash = contentHash(order);
-    const before = current.get(order.storeOrderId);
     if (before && before.contentHash === hash) {
       outcomes.push({ index, orderNumber: order.orderNumber, status: 'unchanged', orderId: before.id });
       continue;
@@ -65,11 +164,19 @@ export function decideOrderBatch(input: {
       customerUsername: order.username,
       customerEmail: order.email,
       buyerName: order.buyerName,
+      buyerFirstName: order.firstName,
+      buyerLastName: order.lastName,
+      buyerPhone: order.phone,
       shipTo: order.shipTo,
       billTo: order.billTo,
       items: order.items,
       notes: order.notes,
       total: order.total,
+      currency: order.currency,
+      channelUpdatedAt: order.channelUpdatedAt ?? before?.channelUpdatedAt ?? null,
+      channelData: order.channelData,
+      customerId: before?.customerId ?? null,
+      redactedAt: before?.redactedAt ?? null,
       revision: (before?.revision ?? 0) + 1,
       contentHash: hash,
       createdAt: before?.createdAt ?? input.now,
@@ -78,6 +185,15 @@ export function decideOrderBatch(input: {
     current.set(order.storeOrderId, record);
     touched.add(order.storeOrderId);
     imported.push({ record, order });
+    revisions.push({
+      orderId: record.id,
+      revision: record.revision,
+      accountId: input.accountId,
+      source: input.source ?? 'api',
+      channelUpdatedAt: order.channelUpdatedAt,
+      changedFields: changedFields(before, record),
+      createdAt: input.now,
+    });
     outcomes.push({
       index,
       orderNumber: order.orderNumber,
@@ -90,6 +206,7 @@ export function decideOrderBatch(input: {
     outcomes,
     inserts: final.filter((r) => !stored.has(r.storeOrderId)),
     updates: final.filter((r) => stored.has(r.storeOrderId)),
+    revisions,
     imported,
   };
 }

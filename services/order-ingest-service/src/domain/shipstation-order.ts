@@ -44,19 +44,71 @@ const text = (v: string | null | undefined): string | null => {
 };
 
 /**
- * ShipStation writes dates like "2015-06-28T17:46:27.0000000": no offset, 7 fraction digits.
- * A date without an offset is read as UTC; one with an offset keeps it.
+ * ShipStation's API writes dates like "2015-06-28T17:46:27.0000000": no offset, 7 fraction digits,
+ * and documents them as US Pacific time. This format is ShipStation's, so a date without an offset
+ * is read the way ShipStation means it: wall-clock time in America/Los_Angeles (PST or PDT as that
+ * day had it). A date with an offset (or `Z`) keeps it; integrators who mean UTC write `Z`.
  */
+export const SHIPSTATION_TIME_ZONE = 'America/Los_Angeles';
+
 export function parseOrderDate(raw: string): Date {
   const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(
     raw.trim(),
   );
   if (!m) throw new OrderFormatError(`orderDate "${raw}" is not an ISO 8601 date`);
-  const [, day, time = '00:00:00', frac = '', zone = 'Z'] = m;
+  const [, day, time = '00:00:00', frac = '', zone] = m;
   const ms = frac ? `.${frac.slice(1, 4).padEnd(3, '0')}` : '';
-  const d = new Date(`${day}T${time.length === 5 ? `${time}:00` : time}${ms}${zone}`);
-  if (Number.isNaN(d.getTime())) throw new OrderFormatError(`orderDate "${raw}" is not a valid date`);
+  const local = `${day}T${time.length === 5 ? `${time}:00` : time}${ms}`;
+  const d = zone ? new Date(`${local}${zone}`) : wallClockIn(SHIPSTATION_TIME_ZONE, local);
+  if (Number.isNaN(d.getTime()) || !sameCalendarDay(local, d, zone ?? SHIPSTATION_TIME_ZONE))
+    throw new OrderFormatError(`orderDate "${raw}" is not a valid date`);
   return d;
+}
+
+const zoneFormat = new Map<string, Intl.DateTimeFormat>();
+function partsIn(timeZone: string, d: Date): Record<string, number> {
+  let f = zoneFormat.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    zoneFormat.set(timeZone, f);
+  }
+  const out: Record<string, number> = {};
+  for (const p of f.formatToParts(d)) if (p.type !== 'literal') out[p.type] = Number(p.value);
+  return out;
+}
+
+/** The instant at which the clocks of `timeZone` showed `local` (YYYY-MM-DDTHH:MM:SS[.mmm]). */
+export function wallClockIn(timeZone: string, local: string): Date {
+  const asUtc = new Date(`${local}Z`);
+  if (Number.isNaN(asUtc.getTime())) return asUtc;
+  // Two passes find the offset in force at that wall-clock time (DST changes included).
+  let guess = asUtc.getTime();
+  for (let i = 0; i < 2; i++) {
+    const p = partsIn(timeZone, new Date(guess));
+    const shown = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+    guess += asUtc.getTime() - (shown + (guess % 1000));
+  }
+  return new Date(guess);
+}
+
+/** Rejects dates such as 2026-02-30 that JavaScript would silently roll over. */
+function sameCalendarDay(local: string, d: Date, zone: string): boolean {
+  const [y, mo, da] = local.slice(0, 10).split('-').map(Number);
+  if (zone === 'Z' || /^[+-]/.test(zone)) {
+    const probe = new Date(`${local.slice(0, 10)}T12:00:00Z`);
+    return probe.getUTCFullYear() === y && probe.getUTCMonth() + 1 === mo && probe.getUTCDate() === da;
+  }
+  const p = partsIn(zone, d);
+  return p.year === y && p.month === mo && p.day === da;
 }
 
 export function toAddress(a: ShipStationAddress | null | undefined): Address | null {
@@ -114,5 +166,7 @@ export function normalizeShipStationOrder(o: ShipStationOrder, storeType: string
       : [],
     tags: [],
     marketingConsent: {},
+    channelUpdatedAt: null,
+    channelData: null,
   };
 }

@@ -4,11 +4,8 @@ import { validationFailed } from '@crp/platform/errors';
 import { problemsWith, route } from '@crp/platform/http';
 import { importOne, importShipStationOrders, type IngestDeps } from '../app/ingest-orders';
 import { getOrder, listOrders } from '../app/queries';
-import { createStore, listStores } from '../app/stores';
 import type { ShipStationOrder } from '../domain/shipstation-order';
 import { MAX_ORDERS_PER_REQUEST, ShipStationOrderSchema } from './schemas';
-
-const STORE_TYPES = ['shopify', 'ebay', 'amazon', 'woocommerce', 'bigcommerce', 'etsy', 'api'] as const;
 
 /** One order object, or an array of up to MAX_ORDERS_PER_REQUEST of them. */
 const OrdersBody = Type.Union([
@@ -53,35 +50,6 @@ export function orderRoutes(db: Database, deps: IngestDeps) {
   const { repos } = deps;
   return [
     route({
-      method: 'get',
-      path: '/v1/stores',
-      operationId: 'listStores',
-      summary: "The account's stores, the built-in manual store first",
-      tags: ['stores'],
-      responses: { 200: { description: '{ stores }' } },
-      handler: async ({ principal }) => ({ body: await listStores(db, repos, principal.accountId) }),
-    }),
-    route({
-      method: 'post',
-      path: '/v1/stores',
-      operationId: 'createStore',
-      summary: 'Connect a store (sales channel) to the account (admin)',
-      tags: ['stores'],
-      roles: ['admin'],
-      body: Type.Object(
-        {
-          type: Type.Union(STORE_TYPES.map((t) => Type.Literal(t))),
-          name: Type.String({ minLength: 1, maxLength: 190 }),
-        },
-        { additionalProperties: false },
-      ),
-      responses: { 201: { description: 'The store' } },
-      handler: async ({ principal, body }) => ({
-        status: 201,
-        body: await createStore(db, repos, principal.accountId, body),
-      }),
-    }),
-    route({
       method: 'post',
       path: '/v1/stores/:storeId/orders',
       operationId: 'importStoreOrders',
@@ -122,14 +90,23 @@ export function orderRoutes(db: Database, deps: IngestDeps) {
       method: 'get',
       path: '/v1/orders',
       operationId: 'listOrders',
-      summary: 'List orders, keyset-paginated by nextCursor',
+      summary:
+        'List orders (filters: storeId, customerId, status, updatedSince), keyset-paginated by nextCursor',
       tags: ['orders'],
       query: Type.Object({
-        storeId: Type.Optional(Type.String()),
-        cursor: Type.Optional(Type.String()),
+        storeId: Type.Optional(Type.String({ maxLength: 80 })),
+        customerId: Type.Optional(Type.String({ maxLength: 40 })),
+        status: Type.Optional(Type.String({ maxLength: 32 })),
+        updatedSince: Type.Optional(Type.String({ format: 'date-time' })),
+        cursor: Type.Optional(Type.String({ maxLength: 300 })),
         limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
       }),
-      responses: { 200: { description: '{ orders, total, nextCursor }' } },
+      responses: {
+        200: {
+          description:
+            '{ orders, total, nextCursor }: by id; with updatedSince, by (modifyDate, id) so a changed order moves to the end',
+        },
+      },
       handler: async ({ principal, query }) => ({
         body: await listOrders(db, repos, principal.accountId, query),
       }),
@@ -138,7 +115,7 @@ export function orderRoutes(db: Database, deps: IngestDeps) {
       method: 'get',
       path: '/v1/orders/:orderId',
       operationId: 'getOrder',
-      summary: 'One order',
+      summary: "One order, with its channel's essentials and its revision history",
       tags: ['orders'],
       params: Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 40 }) }),
       responses: { 200: { description: 'The order' }, 404: { description: 'No such order in this account' } },

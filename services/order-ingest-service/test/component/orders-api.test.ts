@@ -61,7 +61,7 @@ describe('order-ingest-service HTTP API (SQLite, in-process bus)', () => {
     expect(event!.payload.order).toMatchObject({
       storeType: 'manual',
       storeOrderId: 'M-1',
-      orderDate: '2026-11-20T10:00:00.000Z',
+      orderDate: '2026-11-20T18:00:00.000Z', // no offset: ShipStation's US Pacific time
     });
     expect(event!.payload.buyer).toMatchObject({
       username: 'ada@example.com',

@@ -22,6 +22,8 @@ const order = (storeOrderId: string, extra: Partial<NormalizedOrder> = {}): Norm
   items: [],
   tags: [],
   marketingConsent: {},
+  channelUpdatedAt: null,
+  channelData: null,
   ...extra,
 });
 
@@ -36,11 +38,19 @@ const stored = (o: NormalizedOrder, revision = 1): OrderRecord => ({
   customerUsername: o.username,
   customerEmail: o.email,
   buyerName: o.buyerName,
+  buyerFirstName: o.firstName,
+  buyerLastName: o.lastName,
+  buyerPhone: o.phone,
   shipTo: o.shipTo,
   billTo: o.billTo,
   items: o.items,
   notes: o.notes,
   total: o.total,
+  currency: o.currency,
+  channelUpdatedAt: o.channelUpdatedAt,
+  channelData: o.channelData,
+  customerId: null,
+  redactedAt: null,
   revision,
   contentHash: contentHash(o),
   createdAt: new Date('2026-11-01T00:00:00Z'),
@@ -112,5 +122,107 @@ describe('decideOrderBatch (R1.9 for a whole batch)', () => {
       { index: 3, order: order('y') },
     ]);
     expect(d.outcomes.map((o) => o.index)).toEqual([7, 3]);
+  });
+});
+
+describe('channel rules in the batch decision', () => {
+  const at = (iso: string) => new Date(iso);
+
+  it('an older delivery (by the channel updated-at) never overwrites a newer stored state', () => {
+    const newer = order('a', { orderStatus: 'shipped', channelUpdatedAt: at('2026-11-20T12:00:00Z') });
+    const olderRetry = order('a', {
+      orderStatus: 'awaiting_shipment',
+      channelUpdatedAt: at('2026-11-20T11:00:00Z'),
+    });
+    const d = decide([{ index: 0, order: olderRetry }], [stored(newer, 2)]);
+    expect(d.outcomes[0]).toMatchObject({ status: 'unchanged', note: expect.stringMatching(/older/) });
+    expect(d.updates).toEqual([]);
+    expect(d.imported).toEqual([]);
+  });
+
+  it('the same channel updated-at with new content is still applied (a channel may not move its clock)', () => {
+    const t = at('2026-11-20T12:00:00Z');
+    const d = decide(
+      [{ index: 0, order: order('a', { total: 99, channelUpdatedAt: t }) }],
+      [stored(order('a', { channelUpdatedAt: t }))],
+    );
+    expect(d.outcomes[0]!.status).toBe('updated');
+  });
+
+  it('a new channel updated-at with the same content is not a revision (metafields, risk scores…)', () => {
+    const d = decide(
+      [{ index: 0, order: order('a', { channelUpdatedAt: at('2026-11-21T00:00:00Z') }) }],
+      [stored(order('a', { channelUpdatedAt: at('2026-11-20T00:00:00Z') }))],
+    );
+    expect(d.outcomes[0]!.status).toBe('unchanged');
+  });
+
+  it('an email the channel later redacted or left empty never overwrites one captured earlier (also phone, names, buyer key)', () => {
+    const first = order('a', {
+      email: 'ann@example.com',
+      phone: '+15025550100',
+      firstName: 'Ann',
+      lastName: 'Buyer',
+    });
+    const later = order('a', {
+      email: null,
+      phone: null,
+      firstName: null,
+      lastName: null,
+      buyerName: null,
+      username: null,
+      orderStatus: 'shipped',
+    });
+    const d = decide([{ index: 0, order: later }], [stored(first)]);
+    expect(d.outcomes[0]!.status).toBe('updated');
+    expect(d.updates[0]).toMatchObject({
+      customerEmail: 'ann@example.com',
+      buyerPhone: '+15025550100',
+      buyerFirstName: 'Ann',
+      customerUsername: 'buyer-1',
+      orderStatus: 'shipped',
+    });
+    // and the event carries the kept email, not the blank
+    expect(d.imported[0]!.order.email).toBe('ann@example.com');
+  });
+
+  it('R2.10: an erased order stays erased when the channel sends it again', () => {
+    const before = {
+      ...stored(order('a')),
+      customerEmail: null,
+      customerUsername: null,
+      buyerName: null,
+      redactedAt: at('2026-11-22T00:00:00Z'),
+    };
+    const d = decide([{ index: 0, order: order('a', { orderStatus: 'shipped' }) }], [before]);
+    expect(d.updates[0]).toMatchObject({
+      customerEmail: null,
+      customerUsername: null,
+      buyerName: null,
+      shipTo: null,
+      orderStatus: 'shipped',
+    });
+    expect(d.imported[0]!.order).toMatchObject({ email: null, username: null, phone: null });
+    expect(d.updates[0]!.redactedAt).toEqual(at('2026-11-22T00:00:00Z'));
+  });
+
+  it('each new revision gets a history line naming the changed fields and how it came, without personal data', () => {
+    const d = decideOrderBatch({
+      accountId: 'acme',
+      storeId: 'st_1',
+      items: [{ index: 0, order: order('a', { total: 12, orderStatus: 'shipped' }) }],
+      existing: [stored(order('a'), 1)],
+      now: at('2026-11-23T00:00:00Z'),
+      newId: () => 'x',
+      source: 'webhook',
+    });
+    expect(d.revisions).toEqual([
+      expect.objectContaining({
+        orderId: 'ord_a',
+        revision: 2,
+        source: 'webhook',
+        changedFields: ['orderStatus', 'total'],
+      }),
+    ]);
   });
 });

@@ -9,20 +9,32 @@ import {
 } from '../../src/domain/shipstation-order';
 
 describe('ShipStation order format', () => {
-  it('reads ShipStation dates (no offset, 7 fraction digits) as UTC', () => {
-    expect(parseOrderDate('2015-06-28T17:46:27.0000000').toISOString()).toBe('2015-06-28T17:46:27.000Z');
-    expect(parseOrderDate('2015-06-28T17:46:27.1234567').toISOString()).toBe('2015-06-28T17:46:27.123Z');
+  it('reads ShipStation dates without an offset (7 fraction digits) as US Pacific time, as ShipStation documents', () => {
+    // June: PDT, UTC-7
+    expect(parseOrderDate('2015-06-28T17:46:27.0000000').toISOString()).toBe('2015-06-29T00:46:27.000Z');
+    expect(parseOrderDate('2015-06-28T17:46:27.1234567').toISOString()).toBe('2015-06-29T00:46:27.123Z');
+    // November: PST, UTC-8; a bare day is midnight Pacific
+    expect(parseOrderDate('2026-11-20T10:00:00.0000000').toISOString()).toBe('2026-11-20T18:00:00.000Z');
+    expect(parseOrderDate('2026-11-20').toISOString()).toBe('2026-11-20T08:00:00.000Z');
+  });
+
+  it('follows the daylight-saving change of that very day', () => {
+    expect(parseOrderDate('2026-03-08T01:30:00').toISOString()).toBe('2026-03-08T09:30:00.000Z');
+    expect(parseOrderDate('2026-03-08T03:30:00').toISOString()).toBe('2026-03-08T10:30:00.000Z');
   });
 
   it('keeps an explicit offset', () => {
     expect(parseOrderDate('2026-11-20T10:00:00-05:00').toISOString()).toBe('2026-11-20T15:00:00.000Z');
     expect(parseOrderDate('2026-11-20T10:00:00Z').toISOString()).toBe('2026-11-20T10:00:00.000Z');
-    expect(parseOrderDate('2026-11-20').toISOString()).toBe('2026-11-20T00:00:00.000Z');
+    expect(parseOrderDate('2026-11-20T10:00:00+00:00').toISOString()).toBe('2026-11-20T10:00:00.000Z');
   });
 
-  it.each(['yesterday', '2026-13-45T00:00:00', '20/11/2026', ''])('refuses %p with a reason', (raw) => {
-    expect(() => parseOrderDate(raw)).toThrow(OrderFormatError);
-  });
+  it.each(['yesterday', '2026-13-45T00:00:00', '2026-02-30T10:00:00', '20/11/2026', ''])(
+    'refuses %p with a reason',
+    (raw) => {
+      expect(() => parseOrderDate(raw)).toThrow(OrderFormatError);
+    },
+  );
 
   it('R1.2: the buyer key depends on the channel', () => {
     expect(buyerKey('amazon', 'amzn-user', 'Buyer@Example.com')).toBe('buyer@example.com');

@@ -1,5 +1,10 @@
 import { CreateOrders1732000000200 } from './migrations/1732000000200-create-orders';
 import { CreateDelegation1732000000210 } from './migrations/1732000000210-create-delegation';
+import { ChannelConnectors1732000000220 } from './migrations/1732000000220-channel-connectors';
 
 /** This service's own migrations, oldest first (the kit adds the outbox/inbox tables' one). */
-export const migrations = [CreateOrders1732000000200, CreateDelegation1732000000210];
+export const migrations = [
+  CreateOrders1732000000200,
+  CreateDelegation1732000000210,
+  ChannelConnectors1732000000220,
+];

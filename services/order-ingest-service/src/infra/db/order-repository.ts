@@ -3,10 +3,24 @@ import { isDuplicateKey } from '@crp/platform/db';
 import { AppError } from '@crp/platform/errors';
 import { BatchTable, dialectOf, inList } from '@crp/platform/sql';
 import type { OrderRepository } from '../../app/ports';
-import type { OrderRecord } from '../../domain/order';
-import { OrderEntity } from './entities';
+import type { OrderRecord, OrderRevisionRecord } from '../../domain/order';
+import { OrderEntity, OrderRevisionEntity } from './entities';
 
 const orders = new BatchTable<OrderRecord>(OrderEntity);
+const revisions = new BatchTable<OrderRevisionRecord>(OrderRevisionEntity);
+
+/** A datetime parameter for hand-written SQL, as each driver stores TypeORM datetimes. */
+function stamp(tx: EntityManager, d: Date): Date | string {
+  return dialectOf(tx) === 'mysql' ? d : d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/** `(store_id = ? AND customer_username = ?) OR …` for a list of identities. */
+function identityClause(identities: Array<{ storeId: string; username: string }>) {
+  return {
+    sql: identities.map(() => '(store_id = ? AND customer_username = ?)').join(' OR '),
+    params: identities.flatMap((i) => [i.storeId, i.username]),
+  };
+}
 
 /** Every column a changed re-import may overwrite (never the id, the key or the creation time). */
 const MUTABLE: Array<keyof OrderRecord & string> = [
@@ -16,11 +30,17 @@ const MUTABLE: Array<keyof OrderRecord & string> = [
   'customerUsername',
   'customerEmail',
   'buyerName',
+  'buyerFirstName',
+  'buyerLastName',
+  'buyerPhone',
   'shipTo',
   'billTo',
   'items',
   'notes',
   'total',
+  'currency',
+  'channelUpdatedAt',
+  'channelData',
   'revision',
   'contentHash',
   'updatedAt',
@@ -55,6 +75,16 @@ export const orderRepository: OrderRepository = {
     await orders.insert(tx, rows, { onDuplicate: { conflictKeys: ['id'], update: MUTABLE } });
   },
 
+  async insertRevisions(tx, rows) {
+    await revisions.insert(tx, rows, { onDuplicate: 'ignore' });
+  },
+
+  revisions(tx, accountId, orderId) {
+    return tx
+      .getRepository(OrderRevisionEntity)
+      .find({ where: { accountId, orderId }, order: { revision: 'ASC' } });
+  },
+
   get(tx, accountId, orderId) {
     return tx.getRepository(OrderEntity).findOne({ where: { accountId, id: orderId } });
   },
@@ -65,9 +95,78 @@ export const orderRepository: OrderRepository = {
       .createQueryBuilder('o')
       .where('o.accountId = :accountId', { accountId });
     if (q.storeId) qb.andWhere('o.storeId = :storeId', { storeId: q.storeId });
+    if (q.customerId) qb.andWhere('o.customerId = :customerId', { customerId: q.customerId });
+    if (q.status) qb.andWhere('o.orderStatus = :status', { status: q.status });
+    if (q.updatedSince) qb.andWhere('o.updatedAt >= :since', { since: stamp(tx, q.updatedSince) });
     const total = await qb.getCount();
-    if (q.cursor) qb.andWhere('o.id > :cursor', { cursor: q.cursor });
-    const rows = await qb.orderBy('o.id', 'ASC').take(q.limit).getMany();
+    if (q.updatedSince) {
+      // Changed orders in the order they changed: an order updated while a client pages moves to
+      // the end and is seen again, never skipped.
+      if (q.after?.updatedAt) {
+        qb.andWhere('(o.updatedAt > :au OR (o.updatedAt = :au AND o.id > :aid))', {
+          au: stamp(tx, q.after.updatedAt),
+          aid: q.after.id,
+        });
+      }
+      qb.orderBy('o.updatedAt', 'ASC').addOrderBy('o.id', 'ASC');
+    } else {
+      if (q.after) qb.andWhere('o.id > :cursor', { cursor: q.after.id });
+      qb.orderBy('o.id', 'ASC');
+    }
+    const rows = await qb.take(q.limit).getMany();
     return { rows, total };
+  },
+
+  async linkCustomers(tx, accountId, links) {
+    // Last word per order wins (events arrive in order per customer).
+    const byOrder = new Map(links.map((l) => [l.orderId, l.customerId]));
+    const entries = [...byOrder];
+    for (let i = 0; i < entries.length; i += 500) {
+      const chunk = entries.slice(i, i + 500);
+      const ids = inList(chunk.map(([orderId]) => orderId));
+      await tx.query(
+        `UPDATE orders SET customer_id = CASE id ${chunk.map(() => 'WHEN ? THEN ?').join(' ')} END
+         WHERE account_id = ? AND id IN ${ids.sql}`,
+        [...chunk.flat(), accountId, ...ids.params],
+      );
+    }
+  },
+
+  async linkIdentities(tx, accountId, links) {
+    const byIdentity = new Map(links.map((l) => [`${l.storeId}\u0000${l.username}`, l]));
+    const entries = [...byIdentity.values()];
+    for (let i = 0; i < entries.length; i += 300) {
+      const chunk = entries.slice(i, i + 300);
+      const who = identityClause(chunk);
+      await tx.query(
+        `UPDATE orders SET customer_id = CASE ${chunk.map(() => 'WHEN store_id = ? AND customer_username = ? THEN ?').join(' ')} END
+         WHERE account_id = ? AND (${who.sql})`,
+        [...chunk.flatMap((l) => [l.storeId, l.username, l.customerId]), accountId, ...who.params],
+      );
+    }
+  },
+
+  async relinkCustomers(tx, accountId, fromIds, toId) {
+    if (fromIds.length === 0) return;
+    const ids = inList(fromIds);
+    await tx.query(`UPDATE orders SET customer_id = ? WHERE account_id = ? AND customer_id IN ${ids.sql}`, [
+      toId,
+      accountId,
+      ...ids.params,
+    ]);
+  },
+
+  async redact(tx, accountId, who, at) {
+    const ids = identityClause(who.identities);
+    const where = `account_id = ? AND (customer_id = ?${ids.sql ? ` OR ${ids.sql}` : ''})`;
+    const res = await tx.queryRunner!.query(
+      `UPDATE orders SET customer_username = NULL, customer_email = NULL, buyer_name = NULL,
+         buyer_first_name = NULL, buyer_last_name = NULL, buyer_phone = NULL, ship_to = NULL,
+         bill_to = NULL, notes = '[]', redacted_at = ?, updated_at = ?
+       WHERE ${where}`,
+      [stamp(tx, at), stamp(tx, at), accountId, who.customerId, ...ids.params],
+      true,
+    );
+    return Number(res.affected ?? 0);
   },
 };

@@ -1,0 +1,60 @@
+import type { EntityManager } from 'typeorm';
+import type { CustomerMergedV1 } from '@crp/contracts/events/customer-merged';
+import type { CustomerRedactedV1 } from '@crp/contracts/events/customer-redacted';
+import type { CustomerUpsertedV1 } from '@crp/contracts/events/customer-upserted';
+import type { Repositories } from './ports';
+
+/**
+ * customer-service's answers, kept on the orders so that `GET /v1/orders?customerId=` and R2.10
+ * erasure work here without asking it. A CustomerUpserted carries the record's store identities
+ * (store, buyer key — the key each order holds as `customerUsername`): every order of those
+ * identities belongs to that customer. That also covers the orders a batch folded into one event
+ * (customer-service publishes one CustomerUpserted per changed customer, naming only one order)
+ * and the identities a merge moved. The order it names is linked too: an order without a buyer
+ * key can only be linked that way (the account's default customer, R2.8).
+ */
+export async function applyCustomerUpserts(
+  tx: EntityManager,
+  repos: Repositories,
+  events: CustomerUpsertedV1[],
+) {
+  const byAccount = new Map<
+    string,
+    {
+      orders: Array<{ orderId: string; customerId: string }>;
+      identities: Array<{ customerId: string; storeId: string; username: string }>;
+    }
+  >();
+  for (const e of events) {
+    const { customer, orderId } = e.payload;
+    if (customer.status === 'merged') continue;
+    const acc = byAccount.get(e.accountId) ?? { orders: [], identities: [] };
+    if (orderId) acc.orders.push({ orderId, customerId: customer.customerId });
+    for (const i of customer.identities) acc.identities.push({ customerId: customer.customerId, ...i });
+    byAccount.set(e.accountId, acc);
+  }
+  for (const [accountId, acc] of byAccount) {
+    await repos.orders.linkCustomers(tx, accountId, acc.orders);
+    await repos.orders.linkIdentities(tx, accountId, acc.identities);
+  }
+}
+
+export async function applyCustomerMerged(tx: EntityManager, repos: Repositories, e: CustomerMergedV1) {
+  await repos.orders.relinkCustomers(tx, e.accountId, e.payload.mergedIds, e.payload.survivorId);
+}
+
+/**
+ * R2.10 in this service: the erased customer's orders lose names, emails, phones, addresses and
+ * notes; rows, totals, dates and items stay (the merchant's books). Found two ways, so an order
+ * whose CustomerUpserted has not arrived yet is still found: by the link, and by the customer's
+ * store identities (store, buyer key) — the same key the order carries as `customerUsername`.
+ * Later revisions of an erased order stay erased (order-batch.ts, mergeWithStored).
+ */
+export async function applyCustomerRedacted(tx: EntityManager, repos: Repositories, e: CustomerRedactedV1) {
+  return repos.orders.redact(
+    tx,
+    e.accountId,
+    { customerId: e.payload.customerId, identities: e.payload.identities },
+    new Date(e.occurredAt),
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * Reading a channel's own rate-limit signals (pure: headers and bodies in, a wait out). The
+ * transport waits that long before its next call to the same store.
+ */
+
+/**
+ * Retry-After in seconds ("2.0", as Shopify sends it) or as an HTTP date; null when absent or
+ * unreadable.
+ */
+export function retryAfterMs(value: string | undefined | null, now = Date.now()): number | null {
+  if (!value) return null;
+  const s = value.trim();
+  if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
+  const at = Date.parse(s);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/**
+ * Shopify REST `X-Shopify-Shop-Api-Call-Limit: 32/40` is a leaky bucket (40 calls, 2 leak per
+ * second on standard plans). Past 80 % full, wait until it is half empty again, so a sync never
+ * runs into 429s and leaves room for the merchant's other apps.
+ */
+export function shopifyCallLimitWaitMs(header: string | undefined | null, leakPerSecond = 2): number {
+  const m = header ? /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(header) : null;
+  if (!m) return 0;
+  const used = Number(m[1]);
+  const size = Number(m[2]);
+  if (size <= 0 || used < size * 0.8) return 0;
+  return Math.ceil(((used - size / 2) / leakPerSecond) * 1000);
+}
+
+/**
+ * Shopify GraphQL answers throttling with HTTP 200 and `errors[].extensions.code = "THROTTLED"`;
+ * `extensions.cost.throttleStatus` says how many points are available and how fast they come
+ * back. Returns how long to wait before the same query can run, or null when not throttled.
+ */
+export function graphqlThrottleWaitMs(body: unknown): number | null {
+  if (!body || typeof body !== 'object') return null;
+  const b = body as {
+    errors?: Array<{ extensions?: { code?: string } }>;
+    extensions?: {
+      cost?: {
+        requestedQueryCost?: number;
+        throttleStatus?: { currentlyAvailable?: number; restoreRate?: number };
+      };
+    };
+  };
+  if (!Array.isArray(b.errors) || !b.errors.some((e) => e?.extensions?.code === 'THROTTLED')) return null;
+  const cost = b.extensions?.cost;
+  const needed = (cost?.requestedQueryCost ?? 0) - (cost?.throttleStatus?.currentlyAvailable ?? 0);
+  const rate = cost?.throttleStatus?.restoreRate ?? 50;
+  return Math.max(1000, Math.ceil((Math.max(needed, 0) / Math.max(rate, 1)) * 1000));
+}
+
+/** Exponential backoff with full jitter, capped: attempt 1 waits up to base, then 2×, 4×… */
+export function backoffMs(attempt: number, baseMs: number, maxMs = 60_000, random = Math.random): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}

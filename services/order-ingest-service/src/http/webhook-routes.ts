@@ -1,0 +1,35 @@
+import { Type } from '@sinclair/typebox';
+import { publicRoute } from '@crp/platform/http';
+import type { ChannelDeps } from '../app/deps';
+import { receiveWebhook } from '../app/webhooks';
+
+const Params = Type.Object({ storeId: Type.String({ minLength: 1, maxLength: 80 }) });
+
+/** Webhooks authenticate by HMAC over the raw body, not by bearer token: public routes. */
+export function webhookRoutes(deps: ChannelDeps) {
+  return (['shopify', 'woocommerce'] as const).map((channel) =>
+    publicRoute({
+      method: 'post',
+      path: `/v1/webhooks/${channel}/:storeId`,
+      operationId: `${channel}Webhook`,
+      summary:
+        channel === 'shopify'
+          ? 'Shopify orders/create and orders/updated, as Shopify sends them (X-Shopify-Hmac-Sha256 over the raw body)'
+          : 'WooCommerce order.created and order.updated (X-WC-Webhook-Signature over the raw body); its ping is answered',
+      tags: ['webhooks'],
+      params: Params,
+      bodyLimit: '5mb',
+      responses: {
+        200: {
+          description: '{ status: accepted | duplicate | ignored | pong }: stored, imported from the queue',
+        },
+        401: { description: 'Bad or missing signature, or no such store: nothing stored' },
+      },
+      handler: async ({ params, rawBody, req }) => {
+        const headers: Record<string, string | undefined> = {};
+        for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+        return receiveWebhook(deps, channel, params.storeId, rawBody, headers);
+      },
+    }),
+  );
+}
