@@ -36,5 +36,8 @@ export function csvOrderToNormalized(
     ),
     tags: [],
     marketingConsent: {},
+    // A file has no channel clock: rows apply in file order (R1.9 by content).
+    channelUpdatedAt: null,
+    channelData: null,
   };
 }
