@@ -11,6 +11,7 @@ export interface BusConfig {
   KAFKA_TOPIC_PARTITIONS?: number;
   CONSUMER_PARTITIONS_CONCURRENTLY?: number;
   CONSUMER_MAX_WAIT_MS?: number;
+  CONSUMER_SESSION_TIMEOUT_MS?: number;
 }
 
 export function createBus(cfg: BusConfig, service: string, logger: Logger): Bus {
@@ -25,5 +26,6 @@ export function createBus(cfg: BusConfig, service: string, logger: Logger): Bus 
     partitions: cfg.KAFKA_TOPIC_PARTITIONS,
     partitionsConsumedConcurrently: cfg.CONSUMER_PARTITIONS_CONCURRENTLY,
     maxWaitTimeInMs: cfg.CONSUMER_MAX_WAIT_MS,
+    sessionTimeoutMs: cfg.CONSUMER_SESSION_TIMEOUT_MS,
   });
 }

@@ -23,6 +23,8 @@ export interface KafkaBusOptions {
   maxWaitTimeInMs?: number;
   /** Bytes fetched per partition per request: bounds a delivery's size (default 4 MB). */
   maxBytesPerPartition?: number;
+  /** CONSUMER_SESSION_TIMEOUT_MS: a consumer silent this long loses its partitions (default 30 s). */
+  sessionTimeoutMs?: number;
 }
 
 /** Keeps each produce request well under the broker's default 1 MB record-batch limit. */
@@ -141,8 +143,8 @@ export class KafkaBus implements Bus {
       // prefixes (parallel test suites, several environments) must never share a group, or its
       // leader hands one run's partitions to another run's member, which does not read them.
       groupId: this.physical(opts.groupId),
-      sessionTimeout: 30000,
-      heartbeatInterval: 3000,
+      sessionTimeout: this.opts.sessionTimeoutMs ?? 30000,
+      heartbeatInterval: Math.min(3000, Math.floor((this.opts.sessionTimeoutMs ?? 30000) / 3)),
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.opts.maxWaitTimeInMs ?? 50,
       maxBytesPerPartition: this.opts.maxBytesPerPartition ?? 4 * 1024 * 1024,

@@ -94,6 +94,12 @@ export const commonConfig = {
   CONSUMER_BATCH_MAX: Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }),
   CONSUMER_PARTITIONS_CONCURRENTLY: Type.Integer({ minimum: 1, maximum: 64, default: 3 }),
   CONSUMER_MAX_WAIT_MS: Type.Integer({ minimum: 1, maximum: 10000, default: 50 }),
+  CONSUMER_SESSION_TIMEOUT_MS: Type.Integer({
+    minimum: 6000,
+    maximum: 300000,
+    default: 30000,
+    description: 'how long the broker waits for a silent consumer before giving its partitions to another',
+  }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10000 }),
 };
 

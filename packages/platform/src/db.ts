@@ -37,6 +37,11 @@ export interface DatabaseOptions {
  */
 export interface TransactionOptions {
   readCommitted?: boolean;
+  /**
+   * Run the whole transaction again (up to this many times, with a short backoff) when it fails on
+   * a deadlock or a lock wait timeout: only for callbacks whose effects are all inside `tx`.
+   */
+  retryOnLockConflict?: number;
 }
 
 export interface Database {
@@ -165,7 +170,17 @@ function wrap(kind: DbKind, dataSource: DataSource): Database {
           new Error('nested Database.transaction(): pass the outer transaction manager instead'),
         );
       }
-      return kind === 'sqlite' ? serialize(() => transaction(fn)) : transaction(fn, opts);
+      if (kind === 'sqlite') return serialize(() => transaction(fn));
+      const attempt = async <T>(n: number): Promise<T> => {
+        try {
+          return (await transaction(fn, opts)) as T;
+        } catch (err) {
+          if (n >= (opts?.retryOnLockConflict ?? 0) || !isLockConflict(err)) throw err;
+          await new Promise((r) => setTimeout(r, 10 * 2 ** n + Math.random() * 10));
+          return attempt<T>(n + 1);
+        }
+      };
+      return attempt(0);
     },
     async ping() {
       await dataSource.query('SELECT 1');

@@ -142,7 +142,7 @@ export async function ingest(ctx) {
 }
 
 /** The same customer and order rows, straight into MariaDB: multi-row upserts, one commit per 1,000 orders. */
-async function ceilingRun(url, orders) {
+export async function ceilingRun(url, orders) {
   await createMysqlDatabase(url);
   const conn = await mysql.createConnection(url);
   await conn.query(`CREATE TABLE customers (

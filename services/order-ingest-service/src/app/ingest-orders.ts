@@ -92,6 +92,13 @@ export async function ingestBatch(
   return [...rejected, ...decision.outcomes].sort((a, b) => a.index - b.index);
 }
 
+/**
+ * Every transaction that runs ingestBatch: READ COMMITTED, so its locking read of the batch's store
+ * orders locks the rows found and no gaps (concurrent imports of other stores never deadlock on
+ * inserts), and run again on the rare deadlock that remains.
+ */
+export const INGEST_TX = { readCommitted: true, retryOnLockConflict: 3 } as const;
+
 export interface BatchReport {
   results: ItemOutcome[];
   counts: Record<ItemOutcome['status'], number>;
@@ -134,7 +141,7 @@ export async function importShipStationOrders(
       items.push({ index, order });
     }
     return ingestBatch(tx, deps, ctx, store, items);
-  });
+  }, INGEST_TX);
   outcomes.push(...report);
   outcomes.sort((a, b) => a.index - b.index);
   const counts = { created: 0, updated: 0, unchanged: 0, rejected: 0 };

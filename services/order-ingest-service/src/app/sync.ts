@@ -15,7 +15,7 @@ import {
   type SyncTrigger,
 } from '../domain/sync';
 import type { ChannelDeps } from './deps';
-import { ingestBatch } from './ingest-orders';
+import { INGEST_TX, ingestBatch } from './ingest-orders';
 import type { ChannelConnector, ConnectorStore } from './ports';
 
 const newJob = (store: StoreRecord, trigger: SyncTrigger, now: Date): SyncJobRecord => ({
@@ -205,7 +205,7 @@ export async function runSyncJob(
           });
         }
         return next;
-      });
+      }, INGEST_TX);
       if (last) break;
       cursor = page.next;
     }

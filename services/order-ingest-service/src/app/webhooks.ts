@@ -6,7 +6,7 @@ import type { StoreRecord } from '../domain/order';
 import { OrderFormatError } from '../domain/shipstation-order';
 import type { WebhookDeliveryRecord } from '../domain/sync';
 import type { ChannelDeps } from './deps';
-import { ingestBatch } from './ingest-orders';
+import { INGEST_TX, ingestBatch } from './ingest-orders';
 
 /** Not authenticated: the same answer whether the store is unknown or the signature is wrong. */
 const refused = (why: string) => new AppError('UNAUTHORIZED', `Webhook refused: ${why}`, 401);
@@ -123,7 +123,7 @@ export async function processWebhooks(deps: ChannelDeps, limit: number): Promise
     }
     await deps.repos.webhooks.markProcessed(tx, marks, new Date());
     return rows.length;
-  });
+  }, INGEST_TX);
 }
 
 const ctxOf = (store: StoreRecord, d: WebhookDeliveryRecord) => ({
