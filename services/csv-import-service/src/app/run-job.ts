@@ -35,20 +35,6 @@ const MAX_REPORTS_PER_COMMIT = 2000;
 
 export class JobLost extends Error {}
 
-/** MySQL's answer to two transactions waiting on each other: one is rolled back; run it again. */
-async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      const e = err as { errno?: number; driverError?: { errno?: number } };
-      const errno = e.errno ?? e.driverError?.errno;
-      if (i >= attempts || (errno !== 1213 && errno !== 1205)) throw err;
-      await new Promise((r) => setTimeout(r, 20 * i));
-    }
-  }
-}
-
 interface Pending {
   rows: Array<CustomerImportRow | OrderRow>;
   reports: ImportRowReportRow[];
@@ -100,8 +86,9 @@ export async function runJob(job: ImportJobRow, ctx: RunContext): Promise<'read'
       if (ctx.stopped()) throw new JobLost('stopped');
     }
     const now = new Date();
-    await retryOnDeadlock(() =>
-      ctx.db.transaction(async (tx) => {
+    // A deadlock or lock wait with an answer's transaction rolls this one back: it runs again.
+    await ctx.db.transaction(
+      async (tx) => {
         const moved = await moveCheckpoint(tx, {
           jobId: job.id,
           owner: ctx.owner,
@@ -134,7 +121,8 @@ export async function runJob(job: ImportJobRow, ctx: RunContext): Promise<'read'
           await ctx.outbox.add(tx, chunkEvent(job, chunk, final, p.rows as CustomerImportRow[] | OrderRow[]));
         }
         if (final) await completeIfDone(tx, job.id, now);
-      }),
+      },
+      { retryOnLockConflict: 5 },
     );
     if (publish) chunk += 1;
     sent += p.rows.length;
