@@ -11,6 +11,8 @@ const real = process.argv.includes('--real');
 const { LOCAL_DEV_SECRET, signDevToken } = await import('@crp/platform/auth');
 const secret = process.env.AUTH_JWT_SECRET ?? LOCAL_DEV_SECRET;
 const host = process.env.HOST ?? '127.0.0.1';
+// Where the embedded default keeps its SQLite files (CRP_DATA_DIR, default .data/ in the checkout).
+const dataDir = resolve(process.env.CRP_DATA_DIR ?? resolve(root, '.data'));
 
 function banner(ports, mode) {
   return signDevToken(secret, { accountId: 'acme', role: 'admin', sub: 'admin@acme' }).then((token) => {
@@ -53,7 +55,7 @@ async function startInProcess() {
       AUTH_JWT_SECRET: secret,
       PORT: process.env[envKey(s, 'PORT')] ?? String(s.port),
       DATABASE_URL:
-        process.env[envKey(s, 'DATABASE_URL')] ?? `sqlite:${resolve(root, '.data', `${s.name}.sqlite`)}`,
+        process.env[envKey(s, 'DATABASE_URL')] ?? `sqlite:${resolve(dataDir, `${s.name}.sqlite`)}`,
     });
     const logger = createLogger(s.name, config.LOG_LEVEL);
     const handle = await composition[s.factory](config, { bus, logger });
@@ -75,7 +77,7 @@ async function startInProcess() {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  await banner(ports, 'one process, in-process bus, SQLite files in .data/');
+  await banner(ports, `one process, in-process bus, SQLite files in ${dataDir}`);
 }
 
 async function startReal() {
