@@ -56,6 +56,8 @@ async function startInProcess() {
       PORT: process.env[envKey(s, 'PORT')] ?? String(s.port),
       DATABASE_URL:
         process.env[envKey(s, 'DATABASE_URL')] ?? `sqlite:${resolve(dataDir, `${s.name}.sqlite`)}`,
+      // csv-import-service keeps its uploads beside the databases (other services ignore it).
+      CSV_IMPORT_DIR: process.env.CSV_IMPORT_DIR ?? resolve(dataDir, 'csv-imports'),
     });
     const logger = createLogger(s.name, config.LOG_LEVEL);
     const handle = await composition[s.factory](config, { bus, logger });

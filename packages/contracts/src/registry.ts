@@ -4,23 +4,36 @@ import { EnvelopeHeader, type EventContract } from './envelope';
 import { CarrierAccountChanged } from './events/carrier-account-changed';
 import { ClientConnectionChanged } from './events/client-connection-changed';
 import { ClientInvited } from './events/client-invited';
-import { CustomerImportRequested } from './events/customer-import-requested';
-import { CustomerImportRowResult } from './events/customer-import-row-result';
+import { CustomerImportRequested, CustomerImportRequestedLegacyV1 } from './events/customer-import-requested';
+import {
+  CustomerImportRowResult,
+  CustomerImportRowResultLegacyV1,
+} from './events/customer-import-row-result';
 import { CustomerMerged } from './events/customer-merged';
 import { CustomerRedacted } from './events/customer-redacted';
 import { CustomerUpserted } from './events/customer-upserted';
 import { OrderDelegated } from './events/order-delegated';
+import { OrderImportRequested } from './events/order-import-requested';
+import { OrderImportRowResult } from './events/order-import-row-result';
 import { OrderImported } from './events/order-imported';
 
-/** Every event of SPEC §6, each defined once. */
+/**
+ * Every event of SPEC §6, each defined once, every version still decoded (a version's topic is its
+ * event type's). OrderImportRequested / OrderImportRowResult carry order CSV rows to order-ingest
+ * (ADR 0013); the v1 import events are superseded by the chunked v2 (ADR 0012).
+ */
 export const contracts = [
   OrderImported,
   OrderDelegated,
   CustomerUpserted,
   CustomerMerged,
   CustomerRedacted,
+  CustomerImportRequestedLegacyV1,
   CustomerImportRequested,
+  CustomerImportRowResultLegacyV1,
   CustomerImportRowResult,
+  OrderImportRequested,
+  OrderImportRowResult,
   ClientInvited,
   ClientConnectionChanged,
   CarrierAccountChanged,

@@ -1,6 +1,12 @@
 import { ContractViolation, assertValid } from '../src/ajv';
 import { contracts, decodeEvent, topics } from '../src/registry';
-import { newEvent } from '../src/new-event';
+import { deterministicEventId, newEvent } from '../src/new-event';
+import { CUSTOMER_IMPORT_FIELDS } from '../src/customer-import-fields';
+import {
+  CustomerImportRequested,
+  CustomerImportRequestedLegacyV1,
+} from '../src/events/customer-import-requested';
+import { CustomerImportRowResult } from '../src/events/customer-import-row-result';
 import { OrderImported } from '../src/events/order-imported';
 import { CustomerUpserted } from '../src/events/customer-upserted';
 import { CarrierAccountChanged } from '../src/events/carrier-account-changed';
@@ -22,12 +28,18 @@ describe('event contracts (SPEC §6)', () => {
         'CustomerRedacted',
         'CustomerUpserted',
         'OrderDelegated',
+        'OrderImportRequested',
+        'OrderImportRowResult',
         'OrderImported',
       ].sort(),
     );
   });
 
-  describe.each(contracts.map((c) => [c.eventType, c] as const))('%s', (_name, contract) => {
+  describe.each(
+    contracts.map(
+      (c) => [c.eventVersion === 1 ? c.eventType : `${c.eventType} v${c.eventVersion}`, c] as const,
+    ),
+  )('%s', (_name, contract) => {
     it('its example validates and decodes from the wire', () => {
       const wire = Buffer.from(JSON.stringify(contract.example));
       const decoded = decodeEvent(wire, contract.topic);
@@ -145,5 +157,54 @@ describe('event contracts (SPEC §6)', () => {
     } catch (err) {
       expect((err as ContractViolation).problems.length).toBeGreaterThanOrEqual(2);
     }
+  });
+});
+
+describe('chunked import contracts (ADR 0014, 0013)', () => {
+  it('deterministicEventId: same parts, same uuid; other parts, another', () => {
+    const a = deterministicEventId('CustomerImportRequested', 'imp_01', 7);
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(deterministicEventId('CustomerImportRequested', 'imp_01', 7)).toBe(a);
+    expect(deterministicEventId('CustomerImportRequested', 'imp_01', 8)).not.toBe(a);
+    const ev = newEvent(
+      CustomerImportRequested,
+      { accountId: 'acme', correlationId: 'job-imp_01', eventId: a },
+      CustomerImportRequested.example.payload,
+    );
+    expect(ev.eventId).toBe(a);
+  });
+
+  it('a v2 chunk names only known fields and keeps values within their limits', () => {
+    const ok = clone(CustomerImportRequested.example);
+    expect(() => decodeEvent(JSON.stringify(ok), 'CustomerImportRequested')).not.toThrow();
+    const badField = clone(ok) as unknown as { payload: { fields: string[] } };
+    badField.payload.fields.push('favouriteColour');
+    expect(() => decodeEvent(JSON.stringify(badField), 'CustomerImportRequested')).toThrow(/fields/);
+    const tooLong = clone(ok);
+    tooLong.payload.rows[0]!.values.email = `${'x'.repeat(190)}@example.com`;
+    expect(() => decodeEvent(JSON.stringify(tooLong), 'CustomerImportRequested')).toThrow(
+      /values\/email must NOT have more than 190 characters/,
+    );
+    const badConsent = clone(ok) as unknown as {
+      payload: { rows: Array<{ values: Record<string, unknown> }> };
+    };
+    badConsent.payload.rows[0]!.values.emailConsent = 'yes';
+    expect(() => decodeEvent(JSON.stringify(badConsent), 'CustomerImportRequested')).toThrow(/emailConsent/);
+  });
+
+  it('v1 import events still decode (legacy) beside v2 on the same topic', () => {
+    expect(
+      decodeEvent(JSON.stringify(CustomerImportRequestedLegacyV1.example), 'CustomerImportRequested'),
+    ).toEqual(CustomerImportRequestedLegacyV1.example);
+    expect(CustomerImportRequested.eventVersion).toBe(2);
+    expect(CustomerImportRequested.topic).toBe(CustomerImportRequestedLegacyV1.topic);
+    expect(CustomerImportRowResult.eventVersion).toBe(2);
+  });
+
+  it('every customer field has a limit and a schema', () => {
+    expect(CUSTOMER_IMPORT_FIELDS).toEqual(
+      expect.arrayContaining(['email', 'shippingAddress.postalCode', 'tags']),
+    );
+    expect(CUSTOMER_IMPORT_FIELDS).toHaveLength(7 + 30 + 4);
   });
 });

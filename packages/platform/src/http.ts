@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import Ajv, { type ValidateFunction } from 'ajv';
@@ -56,6 +58,8 @@ export interface HandlerResult {
   headers?: Record<string, string>;
   /** Send a raw payload (CSV export, …) instead of JSON. */
   raw?: string | Buffer;
+  /** Stream the body (a large CSV export) with backpressure instead of building it in memory. */
+  stream?: Readable;
 }
 
 export interface RouteSpec<
@@ -75,6 +79,8 @@ export interface RouteSpec<
    * does not refuse the others): documented in OpenAPI, not checked before the handler runs.
    */
   bodyDoc?: TSchema;
+  /** The media type the OpenAPI document gives the request body (default application/json). */
+  bodyContentType?: string;
   params?: P;
   query?: Q;
   responses: Record<number, { description: string; schema?: TSchema }>;
@@ -280,7 +286,8 @@ export function buildHttpApp(opts: HttpAppOptions): Express {
           });
           for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
           res.status(result.status ?? 200);
-          if (result.raw !== undefined) res.send(result.raw);
+          if (result.stream) await pipeline(result.stream, res);
+          else if (result.raw !== undefined) res.send(result.raw);
           else if (result.body === undefined) res.end();
           else res.json(result.body);
         } catch (err) {
@@ -293,6 +300,12 @@ export function buildHttpApp(opts: HttpAppOptions): Express {
   app.use((req, _res, next) => next(notFound(`Route ${req.method} ${req.path}`)));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const correlationId = (res.locals.correlationId as string) ?? randomUUID();
+    if (res.headersSent) {
+      // A streamed body failed half way: the status is sent, so all that is left is to cut it short.
+      req.log?.error({ err, correlationId }, 'streamed response failed');
+      res.destroy();
+      return;
+    }
     const body = toErrorBody(err, correlationId);
     const status = statusOf(err);
     if (status >= 500) req.log?.error({ err, correlationId }, 'request failed');
@@ -462,7 +475,10 @@ export function buildOpenApi(opts: Pick<HttpAppOptions, 'service' | 'version' | 
       ...(parameters.length ? { parameters } : {}),
       ...((r.body ?? r.bodyDoc)
         ? {
-            requestBody: { required: true, content: { 'application/json': { schema: r.body ?? r.bodyDoc } } },
+            requestBody: {
+              required: true,
+              content: { [r.bodyContentType ?? 'application/json']: { schema: r.body ?? r.bodyDoc } },
+            },
           }
         : {}),
       responses,

@@ -5,6 +5,7 @@ import {
   type ServiceDefinition,
 } from '@crp/service-kit/assemble';
 import { applyCarrierAccountChanges, applyConnectionChanges } from './app/connection-events';
+import { importCsvOrders } from './app/import-csv-orders';
 import type { DelegationDeps } from './app/delegation-ports';
 import { SERVICE, LOCAL_DEV_CREDENTIALS_KEY, type Config } from './config';
 import type { ChannelDeps } from './app/deps';
@@ -91,8 +92,10 @@ export async function createOrderIngestService(
         ...webhookRoutes(channelDeps),
       ];
     },
-    batchHandlers: () => ({
+    batchHandlers: ({ outbox }) => ({
       CustomerUpserted: (events, tx) => applyCustomerUpserts(tx, repositories, events),
+      // Order CSV rows from csv-import-service (R3.2, ADR 0013), through the batch ingest.
+      OrderImportRequested: (events, tx) => importCsvOrders(events, tx, { outbox, repos: repositories }),
       // The local views delegation reads (R5.4, R5.5): whole batches, one upsert each.
       ClientConnectionChanged: async (events, tx) => {
         await applyConnectionChanges(events, tx, repositories.delegation);

@@ -36,7 +36,22 @@ describe('csv-import-service HTTP API (embedded default)', () => {
       Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
     );
     expect([...served].sort()).toEqual([...documented].sort());
-    expect(served).toEqual(expect.arrayContaining(['GET /v1/imports', 'GET /v1/imports/{jobId}']));
+    expect(served).toEqual(
+      expect.arrayContaining([
+        'GET /v1/imports',
+        'POST /v1/imports',
+        'GET /v1/imports/{jobId}',
+        'GET /v1/imports/{jobId}/errors.csv',
+        'GET /v1/imports/{jobId}/preview',
+        'GET /v1/imports/{jobId}/preview.csv',
+        'POST /v1/imports/{jobId}/cancel',
+        'POST /v1/imports/{jobId}/apply',
+        'GET /v1/imports/templates/customers.csv',
+        'GET /v1/imports/templates/orders.csv',
+      ]),
+    );
+    const upload = (doc.paths['/v1/imports'] as Record<string, { requestBody?: { content: object } }>).post;
+    expect(Object.keys(upload?.requestBody?.content ?? {})).toEqual(['multipart/form-data']);
   });
 
   it('refuses a request without a token', async () => {
@@ -63,13 +78,15 @@ describe('csv-import-service HTTP API (embedded default)', () => {
       .expect(200);
     const jobs = res.body.jobs as Array<Record<string, unknown>>;
     expect(jobs.map((j) => j.jobId)).toEqual([newer.id, older.id]);
-    expect(jobs[0]).toEqual({
+    expect(jobs[0]).toMatchObject({
       jobId: newer.id,
       kind: 'customers',
       status: 'running',
       fileName: 'new.csv',
       totalRows: 3,
       processedRows: 2,
+      counts: { created: 1, updated: 0, unchanged: 0, rejected: 1 },
+      progress: { rows: 2, estimatedTotalRows: 3, totalRowsExact: true },
       created: 1,
       updated: 0,
       unchanged: 0,

@@ -1,7 +1,8 @@
 import {
-  CustomerImportRowResult,
+  CustomerImportRowResultLegacyV1,
   type CustomerImportRowResultV1,
 } from '@crp/contracts/events/customer-import-row-result';
+import { CustomerImportRowResult } from '@crp/contracts/events/customer-import-row-result';
 import { newEvent } from '@crp/contracts/new-event';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
 import { InboxEntity } from '@crp/messaging/tables';
@@ -15,10 +16,14 @@ import { embeddedEnv } from '@crp/testing/service-env';
 type Payload = CustomerImportRowResultV1['payload'];
 
 function rowResult(accountId: string, payload: Payload): CustomerImportRowResultV1 {
-  return newEvent(CustomerImportRowResult, { accountId, correlationId: `job-${payload.jobId}` }, payload);
+  return newEvent(
+    CustomerImportRowResultLegacyV1,
+    { accountId, correlationId: `job-${payload.jobId}` },
+    payload,
+  );
 }
 
-describe('CustomerImportRowResult consumer (R4.4)', () => {
+describe('CustomerImportRowResult v1 consumer, still counted (R4.4)', () => {
   let handle: Awaited<ReturnType<typeof createCsvImportService>>;
   let bus: InProcessBus;
 
@@ -92,7 +97,8 @@ describe('CustomerImportRowResult consumer (R4.4)', () => {
       updated: 1,
       unchanged: 0,
       rejected: 1,
-      status: 'running',
+      // Three rows, three answers: the job is complete.
+      status: 'completed',
     });
     expect(after.updatedAt.getTime()).toBeGreaterThan(j.updatedAt.getTime());
     expect(await reports(j.id)).toEqual([
@@ -103,6 +109,10 @@ describe('CustomerImportRowResult consumer (R4.4)', () => {
         outcome: 'created',
         reason: null,
         customerId: 'cus_a',
+        orderId: null,
+        cells: null,
+        changes: null,
+        warnings: null,
       },
       {
         jobId: j.id,
@@ -111,6 +121,10 @@ describe('CustomerImportRowResult consumer (R4.4)', () => {
         outcome: 'updated',
         reason: null,
         customerId: 'cus_b',
+        orderId: null,
+        cells: null,
+        changes: null,
+        warnings: null,
       },
       {
         jobId: j.id,
@@ -119,6 +133,10 @@ describe('CustomerImportRowResult consumer (R4.4)', () => {
         outcome: 'rejected',
         reason: rejection,
         customerId: 'cus_c',
+        orderId: null,
+        cells: null,
+        changes: null,
+        warnings: null,
       },
     ]);
   });
@@ -178,6 +196,10 @@ describe('CustomerImportRowResult consumer (R4.4)', () => {
         outcome: 'created',
         reason: null,
         customerId: 'cus_x',
+        orderId: null,
+        cells: null,
+        changes: null,
+        warnings: null,
       },
     ]);
   });
@@ -220,5 +242,44 @@ describe('CustomerImportRowResult consumer (R4.4)', () => {
     await publish(event);
     await handled(event);
     expect(await job(j.id)).toMatchObject({ processedRows: 0, created: 0 });
+  });
+
+  it('v2: an answer part counts once, even when it comes again under another eventId', async () => {
+    const j = await insertJob(handle.db, 'acme', { totalRows: 3 });
+    const answer = (part: number, parts: number, lines: number[]) =>
+      newEvent(
+        CustomerImportRowResult,
+        { accountId: 'acme', correlationId: 'c' },
+        {
+          jobId: j.id,
+          chunk: 1,
+          part,
+          parts,
+          dryRun: false,
+          rows: lines.map((lineNumber) => ({
+            lineNumber,
+            outcome: 'created' as const,
+            customerId: `cus_${lineNumber}`,
+            reason: null,
+            changes: null,
+          })),
+        },
+      );
+    const first = answer(1, 2, [2, 3]);
+    const again = answer(1, 2, [2, 3]);
+    const second = answer(2, 2, [4]);
+    const events = [first, again, second];
+    await bus.publish(
+      events.map((e) => ({ topic: 'CustomerImportRowResult', key: j.id, value: JSON.stringify(e) })),
+    );
+    await handled(...(events as unknown as CustomerImportRowResultV1[]));
+    expect(await job(j.id)).toMatchObject({
+      processedRows: 3,
+      answeredRows: 3,
+      created: 3,
+      status: 'completed',
+    });
+    // A real run keeps reports of rejected rows only.
+    expect(await reports(j.id)).toEqual([]);
   });
 });

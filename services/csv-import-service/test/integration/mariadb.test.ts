@@ -56,10 +56,19 @@ describeReal('csv-import-service on real MariaDB and Kafka', () => {
       { accountId: 'acme', correlationId: `job-${j.id}` },
       {
         jobId: j.id,
-        lineNumber: 2,
-        outcome: 'rejected',
-        customerId: 'cus_1',
-        reason: 'belongs to a connected store',
+        chunk: 1,
+        part: 1,
+        parts: 1,
+        dryRun: false,
+        rows: [
+          {
+            lineNumber: 2,
+            outcome: 'rejected',
+            customerId: 'cus_1',
+            reason: 'belongs to a connected store',
+            changes: null,
+          },
+        ],
       },
     );
     await producer.publish([{ topic: 'CustomerImportRowResult', key: j.id, value: JSON.stringify(event) }]);
@@ -72,7 +81,7 @@ describeReal('csv-import-service on real MariaDB and Kafka', () => {
       },
       { timeoutMs: 30000, what: 'the row result to be counted' },
     );
-    expect(after).toMatchObject({ processedRows: 1, rejected: 1, created: 0 });
+    expect(after).toMatchObject({ processedRows: 1, answeredRows: 1, rejected: 1, created: 0 });
     expect(
       await handle.db.dataSource
         .getRepository(ImportRowReportEntity)
@@ -84,6 +93,10 @@ describeReal('csv-import-service on real MariaDB and Kafka', () => {
       outcome: 'rejected',
       reason: 'belongs to a connected store',
       customerId: 'cus_1',
+      orderId: null,
+      cells: null,
+      changes: null,
+      warnings: null,
     });
   });
 });

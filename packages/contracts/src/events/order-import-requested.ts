@@ -1,0 +1,148 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Address } from '../common';
+import { defineEvent, envelopeOf } from '../envelope';
+
+const str = (maxLength: number) => Type.Union([Type.String({ minLength: 1, maxLength }), Type.Null()]);
+
+/** Limits of an order CSV row's values, checked by csv-import-service at the door (row errors). */
+export const ORDER_IMPORT_LIMITS = {
+  orderNumber: 190,
+  storeOrderId: 190,
+  orderStatus: 32,
+  currency: 3,
+  username: 190,
+  email: 190,
+  phone: 64,
+  name: 190,
+  company: 190,
+  notes: 5000,
+  sku: 190,
+  itemName: 500,
+} as const;
+
+export const OrderImportItem = Type.Object({
+  sku: str(ORDER_IMPORT_LIMITS.sku),
+  name: str(ORDER_IMPORT_LIMITS.itemName),
+  quantity: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+  unitPrice: Type.Union([Type.Number(), Type.Null()]),
+});
+
+export const OrderImportRowOrder = Type.Object({
+  orderNumber: Type.String({ minLength: 1, maxLength: ORDER_IMPORT_LIMITS.orderNumber }),
+  storeOrderId: Type.Union(
+    [Type.String({ minLength: 1, maxLength: ORDER_IMPORT_LIMITS.storeOrderId }), Type.Null()],
+    {
+      description: 'The store order key (R1.9); null: the order number is the key.',
+    },
+  ),
+  orderDate: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description:
+      "null: the file has no date for it; order-ingest keeps a stored order's date, else uses receivedAt.",
+  }),
+  orderStatus: str(ORDER_IMPORT_LIMITS.orderStatus),
+  total: Type.Union([Type.Number({ minimum: -1e12, maximum: 1e12 }), Type.Null()]),
+  currency: str(ORDER_IMPORT_LIMITS.currency),
+  buyer: Type.Object({
+    username: str(ORDER_IMPORT_LIMITS.username),
+    email: str(ORDER_IMPORT_LIMITS.email),
+    phone: str(ORDER_IMPORT_LIMITS.phone),
+    name: str(ORDER_IMPORT_LIMITS.name),
+    company: str(ORDER_IMPORT_LIMITS.company),
+  }),
+  shipTo: Type.Union([Address, Type.Null()]),
+  billTo: Type.Union([Address, Type.Null()]),
+  items: Type.Array(OrderImportItem, { maxItems: 1 }),
+  notes: str(ORDER_IMPORT_LIMITS.notes),
+});
+export type OrderImportRowOrder = Static<typeof OrderImportRowOrder>;
+
+export const OrderImportRequestedV1 = envelopeOf(
+  'OrderImportRequested',
+  1,
+  Type.Object({
+    jobId: Type.String({ minLength: 1, maxLength: 40 }),
+    chunk: Type.Integer({ minimum: 1 }),
+    final: Type.Boolean({ description: 'The last chunk of the job (it may have no rows).' }),
+    storeId: Type.Union([Type.String({ minLength: 1, maxLength: 80 }), Type.Null()], {
+      description: "The store the orders belong to; null: the account's manual store.",
+    }),
+    linkCustomers: Type.Boolean({
+      description:
+        'R3.2: true only when a column is mapped to the buyer username. false: the orders are imported without customer links (their OrderImported carries no buyer key).',
+    }),
+    receivedAt: Type.String({ format: 'date-time', description: 'When the file was uploaded.' }),
+    rows: Type.Array(
+      Type.Object({
+        lineNumber: Type.Integer({ minimum: 2 }),
+        order: OrderImportRowOrder,
+      }),
+      { maxItems: 1000 },
+    ),
+  }),
+);
+export type OrderImportRequestedV1 = Static<typeof OrderImportRequestedV1>;
+
+export const OrderImportRequested = defineEvent({
+  eventType: 'OrderImportRequested',
+  eventVersion: 1,
+  topic: 'OrderImportRequested',
+  schema: OrderImportRequestedV1,
+  description: `Rows of an order CSV import (R3.2), in chunks, for order-ingest-service to import as orders of one store through its batch ingest (R1.9: once per store order; a changed re-import is a new revision). Published by csv-import-service; order-ingest answers each chunk with OrderImportRowResult and announces each new order revision as OrderImported (source "csv") for customer-service (ADR 0013).
+
+Key accountId: one account's chunks arrive in order. eventId is deterministic per (jobId, chunk): a chunk published again is dropped by the inbox. Rows are applied in file order; two rows of one store order: the later one is a new revision of the same order.
+
+Without linkCustomers the OrderImported of these orders carries no buyer username, email or phone, so customer-service links none of them (R3.2); the order itself keeps its email. A row order-ingest cannot take (unknown store, unreadable date) is answered "rejected" with a reason.`,
+  partitionKey: (e) => e.accountId,
+  example: {
+    eventId: '3c4d5e6f-7081-5a92-8b3c-4d5e6f708192',
+    eventType: 'OrderImportRequested',
+    eventVersion: 1,
+    occurredAt: '2026-11-23T13:00:00.000Z',
+    accountId: 'acme',
+    correlationId: 'job-imp_02',
+    causationId: null,
+    payload: {
+      jobId: 'imp_02',
+      chunk: 1,
+      final: true,
+      storeId: null,
+      linkCustomers: true,
+      receivedAt: '2026-11-23T12:59:58.000Z',
+      rows: [
+        {
+          lineNumber: 2,
+          order: {
+            orderNumber: 'ORD-101',
+            storeOrderId: null,
+            orderDate: null,
+            orderStatus: null,
+            total: 45,
+            currency: null,
+            buyer: {
+              username: 'maria@example.com',
+              email: 'maria@example.com',
+              phone: null,
+              name: 'Maria Garcia',
+              company: null,
+            },
+            shipTo: {
+              name: 'Maria Garcia',
+              company: null,
+              street1: '1600 Pennsylvania Ave NW',
+              street2: null,
+              street3: null,
+              city: 'Washington',
+              state: 'DC',
+              postalCode: '20500',
+              country: 'US',
+              phone: null,
+            },
+            billTo: null,
+            items: [],
+            notes: null,
+          },
+        },
+      ],
+    },
+  },
+});

@@ -1,0 +1,309 @@
+#!/usr/bin/env node
+// The `csv` benchmark: a generated customer CSV (1,000,000 rows, about 150 MB, by default)
+// imported end to end through csv-import-service until the job reports completed, on real Kafka +
+// MariaDB; baseline in the same run: csv-parse alone reading the same file. Also the peak RSS of
+// the csv-import-service process (sampled from /proc every 250 ms).
+//
+// customer-service is played by its TEST DOUBLE (services/csv-import-service/test/support/
+// customer-service-double.ts, compiled here with swc): it answers every chunk through a real
+// inbox/outbox on MariaDB, but keeps its customers in memory. The figures measure csv-import-service
+// and the bus, not customer-service's real handler (which its owners are building).
+//
+// Alone:  npm run bench:csv -- [--rows 1000000] [--json out.json] [--keep]
+// Or:     npm run bench -- csv [--rows N] [--json]   (bench.mjs calls `csv(ctx)` below)
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  openAsBlob,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const service = resolve(root, 'services', 'csv-import-service');
+const SECRET = 'bench-secret-bench-secret-bench';
+const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A customer CSV of `rows` rows: names, email, phone, a shipping address, tags, consent. */
+async function generate(path, rows) {
+  const out = createWriteStream(path);
+  const write = (s) => (out.write(s) ? null : new Promise((r) => out.once('drain', r)));
+  await write(
+    'First Name,Last Name,Email,Phone,Company,Shipping Address Street 1,Shipping Address City,Shipping Address Postal Code,Shipping Address Country,Tags,Email Consent\r\n',
+  );
+  const cities = ['London', 'Paris', 'Berlin', 'Madrid', 'Rome', 'Lisbon', 'Dublin', 'Vienna'];
+  let buf = '';
+  for (let i = 1; i <= rows; i++) {
+    const city = cities[i % cities.length];
+    buf += `Customer${i},Family${i % 9973},customer${i}@example.com,+44 20 7946 ${String(i % 10000).padStart(4, '0')},Company ${i % 5000} Ltd,${i % 999} High Street,${city},AB${i % 100} ${i % 10}CD,GB,"vip, wave-${i % 7}",${i % 3 ? 'yes' : 'no'}\r\n`;
+    if (buf.length > 1 << 20) {
+      await write(buf);
+      buf = '';
+    }
+  }
+  await write(buf);
+  await new Promise((r) => out.end(r));
+}
+
+async function csvParseAlone(path) {
+  const require = createRequire(join(service, 'package.json'));
+  const { parse } = require('csv-parse');
+  const { createReadStream } = await import('node:fs');
+  const t = performance.now();
+  let n = 0;
+  for await (const _ of createReadStream(path, { highWaterMark: 256 * 1024 }).pipe(parse({ delimiter: ',' })))
+    n++;
+  return { rows: n - 1, seconds: (performance.now() - t) / 1000 };
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+function rssOf(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The customer-service test double, compiled from its TypeScript source with swc. */
+async function loadDouble() {
+  const require = createRequire(join(root, 'package.json'));
+  const swc = require('@swc/core');
+  const src = join(service, 'test', 'support', 'customer-service-double.ts');
+  const outDir = join(service, 'test', 'support', '.bench');
+  mkdirSync(outDir, { recursive: true });
+  const { code } = swc.transformFileSync(src, {
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    module: { type: 'commonjs' },
+  });
+  const out = join(outDir, 'customer-service-double.cjs');
+  writeFileSync(out, code);
+  return createRequire(out)(out).CustomerServiceDouble;
+}
+
+export async function csvBench({
+  rows = 1_000_000,
+  keep = false,
+  log = (s) => process.stderr.write(`${s}\n`),
+} = {}) {
+  if (!process.env.KAFKA_BROKERS || !process.env.MYSQL_URL) {
+    execFileSync('bash', [resolve(root, 'infra/local/up.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  if (!existsSync(join(service, 'dist', 'main.js'))) throw new Error('build first: npm run build');
+  const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+  const mysqlBase = (process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
+  // Not `bench_…`: other benchmarks clean up their databases by that prefix.
+  const tag = `csvbench_${Date.now().toString(36)}`;
+  const dir = join(os.tmpdir(), tag);
+  mkdirSync(join(dir, 'uploads'), { recursive: true });
+  const file = join(dir, 'customers.csv');
+
+  log(`generating ${fmt(rows)} customer rows …`);
+  await generate(file, rows);
+  const bytes = statSync(file).size;
+  log(`  ${(bytes / 1e6).toFixed(1)} MB`);
+
+  log('baseline: csv-parse alone on the same file …');
+  const alone = await csvParseAlone(file);
+
+  const { createMysqlDatabase, dropMysqlDatabase } = await import('@crp/platform/db');
+  const { KafkaBus } = await import('@crp/messaging/kafka-bus');
+  const { createLogger } = await import('@crp/platform/logger');
+  const { signDevToken } = await import('@crp/platform/auth');
+  const ownDb = `${mysqlBase}/${tag}_imp`;
+  const doubleDb = `${mysqlBase}/${tag}_cus`;
+  await createMysqlDatabase(ownDb);
+  await createMysqlDatabase(doubleDb);
+  const prefix = `${tag}.`;
+  const silent = createLogger('bench', 'silent');
+  const CustomerServiceDouble = await loadDouble();
+  const bus = new KafkaBus({
+    brokers: brokers.split(','),
+    clientId: 'bench-customer-double',
+    topicPrefix: prefix,
+    logger: silent,
+  });
+  const double = new CustomerServiceDouble({ bus, logger: silent, databaseUrl: doubleDb, maxBatch: 100 });
+  await double.start();
+
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(service, 'dist', 'main.js')], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: ownDb,
+      BUS: 'kafka',
+      KAFKA_BROKERS: brokers,
+      KAFKA_TOPIC_PREFIX: prefix,
+      AUTH_JWT_SECRET: SECRET,
+      LOG_LEVEL: 'warn',
+      CSV_IMPORT_DIR: join(dir, 'uploads'),
+      CSV_IMPORT_POLL_MS: '100',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  let peakRss = 0;
+  let peakBenchRss = 0;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, rssOf(child.pid));
+    peakBenchRss = Math.max(peakBenchRss, process.memoryUsage().rss);
+  }, 250);
+  try {
+    for (let i = 0; ; i++) {
+      const ok = await fetch(`${url}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ok) break;
+      if (i > 600) throw new Error('csv-import-service did not become ready');
+      await sleep(100);
+    }
+    const idleRss = rssOf(child.pid);
+    const token = await signDevToken(SECRET, { accountId: 'bench', role: 'admin' });
+    const auth = { Authorization: `Bearer ${token}` };
+    log(
+      `importing through csv-import-service (pid ${child.pid}), customer-service played by its test double …`,
+    );
+    const form = new FormData();
+    form.append('kind', 'customers');
+    form.append('file', await openAsBlob(file), 'customers.csv');
+    const t0 = performance.now();
+    const res = await fetch(`${url}/v1/imports`, { method: 'POST', body: form, headers: auth });
+    const tUploaded = performance.now();
+    if (res.status !== 202) throw new Error(`upload refused: ${res.status} ${await res.text()}`);
+    const { jobId } = await res.json();
+    let job;
+    let lastLog = 0;
+    for (;;) {
+      await sleep(250);
+      job = await (await fetch(`${url}/v1/imports/${jobId}`, { headers: auth })).json();
+      if (['completed', 'failed', 'cancelled'].includes(job.status)) break;
+      if (performance.now() - lastLog > 5000) {
+        lastLog = performance.now();
+        log(
+          `  ${fmt(job.processedRows)} rows, ${job.progress.rowsPerSecond ?? '–'} rows/s, RSS ${(rssOf(child.pid) / 1e6).toFixed(0)} MB`,
+        );
+      }
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    if (job.status !== 'completed') throw new Error(`job ${job.status}: ${job.error}`);
+    return {
+      scenario: 'csv',
+      machine: {
+        cpus: os.cpus().length,
+        model: os.cpus()[0]?.model,
+        memoryGb: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      rows,
+      fileBytes: bytes,
+      customerService: 'test double (in memory; real inbox/outbox on MariaDB)',
+      baseline: {
+        csvParseAloneRowsPerSecond: Math.round(alone.rows / alone.seconds),
+        seconds: alone.seconds,
+      },
+      endToEnd: {
+        seconds,
+        rowsPerSecond: Math.round(rows / seconds),
+        uploadSeconds: (tUploaded - t0) / 1000,
+        counts: job.counts,
+        processedRows: job.processedRows,
+      },
+      ratioToCsvParse: Math.round((rows / seconds / (alone.rows / alone.seconds)) * 1000) / 1000,
+      rss: {
+        csvImportServiceIdleMb: Math.round(idleRss / 1e6),
+        csvImportServicePeakMb: Math.round(peakRss / 1e6),
+        benchProcessWithDoublePeakMb: Math.round(peakBenchRss / 1e6),
+      },
+    };
+  } finally {
+    clearInterval(sampler);
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    await double.stop();
+    await bus.close();
+    await dropMysqlDatabase(ownDb).catch(() => undefined);
+    await dropMysqlDatabase(doubleDb).catch(() => undefined);
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The scenario entry point of `npm run bench -- csv`: flat figures; a wrong count fails the run. */
+export async function csv(ctx) {
+  const rows = ctx.rows ?? 1_000_000;
+  const r = await csvBench({ rows, keep: ctx.keep, log: (s) => ctx.report.note(s.trim()) });
+  const expected = { created: rows, updated: 0, unchanged: 0, rejected: 0 };
+  if (JSON.stringify(r.endToEnd.counts) !== JSON.stringify(expected)) {
+    throw new Error(`csv: counts ${JSON.stringify(r.endToEnd.counts)}, expected ${JSON.stringify(expected)}`);
+  }
+  return {
+    rows,
+    fileMb: Math.round(r.fileBytes / 1e5) / 10,
+    csvParseAloneRowsPerSecond: r.baseline.csvParseAloneRowsPerSecond,
+    endToEndRowsPerSecond: r.endToEnd.rowsPerSecond,
+    endToEndSeconds: Math.round(r.endToEnd.seconds * 10) / 10,
+    uploadSeconds: Math.round(r.endToEnd.uploadSeconds * 10) / 10,
+    ratioToCsvParse: r.ratioToCsvParse,
+    csvImportServiceRssIdleMb: r.rss.csvImportServiceIdleMb,
+    csvImportServiceRssPeakMb: r.rss.csvImportServicePeakMb,
+    benchProcessWithDoubleRssPeakMb: r.rss.benchProcessWithDoublePeakMb,
+    customerService: r.customerService,
+  };
+}
+
+export function printCsvBench(r) {
+  console.log(
+    `\ncsv import benchmark — ${r.machine.cpus} cores (${r.machine.model}), ${r.machine.memoryGb} GB, Node ${r.machine.node}`,
+  );
+  console.log(`file                     ${fmt(r.rows)} customer rows, ${(r.fileBytes / 1e6).toFixed(1)} MB`);
+  console.log(`baseline: csv-parse alone ${fmt(r.baseline.csvParseAloneRowsPerSecond)} rows/s`);
+  console.log(
+    `end to end (upload → completed) ${fmt(r.endToEnd.rowsPerSecond)} rows/s in ${fmt(r.endToEnd.seconds, 1)} s (upload ${fmt(r.endToEnd.uploadSeconds, 1)} s)`,
+  );
+  console.log(`  counts ${JSON.stringify(r.endToEnd.counts)}`);
+  console.log(`  ratio to csv-parse alone ${r.ratioToCsvParse}`);
+  console.log(
+    `csv-import-service RSS   idle ${r.rss.csvImportServiceIdleMb} MB, peak ${r.rss.csvImportServicePeakMb} MB`,
+  );
+  console.log(
+    `customer-service         ${r.customerService}; bench process peak RSS ${r.rss.benchProcessWithDoublePeakMb} MB`,
+  );
+  console.log(JSON.stringify(r));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({
+    options: {
+      rows: { type: 'string', default: '1000000' },
+      json: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+    },
+  });
+  const result = await csvBench({ rows: Number(values.rows), keep: values.keep });
+  printCsvBench(result);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+  process.exit(0);
+}
