@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { SERVICES, envKey } from './services.mjs';
+import { supervise } from './supervise.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const real = process.argv.includes('--real');
@@ -66,6 +67,7 @@ async function startInProcess() {
       host,
       logger,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      maxHeaderBytes: config.HTTP_MAX_HEADER_BYTES,
       exitOnShutdown: false,
     });
     running.push(r);
@@ -85,37 +87,37 @@ async function startInProcess() {
 async function startReal() {
   const up = spawnSync('bash', [resolve(root, 'infra/local/up.sh')], { stdio: 'inherit' });
   if (up.status !== 0) process.exit(up.status ?? 1);
-  const children = [];
   const ports = {};
-  for (const s of SERVICES) {
+  const log = (line) => process.stderr.write(`[start] ${line}\n`);
+  // Each service runs under a supervisor: when one dies the others keep serving and it is
+  // restarted with a growing pause (issue 20 finding 4).
+  const supervised = SERVICES.map((s) => {
     ports[s.name] = Number(process.env[envKey(s, 'PORT')] ?? s.port);
-    const child = spawn(process.execPath, [resolve(root, 'services', s.name, 'dist', 'main.js')], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: {
-        ...process.env,
-        BUS: 'kafka',
-        KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-        AUTH_JWT_SECRET: secret,
-        PORT: String(ports[s.name]),
-        DATABASE_URL: process.env[envKey(s, 'DATABASE_URL')] ?? `mysql://root@127.0.0.1:3306/${s.db}`,
-      },
-    });
-    child.on('exit', (code, signal) => {
-      if (!stopping) {
-        process.stderr.write(`${s.name} exited (${signal ?? code}); stopping the others\n`);
-        void stop('child exit', 1);
-      }
-    });
-    children.push(child);
-  }
-  let stopping = false;
-  const stop = async (why, code = 0) => {
-    stopping = true;
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    await Promise.all(
-      children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)),
+    return supervise(
+      s.name,
+      () =>
+        spawn(process.execPath, [resolve(root, 'services', s.name, 'dist', 'main.js')], {
+          stdio: ['ignore', 'inherit', 'inherit'],
+          env: {
+            ...process.env,
+            BUS: 'kafka',
+            KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+            AUTH_JWT_SECRET: secret,
+            PORT: String(ports[s.name]),
+            DATABASE_URL: process.env[envKey(s, 'DATABASE_URL')] ?? `mysql://root@127.0.0.1:3306/${s.db}`,
+          },
+        }),
+      { log },
     );
-    process.exit(code);
+  });
+  let stopping;
+  const stop = (why, code = 0) => {
+    stopping ??= (async () => {
+      log(`${why}: stopping the services`);
+      await Promise.all(supervised.map((s) => s.stop('SIGTERM')));
+      process.exit(code);
+    })();
+    return stopping;
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));

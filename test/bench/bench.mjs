@@ -2,8 +2,9 @@
 // `npm run bench -- <scenario> [--orders N] [--json] [...]`: benchmark programs, not timed tests.
 // Each scenario starts what it needs, runs, checks the resulting data against the generator's
 // expectation (a mismatch fails the run), and prints a short table; with --json, one JSON object
-// per line, the last line summing up the run. Scenarios: ingest, http, embedded, start (and any
-// scenario module beside this file, e.g. csv.mjs).
+// per line, the last line summing up the run. Scenarios: ingest, http, embedded, start, search and
+// export (issue 14: --customers N, --fresh to seed the database again), and any scenario module
+// beside this file, e.g. csv.mjs.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -24,6 +25,8 @@ const { values, positionals } = parseArgs({
     'latency-seconds': { type: 'string', default: '10' },
     keep: { type: 'boolean', default: false },
     rows: { type: 'string' },
+    customers: { type: 'string' },
+    fresh: { type: 'boolean', default: false },
   },
 });
 const scenario = positionals[0] ?? 'ingest';
@@ -35,6 +38,8 @@ const scenarios = {
   http: async () => (await import('./scenarios/http.mjs')).http,
   embedded: async () => (await import('./scenarios/embedded.mjs')).embedded,
   start: async () => (await import('./scenarios/start.mjs')).start,
+  search: async () => (await import('./scenarios/search.mjs')).search,
+  export: async () => (await import('./scenarios/export.mjs')).exportScenario,
 };
 for (const extra of ['csv', 'search', 'export']) {
   const file = resolve(import.meta.dirname, `${extra}.mjs`);
@@ -52,6 +57,8 @@ if (needsInfra && (!process.env.KAFKA_BROKERS || !process.env.MYSQL_URL)) {
 const ctx = {
   N: Number(values.orders ?? DEFAULT_ORDERS[scenario] ?? 100_000),
   rows: values.rows ? Number(values.rows) : undefined,
+  customers: values.customers ? Number(values.customers) : undefined,
+  fresh: values.fresh,
   seed: Number(values.seed),
   partitions: Number(values.partitions),
   accounts: values.accounts ? Number(values.accounts) : undefined,

@@ -1,8 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { ADDRESS_PART_LIMITS } from './limits';
 
 // Building blocks shared by several event payloads. Nullable rather than optional where a channel
 // may explicitly send nothing, so consumers can tell "cleared" from "not sent".
 export const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+/** A text of at most `maxLength` characters (limits.ts), or null. */
+export const LimitedString = (maxLength: number) => Type.Union([Type.String({ maxLength }), Type.Null()]);
 
 export const Channel = Type.Union(
   ['shopify', 'ebay', 'amazon', 'woocommerce', 'bigcommerce', 'etsy', 'api', 'manual', 'csv'].map((c) =>
@@ -14,16 +18,16 @@ export type Channel = Static<typeof Channel>;
 
 export const Address = Type.Object(
   {
-    name: NullableString,
-    company: NullableString,
-    street1: NullableString,
-    street2: NullableString,
-    street3: NullableString,
-    city: NullableString,
-    state: NullableString,
-    postalCode: NullableString,
-    country: NullableString,
-    phone: NullableString,
+    name: LimitedString(ADDRESS_PART_LIMITS.name),
+    company: LimitedString(ADDRESS_PART_LIMITS.company),
+    street1: LimitedString(ADDRESS_PART_LIMITS.street1),
+    street2: LimitedString(ADDRESS_PART_LIMITS.street2),
+    street3: LimitedString(ADDRESS_PART_LIMITS.street3),
+    city: LimitedString(ADDRESS_PART_LIMITS.city),
+    state: LimitedString(ADDRESS_PART_LIMITS.state),
+    postalCode: LimitedString(ADDRESS_PART_LIMITS.postalCode),
+    country: LimitedString(ADDRESS_PART_LIMITS.country),
+    phone: LimitedString(ADDRESS_PART_LIMITS.phone),
   },
   { description: 'A postal address in ShipStation field names; country is ISO 3166-1 alpha-2 when known.' },
 );

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ConsentState } from './common';
+import { ADDRESS_PARTS, ADDRESS_PART_LIMITS, COUNT_LIMITS, TEXT_LIMITS, type AddressPart } from './limits';
 
 /**
  * The fields a customer CSV row can carry (SPEC §4), defined once: csv-import-service maps CSV
@@ -7,36 +8,10 @@ import { ConsentState } from './common';
  * message the schema refuses); customer-service applies them. Address parts are separate fields
  * (`shippingAddress.city`), so a file that maps only some parts of an address replaces only those.
  */
-export const ADDRESS_PARTS = [
-  'name',
-  'company',
-  'street1',
-  'street2',
-  'street3',
-  'city',
-  'state',
-  'postalCode',
-  'country',
-  'phone',
-] as const;
-export type AddressPart = (typeof ADDRESS_PARTS)[number];
+export { ADDRESS_PARTS, ADDRESS_PART_LIMITS, type AddressPart } from './limits';
 
 export const ADDRESS_TYPES = ['shippingAddress', 'billingAddress', 'postalAddress'] as const;
 export type AddressType = (typeof ADDRESS_TYPES)[number];
-
-/** Longest value per address part (characters). */
-export const ADDRESS_PART_LIMITS: Record<AddressPart, number> = {
-  name: 190,
-  company: 190,
-  street1: 190,
-  street2: 190,
-  street3: 190,
-  city: 100,
-  state: 100,
-  postalCode: 32,
-  country: 64,
-  phone: 64,
-};
 
 export type CustomerImportFieldKind = 'text' | 'email' | 'phone' | 'date' | 'country' | 'tags' | 'consent';
 
@@ -62,16 +37,16 @@ const addressFields = Object.fromEntries(
 
 /** Every importable customer field, with its kind and limit (the same limits customer-service stores). */
 export const CUSTOMER_IMPORT_FIELD_SPECS = {
-  name: text(190),
-  firstName: text(190),
-  lastName: text(190),
-  company: text(190),
-  email: { kind: 'email', maxLength: 190 },
-  phone: { kind: 'phone', maxLength: 64 },
+  name: text(TEXT_LIMITS.name),
+  firstName: text(TEXT_LIMITS.name),
+  lastName: text(TEXT_LIMITS.name),
+  company: text(TEXT_LIMITS.company),
+  email: { kind: 'email', maxLength: TEXT_LIMITS.email },
+  phone: { kind: 'phone', maxLength: TEXT_LIMITS.phone },
   birthDate: { kind: 'date', maxLength: 10 },
   ...addressFields,
-  tags: { kind: 'tags', maxLength: 100 },
-  notes: text(5000),
+  tags: { kind: 'tags', maxLength: TEXT_LIMITS.tag },
+  notes: text(TEXT_LIMITS.note),
   emailConsent: { kind: 'consent', maxLength: 16 },
   smsConsent: { kind: 'consent', maxLength: 16 },
 } as const satisfies Record<string, CustomerImportFieldSpec>;
@@ -80,9 +55,9 @@ export type CustomerImportField = keyof typeof CUSTOMER_IMPORT_FIELD_SPECS;
 export const CUSTOMER_IMPORT_FIELDS = Object.keys(CUSTOMER_IMPORT_FIELD_SPECS) as CustomerImportField[];
 
 /** At most this many tags per row. */
-export const MAX_TAGS = 50;
+export const MAX_TAGS = COUNT_LIMITS.tags;
 /** Longest `customerId` / `username` a row may target. */
-export const TARGET_LIMITS = { customerId: 40, username: 190 } as const;
+export const TARGET_LIMITS = { customerId: TEXT_LIMITS.id, username: TEXT_LIMITS.username } as const;
 
 function valueSchema(spec: CustomerImportFieldSpec): TSchema {
   switch (spec.kind) {

@@ -86,6 +86,8 @@ interface Entry {
  */
 export class EventConsumer {
   private subscription: Subscription | null = null;
+  /** `starting` covers creating topics and joining the group (long after a crash: see serve()). */
+  private stateNow: 'stopped' | 'starting' | 'running' = 'stopped';
   private readonly counter;
   private readonly duration;
   private readonly batchSize;
@@ -126,20 +128,32 @@ export class EventConsumer {
     return [...new Set(contracts.filter((c) => types.has(c.eventType)).map((c) => c.topic))];
   }
 
+  get state(): 'stopped' | 'starting' | 'running' {
+    return this.stateNow;
+  }
+
   async start(): Promise<void> {
     if (this.subscription) return;
-    await this.opts.bus.ensureTopics([...this.topics, ...this.topics.map(deadLetterTopic)]);
-    this.subscription = await this.opts.bus.subscribe({
-      groupId: this.opts.groupId,
-      topics: this.topics,
-      fromBeginning: true,
-      eachBatch: (messages, control) => this.handleBatch(messages, control),
-    });
+    this.stateNow = 'starting';
+    try {
+      await this.opts.bus.ensureTopics([...this.topics, ...this.topics.map(deadLetterTopic)]);
+      this.subscription = await this.opts.bus.subscribe({
+        groupId: this.opts.groupId,
+        topics: this.topics,
+        fromBeginning: true,
+        eachBatch: (messages, control) => this.handleBatch(messages, control),
+      });
+      this.stateNow = 'running';
+    } catch (err) {
+      this.stateNow = 'stopped';
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {
     const s = this.subscription;
     this.subscription = null;
+    this.stateNow = 'stopped';
     await s?.stop();
   }
 

@@ -25,6 +25,8 @@ export interface KafkaBusOptions {
   maxBytesPerPartition?: number;
   /** CONSUMER_SESSION_TIMEOUT_MS: a consumer silent this long loses its partitions (default 30 s). */
   sessionTimeoutMs?: number;
+  /** How long ensureTopics waits for new topics' partition leaders (default 30 s). */
+  topicReadyTimeoutMs?: number;
 }
 
 /** Keeps each produce request well under the broker's default 1 MB record-batch limit. */
@@ -39,6 +41,8 @@ export class KafkaBus implements Bus {
   private admin?: Admin;
   private readonly consumers = new Set<Consumer>();
   private readonly prefix: string;
+  /** Physical topics known to exist with a leader for every partition. */
+  private readonly ready = new Set<string>();
 
   constructor(private readonly opts: KafkaBusOptions) {
     this.prefix = opts.topicPrefix ?? '';
@@ -94,6 +98,9 @@ export class KafkaBus implements Bus {
       list.push(m);
       byTopic.set(m.topic, list);
     }
+    // A topic the broker would auto-create on first use gets the broker's partition count and is
+    // unusable until its leaders exist: create it the way consumers do, once per process.
+    await this.ensureTopics([...byTopic.keys()]);
     const producer = await this.getProducer();
     try {
       // Many messages per request, in order, each request bounded in size: one key's messages
@@ -217,15 +224,51 @@ export class KafkaBus implements Bus {
     return this.admin;
   }
 
+  /**
+   * Creates the topics that do not exist (KAFKA_TOPIC_PARTITIONS partitions each) and returns only
+   * once every one of them, created here or by another process, has a leader for each partition.
+   * A topic that exists but has no leader yet ("This server does not host this topic-partition")
+   * is what made services that start together on a fresh broker fail: kafkajs' own
+   * `waitForLeaders` only waits when this call created every topic itself.
+   */
   async ensureTopics(topics: string[]): Promise<void> {
+    const wanted = [...new Set(topics.map((t) => this.physical(t)))].filter((t) => !this.ready.has(t));
+    if (wanted.length === 0) return;
     const admin = await this.getAdmin();
     const existing = new Set(await admin.listTopics());
-    const missing = topics.map((t) => this.physical(t)).filter((t) => !existing.has(t));
-    if (missing.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: this.opts.partitions ?? 3 })),
-    });
+    const missing = wanted.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      // Another service may create some of them at the same moment: kafkajs then resolves false
+      // (all "already exists") without waiting, which the loop below makes up for.
+      await admin.createTopics({
+        waitForLeaders: false,
+        topics: missing.map((topic) => ({ topic, numPartitions: this.opts.partitions ?? 3 })),
+      });
+    }
+    await this.waitForLeaders(admin, wanted);
+    for (const t of wanted) this.ready.add(t);
+  }
+
+  private async waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+    const deadline = Date.now() + (this.opts.topicReadyTimeoutMs ?? 30000);
+    let last = '';
+    for (;;) {
+      try {
+        const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+        const waiting = topics.filter((t) => {
+          const parts = meta.find((m) => m.name === t)?.partitions ?? [];
+          return parts.length === 0 || parts.some((p) => p.leader < 0);
+        });
+        if (waiting.length === 0) return;
+        last = `no leader yet for ${waiting.join(', ')}`;
+      } catch (err) {
+        const type = (err as { type?: string }).type;
+        if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw err;
+        last = (err as Error).message;
+      }
+      if (Date.now() > deadline) throw new Error(`Kafka topics not ready: ${last}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   async ping(): Promise<void> {

@@ -104,6 +104,15 @@ export class OutboxRelay {
       'topic',
     ]);
     this.failures = opts.metrics?.counter('outbox_publish_failures_total', 'Failed outbox publish attempts');
+    // The backlog, read at each scrape: what to alert on when the broker is away (docs/operations.md).
+    opts.metrics?.gauge('outbox_pending_events', 'Outbox events not published yet', () =>
+      this.pendingCount(),
+    );
+    opts.metrics?.gauge(
+      'outbox_oldest_pending_age_seconds',
+      'Age of the oldest outbox event not published yet (0 when none)',
+      () => this.oldestPendingAgeSeconds(),
+    );
   }
 
   start(): void {
@@ -138,6 +147,17 @@ export class OutboxRelay {
       'SELECT COUNT(*) AS n FROM outbox_events WHERE published_at IS NULL',
     );
     return Number(rows[0]?.n ?? 0);
+  }
+
+  async oldestPendingAgeSeconds(): Promise<number> {
+    const rows: Array<{ oldest: Date | string | null }> = await this.opts.db.dataSource.query(
+      'SELECT MIN(created_at) AS oldest FROM outbox_events WHERE published_at IS NULL',
+    );
+    const oldest = rows[0]?.oldest;
+    if (!oldest) return 0;
+    // SQLite hands back the stored text (UTC, no zone); MySQL a Date (the connection runs in UTC).
+    const at = oldest instanceof Date ? oldest : new Date(`${String(oldest).replace(' ', 'T')}Z`);
+    return Math.max(0, (Date.now() - at.getTime()) / 1000);
   }
 
   /** One pass: publish up to batchSize pending rows. Returns how many were published. */

@@ -101,6 +101,29 @@ export const commonConfig = {
     description: 'how long the broker waits for a silent consumer before giving its partitions to another',
   }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10000 }),
+  DB_MIGRATE_ON_START: Type.Boolean({
+    default: true,
+    description: 'apply pending migrations at start (false where a migration Job runs them first)',
+  }),
+  SHUTDOWN_DELAY_MS: Type.Integer({
+    minimum: 0,
+    maximum: 60000,
+    default: 0,
+    description: 'after SIGTERM, /readyz is 503 this long before requests are refused (load balancers)',
+  }),
+  HTTP_MAX_HEADER_BYTES: Type.Integer({
+    minimum: 1024,
+    maximum: 1048576,
+    default: 16384,
+    description: 'request heads larger than this are answered 431',
+  }),
+  RATE_LIMIT_REQUESTS: Type.Integer({
+    minimum: 0,
+    default: 6000,
+    description:
+      'requests one account may make to one instance per RATE_LIMIT_WINDOW_MS (429 past it); 0: off',
+  }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60000 }),
 };
 
 export type CommonConfig = Static<TObject<typeof commonConfig>>;

@@ -8,8 +8,9 @@ import addFormats from 'ajv-formats';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { Authenticator, Principal } from './auth';
 import { AppError, notFound, unauthorized, validationFailed } from './errors';
-import type { Logger } from './logger';
+import { requestForLog, type Logger } from './logger';
 import type { Metrics } from './metrics';
+import { accountRateLimit, type RateLimitOptions } from './rate-limit';
 
 // Path and query values are strings on the wire: that validator coerces them to the declared
 // types. JSON bodies already have types: that one never coerces (`"5"` is not a number, `null` is
@@ -83,7 +84,15 @@ export interface RouteSpec<
   bodyContentType?: string;
   params?: P;
   query?: Q;
-  responses: Record<number, { description: string; schema?: TSchema }>;
+  responses: Record<
+    number,
+    {
+      description: string;
+      schema?: TSchema;
+      /** Media types other than JSON (a CSV download), each with its schema. */
+      content?: Record<string, TSchema>;
+    }
+  >;
   /** Roles allowed; default both. */
   roles?: Array<Principal['role']>;
   /** Largest JSON body this route reads (express size syntax); default the app's `bodyLimit`. */
@@ -133,7 +142,14 @@ export function publicRoute<P extends TSchema, Q extends TSchema>(
 
 export interface ReadinessCheck {
   name: string;
-  check: () => Promise<void>;
+  /** Throws when failing; a returned string is reported instead of "ok" (e.g. "starting"). */
+  check: () => Promise<void | string>;
+  /**
+   * Whether the service can serve its HTTP API without it (default true). A failing optional
+   * check is reported and makes the status "degraded", still 200: e.g. the broker, since every
+   * write goes to the outbox and is published once the broker is back (docs/adr/0017).
+   */
+  required?: boolean;
 }
 
 export interface HttpAppOptions {
@@ -146,6 +162,8 @@ export interface HttpAppOptions {
   readiness: ReadinessCheck[];
   routes: Array<RouteSpec<TSchema, TSchema, TSchema>>;
   bodyLimit?: string;
+  /** Per-account budget of the authenticated routes (default: none). */
+  rateLimit?: RateLimitOptions;
 }
 
 export interface ErrorBody {
@@ -173,6 +191,7 @@ export function buildHttpApp(opts: HttpAppOptions): Express {
       genReqId: (_req, res) => (res as Response).locals.correlationId as string,
       customProps: (_req, res) => ({ correlationId: (res as Response).locals.correlationId }),
       autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
+      serializers: { req: requestForLog },
     }),
   );
   app.use((req, res, next) => {
@@ -204,19 +223,22 @@ export function buildHttpApp(opts: HttpAppOptions): Express {
   });
   app.get('/readyz', async (_req, res) => {
     const checks: Record<string, string> = {};
-    let ok = true;
+    let ready = true;
+    let degraded = false;
     await Promise.all(
       opts.readiness.map(async (c) => {
         try {
-          await withTimeout(c.check(), 3000, `${c.name} did not answer within 3s`);
-          checks[c.name] = 'ok';
+          const said = await withTimeout(c.check(), 3000, `${c.name} did not answer within 3s`);
+          checks[c.name] = typeof said === 'string' ? said : 'ok';
         } catch (err) {
-          ok = false;
+          if (c.required === false) degraded = true;
+          else ready = false;
           checks[c.name] = `failed: ${(err as Error).message}`;
         }
       }),
     );
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not_ready', checks });
+    const status = !ready ? 'not_ready' : degraded ? 'degraded' : 'ready';
+    res.status(ready ? 200 : 503).json({ status, checks });
   });
   app.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', opts.metrics.registry.contentType);
@@ -249,6 +271,8 @@ export function buildHttpApp(opts: HttpAppOptions): Express {
     return parser;
   };
   const noAuth = (_req: Request, _res: Response, next: NextFunction) => next();
+  // One budget per account across all the routes of this app, counted before a body is read.
+  const limited = accountRateLimit(opts.rateLimit ?? { requests: 0, windowMs: 60_000 });
 
   for (const spec of opts.routes) {
     const limit = spec.bodyLimit ?? opts.bodyLimit ?? '1mb';
@@ -258,6 +282,7 @@ export function buildHttpApp(opts: HttpAppOptions): Express {
     app[spec.method](
       spec.path,
       isPublic ? noAuth : authenticate,
+      isPublic ? noAuth : limited,
       spec.rawBody ? rawBody(limit) : jsonBody(limit),
       async (req: Request, res: Response, next: NextFunction) => {
         try {
@@ -266,7 +291,9 @@ export function buildHttpApp(opts: HttpAppOptions): Express {
             throw new AppError('FORBIDDEN', `This action needs the ${spec.roles.join(' or ')} role`, 403);
           }
           const params = validatePart(spec.params, { ...req.params }, 'path parameter', 'strings');
-          const query = validatePart(spec.query, { ...(req.query as object) }, 'query parameter', 'strings');
+          const rawQuery = { ...(req.query as object) };
+          rejectUnknownQuery(spec.query, rawQuery);
+          const query = validatePart(spec.query, rawQuery, 'query parameter', 'strings');
           const raw = spec.rawBody ? (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)) : null;
           const body = raw
             ? undefined
@@ -330,11 +357,44 @@ function validatePart(
   part: string,
   kind: 'strings' | 'body',
 ): unknown {
+  if (kind === 'strings') refuseNul(value, part);
   if (!schema) return value;
   const validate = validatorFor(schema, kind);
   if (validate(value)) return value;
   const problems = describeErrors(validate.errors ?? [], part);
   throw validationFailed(`Invalid ${part}: ${problems.join('; ')}`, problems);
+}
+
+/**
+ * A NUL character is never part of a real id or search term, and databases disagree on it (SQLite
+ * ends a LIKE pattern there, so `q=a%00b` searched for `a`): a path or query value with one is a 400.
+ */
+function refuseNul(value: unknown, part: string): void {
+  for (const [name, v] of Object.entries((value ?? {}) as Record<string, unknown>)) {
+    const values = Array.isArray(v) ? v : [v];
+    if (values.some((x) => typeof x === 'string' && x.includes('\u0000'))) {
+      const problem = `${part} ${name} contains a NUL character`;
+      throw validationFailed(`Invalid ${part}: ${problem}`, [problem]);
+    }
+  }
+}
+
+/**
+ * A route that declares its query parameters refuses any other one, naming it: a misspelt filter
+ * (`?phnoe=…`) silently ignored would answer with every record instead of the few asked for. A
+ * schema that sets `additionalProperties: true` opts out.
+ */
+function rejectUnknownQuery(schema: TSchema | undefined, query: Record<string, unknown>): void {
+  const s = schema as { properties?: Record<string, unknown>; additionalProperties?: unknown } | undefined;
+  if (!s?.properties || s.additionalProperties === true) return;
+  const unknown = Object.keys(query).filter((k) => !Object.hasOwn(s.properties!, k));
+  if (unknown.length === 0) return;
+  const known = Object.keys(s.properties);
+  const problems = unknown.map(
+    (k) =>
+      `query parameter ${k} is not known here (${known.length ? `known: ${known.join(', ')}` : 'this endpoint takes none'})`,
+  );
+  throw validationFailed(`Invalid query parameter: ${problems.join('; ')}`, problems);
 }
 
 function describeErrors(errors: NonNullable<ValidateFunction['errors']>, part: string): string[] {
@@ -430,7 +490,12 @@ const ErrorBodySchema = {
 export function buildOpenApi(opts: Pick<HttpAppOptions, 'service' | 'version' | 'description' | 'routes'>) {
   const paths: Record<string, Record<string, unknown>> = {
     '/healthz': { get: platformOp('healthz', 'Liveness: the process answers') },
-    '/readyz': { get: platformOp('readyz', 'Readiness: database and bus reachable (503 when not)') },
+    '/readyz': {
+      get: platformOp(
+        'readyz',
+        'Readiness: 200 while the service can serve its API (database reachable), "degraded" when an optional check fails (broker, consumer); 503 when not, or shutting down',
+      ),
+    },
     '/metrics': { get: platformOp('metrics', 'Prometheus metrics (text format)') },
     '/openapi.json': { get: platformOp('openapi', 'This document') },
   };
@@ -454,7 +519,16 @@ export function buildOpenApi(opts: Pick<HttpAppOptions, 'service' | 'version' | 
     for (const [status, resp] of Object.entries(r.responses)) {
       responses[status] = {
         description: resp.description,
-        ...(resp.schema ? { content: { 'application/json': { schema: resp.schema } } } : {}),
+        ...(resp.schema || resp.content
+          ? {
+              content: {
+                ...(resp.schema ? { 'application/json': { schema: resp.schema } } : {}),
+                ...Object.fromEntries(
+                  Object.entries(resp.content ?? {}).map(([type, schema]) => [type, { schema }]),
+                ),
+              },
+            }
+          : {}),
       };
     }
     responses['401'] ??= {

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * One registry per service instance (not prom-client's global one): the all-in-one `npm start`
@@ -9,13 +9,15 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   counter(name: string, help: string, labelNames?: string[]): Counter<string>;
   histogram(name: string, help: string, labelNames?: string[], buckets?: number[]): Histogram<string>;
+  /** A value read when /metrics is scraped (a backlog, an age); NaN when it cannot be read. */
+  gauge(name: string, help: string, read: () => Promise<number> | number): void;
 }
 
 export function createMetrics(service: string, opts: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
-  const cache = new Map<string, Counter<string> | Histogram<string>>();
+  const cache = new Map<string, Counter<string> | Histogram<string> | Gauge<string>>();
   const httpDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by route and status',
@@ -41,6 +43,22 @@ export function createMetrics(service: string, opts: { defaultMetrics?: boolean 
         cache.set(name, h);
       }
       return h;
+    },
+    gauge(name, help, read) {
+      if (cache.has(name)) return;
+      const g: Gauge<string> = new Gauge({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          try {
+            g.set(await read());
+          } catch {
+            g.set(Number.NaN);
+          }
+        },
+      });
+      cache.set(name, g);
     },
   };
 }

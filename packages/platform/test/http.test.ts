@@ -55,7 +55,13 @@ const routes = [
     operationId: 'listWidgets',
     summary: 'List widgets',
     query: ListQuery,
-    responses: { 200: { description: 'Widgets' } },
+    responses: {
+      200: {
+        description: 'Widgets',
+        schema: Type.Object({ items: Type.Array(Type.String()) }),
+        content: { 'text/csv': Type.String() },
+      },
+    },
     handler: ({ query, principal }) => {
       seenQuery = query;
       return { body: { accountId: principal.accountId, limit: query.limit, items: [] } };
@@ -162,6 +168,34 @@ describe('platform endpoints', () => {
     expect(res.body.checks.bus).toContain('broker unreachable');
   });
 
+  it('/readyz stays 200, "degraded", when only an optional check fails (the broker: writes wait in the outbox)', async () => {
+    const degradedApp = buildHttpApp({
+      service: 'widgets',
+      version: '1.2.3',
+      description: 'test app',
+      logger: testLogger(),
+      metrics: createMetrics('t', { defaultMetrics: false }),
+      authenticator: createAuthenticator({ secret: SECRET }),
+      readiness: [
+        { name: 'database', check: async () => undefined },
+        {
+          name: 'bus',
+          required: false,
+          check: async () => {
+            throw new Error('broker unreachable');
+          },
+        },
+        { name: 'consumer', required: false, check: async () => 'starting' },
+      ],
+      routes,
+    });
+    const res = await request(degradedApp).get('/readyz').expect(200);
+    expect(res.body).toEqual({
+      status: 'degraded',
+      checks: { database: 'ok', bus: 'failed: broker unreachable', consumer: 'starting' },
+    });
+  });
+
   it('/metrics serves Prometheus text with the request duration of a served route', async () => {
     await request(app).get('/v1/widgets/w-1').set('Authorization', `Bearer ${adminToken}`).expect(200);
     const res = await request(app).get('/metrics').expect(200);
@@ -209,6 +243,14 @@ describe('OpenAPI document', () => {
       required: expect.arrayContaining(['name', 'quantity']),
     });
     expect(list.requestBody).toBeUndefined();
+  });
+
+  it('documents a response in JSON and in other media types (a CSV download)', () => {
+    const ok = doc.paths['/v1/widgets']!.get!.responses['200'] as {
+      content: Record<string, { schema: unknown }>;
+    };
+    expect(Object.keys(ok.content).sort()).toEqual(['application/json', 'text/csv']);
+    expect(ok.content['text/csv']!.schema).toMatchObject({ type: 'string' });
   });
 
   it('declares the bearer scheme and requires it on /v1 routes only', () => {
@@ -346,6 +388,17 @@ describe('request validation', () => {
       .expect(400);
     expectErrorBody(res.body, 'VALIDATION_FAILED');
     expect(res.body.error.message).toContain('limit');
+    expect(seenQuery).toBeUndefined();
+  });
+
+  it('refuses a query parameter the route does not declare, naming it and the known ones', async () => {
+    const res = await request(app)
+      .get('/v1/widgets?limit=5&colour=red')
+      .set('Authorization', `Bearer ${adminToken}`)
+      .expect(400);
+    expectErrorBody(res.body, 'VALIDATION_FAILED');
+    expect(res.body.error.message).toContain('query parameter colour is not known here');
+    expect(res.body.error.message).toContain('known: limit, cursor');
     expect(seenQuery).toBeUndefined();
   });
 

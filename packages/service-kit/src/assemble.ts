@@ -82,6 +82,7 @@ export async function assembleService(
     outboxRetentionMs: config.OUTBOX_RETENTION_MS,
     inboxRetentionMs: config.INBOX_RETENTION_MS,
   });
+  const consumer = messaging.consumer;
   const app = buildHttpApp({
     service: def.service,
     version: def.version,
@@ -94,11 +95,28 @@ export async function assembleService(
       issuer: config.AUTH_ISSUER,
       audience: config.AUTH_AUDIENCE,
     }),
+    // Ready = can serve the HTTP API: the database answers. The broker and the consumer are
+    // reported but do not take the service out of rotation: writes go to the outbox and are
+    // published once the broker is back (docs/adr/0017-readiness-and-shutdown.md).
     readiness: [
       { name: 'database', check: () => db.ping() },
-      { name: 'bus', check: () => bus.ping() },
+      { name: 'bus', required: false, check: () => bus.ping() },
+      ...(consumer
+        ? [
+            {
+              name: 'consumer',
+              required: false,
+              check: async () => {
+                const state = consumer.state;
+                if (state === 'stopped') throw new Error('not consuming');
+                return state === 'starting' ? 'starting (joining its consumer group)' : 'ok';
+              },
+            },
+          ]
+        : []),
     ],
     routes: def.routes(deps),
+    rateLimit: { requests: config.RATE_LIMIT_REQUESTS, windowMs: config.RATE_LIMIT_WINDOW_MS },
   });
   return {
     name: def.service,
@@ -113,15 +131,21 @@ export async function assembleService(
   };
 }
 
-/** The service's database with the messaging tables and the service's own, migrated. */
+/**
+ * The service's database with the messaging tables and the service's own, migrated unless
+ * DB_MIGRATE_ON_START is false (deployments migrate in a Job before the rollout: replicas that
+ * start together must not run the same migration at once). `npm run migrate` always migrates.
+ */
 export function openServiceDatabase(
   def: Pick<ServiceDefinition, 'entities' | 'migrations'>,
-  config: Pick<CommonConfig, 'DATABASE_URL' | 'NODE_ENV'>,
+  config: Pick<CommonConfig, 'DATABASE_URL' | 'NODE_ENV'> & { DB_MIGRATE_ON_START?: boolean },
+  opts: { migrate?: boolean } = {},
 ): Promise<Database> {
   return openDatabase({
     url: config.DATABASE_URL,
     entities: [...messagingEntities, ...(def.entities as EntitySchema[])],
     migrations: [...messagingMigrations, ...def.migrations],
     createDatabase: config.NODE_ENV !== 'production',
+    migrate: opts.migrate ?? config.DB_MIGRATE_ON_START !== false,
   });
 }

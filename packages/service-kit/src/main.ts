@@ -21,7 +21,13 @@ export function runServiceMain<C extends Config>(opts: {
     const config = opts.loadConfig();
     const logger = createLogger(opts.service, config.LOG_LEVEL);
     const handle = await opts.create(config, { logger });
-    await serve(handle, { port: config.PORT, logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+    await serve(handle, {
+      port: config.PORT,
+      logger,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
+      maxHeaderBytes: config.HTTP_MAX_HEADER_BYTES,
+    });
   })().catch((err: unknown) => fail(opts.service, 'failed to start', err));
 }
 
@@ -34,7 +40,7 @@ export function runMigrationsMain<C extends Config>(opts: {
   (async () => {
     const config = opts.loadConfig();
     const logger = createLogger(service, config.LOG_LEVEL);
-    const db = await openServiceDatabase({ entities, migrations }, config);
+    const db = await openServiceDatabase({ entities, migrations }, config, { migrate: true });
     const rows: Array<{ name: string }> = await db.dataSource.query(
       'SELECT name FROM migrations ORDER BY id',
     );

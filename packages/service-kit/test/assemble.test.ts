@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { Type } from '@sinclair/typebox';
 import { CustomerUpserted } from '@crp/contracts/events/customer-upserted';
@@ -8,7 +11,7 @@ import { loadServiceConfig } from '@crp/platform/service-config';
 import { route } from '@crp/platform/http';
 import { testLogger } from '@crp/testing/silent-logger';
 import { waitFor } from '@crp/testing/wait';
-import { assembleService, type ServiceDefinition } from '../src/assemble';
+import { assembleService, openServiceDatabase, type ServiceDefinition } from '../src/assemble';
 
 const SECRET = 'kit-secret-kit-secret-kit-secret';
 
@@ -97,5 +100,37 @@ describe('assembleService', () => {
     }
     // stop closed the database: readiness now fails
     await expect(svc.db.ping()).rejects.toThrow();
+  });
+
+  it('DB_MIGRATE_ON_START=false opens the database without migrating (a migration Job does it first)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kit-migrate-'));
+    const url = `sqlite:${join(dir, 'db.sqlite')}`;
+    const tables = async (migrate: 'true' | 'false') => {
+      const config = loadServiceConfig(
+        'probe-service',
+        0,
+        {},
+        {
+          DATABASE_URL: url,
+          AUTH_JWT_SECRET: SECRET,
+          DB_MIGRATE_ON_START: migrate,
+        },
+      );
+      const db = await openServiceDatabase(definition, config);
+      try {
+        const rows: Array<{ name: string }> = await db.dataSource.query(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'outbox_events'",
+        );
+        return rows.length;
+      } finally {
+        await db.close();
+      }
+    };
+    try {
+      expect(await tables('false')).toBe(0);
+      expect(await tables('true')).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

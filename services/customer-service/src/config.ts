@@ -1,10 +1,33 @@
+import { Type } from '@sinclair/typebox';
+import { ConfigError } from '@crp/platform/config';
 import { loadServiceConfig } from '@crp/platform/service-config';
+import { mailchimpConfig, mailchimpConfigProblems } from './mailchimp-config';
 
 export const SERVICE = 'customer-service';
 export const DEFAULT_PORT = 3002;
 
-/** All variables: the common ones (platform/config.ts) — this service adds none yet. */
+/** This service's own variables (documented in .env.example, listed in turbo.json). */
+export const customerConfig = {
+  DUPLICATE_SCAN_INTERVAL_MS: Type.Integer({
+    minimum: 0,
+    maximum: 3_600_000,
+    default: 1000,
+    description: 'pause of the likely-duplicates scan when its queue is empty; 0 turns it off',
+  }),
+  DUPLICATE_SCAN_BATCH: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+  DUPLICATE_SCAN_MAX_DEFER_MS: Type.Integer({
+    minimum: 0,
+    maximum: 3_600_000,
+    default: 30_000,
+    description: 'while orders are being linked the scan waits, but never longer than this between passes',
+  }),
+};
+
+/** All variables: the common ones (platform/config.ts), customerConfig and the Mailchimp adapter's. */
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
-  return loadServiceConfig(SERVICE, DEFAULT_PORT, {}, env);
+  const cfg = loadServiceConfig(SERVICE, DEFAULT_PORT, { ...customerConfig, ...mailchimpConfig }, env);
+  const problems = mailchimpConfigProblems(cfg);
+  if (problems.length) throw new ConfigError(SERVICE, problems);
+  return cfg;
 }
 export type Config = ReturnType<typeof loadConfig>;

@@ -4,12 +4,13 @@ import {
   type Overrides,
   type ServiceDefinition,
 } from '@crp/service-kit/assemble';
-import { applyCarrierAccountChanges, applyConnectionChanges } from './app/connection-events';
+import type { Logger } from '@crp/platform/logger';
+import { applyCarrierAccountChanges, applyConnectionChanges, type Refused } from './app/connection-events';
 import { importCsvOrders } from './app/import-csv-orders';
 import type { DelegationDeps } from './app/delegation-ports';
 import { SERVICE, LOCAL_DEV_CREDENTIALS_KEY, type Config } from './config';
 import type { ChannelDeps } from './app/deps';
-import { applyCustomerMerged, applyCustomerRedacted, applyCustomerUpserts } from './app/customer-events';
+import { applyCustomerMerged, applyCustomerRedactions, applyCustomerUpserts } from './app/customer-events';
 import type { Connectors } from './app/ports';
 import { SyncWorker } from './app/sync';
 import { WebhookWorker } from './app/webhooks';
@@ -24,6 +25,12 @@ import { delegationRoutes } from './http/delegation-routes';
 import { orderRoutes } from './http/routes';
 import { storeRoutes } from './http/store-routes';
 import { webhookRoutes } from './http/webhook-routes';
+
+/** An event naming another account's record is not applied; the log says which and why. */
+const refusedBy =
+  (log: Logger): Refused =>
+  (event, why) =>
+    log.warn({ eventId: event.eventId, accountId: event.accountId, why }, 'event refused: not its account');
 
 const delegationDeps = ({ db, outbox }: Pick<DelegationDeps, 'db' | 'outbox'>): DelegationDeps => ({
   db,
@@ -94,25 +101,26 @@ export async function createOrderIngestService(
     },
     batchHandlers: ({ outbox }) => ({
       CustomerUpserted: (events, tx) => applyCustomerUpserts(tx, repositories, events),
+      // R2.10: erasures in batches (one statement per account).
+      CustomerRedacted: async (events, tx, meta) => {
+        const n = await applyCustomerRedactions(tx, repositories, events);
+        meta.log.info(
+          { orders: n, customerIds: events.map((e) => e.payload.customerId) },
+          'customers erased from orders (R2.10)',
+        );
+      },
       // Order CSV rows from csv-import-service (R3.2, ADR 0013), through the batch ingest.
       OrderImportRequested: (events, tx) => importCsvOrders(events, tx, { outbox, repos: repositories }),
       // The local views delegation reads (R5.4, R5.5): whole batches, one upsert each.
-      ClientConnectionChanged: async (events, tx) => {
-        await applyConnectionChanges(events, tx, repositories.delegation);
+      ClientConnectionChanged: async (events, tx, meta) => {
+        await applyConnectionChanges(events, tx, repositories.delegation, refusedBy(meta.log));
       },
-      CarrierAccountChanged: async (events, tx) => {
-        await applyCarrierAccountChanges(events, tx, repositories.delegation);
+      CarrierAccountChanged: async (events, tx, meta) => {
+        await applyCarrierAccountChanges(events, tx, repositories.delegation, refusedBy(meta.log));
       },
     }),
     handlers: () => ({
       CustomerMerged: (event, tx) => applyCustomerMerged(tx, repositories, event),
-      CustomerRedacted: async (event, tx, meta) => {
-        const n = await applyCustomerRedacted(tx, repositories, event);
-        meta.log.info(
-          { orders: n, customerId: event.payload.customerId },
-          'customer erased from orders (R2.10)',
-        );
-      },
     }),
   };
   const svc = await assembleService(def, config, overrides);

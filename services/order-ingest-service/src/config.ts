@@ -32,6 +32,33 @@ export const orderIngestConfig = {
       description: "overrides every WooCommerce store's own site URL (tests, a forwarding proxy)",
     }),
   ),
+  CHANNEL_EBAY_BASE_URL: Type.String({
+    default: 'https://api.ebay.com',
+    pattern: '^https?://',
+    description:
+      'eBay REST origin: the Sell Fulfillment API and the OAuth token endpoint (sandbox: https://api.sandbox.ebay.com)',
+  }),
+  CHANNEL_AMAZON_BASE_URL: Type.String({
+    default: 'https://sellingpartnerapi-{region}.amazon.com',
+    pattern: '^https?://',
+    description: "Selling Partner API origin; {region} is replaced by the store's region (na, eu, fe)",
+  }),
+  CHANNEL_AMAZON_LWA_URL: Type.String({
+    default: 'https://api.amazon.com/auth/o2/token',
+    pattern: '^https?://',
+    description: 'Login with Amazon token endpoint (refresh token → 1-hour access token)',
+  }),
+  CHANNEL_BIGCOMMERCE_BASE_URL: Type.String({
+    default: 'https://api.bigcommerce.com/stores/{storeHash}',
+    pattern: '^https?://',
+    description: "BigCommerce API origin and path; {storeHash} is replaced by the store's hash",
+  }),
+  CHANNEL_BIGCOMMERCE_PAGE_SIZE: Type.Integer({
+    minimum: 1,
+    maximum: 250,
+    default: 250,
+    description: 'orders per BigCommerce page (the v2 API allows 250; smaller for tests)',
+  }),
   CHANNEL_ALLOW_PRIVATE_URLS: bool('allow merchant-site URLs in private or loopback ranges (SSRF guard off)'),
   CHANNEL_HTTP_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30000 }),
   CHANNEL_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),

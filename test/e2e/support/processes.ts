@@ -9,6 +9,8 @@ export interface ServiceProcess {
   /** kill -9: no shutdown, no drain, open transactions die with the connections. */
   kill9(): Promise<void>;
   stop(): Promise<void>;
+  /** The exit code once exited (null while running or when killed by a signal). */
+  exitCode(): number | null;
 }
 
 /**
@@ -21,8 +23,8 @@ export async function startServiceProcess(
 ): Promise<ServiceProcess> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child: ChildProcess = spawn(process.execPath, [resolve(root, 'services', name, 'dist', 'main.js')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', process.env.FAULTS_VERBOSE === '1' ? 'inherit' : 'ignore', 'inherit'],
+    env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const url = `http://127.0.0.1:${port}`;
@@ -51,5 +53,6 @@ export async function startServiceProcess(
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
     },
+    exitCode: () => child.exitCode,
   };
 }

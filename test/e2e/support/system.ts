@@ -18,6 +18,8 @@ export interface SystemOptions {
   kafka?: { brokers: string; prefix: string };
   /** Extra order-ingest variables (channel base URLs pointed at fake channels, …). */
   orderEnv?: Record<string, string>;
+  /** Extra customer-service variables (MAILCHIMP_BASE_URL pointed at a fake Mailchimp, …). */
+  customerEnv?: Record<string, string>;
 }
 
 /** order-ingest-service + customer-service, wired as in production, in this process. */
@@ -31,10 +33,13 @@ export async function startSystem(opts: SystemOptions) {
     OUTBOX_POLL_MS: '50',
     LOG_LEVEL: 'silent',
   });
-  const customers = await createCustomerService(customerConfig(env(opts.customerDbUrl)), {
-    bus: opts.bus,
-    logger: testLogger('customer-service'),
-  });
+  const customers = await createCustomerService(
+    customerConfig({ ...env(opts.customerDbUrl), ...opts.customerEnv }),
+    {
+      bus: opts.bus,
+      logger: testLogger('customer-service'),
+    },
+  );
   const orders = await createOrderIngestService(orderConfig({ ...env(opts.orderDbUrl), ...opts.orderEnv }), {
     bus: opts.bus,
     logger: testLogger('order-ingest-service'),
@@ -61,7 +66,12 @@ export type System = Awaited<ReturnType<typeof startSystem>>;
  */
 export async function startRealSystem(
   name: string,
-  opts: { brokers?: string; prefix?: string; orderEnv?: Record<string, string> } = {},
+  opts: {
+    brokers?: string;
+    prefix?: string;
+    orderEnv?: Record<string, string>;
+    customerEnv?: Record<string, string>;
+  } = {},
 ) {
   const cust = await freshMysqlDatabase(`${name}_cust`);
   const ord = await freshMysqlDatabase(`${name}_ord`);
@@ -71,10 +81,13 @@ export async function startRealSystem(
     orderDbUrl: ord.url,
     kafka: { brokers: opts.brokers ?? kafkaBrokers().join(','), prefix },
     orderEnv: opts.orderEnv,
+    customerEnv: opts.customerEnv,
   });
   return {
     ...sys,
     prefix,
+    /** The two services' database names, for tests that read MariaDB directly. */
+    databases: { customers: new URL(cust.url).pathname.slice(1), orders: new URL(ord.url).pathname.slice(1) },
     async stop() {
       await sys.stop();
       await cust.drop();

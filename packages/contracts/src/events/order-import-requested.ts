@@ -1,23 +1,24 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Address } from '../common';
+import { MONEY_LIMITS, TEXT_LIMITS } from '../limits';
 import { defineEvent, envelopeOf } from '../envelope';
 
 const str = (maxLength: number) => Type.Union([Type.String({ minLength: 1, maxLength }), Type.Null()]);
 
 /** Limits of an order CSV row's values, checked by csv-import-service at the door (row errors). */
 export const ORDER_IMPORT_LIMITS = {
-  orderNumber: 190,
-  storeOrderId: 190,
-  orderStatus: 32,
-  currency: 3,
-  username: 190,
-  email: 190,
-  phone: 64,
-  name: 190,
-  company: 190,
-  notes: 5000,
-  sku: 190,
-  itemName: 500,
+  orderNumber: TEXT_LIMITS.orderNumber,
+  storeOrderId: TEXT_LIMITS.storeOrderId,
+  orderStatus: TEXT_LIMITS.orderStatus,
+  currency: TEXT_LIMITS.currency,
+  username: TEXT_LIMITS.username,
+  email: TEXT_LIMITS.email,
+  phone: TEXT_LIMITS.phone,
+  name: TEXT_LIMITS.name,
+  company: TEXT_LIMITS.company,
+  notes: TEXT_LIMITS.note,
+  sku: TEXT_LIMITS.sku,
+  itemName: TEXT_LIMITS.itemName,
 } as const;
 
 export const OrderImportItem = Type.Object({
@@ -40,7 +41,10 @@ export const OrderImportRowOrder = Type.Object({
       "null: the file has no date for it; order-ingest keeps a stored order's date, else uses receivedAt.",
   }),
   orderStatus: str(ORDER_IMPORT_LIMITS.orderStatus),
-  total: Type.Union([Type.Number({ minimum: -1e12, maximum: 1e12 }), Type.Null()]),
+  total: Type.Union([
+    Type.Number({ minimum: MONEY_LIMITS.orderTotalMin, maximum: MONEY_LIMITS.orderTotalMax }),
+    Type.Null(),
+  ]),
   currency: str(ORDER_IMPORT_LIMITS.currency),
   buyer: Type.Object({
     username: str(ORDER_IMPORT_LIMITS.username),

@@ -1,40 +1,49 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Address, Channel, MarketingConsent, NullableString } from '../common';
+import { Address, Channel, LimitedString, MarketingConsent } from '../common';
+import { COUNT_LIMITS, MONEY_LIMITS, TEXT_LIMITS as L } from '../limits';
 import { defineEvent, envelopeOf } from '../envelope';
 
 export const OrderImportedPayload = Type.Object({
   order: Type.Object({
-    orderId: Type.String({ minLength: 1, description: 'order-ingest-service id of the order' }),
-    storeId: Type.String({ minLength: 1 }),
+    orderId: Type.String({
+      minLength: 1,
+      maxLength: L.id,
+      description: 'order-ingest-service id of the order',
+    }),
+    storeId: Type.String({ minLength: 1, maxLength: L.storeId }),
     storeType: Channel,
-    storeName: Type.String(),
-    storeOrderId: Type.String({ minLength: 1, description: 'The store-side order key (R1.9 idempotency).' }),
-    orderNumber: Type.String(),
+    storeName: Type.String({ maxLength: L.storeName }),
+    storeOrderId: Type.String({
+      minLength: 1,
+      maxLength: L.storeOrderId,
+      description: 'The store-side order key (R1.9 idempotency).',
+    }),
+    orderNumber: Type.String({ maxLength: L.orderNumber }),
     orderDate: Type.String({
       format: 'date-time',
       description: 'When the buyer ordered (R1.7 uses it, not arrival).',
     }),
-    orderStatus: NullableString,
-    total: Type.Number(),
-    currency: NullableString,
+    orderStatus: LimitedString(L.orderStatus),
+    total: Type.Number({ minimum: MONEY_LIMITS.orderTotalMin, maximum: MONEY_LIMITS.orderTotalMax }),
+    currency: Type.Union([Type.String({ pattern: '^[A-Z]{3}$' }), Type.Null()]),
     revision: Type.Integer({ minimum: 1, description: 'Bumped on every changed re-import of the order.' }),
   }),
   buyer: Type.Object({
-    username: Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
+    username: Type.Union([Type.String({ minLength: 1, maxLength: L.username }), Type.Null()], {
       description: 'The store-side buyer key chosen by channel (R1.2); null when the order has none.',
     }),
-    email: NullableString,
-    phone: NullableString,
-    name: NullableString,
-    firstName: NullableString,
-    lastName: NullableString,
-    company: NullableString,
+    email: LimitedString(L.email),
+    phone: LimitedString(L.phone),
+    name: LimitedString(L.name),
+    firstName: LimitedString(L.name),
+    lastName: LimitedString(L.name),
+    company: LimitedString(L.company),
     birthDate: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
     marketingConsent: MarketingConsent,
   }),
   shipTo: Type.Union([Address, Type.Null()]),
   billTo: Type.Union([Address, Type.Null()]),
-  tags: Type.Array(Type.String()),
+  tags: Type.Array(Type.String({ maxLength: L.tag }), { maxItems: COUNT_LIMITS.tags }),
   source: Type.Union([
     Type.Literal('store'),
     Type.Literal('manual'),

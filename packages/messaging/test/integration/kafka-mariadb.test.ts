@@ -89,3 +89,22 @@ describeReal('outbox relays of two instances on one MariaDB database', () => {
     }
   });
 });
+
+describeReal('outbox backlog age on MariaDB', () => {
+  it('outbox_oldest_pending_age_seconds reads the DATETIME(3) as UTC', async () => {
+    const fresh = await freshMysqlDatabase('outboxage');
+    const db = await openTestDb(fresh.url);
+    const outbox = new Outbox();
+    const relay = new OutboxRelay({ db, bus: {} as KafkaBus, outbox, logger: testLogger() });
+    try {
+      expect(await relay.oldestPendingAgeSeconds()).toBe(0);
+      await db.transaction((tx) => outbox.add(tx, customerEvent('c1')));
+      const age = await relay.oldestPendingAgeSeconds();
+      expect(age).toBeGreaterThanOrEqual(0);
+      expect(age).toBeLessThan(30);
+    } finally {
+      await db.close();
+      await fresh.drop();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
+import { csvSafe } from '@crp/platform/csv-cells';
 import type { Database } from '@crp/platform/db';
 import { conflict, notFound } from '@crp/platform/errors';
 import type { ImportJobRow, ImportRowReportRow } from '../infra/db/entities';
@@ -24,6 +25,14 @@ export async function getImport(db: Database, accountId: string, jobId: string) 
 }
 
 const PAGE = 1000;
+
+/** CSV out: UTF-8 with a BOM, CRLF, and no cell a spreadsheet would run as a formula (csvSafe). */
+const csvOut = () =>
+  stringify({
+    bom: true,
+    record_delimiter: 'windows',
+    cast: { string: (v) => csvSafe(v) },
+  });
 
 /** Every report of a job in line order, page by page: memory stays one page whatever the count. */
 async function* reports(
@@ -56,7 +65,7 @@ export async function errorsCsv(db: Database, accountId: string, jobId: string) 
   }
   return {
     fileName: `${job.id}-errors.csv`,
-    stream: Readable.from(records()).pipe(stringify({ bom: true, record_delimiter: 'windows' })),
+    stream: Readable.from(records()).pipe(csvOut()),
   };
 }
 
@@ -136,6 +145,6 @@ export async function previewCsv(db: Database, accountId: string, jobId: string)
   }
   return {
     fileName: `${job.id}-preview.csv`,
-    stream: Readable.from(records()).pipe(stringify({ bom: true, record_delimiter: 'windows' })),
+    stream: Readable.from(records()).pipe(csvOut()),
   };
 }

@@ -1,5 +1,6 @@
 import type { Address } from '@crp/contracts/common';
 import { ADDRESS_PARTS, ADDRESS_PART_LIMITS } from '@crp/contracts/customer-import-fields';
+import { moneyProblem } from '@crp/contracts/limits';
 import { ORDER_IMPORT_LIMITS, type OrderImportRowOrder } from '@crp/contracts/events/order-import-requested';
 import type { ColumnMapping } from './columns';
 import { columnCountProblem, isBlankRow, type RowVerdict, type SourceRow } from './customer-row';
@@ -112,6 +113,9 @@ function parse(field: string, label: string, cell: string | undefined, dateOrder
     case 'item.unitPrice': {
       const x = parseNumber(label, cell);
       if (field === 'item.quantity' && x !== null && x < 0) throw new CellProblem(`${label} is negative`);
+      // The order total's range and sign are the platform's (MONEY_LIMITS), checked here at the door.
+      const money = field === 'total' && x !== null ? moneyProblem(label, x) : null;
+      if (money) throw new CellProblem(money);
       return x;
     }
     case 'currency': {

@@ -1,6 +1,7 @@
 import countries from 'i18n-iso-countries';
 import { getCountries, getCountryCallingCode } from 'libphonenumber-js';
 import type { ConsentState } from '@crp/contracts/common';
+import { dateRangeProblem, isCalendarDate, isEmailAddress } from '@crp/contracts/limits';
 import en from 'i18n-iso-countries/langs/en.json';
 import fr from 'i18n-iso-countries/langs/fr.json';
 import de from 'i18n-iso-countries/langs/de.json';
@@ -29,13 +30,11 @@ export function parseText(label: string, cell: string | undefined, maxLength: nu
   return v;
 }
 
-// Deliberately plain: one @, no spaces or brackets, a dot in the domain. Stricter checks reject
-// addresses that mail servers accept.
-const EMAIL = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:".]+$/;
+// The one definition of an email address (packages/contracts limits.ts), as customer-service matches on it.
 
 export function parseEmail(label: string, cell: string | undefined, maxLength: number): string | null {
   const v = parseText(label, cell, maxLength);
-  if (v !== null && !EMAIL.test(v)) throw new CellProblem(`${label} "${v}" is not an email address`);
+  if (v !== null && !isEmailAddress(v)) throw new CellProblem(`${label} "${v}" is not an email address`);
   return v;
 }
 
@@ -102,6 +101,8 @@ export function parseDateTime(label: string, cell: string | undefined, dateOrder
     day = order === 'mdy' ? `${m[3]}-${a}-${b}` : `${m[3]}-${b}-${a}`;
     rest = m[4]!;
   } else throw bad();
+  // JavaScript rolls 2026-02-30 over to March 2: a day that does not exist is refused here.
+  if (!isCalendarDate(day)) throw bad('is not a date in the calendar');
   const t = /^(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(rest);
   if (!t) throw bad();
   const [hh = '0', mm = '00', ss = '00', frac = '', zone = 'Z'] = t.slice(1).map((x) => x ?? undefined);
@@ -109,7 +110,9 @@ export function parseDateTime(label: string, cell: string | undefined, dateOrder
     zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
   const ms = frac ? `.${frac.slice(0, 3).padEnd(3, '0')}` : '';
   const d = new Date(`${day}T${hh.padStart(2, '0')}:${mm}:${ss}${ms}${z}`);
-  if (Number.isNaN(d.getTime()) || !d.toISOString().startsWith(day.slice(0, 4))) throw bad();
+  if (Number.isNaN(d.getTime())) throw bad();
+  const range = dateRangeProblem(label, d);
+  if (range) throw new CellProblem(range);
   return d.toISOString();
 }
 

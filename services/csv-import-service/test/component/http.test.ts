@@ -24,7 +24,7 @@ describe('csv-import-service HTTP API (embedded default)', () => {
   it('answers /healthz and /readyz', async () => {
     await request(handle.app).get('/healthz').expect(200, { status: 'ok', service: 'csv-import-service' });
     const ready = await request(handle.app).get('/readyz').expect(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', bus: 'ok' } });
+    expect(ready.body.checks).toMatchObject({ database: 'ok', bus: 'ok' });
   });
 
   it('documents exactly the routes it serves', async () => {

@@ -148,4 +148,21 @@ describe('an order row (R3.2)', () => {
       reason: 'the order number is blank',
     });
   });
+
+  it('issue #20: a negative or oversized total and a day not in the calendar are row reasons, never sent on', () => {
+    const m = resolveMapping('orders', ['shipment_id', 'recipient_email', 'declared_value', 'order_date']);
+    const row = (total: string, date: string) =>
+      toOrderRow({ lineNumber: 2, cells: ['ORD-9', 'a@example.com', total, date] }, m, 4, 'iso');
+    expect(row('-5', '2026-11-20')).toMatchObject({ ok: false, reason: expect.stringMatching(/negative/) });
+    expect(row('1000000000000', '2026-11-20')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/larger than/),
+    });
+    expect(row('10', '2026-02-30')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not a date in the calendar/),
+    });
+    expect(row('10', '1899-01-01')).toMatchObject({ ok: false, reason: expect.stringMatching(/outside/) });
+    expect(row('10', '2026-02-28')).toMatchObject({ ok: true });
+  });
 });

@@ -1,3 +1,4 @@
+import { recordFlags } from '../domain/flags';
 import type {
   CustomerOrderRecord as CustomerOrderRow,
   CustomerRecord as CustomerRow,
@@ -45,9 +46,11 @@ export function customerView(
     tags: c.tags.map((name) => ({ name })),
     status: c.status,
     mergedIntoId: c.mergedIntoId,
+    erasedAt: c.erasedAt?.toISOString() ?? null,
     addresses: { shipping: c.shippingAddress, billing: c.billingAddress, postal: c.postalAddress },
     marketingConsent: c.consent,
     fieldSources: c.fieldSources,
+    flags: recordFlags(c),
     history: {
       orderCount: c.orderCount,
       totalSpent: c.totalSpent,

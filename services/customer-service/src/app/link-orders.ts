@@ -3,7 +3,7 @@ import type { OrderImportedV1 } from '@crp/contracts/events/order-imported';
 import type { Outbox } from '@crp/messaging/outbox';
 import { newId } from '@crp/platform/ids';
 import { decideLinks, type LinkOutcome, type OrderToLink } from '../domain/link-orders';
-import { normalizeEmail, normalizePhone } from '../domain/normalize';
+import { blankToNull, buyerKeyOf, matchableEmail, normalizePhone } from '../domain/normalize';
 import { settingsOrDefault, type CustomerRecord, type IdentityRecord } from '../domain/records';
 import { customerUpserted } from './customer-events';
 import type { CustomerRepository } from './ports';
@@ -53,7 +53,7 @@ export async function linkOrders(
     })),
   );
   const idKeys = orders.flatMap((o) => {
-    const username = o.buyer.username ?? normalizeEmail(o.buyer.email);
+    const username = buyerKeyOf(o.buyer);
     return username ? [{ accountId: o.accountId, storeId: o.order.storeId, username }] : [];
   });
   const keyed = await repo.identitiesByKey(tx, idKeys);
@@ -91,11 +91,13 @@ export async function linkOrders(
   }
   const toMatch = orders.filter((o) => {
     if (historyKeys.has(`${o.accountId}\u0000${o.order.storeId}\u0000${o.order.storeOrderId}`)) return false;
-    const username = o.buyer.username ?? normalizeEmail(o.buyer.email);
-    return username !== null && !linkedActive.get(`${o.accountId}\u0000${o.order.storeId}\u0000${username}`);
+    const username = buyerKeyOf(o.buyer);
+    // A buyer known only by an email that is not an address still gets a record (matched on phone).
+    if (username === null) return blankToNull(o.buyer.email) !== null;
+    return !linkedActive.get(`${o.accountId}\u0000${o.order.storeId}\u0000${username}`);
   });
   const emails = toMatch.flatMap((o) => {
-    const value = normalizeEmail(o.buyer.email);
+    const value = matchableEmail(o.buyer.email);
     return value ? [{ accountId: o.accountId, value }] : [];
   });
   const phones = toMatch.flatMap((o) => {

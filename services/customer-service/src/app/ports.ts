@@ -1,11 +1,16 @@
 import type { EntityManager } from 'typeorm';
 import type {
   AccountSettings,
+  CustomerChangeRecord,
   CustomerOrderRecord,
   CustomerRecord,
+  DuplicateScanRecord,
   IdentityRecord,
   PossibleDuplicateRecord,
+  PrivacyRequestRecord,
 } from '../domain/records';
+import type { CustomerFilter } from '../domain/search';
+import type { DuplicateReason, MatchFacts, MatchKeysRecord, SuggestionRecord } from '../domain/duplicates';
 
 export type AccountRef = { accountId: string };
 
@@ -60,6 +65,46 @@ export interface CustomerRepository {
   /** R1.11 totals counted again from the history rows (for the rare changes that cannot be incremental). */
   recountTotals(tx: EntityManager, refs: Array<AccountRef & { customerId: string }>): Promise<void>;
 
+  // The write side of SPEC §2 (single clicks: one transaction each).
+  /** The change log (edits, status changes, merges, erasures). */
+  insertChanges(tx: EntityManager, rows: CustomerChangeRecord[]): Promise<void>;
+  changesOf(tx: EntityManager, accountId: string, customerIds: string[]): Promise<CustomerChangeRecord[]>;
+  /** R2.7: every history row of `fromIds` now belongs to `toId` (totals: recountTotals). */
+  moveHistory(tx: EntityManager, accountId: string, fromIds: string[], toId: string): Promise<void>;
+  /** R2.7: possible-duplicate pairs of `fromIds` now name `toId`; pairs inside the group go. */
+  moveDuplicates(tx: EntityManager, accountId: string, fromIds: string[], toId: string): Promise<void>;
+  /** Every possible-duplicate pair naming one of `ids`, either side, goes (R2.10 erasure). */
+  dropDuplicates(tx: EntityManager, accountId: string, ids: string[]): Promise<void>;
+
+  insertPrivacyRequest(tx: EntityManager, row: PrivacyRequestRecord): Promise<void>;
+  updatePrivacyRequest(tx: EntityManager, row: PrivacyRequestRecord): Promise<void>;
+  privacyRequest(
+    tx: EntityManager,
+    accountId: string,
+    id: string,
+    opts?: LoadOptions,
+  ): Promise<PrivacyRequestRecord | null>;
+  /** Open requests naming any of `customerIds` (they hold merges back, R2.7). */
+  openPrivacyRequests(
+    tx: EntityManager,
+    accountId: string,
+    customerIds: string[],
+  ): Promise<PrivacyRequestRecord[]>;
+  /** The account's requests, newest first, keyset-paginated by id. */
+  listPrivacyRequests(
+    tx: EntityManager,
+    accountId: string,
+    q: { customerId?: string; status?: string; before?: string; limit: number },
+  ): Promise<PrivacyRequestRecord[]>;
+  /** Records merged into any of `ids` (directly), for erasure of a survivor. */
+  mergedInto(tx: EntityManager, accountId: string, ids: string[]): Promise<CustomerRecord[]>;
+  /** R2.10: the customer's identities are deleted (the username is personal data). */
+  deleteIdentities(tx: EntityManager, accountId: string, customerIds: string[]): Promise<void>;
+  /** R2.10: change-log rows of the customers are deleted (their before/after values are personal data). */
+  deleteChanges(tx: EntityManager, accountId: string, customerIds: string[]): Promise<void>;
+  /** Every history row of a customer, oldest first (privacy export). */
+  allOrdersOf(tx: EntityManager, accountId: string, customerIds: string[]): Promise<CustomerOrderRecord[]>;
+
   // Reads for the HTTP API.
   findCustomer(tx: EntityManager, accountId: string, id: string): Promise<CustomerRecord | null>;
   ordersOf(
@@ -69,19 +114,118 @@ export interface CustomerRepository {
     limit?: number,
   ): Promise<CustomerOrderRecord[]>;
   possibleDuplicatesOf(tx: EntityManager, accountId: string, customerId: string): Promise<string[]>;
-  search(
+  /**
+   * R2.11: one page of the account's customers matching `filter`, in id order (ids sort by
+   * creation time), starting after the id `after`: keyset pagination, so pages never shift.
+   */
+  findCustomers(
     tx: EntityManager,
     accountId: string,
-    query: CustomerQuery,
-  ): Promise<{ rows: CustomerRecord[]; total: number }>;
+    filter: CustomerFilter,
+    page: { after?: string; limit: number },
+  ): Promise<CustomerRecord[]>;
+  /**
+   * How many of the account's customers match `filter`, counting no further than `upTo`; `exact`
+   * false when there may be more than `count` (a lower bound).
+   */
+  countCustomers(
+    tx: EntityManager,
+    accountId: string,
+    filter: CustomerFilter,
+    upTo: number,
+  ): Promise<{ count: number; exact: boolean }>;
+  /**
+   * R2.11 export: like findCustomers, but only what a CSV row shows, with the usernames, in one
+   * statement and without entity hydration (the export's hot loop).
+   */
+  exportPage(
+    tx: EntityManager,
+    accountId: string,
+    filter: CustomerFilter,
+    page: { after?: string; limit: number },
+  ): Promise<CustomerExportRecord[]>;
 }
 
-export interface CustomerQuery {
-  q?: string;
-  email?: string;
-  storeId?: string;
-  tag?: string;
-  status?: string;
-  after?: string;
-  limit: number;
+/**
+ * Likely duplicates (domain/duplicates.ts). Every customer write (insertCustomers,
+ * updateCustomers) queues the customer for the scan; the scan works the queue in batches.
+ */
+export interface DuplicateRepository {
+  /** One scanner at a time across instances (MySQL GET_LOCK); false when another holds it. */
+  lockDuplicateScan(tx: EntityManager): Promise<boolean>;
+  unlockDuplicateScan(tx: EntityManager): Promise<void>;
+  /** The oldest queued customers (the queue entries exactly as read, to finish them later). */
+  claimDuplicateScan(tx: EntityManager, limit: number): Promise<DuplicateScanRecord[]>;
+  /** Removes the claimed entries, unless a write queued the customer again since. */
+  finishDuplicateScan(tx: EntityManager, claimed: DuplicateScanRecord[]): Promise<void>;
+  /** What the comparison reads of these customers (those that exist), without the rest of the record. */
+  matchFactsOf(tx: EntityManager, refs: Array<AccountRef & { customerId: string }>): Promise<MatchFacts[]>;
+  matchKeysOf(
+    tx: EntityManager,
+    refs: Array<AccountRef & { customerId: string }>,
+  ): Promise<MatchKeysRecord[]>;
+  saveMatchKeys(tx: EntityManager, rows: MatchKeysRecord[]): Promise<void>;
+  deleteMatchKeys(tx: EntityManager, refs: Array<AccountRef & { customerId: string }>): Promise<void>;
+  /** Comparison keys of the active customers at these addresses or phones. */
+  matchKeyCandidates(
+    tx: EntityManager,
+    by: { addresses: Array<AccountRef & { value: string }>; phones: Array<AccountRef & { value: string }> },
+  ): Promise<MatchKeysRecord[]>;
+  /** Drops every suggestion involving these customers (either side), then writes `rows`. */
+  replaceSuggestions(
+    tx: EntityManager,
+    refs: Array<AccountRef & { customerId: string }>,
+    rows: SuggestionRecord[],
+  ): Promise<void>;
+
+  // Reads for the HTTP API.
+  /** R1.6 pairs and suggestions that involve these customers, from either side. */
+  duplicatePairsOf(tx: EntityManager, accountId: string, customerIds: string[]): Promise<DuplicatePair[]>;
+  /** The account's group anchors (the older record of each pair), in id order, after `after`. */
+  duplicateAnchors(
+    tx: EntityManager,
+    accountId: string,
+    page: { after?: string; limit: number },
+  ): Promise<string[]>;
 }
+
+/** One reason two records of an account may be one person, from the older record's side or not. */
+export interface DuplicatePair {
+  customerId: string;
+  otherId: string;
+  reason: DuplicateReason;
+  confidence: number;
+  /** `matching`: R1.6, recorded when an order matched on a shared key; `suggestion`: the scan. */
+  source: 'matching' | 'suggestion';
+  /** Whether `customerId` is the pair's group anchor: the record R1.6 links orders to, else the older one. */
+  anchored: boolean;
+}
+
+/** What one exported CSV row needs of a customer. */
+export type CustomerExportRecord = Pick<
+  CustomerRecord,
+  | 'id'
+  | 'status'
+  | 'mergedIntoId'
+  | 'name'
+  | 'firstName'
+  | 'lastName'
+  | 'company'
+  | 'email'
+  | 'phone'
+  | 'birthDate'
+  | 'shippingAddress'
+  | 'billingAddress'
+  | 'postalAddress'
+  | 'tags'
+  | 'consent'
+  | 'orderCount'
+  | 'totalSpent'
+> & {
+  usernames: Array<{ storeId: string; username: string }>;
+  /** Instants as ISO 8601 text (UTC, milliseconds), read as text: no Date made per cell. */
+  firstOrderDate: string | null;
+  lastOrderDate: string | null;
+  createDate: string;
+  modifyDate: string;
+};

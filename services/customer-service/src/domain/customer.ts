@@ -1,8 +1,12 @@
-import type { Address, ConsentState, MarketingConsent } from '@crp/contracts/common';
-import { blankToNull, normalizeEmail, normalizePhone } from './normalize';
+import type { Address, MarketingConsent } from '@crp/contracts/common';
+import { consentFromOrder, withHistory, type ConsentEvent, type ConsentRecord } from './consent';
+import { blankToNull, isEmail, normalizeEmail, normalizePhone } from './normalize';
+import type { SourceKind } from './source';
+
+export type { ConsentRecord } from './consent';
+export type { SourceKind } from './source';
 
 export type CustomerStatus = 'active' | 'archived' | 'merged' | 'deleted';
-export type SourceKind = 'store' | 'manual' | 'csv' | 'api';
 
 /** Who last wrote a field (SPEC §0 "Source"); store-written fields are locked (R2.1). */
 export interface FieldSource {
@@ -10,13 +14,6 @@ export interface FieldSource {
   storeId: string | null;
   storeName: string | null;
   at: string;
-}
-
-export interface ConsentRecord {
-  state: ConsentState;
-  changedAt: string | null;
-  source: SourceKind;
-  storeId: string | null;
 }
 
 export const PROFILE_FIELDS = [
@@ -50,6 +47,8 @@ export interface CustomerState {
   profileOrderDate: Date | null;
   tags: string[];
   consent: { email?: ConsentRecord; sms?: ConsentRecord };
+  /** R2.9: every consent change applied, oldest first (capped: consent.ts). */
+  consentHistory: ConsentEvent[];
   fieldSources: Partial<Record<TrackedField, FieldSource>>;
 }
 
@@ -94,6 +93,7 @@ export const emptyCustomer = (): CustomerState => ({
   profileOrderDate: null,
   tags: [],
   consent: {},
+  consentHistory: [],
   fieldSources: {},
 });
 
@@ -113,6 +113,7 @@ export function cloneState(s: CustomerState): CustomerState {
     profileOrderDate: copyDate(s.profileOrderDate),
     tags: [...s.tags],
     consent: Object.fromEntries(Object.entries(s.consent).map(([k, v]) => [k, { ...v }])),
+    consentHistory: s.consentHistory.map((e) => ({ ...e })),
     fieldSources: Object.fromEntries(Object.entries(s.fieldSources).map(([k, v]) => [k, { ...v }])),
   };
 }
@@ -142,7 +143,7 @@ const ADDRESS_KEYS = [
   'phone',
 ] as const;
 
-function sameAddress(a: Address | null, b: Address | null): boolean {
+export function sameAddress(a: Address | null, b: Address | null): boolean {
   if (!a || !b) return a === b;
   return ADDRESS_KEYS.every((k) => (a[k] ?? null) === (b[k] ?? null));
 }
@@ -203,6 +204,8 @@ export function applyOrder(
     if (current[field] === value) continue;
     if (isName && rules.protectNames) continue; // R1.10
     if (field === 'email' && normalizeEmail(current.email) === normalizeEmail(value)) continue;
+    // Text that is not an address may fill an empty email (flagged), never replace an address.
+    if (field === 'email' && !isEmail(value) && isEmail(current.email)) continue;
     if (field === 'phone' && sameNumber(current.phone, value, rules.defaultCountry)) continue;
     if (mayOverwrite(current, field, facts)) {
       next[field] = value;
@@ -244,19 +247,25 @@ export function applyOrder(
   ];
   if (next.tags.length !== current.tags.length) changed = true;
 
-  // R2.9: consent per channel; an explicit unsubscribe is never overturned by an older order.
+  // R2.9: consent per channel (consent.ts): an explicit unsubscribe is never overturned by an
+  // older order, and only by a newer change from the store that recorded it.
+  const applied: ConsentEvent[] = [];
   for (const channel of ['email', 'sms'] as const) {
     const c = facts.buyer.marketingConsent[channel];
     if (!c) continue;
-    const at = c.changedAt ?? facts.orderDate.toISOString();
-    const have = current.consent[channel];
-    if (have && have.state === c.state) continue;
-    if (have?.changedAt && Date.parse(at) < Date.parse(have.changedAt)) continue;
-    // An unsubscribe of unknown date is only overturned by a consent that says when it was given.
-    if (have?.state === 'unsubscribed' && !have.changedAt && !c.changedAt) continue;
-    next.consent[channel] = { state: c.state, changedAt: at, source: facts.source, storeId: stamp.storeId };
+    const kept = consentFromOrder(current.consent[channel], {
+      state: c.state,
+      at: c.changedAt ?? facts.orderDate.toISOString(),
+      dated: c.changedAt !== null,
+      source: facts.source,
+      storeId: stamp.storeId,
+    });
+    if (!kept) continue;
+    next.consent[channel] = kept;
+    applied.push({ channel, ...kept });
     changed = true;
   }
+  next.consentHistory = withHistory(next.consentHistory, applied);
 
   return { next, changed };
 }

@@ -1,7 +1,7 @@
 import type { OrderImportedV1 } from '@crp/contracts/events/order-imported';
 import { applyOrder, emptyCustomer, type CustomerState, type OrderFacts } from './customer';
 import { matchKeys, pickMatch, type MatchKey } from './matching';
-import { normalizeEmail, normalizePhone } from './normalize';
+import { blankToNull, buyerKeyOf, matchableEmail, normalizePhone } from './normalize';
 import {
   settingsOrDefault,
   type AccountSettings,
@@ -140,19 +140,22 @@ export function decideLinks(
       continue;
     }
 
-    const email = normalizeEmail(buyer.email);
+    // An email that is not an address is kept on the record (flagged) but never matched on.
+    const email = matchableEmail(buyer.email);
     const phone = normalizePhone(buyer.phone, rules.defaultCountry);
     // R1.2: order-ingest chose the channel's buyer key; without one, the email stands in for it.
-    const username = buyer.username ?? email;
+    const username = buyerKeyOf(buyer);
     const iKey = username ? k(accountId, order.storeId, username) : null;
     const identity = iKey ? (identities.get(iKey) ?? null) : null;
+    // R1.1: a buyer with a username or an email (even one that is not an address) gets a record.
+    const hasBuyer = username !== null || blankToNull(buyer.email) !== null;
 
     let customer: CustomerRecord | null = null;
     let viaDefault = false;
     if (before) {
       // A changed re-import stays with the record its first import went to.
       customer = resolveLinked(before.customerId);
-    } else if (username) {
+    } else if (hasBuyer) {
       customer = resolveLinked(identity?.customerId ?? null);
       if (!customer) {
         const candidates: Partial<Record<MatchKey, CustomerRecord[]>> = {};
@@ -181,7 +184,7 @@ export function decideLinks(
     }
 
     if (!customer) {
-      if (!username) {
+      if (!hasBuyer) {
         outcomes.set(o.eventId, {
           eventId: o.eventId,
           kind: 'no_customer',
@@ -270,7 +273,7 @@ export function decideLinks(
     const updated: CustomerRecord = {
       ...customer,
       ...stateOnly(next),
-      emailNormalized: normalizeEmail(next.email),
+      emailNormalized: matchableEmail(next.email),
       phoneE164: normalizePhone(next.phone, rules.defaultCountry),
       orderCount,
       totalSpent,
@@ -324,6 +327,7 @@ function newCustomer(id: string, accountId: string, now: Date): CustomerRecord {
     totalSpent: 0,
     firstOrderDate: null,
     lastOrderDate: null,
+    erasedAt: null,
     version: 0,
     createdAt: now,
     updatedAt: now,
@@ -347,6 +351,7 @@ function stateOnly(s: CustomerState): CustomerState {
     profileOrderDate: s.profileOrderDate,
     tags: s.tags,
     consent: s.consent,
+    consentHistory: s.consentHistory,
     fieldSources: s.fieldSources,
   };
 }

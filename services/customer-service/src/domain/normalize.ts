@@ -1,9 +1,37 @@
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { isEmailAddress } from '@crp/contracts/limits';
 
 /** R1.5: emails compare trimmed and lower-cased; nothing else about them is rewritten. */
 export function normalizeEmail(raw: string | null | undefined): string | null {
   const v = raw?.trim().toLowerCase();
   return v ? v : null;
+}
+
+/**
+ * The email as a matching key (R1.4, R1.5): normalized, and only when it is an address. Text such
+ * as `not-an-email`, `a@` or `x@y@z` is kept where it was written but never matches anything:
+ * every other order with the same typo would land on the same record.
+ */
+export function matchableEmail(raw: string | null | undefined): string | null {
+  return isEmail(raw) ? normalizeEmail(raw) : null;
+}
+
+/** Whether the text (trimmed) is an email address, by the one definition (contracts/limits). */
+export function isEmail(raw: string | null | undefined): boolean {
+  const v = raw?.trim();
+  return !!v && isEmailAddress(v);
+}
+
+/**
+ * R1.2: the buyer key of an order: the channel's (order-ingest chose it), else the email when it is
+ * an address. A key that is only the order's own malformed email (an older order-ingest sent
+ * those) is no key.
+ */
+export function buyerKeyOf(buyer: { username: string | null; email: string | null }): string | null {
+  const email = matchableEmail(buyer.email);
+  if (buyer.username === null) return email;
+  if (email === null && buyer.username === normalizeEmail(buyer.email)) return null;
+  return buyer.username;
 }
 
 /**

@@ -18,6 +18,8 @@ export interface CustomerRecord extends CustomerState {
   totalSpent: number;
   firstOrderDate: Date | null;
   lastOrderDate: Date | null;
+  /** R2.10: when the record's personal data was erased; the row stays as a tombstone. */
+  erasedAt: Date | null;
   /** Bumped on every change; CustomerUpserted carries it so consumers can drop older copies. */
   version: number;
   createdAt: Date;
@@ -60,6 +62,20 @@ export interface PossibleDuplicateRecord {
   createdAt: Date;
 }
 
+/** R2.11: one tag of a customer, as the tag filter looks it up (domain/search.ts tagKey). */
+export interface CustomerTagRecord {
+  accountId: string;
+  customerId: string;
+  tagKey: string;
+}
+
+/** A customer written since the duplicate scan last looked at it (domain/duplicates.ts). */
+export interface DuplicateScanRecord {
+  accountId: string;
+  customerId: string;
+  queuedAt: Date;
+}
+
 export interface AccountSettings {
   accountId: string;
   matchPolicy: MatchPolicy;
@@ -78,3 +94,41 @@ export const DEFAULT_SETTINGS = {
 
 export const settingsOrDefault = (accountId: string, found: AccountSettings | undefined): AccountSettings =>
   found ?? { accountId, ...DEFAULT_SETTINGS, updatedAt: new Date(0) };
+
+/**
+ * One change a person or a system made to a record outside the order stream (an edit, a status
+ * change, a merge, an erasure): who, when, from which source, and the fields before and after.
+ * Orders are not logged here: their trace is the order history (R1.11).
+ */
+export interface CustomerChangeRecord {
+  id: string;
+  accountId: string;
+  customerId: string;
+  at: Date;
+  /** The user (JWT sub) who asked, or the system part that acted. */
+  actor: string;
+  source: 'manual' | 'api' | 'csv' | 'system';
+  kind: 'create' | 'edit' | 'archive' | 'restore' | 'delete' | 'merge' | 'merged_into' | 'erase';
+  changes: Array<{ field: string; from: unknown; to: unknown }>;
+}
+
+export type PrivacyRequestType = 'export' | 'erase';
+export type PrivacyBasis = 'gdpr' | 'ccpa' | 'other';
+export type PrivacyRequestStatus = 'open' | 'completed' | 'cancelled';
+
+/** R2.10: a privacy request, recorded with its legal basis, who asked and when. */
+export interface PrivacyRequestRecord {
+  id: string;
+  accountId: string;
+  customerId: string;
+  type: PrivacyRequestType;
+  basis: PrivacyBasis;
+  note: string | null;
+  status: PrivacyRequestStatus;
+  requestedBy: string;
+  requestedAt: Date;
+  completedAt: Date | null;
+  completedBy: string | null;
+  /** What was done: the records erased, the orders counted… (no personal data). */
+  outcome: Record<string, unknown> | null;
+}

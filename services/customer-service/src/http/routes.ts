@@ -1,9 +1,20 @@
 import { Type } from '@sinclair/typebox';
 import type { Database } from '@crp/platform/db';
-import type { CustomerRepository } from '../app/ports';
+import type { CustomerRepository, DuplicateRepository } from '../app/ports';
+import { duplicateGroups, duplicatesOf } from '../app/duplicates';
 import { route } from '@crp/platform/http';
 import { MATCH_POLICIES } from '../domain/matching';
 import { getCustomer, listCustomers } from '../app/queries';
+import { exportChunks } from '../app/export-customers';
+import {
+  CustomerCsvSchema,
+  CustomerDuplicatesSchema,
+  CustomerListSchema,
+  CustomerSchema,
+  DuplicateGroupsSchema,
+} from './customer-schemas';
+import { exportFileName, exportStream } from './export-stream';
+import { ExportQuery, keepPlus, ListQuery } from './search-query';
 import { readSettings, updateSettings } from '../app/settings';
 
 const CustomerId = Type.Object({ customerId: Type.String({ minLength: 1, maxLength: 40 }) });
@@ -14,7 +25,7 @@ const Settings = Type.Object({
   defaultCustomerId: Type.Union([Type.String(), Type.Null()]),
 });
 
-export function customerRoutes(db: Database, repo: CustomerRepository) {
+export function customerRoutes(db: Database, repo: CustomerRepository, duplicates: DuplicateRepository) {
   return [
     route({
       method: 'get',
@@ -22,29 +33,45 @@ export function customerRoutes(db: Database, repo: CustomerRepository) {
       operationId: 'listCustomers',
       summary: 'List and search customers (R2.11), keyset-paginated by nextCursor',
       tags: ['customers'],
-      query: Type.Object({
-        q: Type.Optional(Type.String({ description: 'matches name, email, phone or username' })),
-        email: Type.Optional(Type.String()),
-        storeId: Type.Optional(Type.String()),
-        tag: Type.Optional(Type.String()),
-        status: Type.Optional(
-          Type.Union(['active', 'archived', 'merged', 'deleted'].map((s) => Type.Literal(s))),
-        ),
-        cursor: Type.Optional(Type.String({ description: 'nextCursor of the previous page' })),
-        limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+      query: ListQuery,
+      responses: {
+        200: { description: 'One page in id (creation) order', schema: CustomerListSchema },
+        400: { description: 'An unknown query parameter, or a value that can never match (named)' },
+      },
+      handler: async ({ principal, query, req }) => ({
+        body: await listCustomers(db, repo, principal.accountId, keepPlus(req, query)),
       }),
-      responses: { 200: { description: '{ customers, total, nextCursor }' } },
-      handler: async ({ principal, query }) => ({
-        body: await listCustomers(db, repo, principal.accountId, {
-          q: query.q,
-          email: query.email,
-          storeId: query.storeId,
-          tag: query.tag,
-          status: query.status,
-          after: query.cursor,
-          limit: query.limit,
-        }),
-      }),
+    }),
+    // Before /v1/customers/:customerId, which would otherwise take "export" for an id.
+    route({
+      method: 'get',
+      path: '/v1/customers/export',
+      operationId: 'exportCustomers',
+      summary:
+        'Export the customers matching the filters as CSV or JSON (R2.11), streamed: constant memory whatever the size',
+      tags: ['customers'],
+      query: ExportQuery,
+      responses: {
+        200: {
+          description:
+            'format=csv: text/csv (UTF-8 with BOM, documented header row); format=json: an array of customers',
+          schema: Type.Array(CustomerSchema),
+          content: { 'text/csv': CustomerCsvSchema },
+        },
+        400: { description: 'An unknown query parameter, or a value that can never match (named)' },
+      },
+      handler: async ({ principal, query, req }) => {
+        const { format, ...filters } = query;
+        const chunks = await exportChunks(db, repo, principal.accountId, keepPlus(req, filters), format);
+        return {
+          headers: {
+            'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+            'Content-Disposition': `attachment; filename="${exportFileName(format)}"`,
+            'Cache-Control': 'no-store',
+          },
+          stream: exportStream(chunks),
+        };
+      },
     }),
     route({
       method: 'get',
@@ -54,11 +81,46 @@ export function customerRoutes(db: Database, repo: CustomerRepository) {
       tags: ['customers'],
       params: CustomerId,
       responses: {
-        200: { description: 'The customer' },
+        200: {
+          description: 'The customer, with its order history and possible duplicates',
+          schema: CustomerSchema,
+        },
         404: { description: 'No such customer in this account' },
       },
       handler: async ({ principal, params }) => ({
         body: await getCustomer(db, repo, principal.accountId, params.customerId),
+      }),
+    }),
+    route({
+      method: 'get',
+      path: '/v1/customers/:customerId/duplicates',
+      operationId: 'customerDuplicates',
+      summary:
+        'Other active records that may be this customer: R1.6 possible duplicates and likely duplicates that share no key, each with its reasons and confidence (never merged automatically)',
+      tags: ['duplicates'],
+      params: CustomerId,
+      responses: {
+        200: { description: 'Surest first', schema: CustomerDuplicatesSchema },
+        404: { description: 'No such customer in this account' },
+      },
+      handler: async ({ principal, params }) => ({
+        body: await duplicatesOf(db, { repo, duplicates }, principal.accountId, params.customerId),
+      }),
+    }),
+    route({
+      method: 'get',
+      path: '/v1/duplicates',
+      operationId: 'listDuplicateGroups',
+      summary:
+        "The account's groups of likely duplicates: each anchored at the record orders link to (R1.6) or the older record of a suggested pair, keyset-paginated",
+      tags: ['duplicates'],
+      query: Type.Object({
+        cursor: Type.Optional(Type.String({ maxLength: 40, description: 'nextCursor of the previous page' })),
+        limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+      }),
+      responses: { 200: { description: 'Groups in anchor id order', schema: DuplicateGroupsSchema } },
+      handler: async ({ principal, query }) => ({
+        body: await duplicateGroups(db, { repo, duplicates }, principal.accountId, query),
       }),
     }),
     route({

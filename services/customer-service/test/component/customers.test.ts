@@ -4,7 +4,10 @@ import { listExpressRoutes } from '@crp/platform/http';
 import { testLogger } from '@crp/testing/silent-logger';
 import { createCustomerService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
-import { customerScenarios, type CustomerServiceHandle } from '../support/scenarios';
+import { customerScenarios, type CustomerServiceHandle, type Env } from '../support/scenarios';
+import { duplicateScenarios } from '../support/duplicate-scenarios';
+import { exportScenarios } from '../support/export-scenarios';
+import { searchScenarios } from '../support/search-scenarios';
 import { embeddedEnv } from '@crp/testing/service-env';
 
 const eventIdOf = (value: string): string | null => {
@@ -30,7 +33,7 @@ describe('customer-service on SQLite and the in-process bus', () => {
     await bus.close();
   });
 
-  customerScenarios(() => ({
+  const env = (): Env => ({
     svc,
     bus,
     publishOrder: (event) =>
@@ -40,7 +43,11 @@ describe('customer-service on SQLite and the in-process bus', () => {
         eventId: eventIdOf(m.value),
         reason: m.headers['dlt-error-message'] ?? '',
       })),
-  }));
+  });
+  customerScenarios(env);
+  searchScenarios(env);
+  exportScenarios(env);
+  duplicateScenarios(env);
 
   it('/openapi.json lists exactly the routes express serves', async () => {
     const res = await request(svc.app).get('/openapi.json');
@@ -64,7 +71,7 @@ describe('customer-service on SQLite and the in-process bus', () => {
   it('/readyz is 200 with the database and the bus ok', async () => {
     const res = await request(svc.app).get('/readyz');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ready', checks: { database: 'ok', bus: 'ok' } });
+    expect(res.body).toEqual({ status: 'ready', checks: { database: 'ok', bus: 'ok', consumer: 'ok' } });
   });
 
   it('401 without a token, in the one error shape', async () => {

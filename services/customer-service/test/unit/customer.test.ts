@@ -632,8 +632,42 @@ describe('applyOrder: marketing consent (R2.9)', () => {
     expect(next.consent.email).toEqual(current.consent.email);
   });
 
-  it('R2.9 a newer subscribed does change an unsubscribe', () => {
+  it('R2.9 a newer opt-in from another source (a store) does not overturn an explicit unsubscribe', () => {
     const current = unsubscribedOnMay1();
+    const { next } = applyOrder(
+      current,
+      order({
+        date: '2024-06-01T00:00:00Z',
+        buyer: {
+          marketingConsent: { email: { state: 'subscribed', changedAt: '2024-06-01T00:00:00.000Z' } },
+        },
+      }),
+      RULES,
+    );
+    expect(next.consent.email).toEqual(current.consent.email);
+    expect(next.consentHistory).toEqual([]);
+  });
+
+  function unsubscribedAtStoreA(changedAt: string | null): CustomerState {
+    return {
+      ...emptyCustomer(),
+      consent: { email: { state: 'unsubscribed', changedAt, source: 'store', storeId: 'store-a' } },
+    };
+  }
+
+  it('R2.9 a newer opt-in from the same store that recorded the unsubscribe overturns it, and the history keeps both steps', () => {
+    const current = {
+      ...unsubscribedAtStoreA('2024-05-01T00:00:00.000Z'),
+      consentHistory: [
+        {
+          channel: 'email' as const,
+          state: 'unsubscribed' as const,
+          changedAt: '2024-05-01T00:00:00.000Z',
+          source: 'store' as const,
+          storeId: 'store-a',
+        },
+      ],
+    };
     const { next } = applyOrder(
       current,
       order({
@@ -650,6 +684,56 @@ describe('applyOrder: marketing consent (R2.9)', () => {
       source: 'store',
       storeId: 'store-a',
     });
+    expect(next.consentHistory.map((e) => e.state)).toEqual(['unsubscribed', 'subscribed']);
+  });
+
+  it('R2.9 the same store: an older opt-in still never overturns the unsubscribe; another store never does', () => {
+    const current = unsubscribedAtStoreA('2024-05-01T00:00:00.000Z');
+    const older = applyOrder(
+      current,
+      order({
+        date: '2024-04-01T00:00:00Z',
+        buyer: { marketingConsent: { email: { state: 'subscribed', changedAt: null } } },
+      }),
+      RULES,
+    ).next;
+    expect(older.consent.email!.state).toBe('unsubscribed');
+    const otherStore = applyOrder(
+      current,
+      order({
+        store: STORE_B,
+        date: '2024-07-01T00:00:00Z',
+        buyer: {
+          marketingConsent: { email: { state: 'subscribed', changedAt: '2024-07-01T00:00:00.000Z' } },
+        },
+      }),
+      RULES,
+    ).next;
+    expect(otherStore.consent.email!.state).toBe('unsubscribed');
+  });
+
+  it('R2.9 an unsubscribe of unknown date gives way only to a same-store change that says when it was made', () => {
+    const current = unsubscribedAtStoreA(null);
+    const undated = applyOrder(
+      current,
+      order({
+        date: '2024-07-01T00:00:00Z',
+        buyer: { marketingConsent: { email: { state: 'subscribed', changedAt: null } } },
+      }),
+      RULES,
+    ).next;
+    expect(undated.consent.email!.state).toBe('unsubscribed');
+    const dated = applyOrder(
+      current,
+      order({
+        date: '2024-07-01T00:00:00Z',
+        buyer: {
+          marketingConsent: { email: { state: 'subscribed', changedAt: '2024-06-30T00:00:00.000Z' } },
+        },
+      }),
+      RULES,
+    ).next;
+    expect(dated.consent.email!.state).toBe('subscribed');
   });
 
   it('R2.9 a newer order unsubscribed overturns a subscribe', () => {

@@ -90,6 +90,7 @@ function customer(id: string, extra: Partial<CustomerRecord> = {}): CustomerReco
     totalSpent: 0,
     firstOrderDate: null,
     lastOrderDate: null,
+    erasedAt: null,
     version: 1,
     createdAt: new Date('2026-01-01T00:00:00Z'),
     updatedAt: new Date('2026-01-01T00:00:00Z'),
@@ -413,5 +414,63 @@ describe('decideLinks: SPEC §1 over a whole batch', () => {
       opts(),
     );
     expect(d.customerInserts[0]).toMatchObject({ firstName: 'Alex', lastName: 'Original' });
+  });
+
+  describe('an email that is not an address (found as a new user: a manual order with customerEmail "not-an-email")', () => {
+    it.each(['not-an-email', 'a@', 'x@y@z'])(
+      'R1.4: %j is kept on the new record but is no matching key: a second order with the same text makes a second record',
+      (bad) => {
+        const first = decideLinks([order({ username: null, email: bad })], empty(), opts());
+        expect(first.outcomes[0]).toMatchObject({ kind: 'linked', created: true });
+        const c = first.customerInserts[0]!;
+        expect(c.email).toBe(bad);
+        expect(c.emailNormalized).toBeNull();
+        expect(first.identityInserts).toEqual([]);
+        // The stored record, offered to the next batch as an existing customer: nothing matches it.
+        const again = decideLinks(
+          [order({ username: null, email: bad })],
+          { ...empty(), customers: [c] },
+          opts(),
+        );
+        expect(again.outcomes[0]).toMatchObject({ kind: 'linked', created: true });
+        expect(again.customerInserts[0]!.id).not.toBe(c.id);
+      },
+    );
+
+    it('a username that is only the malformed email lower-cased (as an older order-ingest sent it) is no key either', () => {
+      const d = decideLinks([order({ username: 'not-an-email', email: 'Not-An-Email' })], empty(), opts());
+      expect(d.identityInserts).toEqual([]);
+      expect(d.customerInserts[0]!.emailNormalized).toBeNull();
+    });
+
+    it('R1.4: such a buyer still matches an existing customer on phone', () => {
+      const known = customer('cus_known', { phone: '+16135551212', phoneE164: '+16135551212' });
+      const d = decideLinks(
+        [order({ username: null, email: 'not-an-email', phone: '(613) 555-1212' })],
+        { ...empty(), customers: [known] },
+        opts(),
+      );
+      expect(d.outcomes[0]).toMatchObject({ kind: 'linked', customerId: 'cus_known', created: false });
+    });
+
+    it('R1.8: a malformed email from a newer order never replaces an address the record holds; with a real username the order still links', () => {
+      const known = customer('cus_known', {
+        email: 'ann@example.com',
+        emailNormalized: 'ann@example.com',
+        fieldSources: {
+          email: { source: 'store', storeId: 'st_shop', storeName: 'Acme Shopify', at: day(1) },
+        },
+      });
+      const d = decideLinks(
+        [order({ username: 'buyer-1', email: 'ann@', date: day(20) })],
+        { ...empty(), customers: [known], identities: [identity('cus_known', 'buyer-1')] },
+        opts(),
+      );
+      expect(d.outcomes[0]).toMatchObject({ kind: 'linked', customerId: 'cus_known' });
+      expect(d.customerUpdates[0]!).toMatchObject({
+        email: 'ann@example.com',
+        emailNormalized: 'ann@example.com',
+      });
+    });
   });
 });

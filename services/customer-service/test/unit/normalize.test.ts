@@ -1,4 +1,10 @@
-import { blankToNull, normalizeEmail, normalizePhone } from '../../src/domain/normalize';
+import {
+  blankToNull,
+  buyerKeyOf,
+  matchableEmail,
+  normalizeEmail,
+  normalizePhone,
+} from '../../src/domain/normalize';
 
 describe('normalizePhone', () => {
   const northAmerican = ['6135551212', '+16135551212', '(613)555-1212', '+1 613-555-1212'];
@@ -68,5 +74,27 @@ describe('blankToNull', () => {
     expect(blankToNull('  Acme  ')).toBe('Acme');
     expect(blankToNull(' \t ')).toBeNull();
     expect(blankToNull(null)).toBeNull();
+  });
+});
+
+describe('matchableEmail / buyerKeyOf (R1.2, R1.4)', () => {
+  it('an email is a matching key only when it is an address', () => {
+    expect(matchableEmail('  ADA@Example.COM ')).toBe('ada@example.com');
+    for (const bad of ['not-an-email', 'a@', 'x@y@z', '', null]) expect(matchableEmail(bad)).toBeNull();
+  });
+  it("the buyer key is the channel's username, else the email when it is an address", () => {
+    expect(buyerKeyOf({ username: 'bidder42', email: 'not-an-email' })).toBe('bidder42');
+    expect(buyerKeyOf({ username: null, email: 'Ann@Example.com' })).toBe('ann@example.com');
+    expect(buyerKeyOf({ username: null, email: 'not-an-email' })).toBeNull();
+    expect(buyerKeyOf({ username: 'x@y@z', email: 'X@y@z' })).toBeNull();
+  });
+});
+
+describe('R1.5 default country', () => {
+  it('an Australian number typed without its country code becomes +61… under an AU default, and is no number under a US one', () => {
+    expect(normalizePhone('0412 345 678', 'AU')).toBe('+61412345678');
+    expect(normalizePhone('+61 412 345 678', 'US')).toBe('+61412345678');
+    expect(normalizePhone('0412 345 678', 'US')).toBeNull();
+    expect(normalizePhone('+1 412 345 6780', 'AU')).toBe('+14123456780');
   });
 });

@@ -44,17 +44,35 @@ export async function applyCustomerMerged(tx: EntityManager, repos: Repositories
 }
 
 /**
- * R2.10 in this service: the erased customer's orders lose names, emails, phones, addresses and
+ * R2.10 in this service: the erased customers' orders lose names, emails, phones, addresses and
  * notes; rows, totals, dates and items stay (the merchant's books). Found two ways, so an order
  * whose CustomerUpserted has not arrived yet is still found: by the link, and by the customer's
  * store identities (store, buyer key) — the same key the order carries as `customerUsername`.
- * Later revisions of an erased order stay erased (order-batch.ts, mergeWithStored).
+ * Later revisions of an erased order stay erased (order-batch.ts, mergeWithStored). A whole batch
+ * of erasures takes one statement per account (and per 200 customers).
  */
-export async function applyCustomerRedacted(tx: EntityManager, repos: Repositories, e: CustomerRedactedV1) {
-  return repos.orders.redact(
-    tx,
-    e.accountId,
-    { customerId: e.payload.customerId, identities: e.payload.identities },
-    new Date(e.occurredAt),
-  );
+export async function applyCustomerRedactions(
+  tx: EntityManager,
+  repos: Repositories,
+  events: CustomerRedactedV1[],
+): Promise<number> {
+  const byAccount = new Map<
+    string,
+    { customerIds: string[]; identities: CustomerRedactedV1['payload']['identities']; at: Date }
+  >();
+  for (const e of events) {
+    const acc = byAccount.get(e.accountId) ?? { customerIds: [], identities: [], at: new Date(e.occurredAt) };
+    acc.customerIds.push(e.payload.customerId);
+    acc.identities.push(...e.payload.identities);
+    const at = new Date(e.occurredAt);
+    if (at > acc.at) acc.at = at;
+    byAccount.set(e.accountId, acc);
+  }
+  let n = 0;
+  for (const [accountId, who] of byAccount) {
+    // A renamed buyer's other usernames are personal data too.
+    await repos.buyerAliases.forget(tx, accountId, who.identities);
+    n += await repos.orders.redact(tx, accountId, who, who.at);
+  }
+  return n;
 }

@@ -6,6 +6,7 @@ import { newId } from '@crp/platform/ids';
 import { decideOrderBatch, type BatchItem, type ItemOutcome } from '../domain/order-batch';
 import {
   orderLimitProblem,
+  orderWarnings,
   type NormalizedOrder,
   type RevisionSource,
   type StoreRecord,
@@ -15,6 +16,7 @@ import {
   normalizeShipStationOrder,
   type ShipStationOrder,
 } from '../domain/shipstation-order';
+import { CHANNEL_SPECS } from '../domain/store-channels';
 import { delegateImportedOrders } from './delegate-orders';
 import { orderImportedEvent, type Ctx } from './order-events';
 import type { Repositories } from './ports';
@@ -60,6 +62,16 @@ export async function ingestBatch(
     store.id,
     fit.map((i) => i.order.storeOrderId),
   );
+  // R1.2: a channel whose buyer keys are renamable usernames (eBay): the batch's keys' aliases.
+  const renames = store.type !== 'manual' && CHANNEL_SPECS[store.type].buyerKeyRenames === true;
+  const aliases = renames
+    ? await deps.repos.buyerAliases.find(
+        tx,
+        ctx.accountId,
+        store.id,
+        fit.flatMap((i) => (i.order.username ? [i.order.username] : [])),
+      )
+    : undefined;
   const decision = decideOrderBatch({
     accountId: ctx.accountId,
     storeId: store.id,
@@ -68,7 +80,9 @@ export async function ingestBatch(
     now: new Date(),
     newId: () => newId('ord'),
     source,
+    aliases,
   });
+  await deps.repos.buyerAliases.insert(tx, decision.aliases);
   await deps.repos.orders.insert(tx, decision.inserts);
   await deps.repos.orders.update(tx, decision.updates);
   await deps.repos.orders.insertRevisions(tx, decision.revisions);
@@ -89,7 +103,12 @@ export async function ingestBatch(
         : [{ ...o, accountId: ctx.accountId, storeId: store.id, tags: tagsOf.get(o.index) ?? [] }],
     ),
   );
-  return [...rejected, ...decision.outcomes].sort((a, b) => a.index - b.index);
+  const orderOf = new Map(fit.map((i) => [i.index, i.order]));
+  const outcomes = decision.outcomes.map((o) => {
+    const warnings = o.status === 'rejected' ? [] : orderWarnings(orderOf.get(o.index)!);
+    return warnings.length ? { ...o, warnings } : o;
+  });
+  return [...rejected, ...outcomes].sort((a, b) => a.index - b.index);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type {
+  BuyerAliasRecord,
   Json,
   JsonObject,
   NormalizedOrder,
@@ -66,13 +67,13 @@ export interface OrderRepository {
   ): Promise<void>;
   relinkCustomers(tx: EntityManager, accountId: string, fromIds: string[], toId: string): Promise<void>;
   /**
-   * R2.10: empties the personal fields of the orders of a customer (by link, or by its store
+   * R2.10: empties the personal fields of the orders of some customers (by link, or by their store
    * identities) and marks them redacted; rows, totals and dates stay. Returns how many.
    */
   redact(
     tx: EntityManager,
     accountId: string,
-    who: { customerId: string; identities: Array<{ storeId: string; username: string }> },
+    who: { customerIds: string[]; identities: Array<{ storeId: string; username: string }> },
     at: Date,
   ): Promise<number>;
 }
@@ -110,12 +111,27 @@ export interface SyncJobRepository {
 export interface WebhookRepository {
   /** false when this (store, delivery id) was received before: a duplicate. */
   insert(tx: EntityManager, row: Omit<WebhookDeliveryRecord, 'id'>): Promise<boolean>;
+  /** The oldest unprocessed deliveries of these channels, read without a lock (to fetch what they name). */
+  peekPending(tx: EntityManager, channels: string[], limit: number): Promise<WebhookDeliveryRecord[]>;
   /** The oldest unprocessed deliveries, locked for this transaction (other workers skip them). */
   claimPending(tx: EntityManager, limit: number): Promise<WebhookDeliveryRecord[]>;
   markProcessed(
     tx: EntityManager,
     rows: Array<{ id: number; outcome: string; error: string | null }>,
     at: Date,
+  ): Promise<void>;
+}
+
+/** R1.2: a renamed buyer's later keys, per store (domain/order-batch.ts, renameOf). */
+export interface BuyerAliasRepository {
+  /** alias → the buyer's first key, for those of `keys` that are aliases: one query. */
+  find(tx: EntityManager, accountId: string, storeId: string, keys: string[]): Promise<Map<string, string>>;
+  insert(tx: EntityManager, rows: BuyerAliasRecord[]): Promise<void>;
+  /** R2.10: the aliases of these (store, buyer key) identities are dropped. */
+  forget(
+    tx: EntityManager,
+    accountId: string,
+    identities: Array<{ storeId: string; username: string }>,
   ): Promise<void>;
 }
 
@@ -127,6 +143,7 @@ export interface Repositories {
   webhooks: WebhookRepository;
   /** Delegation to 3PLs (R5.4, R5.5): src/app/delegation-ports.ts. */
   delegation: DelegationRepository;
+  buyerAliases: BuyerAliasRepository;
 }
 
 /** Store credentials at rest: AES-256-GCM, bound to the store id. */
@@ -164,6 +181,12 @@ export interface OrderPage {
 export interface ChannelConnector {
   channel: Exclude<StoreType, 'manual' | 'api'>;
   /**
+   * Windows end this long before now: a channel that refuses (or may not yet show) the last
+   * minutes (Amazon: `LastUpdatedBefore` at least 2 minutes in the past). The watermark then
+   * moves only to the end of what was actually read.
+   */
+  windowEndLagMs?: number;
+  /**
    * One page of the orders the channel changed within [from, to] (its own updated-at, UTC),
    * oldest change first. Throttling and transient retries happen inside; a refused credential
    * throws ChannelAuthError.
@@ -184,12 +207,19 @@ export interface ChannelConnector {
     verify(rawBody: Buffer, headers: Record<string, string | undefined>, secret: string): boolean;
     /** A channel's "are you there?" call (WooCommerce's ping when a webhook is saved). */
     isPing(rawBody: Buffer, headers: Record<string, string | undefined>): boolean;
-    deliveryId(headers: Record<string, string | undefined>): string | null;
-    topic(headers: Record<string, string | undefined>): string | null;
+    /** The channel's id of a delivery (the same on its retries), from its headers or its body. */
+    deliveryId(headers: Record<string, string | undefined>, rawBody: Buffer): string | null;
+    topic(headers: Record<string, string | undefined>, rawBody: Buffer): string | null;
     /** Topics that carry an order to import; others are acknowledged and ignored. */
     accepts(topic: string): boolean;
-    /** The orders one delivery carries (a channel that sends only ids would fetch them here). */
+    /** The orders one delivery carries. */
     orders(payload: Json, store: ConnectorStore): Promise<JsonObject[]>;
+    /**
+     * A channel whose webhooks carry only an id (BigCommerce): fetches the orders a delivery names.
+     * The queue worker calls it before its transaction, never inside one. An order the channel no
+     * longer has is an empty list.
+     */
+    fetch?(payload: Json, store: ConnectorStore, signal?: AbortSignal): Promise<JsonObject[]>;
   };
 }
 

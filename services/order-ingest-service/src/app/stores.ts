@@ -2,7 +2,7 @@ import type { Database } from '@crp/platform/db';
 import { conflict, notFound, unprocessable } from '@crp/platform/errors';
 import { newId } from '@crp/platform/ids';
 import type { JsonObject, StoreRecord, StoreType } from '../domain/order';
-import { CHANNEL_SPECS, checkStoreInput, type StoreInput } from '../domain/store-channels';
+import { checkStoreInput, syncsItself, type StoreInput } from '../domain/store-channels';
 import { nextSyncAt } from '../domain/sync';
 import type { ChannelDeps } from './deps';
 import type { Repositories } from './ports';
@@ -41,7 +41,6 @@ export async function createStore(deps: ChannelDeps, accountId: string, input: C
   const { credentials, settings } = await checked(deps, input.channel, input);
   const now = new Date();
   const id = newId('st');
-  const connector = CHANNEL_SPECS[input.channel].connector;
   const row: StoreRecord = {
     id,
     accountId,
@@ -54,12 +53,14 @@ export async function createStore(deps: ChannelDeps, accountId: string, input: C
     statusMessage: null,
     syncWatermark: null,
     // A connected store syncs at once, then on its interval.
-    nextSyncAt: connector ? now : null,
+    nextSyncAt: null,
     lastSyncAt: null,
     updatedAt: now,
   };
+  const pulls = syncsItself(row);
+  if (pulls) row.nextSyncAt = now;
   await deps.db.transaction((tx) => deps.repos.stores.insert(tx, row));
-  if (connector) deps.wake.sync();
+  if (pulls) deps.wake.sync();
   return storeView(row);
 }
 
@@ -91,7 +92,9 @@ export async function updateStore(
       : {}),
     updatedAt: now,
   };
-  if (CHANNEL_SPECS[channel].connector && next.status === 'active' && next.nextSyncAt)
+  // A store that gains its credentials syncs at once.
+  if (syncsItself(next) && next.status === 'active' && !next.nextSyncAt) next.nextSyncAt = now;
+  if (syncsItself(next) && next.status === 'active' && next.nextSyncAt)
     next.nextSyncAt = new Date(
       Math.min(next.nextSyncAt.getTime(), nextSyncAt(now, settings.syncIntervalMinutes as number).getTime()),
     );
@@ -139,6 +142,13 @@ export async function listStores(
   });
 }
 
+/** The topics to subscribe a store's webhooks to, per channel that takes webhooks. */
+const WEBHOOK_TOPICS: Partial<Record<StoreType, string[]>> = {
+  shopify: ['orders/create', 'orders/updated'],
+  woocommerce: ['order.created', 'order.updated'],
+  bigcommerce: ['store/order/created', 'store/order/updated'],
+};
+
 /** Never the credentials: only which ones are set. */
 export const storeView = (s: StoreRecord) => ({
   storeId: s.id,
@@ -149,22 +159,20 @@ export const storeView = (s: StoreRecord) => ({
   statusMessage: s.statusMessage ?? null,
   settings: s.settings ?? {},
   hasCredentials: Boolean(s.credentialsEnc),
-  sync:
-    s.type !== 'manual' && CHANNEL_SPECS[s.type].connector
-      ? {
-          watermark: s.syncWatermark?.toISOString() ?? null,
-          lastSyncAt: s.lastSyncAt?.toISOString() ?? null,
-          nextSyncAt: s.nextSyncAt?.toISOString() ?? null,
-        }
-      : null,
-  webhooks:
-    s.type === 'shopify' || s.type === 'woocommerce'
-      ? {
-          url: `/v1/webhooks/${s.type}/${s.id}`,
-          topics:
-            s.type === 'shopify' ? ['orders/create', 'orders/updated'] : ['order.created', 'order.updated'],
-        }
-      : null,
+  sync: syncsItself(s)
+    ? {
+        watermark: s.syncWatermark?.toISOString() ?? null,
+        lastSyncAt: s.lastSyncAt?.toISOString() ?? null,
+        nextSyncAt: s.nextSyncAt?.toISOString() ?? null,
+      }
+    : null,
+  webhooks: WEBHOOK_TOPICS[s.type]
+    ? {
+        url: `/v1/webhooks/${s.type}/${s.id}`,
+        topics: WEBHOOK_TOPICS[s.type],
+        ...(s.type === 'bigcommerce' ? { header: 'X-Webhook-Secret' } : {}),
+      }
+    : null,
   createDate: s.createdAt.toISOString(),
   modifyDate: (s.updatedAt ?? s.createdAt).toISOString(),
 });

@@ -4,7 +4,7 @@ import { ChannelAuthError } from '../domain/channel-errors';
 import type { BatchItem, ItemOutcome } from '../domain/order-batch';
 import { OrderFormatError } from '../domain/shipstation-order';
 import type { StoreRecord } from '../domain/order';
-import { CHANNEL_SPECS } from '../domain/store-channels';
+import { CHANNEL_SPECS, syncsItself } from '../domain/store-channels';
 import {
   MAX_JOB_ERRORS,
   advanceWatermark,
@@ -45,6 +45,10 @@ export async function startSync(deps: ChannelDeps, accountId: string, storeId: s
     if (!store || store.status === 'disconnected') throw notFound(`Store ${storeId}`);
     if (store.type === 'manual' || !CHANNEL_SPECS[store.type].connector)
       throw conflict(`A ${store.type} store has no connector to sync from (its orders are posted to it)`);
+    if (!syncsItself(store))
+      throw conflict(
+        `This ${store.type} store has no credentials: its orders are posted to it; set its credentials (PATCH) to sync it`,
+      );
     const active = await deps.repos.syncJobs.active(tx, store.id);
     if (active) return { job: active, started: false };
     const job = newJob(store, 'manual', new Date());
@@ -58,9 +62,7 @@ export async function startSync(deps: ChannelDeps, accountId: string, storeId: s
 /** The scheduler's tick: a job for every store that is due and has none queued or running. */
 export async function enqueueDueStores(deps: ChannelDeps, now = new Date(), limit = 500): Promise<number> {
   const n = await deps.db.transaction(async (tx) => {
-    const due = (await deps.repos.stores.due(tx, now, limit)).filter(
-      (s) => s.type !== 'manual' && CHANNEL_SPECS[s.type].connector,
-    );
+    const due = (await deps.repos.stores.due(tx, now, limit)).filter((s) => syncsItself(s));
     const busy = await deps.repos.syncJobs.activeStores(
       tx,
       due.map((s) => s.id),
@@ -105,10 +107,10 @@ export function mapPage(
       items.push({ index, order: connector.mapOrder(o, store) });
     } catch (err) {
       if (!(err instanceof OrderFormatError)) throw err;
-      const n = (o as { name?: unknown; number?: unknown; id?: unknown }) ?? {};
+      const n = (o as Record<string, unknown>) ?? {};
       rejected.push({
         index,
-        orderNumber: String(n.name ?? n.number ?? n.id ?? '?'),
+        orderNumber: String(n.name ?? n.number ?? n.orderId ?? n.AmazonOrderId ?? n.id ?? '?'),
         status: 'rejected',
         reason: err.message,
       });
@@ -166,7 +168,7 @@ export async function runSyncJob(
       typeof store.settings?.initialSyncFrom === 'string' ? new Date(store.settings.initialSyncFrom) : null;
     const window = syncWindow({
       watermark: store.syncWatermark,
-      now,
+      now: new Date(now.getTime() - (connector.windowEndLagMs ?? 0)),
       overlapMs: deps.sync.overlapMs,
       initialFrom: initial ?? new Date(now.getTime() - deps.sync.initialLookbackDays * 86_400_000),
     });

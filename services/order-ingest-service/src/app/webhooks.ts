@@ -2,14 +2,20 @@ import { createHash } from 'node:crypto';
 import { AppError } from '@crp/platform/errors';
 import { parseChannelJson } from '../domain/channels/channel-json';
 import type { BatchItem, ItemOutcome } from '../domain/order-batch';
-import type { StoreRecord } from '../domain/order';
+import type { JsonObject, StoreRecord } from '../domain/order';
 import { OrderFormatError } from '../domain/shipstation-order';
+import { CHANNEL_SPECS } from '../domain/store-channels';
 import type { WebhookDeliveryRecord } from '../domain/sync';
 import type { ChannelDeps } from './deps';
 import { INGEST_TX, ingestBatch } from './ingest-orders';
 
-/** Not authenticated: the same answer whether the store is unknown or the signature is wrong. */
-const refused = (why: string) => new AppError('UNAUTHORIZED', `Webhook refused: ${why}`, 401);
+/**
+ * Not authenticated: the same answer whether the store is unknown, of another channel,
+ * disconnected, without a secret, or the signature is wrong — the answer tells an unsigned caller
+ * nothing about which store ids exist. The reason goes to the log for the operator.
+ */
+export const WEBHOOK_REFUSED =
+  'Webhook refused: no such store, or the signature does not match its webhook secret';
 
 export type Headers = Record<string, string | undefined>;
 
@@ -27,6 +33,10 @@ export async function receiveWebhook(
   rawBody: Buffer,
   headers: Headers,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
+  const refused = (why: string) => {
+    deps.logger.info({ channel, storeId, why }, 'webhook refused');
+    return new AppError('UNAUTHORIZED', WEBHOOK_REFUSED, 401);
+  };
   const connector = deps.connectors(channel);
   if (!connector) throw refused('unknown channel');
   const store = await deps.db.transaction((tx) => deps.repos.stores.findForWebhook(tx, storeId));
@@ -36,9 +46,10 @@ export async function receiveWebhook(
   const secret = connector.webhook.secret(credentials);
   if (!secret) throw refused('the store has no webhook secret set');
   if (!connector.webhook.verify(rawBody, headers, secret)) throw refused('bad signature');
-  const topic = connector.webhook.topic(headers) ?? '';
+  const topic = connector.webhook.topic(headers, rawBody) ?? '';
   const deliveryId =
-    connector.webhook.deliveryId(headers) ?? `sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
+    connector.webhook.deliveryId(headers, rawBody) ??
+    `sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
   if (!connector.webhook.accepts(topic)) return { status: 200, body: { status: 'ignored', topic } };
   const fresh = await deps.db.transaction((tx) =>
     deps.repos.webhooks.insert(tx, {
@@ -65,6 +76,7 @@ export async function receiveWebhook(
  * dropped. Returns how many it took.
  */
 export async function processWebhooks(deps: ChannelDeps, limit: number): Promise<number> {
+  const fetched = await fetchNamedOrders(deps, limit);
   return deps.db.transaction(async (tx) => {
     const rows = await deps.repos.webhooks.claimPending(tx, limit);
     if (rows.length === 0) return 0;
@@ -88,16 +100,24 @@ export async function processWebhooks(deps: ChannelDeps, limit: number): Promise
       }
       const items: BatchItem[] = [];
       const owner: number[] = [];
-      const cs = {
-        id: store.id,
-        accountId: store.accountId,
-        name: store.name,
-        settings: store.settings ?? {},
-        credentials: store.credentialsEnc ? deps.cipher.decrypt(store.id, store.credentialsEnc) : {},
-      };
+      const cs = connectorStoreOf(deps, store);
       for (const d of deliveries) {
         try {
-          const orders = await connector.webhook.orders(parseChannelJson(d.payload ?? ''), cs);
+          let orders: JsonObject[];
+          if (connector.webhook.fetch) {
+            const got = fetched.get(d.id);
+            // Received after this pass fetched: the next pass fetches it (the row stays pending).
+            if (got === undefined) continue;
+            if (got instanceof Error) {
+              marks.push({ id: d.id, outcome: 'failed', error: got.message.slice(0, 1000) });
+              continue;
+            }
+            orders = got;
+            if (orders.length === 0) {
+              marks.push({ id: d.id, outcome: 'ignored', error: 'the channel no longer has the order' });
+              continue;
+            }
+          } else orders = await connector.webhook.orders(parseChannelJson(d.payload ?? ''), cs);
           for (const o of orders) {
             items.push({ index: items.length, order: connector.mapOrder(o, store) });
             owner.push(d.id);
@@ -125,6 +145,51 @@ export async function processWebhooks(deps: ChannelDeps, limit: number): Promise
     return rows.length;
   }, INGEST_TX);
 }
+
+/**
+ * Channels whose webhooks carry only an id (BigCommerce): the orders the pending deliveries name,
+ * fetched from the channel before the queue's transaction (a network call never holds a
+ * transaction open: SQLite runs one at a time, MySQL would hold the claimed rows' locks). A
+ * delivery whose fetch fails is marked failed with the reason; the store's next sync reads the
+ * order anyway (every store syncs at least daily).
+ */
+async function fetchNamedOrders(
+  deps: ChannelDeps,
+  limit: number,
+): Promise<Map<number, JsonObject[] | Error>> {
+  const out = new Map<number, JsonObject[] | Error>();
+  const channels = Object.keys(CHANNEL_SPECS).filter((c) => deps.connectors(c)?.webhook.fetch);
+  if (channels.length === 0) return out;
+  const pending = await deps.db.transaction(async (tx) => {
+    const rows = await deps.repos.webhooks.peekPending(tx, channels, limit);
+    const stores = await deps.repos.stores.findMany(
+      tx,
+      rows.map((r) => r.storeId),
+    );
+    return { rows, stores: new Map(stores.map((s) => [s.id, s])) };
+  });
+  for (const d of pending.rows) {
+    const store = pending.stores.get(d.storeId);
+    const fetch = deps.connectors(d.channel)?.webhook.fetch;
+    if (!store || !fetch || store.status === 'disconnected') continue;
+    try {
+      out.set(d.id, await fetch(parseChannelJson(d.payload ?? ''), connectorStoreOf(deps, store)));
+    } catch (err) {
+      if (err instanceof SyntaxError || (err as { retriable?: unknown }).retriable !== undefined)
+        out.set(d.id, err as Error);
+      else throw err;
+    }
+  }
+  return out;
+}
+
+const connectorStoreOf = (deps: ChannelDeps, store: StoreRecord) => ({
+  id: store.id,
+  accountId: store.accountId,
+  name: store.name,
+  settings: store.settings ?? {},
+  credentials: store.credentialsEnc ? deps.cipher.decrypt(store.id, store.credentialsEnc) : {},
+});
 
 const ctxOf = (store: StoreRecord, d: WebhookDeliveryRecord) => ({
   accountId: store.accountId,

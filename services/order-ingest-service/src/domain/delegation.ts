@@ -196,6 +196,26 @@ export function newestPerConnection(
   return [...newest.values()].filter((c) => changes.includes(c));
 }
 
+/**
+ * Tenancy of ClientConnectionChanged: why this service must not apply a change (null when it may).
+ * Only the connection's 3PL publishes its changes (the envelope's account is the 3PL's), and the
+ * parties of a connection never change once known: an event naming someone else's connection is
+ * refused, whatever status it claims.
+ */
+export function foreignConnectionChange(
+  eventAccountId: string,
+  change: Pick<ConnectionView, 'connectionId' | 'tplAccountId' | 'clientAccountId'>,
+  known: Pick<ConnectionView, 'tplAccountId' | 'clientAccountId'> | undefined,
+): string | null {
+  if (eventAccountId !== change.tplAccountId)
+    return `account ${eventAccountId} published a change of a connection of the 3PL ${change.tplAccountId}`;
+  if (known && known.tplAccountId !== change.tplAccountId)
+    return `connection ${change.connectionId} belongs to the 3PL ${known.tplAccountId}`;
+  if (known?.clientAccountId && change.clientAccountId && known.clientAccountId !== change.clientAccountId)
+    return `connection ${change.connectionId} has the client ${known.clientAccountId}`;
+  return null;
+}
+
 /** The store id under which a client's delegated orders appear in the 3PL's account. */
 export const clientStoreId = (clientAccountId: string) => `client:${clientAccountId}`;
 

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { NormalizedOrder, OrderRecord, OrderRevisionRecord, RevisionSource } from './order';
+import type { Address } from '@crp/contracts/common';
+import type {
+  BuyerAliasRecord,
+  NormalizedOrder,
+  OrderRecord,
+  OrderRevisionRecord,
+  RevisionSource,
+} from './order';
 
 export interface BatchItem {
   /** Position in the caller's request or page, echoed in the outcome. */
@@ -15,6 +22,8 @@ export type ItemOutcome =
       orderId: string;
       /** Why an `unchanged` item changed nothing, when it is not simply identical. */
       note?: string;
+      /** What was accepted but will not be used as the sender may expect (orderWarnings). */
+      warnings?: string[];
     }
   | { index: number; orderNumber: string | null; status: 'rejected'; reason: string };
 
@@ -28,6 +37,8 @@ export interface OrderBatchDecision {
   revisions: OrderRevisionRecord[];
   /** Each new revision, in item order: what OrderImported announces. */
   imported: Array<{ record: OrderRecord; order: NormalizedOrder }>;
+  /** New buyer-key aliases learned from this batch (channels whose buyer keys are renamed). */
+  aliases: BuyerAliasRecord[];
 }
 
 /**
@@ -80,7 +91,55 @@ export function mergeWithStored(order: NormalizedOrder, before: OrderRecord | un
   };
   const merged = { ...order };
   for (const k of PERSONAL) if (!merged[k] && kept[k]) merged[k] = kept[k];
+  merged.shipTo = keepAddress(order.shipTo, before.shipTo);
+  merged.billTo = keepAddress(order.billTo, before.billTo);
   return merged;
+}
+
+const CONTACT_PARTS = ['name', 'company', 'phone'] as const;
+const PLACE_PARTS = ['street1', 'street2', 'street3', 'city', 'state', 'postalCode', 'country'] as const;
+
+/**
+ * An address the channel later dropped (eBay's registration address after 90 days) or sent again
+ * without its contact parts keeps what was captured: the same place (every part of it the channel
+ * still sends is unchanged) keeps its stored name, company and phone; a different place is a new
+ * address and replaces the stored one whole.
+ */
+export function keepAddress(incoming: Address | null, stored: Address | null): Address | null {
+  if (!stored) return incoming;
+  if (!incoming) return stored;
+  const samePlace = PLACE_PARTS.every((p) => incoming[p] === null || incoming[p] === stored[p]);
+  if (!samePlace) return incoming;
+  const out: Address = { ...incoming };
+  for (const p of [...CONTACT_PARTS, ...PLACE_PARTS])
+    if (out[p] === null && stored[p] !== null) out[p] = stored[p];
+  return out;
+}
+
+/**
+ * Buyer keys that are usernames the buyer can change (eBay: a renamed buyer's old name works for
+ * 30 days; some developers get an immutable user id in the same field instead). A store order
+ * never changes buyer, so the same store order seen again under another key says both keys are
+ * one buyer: the new key becomes an alias of the key the order was stored under (the identity
+ * customer-service holds), and every order under an alias is announced under that first key.
+ * Returns the alias learned, or null. A key that already is an alias keeps its first meaning.
+ */
+export function renameOf(
+  order: NormalizedOrder,
+  before: OrderRecord | undefined,
+  aliases: Map<string, string>,
+): BuyerAliasRecord | null {
+  if (!order.username || !before?.customerUsername || before.redactedAt) return null;
+  if (aliases.has(order.username)) return null;
+  const stored = aliases.get(before.customerUsername) ?? before.customerUsername;
+  if (order.username === stored) return null;
+  return {
+    accountId: before.accountId,
+    storeId: before.storeId,
+    alias: order.username,
+    username: stored,
+    createdAt: new Date(0),
+  };
 }
 
 const COMPARED: Array<keyof OrderRecord & string> = [
@@ -124,15 +183,34 @@ export function decideOrderBatch(input: {
   now: Date;
   newId: () => string;
   source?: RevisionSource;
+  /**
+   * Stored aliases of the batch's buyer keys (alias → the buyer's first key), given only for a
+   * channel whose buyer keys are renamable usernames (eBay); absent: keys are taken as they come.
+   */
+  aliases?: Map<string, string>;
 }): OrderBatchDecision {
   const current = new Map(input.existing.map((r) => [r.storeOrderId, r]));
+  const aliases = input.aliases ? new Map(input.aliases) : null;
+  const newAliases: BuyerAliasRecord[] = [];
+  // Renames first, from every item of the batch whose store order is stored: a renamed buyer's new
+  // order earlier in the page than the old order that reveals the rename is still announced right.
+  if (aliases) {
+    for (const { order } of input.items) {
+      const found = renameOf(order, current.get(order.storeOrderId), aliases);
+      if (!found) continue;
+      aliases.set(found.alias, found.username);
+      newAliases.push({ ...found, createdAt: input.now });
+    }
+  }
   const stored = new Set(current.keys());
   const outcomes: ItemOutcome[] = [];
   const imported: OrderBatchDecision['imported'] = [];
   const revisions: OrderRevisionRecord[] = [];
   const touched = new Set<string>();
-  for (const { index, order: incoming } of input.items) {
-    const before = current.get(incoming.storeOrderId);
+  for (const { index, order: sent } of input.items) {
+    const before = current.get(sent.storeOrderId);
+    const key = sent.username && aliases?.get(sent.username);
+    const incoming = key ? { ...sent, username: key } : sent;
     if (
       before?.channelUpdatedAt &&
       incoming.channelUpdatedAt &&
@@ -208,5 +286,6 @@ export function decideOrderBatch(input: {
     updates: final.filter((r) => stored.has(r.storeOrderId)),
     revisions,
     imported,
+    aliases: newAliases,
   };
 }

@@ -1,3 +1,15 @@
+import {
+  ADDRESS_PARTS,
+  ADDRESS_PART_LIMITS,
+  COUNT_LIMITS,
+  ITEMS_MAX_BYTES,
+  TEXT_LIMITS,
+  dateRangeProblem,
+  isCalendarDate,
+  isEmailAddress,
+  lengthProblem,
+  moneyProblem,
+} from '@crp/contracts/limits';
 import type { Address, MarketingConsent } from '@crp/contracts/common';
 
 /** Order items are kept as sent (JSON); this service does not interpret them. */
@@ -65,6 +77,18 @@ export interface OrderRecord {
   updatedAt: Date;
 }
 
+/**
+ * A buyer key seen again under another name (R1.2: eBay usernames change): orders under `alias`
+ * belong to the buyer whose key is `username`, per store.
+ */
+export interface BuyerAliasRecord {
+  accountId: string;
+  storeId: string;
+  alias: string;
+  username: string;
+  createdAt: Date;
+}
+
 /** How a revision arrived. */
 export type RevisionSource = 'api' | 'manual' | 'sync' | 'webhook';
 
@@ -111,27 +135,61 @@ export interface NormalizedOrder {
   channelData: JsonObject | null;
 }
 
-/** The column sizes an order must fit (src/infra/db): checked at the door, never a failed write. */
+/** The order's text fields and the limit (packages/contracts limits.ts) each must fit. */
 export const ORDER_LIMITS = {
-  storeOrderId: 190,
-  orderNumber: 190,
-  orderStatus: 32,
-  username: 190,
-  email: 190,
-  buyerName: 190,
-  firstName: 190,
-  lastName: 190,
-  phone: 64,
-  currency: 8,
+  storeOrderId: TEXT_LIMITS.storeOrderId,
+  orderNumber: TEXT_LIMITS.orderNumber,
+  orderStatus: TEXT_LIMITS.orderStatus,
+  username: TEXT_LIMITS.username,
+  email: TEXT_LIMITS.email,
+  buyerName: TEXT_LIMITS.name,
+  firstName: TEXT_LIMITS.name,
+  lastName: TEXT_LIMITS.name,
+  company: TEXT_LIMITS.company,
+  phone: TEXT_LIMITS.phone,
 } as const;
 
-/** Why an order cannot be stored as it is (a row-level reason), or null. */
+/**
+ * Why an order cannot be stored as it is, or null: the one check every way in (HTTP, store syncs,
+ * webhooks, CSV rows) passes through before anything is written, so that what is accepted is stored
+ * here and by customer-service (its columns have the same limits) — never a 201 followed by a dead
+ * letter. All problems of the order, one line each.
+ */
 export function orderLimitProblem(o: NormalizedOrder): string | null {
-  for (const [field, max] of Object.entries(ORDER_LIMITS)) {
-    const v = o[field as keyof typeof ORDER_LIMITS];
-    if (typeof v === 'string' && v.length > max) return `${field} is longer than ${max} characters`;
+  const problems: Array<string | null> = [];
+  for (const [field, max] of Object.entries(ORDER_LIMITS))
+    problems.push(lengthProblem(field, o[field as keyof typeof ORDER_LIMITS] as string | null, max));
+  for (const [which, addr] of [
+    ['shipTo', o.shipTo],
+    ['billTo', o.billTo],
+  ] as const) {
+    if (!addr) continue;
+    for (const part of ADDRESS_PARTS)
+      problems.push(lengthProblem(`${which}.${part}`, addr[part], ADDRESS_PART_LIMITS[part]));
   }
-  if (!Number.isFinite(o.total) || Math.abs(o.total) >= 1e12) return 'total is out of range';
-  if (Number.isNaN(o.orderDate.getTime())) return 'orderDate is not a date';
-  return null;
+  problems.push(moneyProblem('total', o.total));
+  if (o.currency !== null && !/^[A-Z]{3}$/.test(o.currency))
+    problems.push(`currency "${o.currency}" is not an ISO 4217 code (three letters)`);
+  problems.push(dateRangeProblem('orderDate', o.orderDate));
+  if (o.birthDate !== null && !isCalendarDate(o.birthDate))
+    problems.push(`birthDate "${o.birthDate}" is not a calendar date (YYYY-MM-DD)`);
+  if (o.tags.length > COUNT_LIMITS.tags) problems.push(`more than ${COUNT_LIMITS.tags} tags`);
+  for (const tag of o.tags) problems.push(lengthProblem(`tag "${tag.slice(0, 20)}…"`, tag, TEXT_LIMITS.tag));
+  if (o.notes.length > COUNT_LIMITS.notes) problems.push(`more than ${COUNT_LIMITS.notes} notes`);
+  for (const note of o.notes) problems.push(lengthProblem('a note', note, TEXT_LIMITS.note));
+  if (o.items.length > COUNT_LIMITS.items) problems.push(`more than ${COUNT_LIMITS.items} line items`);
+  else if (Buffer.byteLength(JSON.stringify(o.items)) > ITEMS_MAX_BYTES)
+    problems.push(`the line items take more than ${ITEMS_MAX_BYTES} bytes`);
+  const found = problems.filter((p): p is string => p !== null);
+  return found.length ? found.join('; ') : null;
+}
+
+/**
+ * What is accepted but not used the way the sender may expect, said back to the sender (R1.4): an
+ * email that is not an address is kept on the order and never used to find the customer.
+ */
+export function orderWarnings(o: NormalizedOrder): string[] {
+  return o.email !== null && !isEmailAddress(o.email)
+    ? [`email "${o.email}" is not an e-mail address: kept on the order, not used to find the customer`]
+    : [];
 }

@@ -69,6 +69,19 @@ export function chooseCarrierAccount(input: {
 }
 
 /**
+ * Tenancy of CarrierAccountChanged: a carrier account stays with the account that registered it;
+ * a change published by another account is refused (null when it may be applied).
+ */
+export function foreignCarrierAccountChange(
+  change: Pick<CarrierAccountView, 'carrierAccountId' | 'accountId'>,
+  known: Pick<CarrierAccountView, 'accountId'> | undefined,
+): string | null {
+  return known && known.accountId !== change.accountId
+    ? `carrier account ${change.carrierAccountId} belongs to account ${known.accountId}, not ${change.accountId}`
+    : null;
+}
+
+/**
  * The carrier view keeps the highest version per carrier account (events of one account arrive
  * in order; a replay may not).
  */

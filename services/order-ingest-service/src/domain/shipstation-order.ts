@@ -1,4 +1,5 @@
 import type { Address } from '@crp/contracts/common';
+import { isEmailAddress } from '@crp/contracts/limits';
 import type { JsonObject, NormalizedOrder } from './order';
 
 /**
@@ -131,11 +132,14 @@ export function toAddress(a: ShipStationAddress | null | undefined): Address | n
 /**
  * R1.2: the buyer key depends on the channel. Amazon buyers are known by email; eBay by username;
  * Shopify by its customer id (sent as customerUsername); others by their customer id if the
- * channel sends one, else the email. The manual store keys by email (R3.1).
+ * channel sends one, else the email. The manual store keys by email (R3.1). An email that is not
+ * an address (`not-an-email`) stays on the order but is never a key: it would match every other
+ * order with the same typo.
  */
 export function buyerKey(storeType: string, username: string | null, email: string | null): string | null {
-  if (storeType === 'amazon' || storeType === 'manual') return email?.toLowerCase() ?? null;
-  return username ?? email?.toLowerCase() ?? null;
+  const emailKey = email && isEmailAddress(email.trim()) ? email.trim().toLowerCase() : null;
+  if (storeType === 'amazon' || storeType === 'manual') return emailKey;
+  return username ?? emailKey;
 }
 
 export function normalizeShipStationOrder(o: ShipStationOrder, storeType: string): NormalizedOrder {

@@ -9,6 +9,17 @@ export interface ChannelSpec {
   settings: Record<string, { required: boolean; pattern?: RegExp; hint: string }>;
   /** Whether this service can pull orders from the channel and take its webhooks. */
   connector: boolean;
+  /**
+   * The buyer key is a username the buyer can change (eBay): a store order seen again under
+   * another key makes that key an alias of the first (domain/order-batch.ts, renameOf).
+   */
+  buyerKeyRenames?: boolean;
+  /**
+   * A store of this channel may be connected without credentials: it then takes posted orders
+   * only (the channel's orders in ShipStation's JSON, as before its connector existed); with
+   * credentials it syncs itself.
+   */
+  postedWithoutCredentials?: boolean;
 }
 
 const NONE: ChannelSpec = { credentials: {}, settings: {}, connector: false };
@@ -63,12 +74,98 @@ export const CHANNEL_SPECS: Record<Exclude<StoreType, 'manual'>, ChannelSpec> = 
       },
     },
   },
-  ebay: NONE,
-  amazon: NONE,
-  bigcommerce: NONE,
+  ebay: {
+    connector: true,
+    buyerKeyRenames: true,
+    postedWithoutCredentials: true,
+    credentials: {
+      clientId: {
+        required: true,
+        pattern: /^[\x21-\x7e]{8,255}$/,
+        hint: "the eBay application's App ID (Client ID) from the developer portal",
+      },
+      clientSecret: {
+        required: true,
+        pattern: /^[\x21-\x7e]{8,255}$/,
+        hint: "the eBay application's Cert ID (Client Secret)",
+      },
+      refreshToken: {
+        required: true,
+        pattern: /^[\x21-\x7e]{16,4096}$/,
+        hint: 'the user refresh token the seller granted (scope sell.fulfillment.readonly or sell.fulfillment; valid 18 months)',
+      },
+    },
+    settings: {},
+  },
+  amazon: {
+    connector: true,
+    postedWithoutCredentials: true,
+    credentials: {
+      clientId: {
+        required: true,
+        pattern: /^amzn1\.application-oa2-client\.[A-Za-z0-9]{8,64}$/,
+        hint: 'the LWA client identifier of the SP-API application (amzn1.application-oa2-client.…)',
+      },
+      clientSecret: {
+        required: true,
+        pattern: /^[\x21-\x7e]{8,255}$/,
+        hint: 'the LWA client secret of the SP-API application',
+      },
+      refreshToken: {
+        required: true,
+        pattern: /^Atzr\|[\x21-\x7e]{8,2048}$/,
+        hint: 'the refresh token the seller authorised the application with (Atzr|…)',
+      },
+    },
+    settings: {
+      marketplaceIds: {
+        required: true,
+        pattern: /^[A-Z0-9]{8,20}(,[A-Z0-9]{8,20}){0,49}$/,
+        hint: 'the marketplaces to read, comma-separated (e.g. ATVPDKIKX0DER for amazon.com)',
+      },
+      apiVersion: {
+        required: false,
+        pattern: /^(v0|2026-01-01)$/,
+        hint: 'the Orders API the store reads: "2026-01-01" (default) or "v0" (retired on 2027-03-27)',
+      },
+      region: {
+        required: false,
+        pattern: /^(na|eu|fe)$/,
+        hint: 'the SP-API region of the marketplaces: na (default), eu or fe',
+      },
+    },
+  },
+  bigcommerce: {
+    connector: true,
+    postedWithoutCredentials: true,
+    credentials: {
+      accessToken: {
+        required: true,
+        pattern: /^[A-Za-z0-9]{16,64}$/,
+        hint: 'the access token of a store-level API account with Orders read-only scope (X-Auth-Token)',
+      },
+      webhookSecret: {
+        required: false,
+        pattern: /^[\x21-\x7e]{16,255}$/,
+        hint: 'a secret of at least 16 characters, set as the X-Webhook-Secret header of the store/order webhooks (webhooks are refused without it)',
+      },
+    },
+    settings: {
+      storeHash: {
+        required: true,
+        pattern: /^[a-z0-9]{4,20}$/,
+        hint: 'the store hash of the API path (https://api.bigcommerce.com/stores/{store_hash}/…)',
+      },
+    },
+  },
   etsy: NONE,
   api: NONE,
 };
+
+/** Whether a store pulls its own orders: a channel with a connector, and its credentials set. */
+export function syncsItself(store: { type: StoreType; credentialsEnc: string | null }): boolean {
+  return store.type !== 'manual' && CHANNEL_SPECS[store.type].connector && store.credentialsEnc !== null;
+}
 
 /** Settings every store may carry. */
 const COMMON_SETTINGS = ['syncIntervalMinutes', 'initialSyncFrom'];
@@ -92,6 +189,12 @@ export function checkStoreInput(
 ): { problems: string[]; credentials: Record<string, string> | null; settings: JsonObject } {
   const spec = CHANNEL_SPECS[channel];
   const problems: string[] = [];
+  // Without any credential, a channel that allows it is a store orders are posted to: nothing required.
+  const passive =
+    spec.postedWithoutCredentials === true &&
+    Object.values({ ...(stored.credentials ?? {}), ...(input.credentials ?? {}) }).every(
+      (v) => v === null || v === undefined || v === '',
+    );
   const check = (
     part: 'credentials' | 'settings',
     fields: ChannelSpec['credentials'],
@@ -117,7 +220,7 @@ export function checkStoreInput(
     for (const [k, f] of Object.entries(fields)) {
       const v = out[k];
       if (v === undefined) {
-        if (f.required) problems.push(`${part}.${k} is required for ${channel}: ${f.hint}`);
+        if (f.required && !passive) problems.push(`${part}.${k} is required for ${channel}: ${f.hint}`);
         continue;
       }
       if (typeof v !== 'string' || (f.pattern && !f.pattern.test(v)))

@@ -26,7 +26,10 @@ async function importOrders(db: Database, deps: IngestDeps, ctx: Ctx, storeId: s
     if (problems.length) throw validationFailed(`Invalid body: ${problems.join('; ')}`, problems);
     const one = await importOne(db, deps, ctx, storeId, body as ShipStationOrder);
     const order = await getOrder(db, deps.repos, ctx.accountId, one.orderId);
-    return { status: one.status === 'created' ? 201 : 200, body: { ...order, importStatus: one.status } };
+    return {
+      status: one.status === 'created' ? 201 : 200,
+      body: { ...order, importStatus: one.status, ...(one.warnings ? { warnings: one.warnings } : {}) },
+    };
   }
   if (body.length === 0 || body.length > MAX_ORDERS_PER_REQUEST) {
     throw validationFailed(

@@ -1,21 +1,24 @@
 import { Type } from '@sinclair/typebox';
+import { ADDRESS_PART_LIMITS as A, TEXT_LIMITS as L, MONEY_LIMITS } from '@crp/contracts/limits';
 
 /** Orders one request may carry (POST …/orders with an array). */
 export const MAX_ORDERS_PER_REQUEST = 5000;
 
-const S = Type.Union([Type.String(), Type.Null()]);
+const S = (maxLength: number) => Type.Union([Type.String({ maxLength }), Type.Null()]);
+
+const Money = Type.Number({ minimum: MONEY_LIMITS.orderTotalMin, maximum: MONEY_LIMITS.orderTotalMax });
 
 export const ShipStationAddressSchema = Type.Object({
-  name: Type.Optional(S),
-  company: Type.Optional(S),
-  street1: Type.Optional(S),
-  street2: Type.Optional(S),
-  street3: Type.Optional(S),
-  city: Type.Optional(S),
-  state: Type.Optional(S),
-  postalCode: Type.Optional(S),
-  country: Type.Optional(S),
-  phone: Type.Optional(S),
+  name: Type.Optional(S(A.name)),
+  company: Type.Optional(S(A.company)),
+  street1: Type.Optional(S(A.street1)),
+  street2: Type.Optional(S(A.street2)),
+  street3: Type.Optional(S(A.street3)),
+  city: Type.Optional(S(A.city)),
+  state: Type.Optional(S(A.state)),
+  postalCode: Type.Optional(S(A.postalCode)),
+  country: Type.Optional(S(A.country)),
+  phone: Type.Optional(S(A.phone)),
 });
 
 /**
@@ -24,19 +27,19 @@ export const ShipStationAddressSchema = Type.Object({
  */
 export const ShipStationOrderSchema = Type.Object(
   {
-    orderNumber: Type.String({ minLength: 1, maxLength: 190 }),
-    orderKey: Type.Optional(Type.Union([Type.String({ maxLength: 190 }), Type.Null()])),
+    orderNumber: Type.String({ minLength: 1, maxLength: L.orderNumber }),
+    orderKey: Type.Optional(S(L.storeOrderId)),
     orderDate: Type.String({ minLength: 10, description: 'ISO 8601; without an offset it is read as UTC' }),
-    orderStatus: Type.Optional(S),
-    customerUsername: Type.Optional(Type.Union([Type.String({ maxLength: 190 }), Type.Null()])),
-    customerEmail: Type.Optional(Type.Union([Type.String({ maxLength: 190 }), Type.Null()])),
+    orderStatus: Type.Optional(S(L.orderStatus)),
+    customerUsername: Type.Optional(S(L.username)),
+    customerEmail: Type.Optional(S(L.email)),
     billTo: Type.Optional(Type.Union([ShipStationAddressSchema, Type.Null()])),
     shipTo: Type.Optional(Type.Union([ShipStationAddressSchema, Type.Null()])),
     items: Type.Optional(Type.Union([Type.Array(Type.Unknown()), Type.Null()])),
-    orderTotal: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
-    amountPaid: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
-    customerNotes: Type.Optional(S),
-    internalNotes: Type.Optional(S),
+    orderTotal: Type.Optional(Type.Union([Money, Type.Null()])),
+    amountPaid: Type.Optional(Type.Union([Money, Type.Null()])),
+    customerNotes: Type.Optional(S(L.note)),
+    internalNotes: Type.Optional(S(L.note)),
   },
   { additionalProperties: true },
 );

@@ -7,15 +7,20 @@ const Params = Type.Object({ storeId: Type.String({ minLength: 1, maxLength: 80 
 
 /** Webhooks authenticate by HMAC over the raw body, not by bearer token: public routes. */
 export function webhookRoutes(deps: ChannelDeps) {
-  return (['shopify', 'woocommerce'] as const).map((channel) =>
+  const summaries = {
+    shopify:
+      'Shopify orders/create and orders/updated, as Shopify sends them (X-Shopify-Hmac-Sha256 over the raw body)',
+    woocommerce:
+      'WooCommerce order.created and order.updated (X-WC-Webhook-Signature over the raw body); its ping is answered',
+    bigcommerce:
+      'BigCommerce store/order/created, store/order/updated and store/order/statusUpdated: only the order id; authenticated by the X-Webhook-Secret header set at subscription, duplicates dropped by hash, the order fetched by the queue worker',
+  } as const;
+  return (['shopify', 'woocommerce', 'bigcommerce'] as const).map((channel) =>
     publicRoute({
       method: 'post',
       path: `/v1/webhooks/${channel}/:storeId`,
       operationId: `${channel}Webhook`,
-      summary:
-        channel === 'shopify'
-          ? 'Shopify orders/create and orders/updated, as Shopify sends them (X-Shopify-Hmac-Sha256 over the raw body)'
-          : 'WooCommerce order.created and order.updated (X-WC-Webhook-Signature over the raw body); its ping is answered',
+      summary: summaries[channel],
       tags: ['webhooks'],
       params: Params,
       bodyLimit: '5mb',
@@ -23,7 +28,7 @@ export function webhookRoutes(deps: ChannelDeps) {
         200: {
           description: '{ status: accepted | duplicate | ignored | pong }: stored, imported from the queue',
         },
-        401: { description: 'Bad or missing signature, or no such store: nothing stored' },
+        401: { description: 'Bad or missing signature (or secret header), or no such store: nothing stored' },
       },
       handler: async ({ params, rawBody, req }) => {
         const headers: Record<string, string | undefined> = {};

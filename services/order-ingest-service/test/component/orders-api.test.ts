@@ -72,6 +72,17 @@ describe('order-ingest-service HTTP API (SQLite, in-process bus)', () => {
     expect(event!.payload.source).toBe('manual');
   });
 
+  it('R1.4: a manual order whose customerEmail is not an address (not-an-email) is stored with it as written and announced without a buyer key', async () => {
+    const res = await request(svc.app)
+      .post('/v1/orders')
+      .set('Authorization', await auth())
+      .send(body('M-typo', { customerEmail: 'not-an-email' }));
+    expect(res.status).toBe(201);
+    expect(res.body.customerEmail).toBe('not-an-email');
+    const [event] = await waitFor(() => (published().length ? published() : undefined));
+    expect(event!.payload.buyer).toMatchObject({ username: null, email: 'not-an-email' });
+  });
+
   it('R3.1: a manual order without customerEmail is refused, and nothing is written', async () => {
     const res = await request(svc.app)
       .post('/v1/orders')

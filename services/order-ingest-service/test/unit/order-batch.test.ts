@@ -1,4 +1,4 @@
-import { contentHash, decideOrderBatch, type BatchItem } from '../../src/domain/order-batch';
+import { contentHash, decideOrderBatch, keepAddress, type BatchItem } from '../../src/domain/order-batch';
 import type { NormalizedOrder, OrderRecord } from '../../src/domain/order';
 
 const order = (storeOrderId: string, extra: Partial<NormalizedOrder> = {}): NormalizedOrder => ({
@@ -224,5 +224,88 @@ describe('channel rules in the batch decision', () => {
         changedFields: ['orderStatus', 'total'],
       }),
     ]);
+  });
+});
+
+describe('renamable buyer keys (eBay, R1.2) and contact data a channel drops later', () => {
+  const withAliases = (items: BatchItem[], existing: OrderRecord[], aliases: Record<string, string> = {}) =>
+    decideOrderBatch({
+      accountId: 'acme',
+      storeId: 'st_1',
+      items,
+      existing,
+      now: new Date('2026-11-23T00:00:00Z'),
+      newId: () => `ord_new_${++n}`,
+      aliases: new Map(Object.entries(aliases)),
+    });
+
+  it('a stored order seen under a new key makes that key an alias; a new order under it earlier in the batch is announced under the first key', () => {
+    const d = withAliases(
+      [
+        { index: 0, order: order('new', { username: 'ann_2026' }) },
+        { index: 1, order: order('old', { username: 'ann_2026', orderStatus: 'shipped' }) },
+      ],
+      [stored(order('old', { username: 'ann' }))],
+    );
+    expect(d.aliases).toEqual([
+      expect.objectContaining({ alias: 'ann_2026', username: 'ann', storeId: 'st_1' }),
+    ]);
+    expect(d.imported.map((i) => i.order.username)).toEqual(['ann', 'ann']);
+  });
+
+  it('a known alias resolves to its first key; the same key again learns nothing; without aliases keys pass as they come', () => {
+    const d = withAliases([{ index: 0, order: order('x', { username: 'ann_2026' }) }], [], {
+      ann_2026: 'ann',
+    });
+    expect(d.imported[0]!.order.username).toBe('ann');
+    expect(d.aliases).toEqual([]);
+    const same = withAliases([{ index: 0, order: order('old', { total: 11 }) }], [stored(order('old'))]);
+    expect(same.aliases).toEqual([]);
+    const plain = decide(
+      [{ index: 0, order: order('o2', { username: 'someone-else' }) }],
+      [stored(order('o2'))],
+    );
+    expect(plain.imported[0]!.order.username).toBe('someone-else');
+  });
+
+  const addr = (extra: Record<string, string | null> = {}) => ({
+    name: 'Ann Buyer',
+    company: null,
+    street1: '1 Main St',
+    street2: null,
+    street3: null,
+    city: 'Austin',
+    state: 'TX',
+    postalCode: '78701',
+    country: 'US',
+    phone: '+1 512 555 0100',
+    ...extra,
+  });
+
+  it('an address dropped later is kept; the same place without its name or phone keeps them; another place replaces it', () => {
+    expect(keepAddress(null, addr())).toEqual(addr());
+    expect(keepAddress(addr({ name: null, phone: null }), addr())).toEqual(addr());
+    expect(keepAddress(addr({ street1: '9 Other Rd', name: null }), addr())).toEqual(
+      addr({ street1: '9 Other Rd', name: null }),
+    );
+    const d = decide(
+      [
+        {
+          index: 0,
+          order: order('a', {
+            billTo: null,
+            shipTo: addr({ phone: null }),
+            email: null,
+            orderStatus: 'shipped',
+          }),
+        },
+      ],
+      [stored(order('a', { billTo: addr(), shipTo: addr() }))],
+    );
+    expect(d.updates[0]).toMatchObject({
+      billTo: addr(),
+      shipTo: addr(),
+      customerEmail: 'buyer@example.com',
+    });
   });
 });

@@ -45,6 +45,15 @@ describe('ShipStation order format', () => {
     expect(buyerKey('ebay', null, null)).toBeNull();
   });
 
+  it('R1.4: an email that is not an address (not-an-email, a@, x@y@z) is never the buyer key; a username still is', () => {
+    for (const bad of ['not-an-email', 'a@', 'x@y@z']) {
+      expect(buyerKey('manual', null, bad)).toBeNull();
+      expect(buyerKey('amazon', null, bad)).toBeNull();
+      expect(buyerKey('woocommerce', null, bad)).toBeNull();
+      expect(buyerKey('ebay', 'bidder42', bad)).toBe('bidder42');
+    }
+  });
+
   it('an address of nothing but blanks and nulls is no address', () => {
     expect(toAddress({ name: '  ', street1: null, country: '' })).toBeNull();
     expect(toAddress({ name: 'Ann', country: 'gb' })).toMatchObject({

@@ -20,6 +20,15 @@ export async function sendInvitationEmail(
   meta?: HandlerMeta,
 ): Promise<EmailOutcome> {
   const { invitationId, connectionId, tplAccountId } = event.payload;
+  // Only the 3PL's own account announces its invitations: an event of another account naming
+  // this 3PL's connection is refused (nothing mailed), whatever else it says.
+  if (event.accountId !== tplAccountId) {
+    meta?.log.warn(
+      { connectionId, invitationId, tplAccountId },
+      'ClientInvited refused: its account is not the 3PL of the connection it names',
+    );
+    return 'skipped';
+  }
   if (!invitationId) {
     meta?.log.warn({ connectionId }, 'ClientInvited without invitationId: nothing to mail');
     return 'skipped';

@@ -23,7 +23,7 @@ describe('tpl-connection-service HTTP API (embedded default)', () => {
       .get('/healthz')
       .expect(200, { status: 'ok', service: 'tpl-connection-service' });
     const ready = await request(handle.app).get('/readyz').expect(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', bus: 'ok' } });
+    expect(ready.body.checks).toMatchObject({ database: 'ok', bus: 'ok' });
   });
 
   it('documents exactly the routes it serves, the dev mailbox included in the embedded default', async () => {

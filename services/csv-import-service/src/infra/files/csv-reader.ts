@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { parse, type Info } from 'csv-parse';
 import iconv from 'iconv-lite';
+import { csvUnescaped } from '@crp/platform/csv-cells';
 import type { Delimiter, Encoding } from '../../domain/file-format';
 
 /** Longest record read (characters); a longer one is a row error, not unbounded memory. */
@@ -79,7 +80,8 @@ export async function* readCsv(from: ReadFrom): AsyncGenerator<ReadItem> {
     let failure: Error | null = null;
     try {
       for await (const rec of parser as AsyncIterable<{ record: Array<string | Buffer>; info: Info }>) {
-        const cells = rec.record.map(decode);
+        // An exported cell escaped against formula injection reads as it was (csvSafe).
+        const cells = rec.record.map((c) => csvUnescaped(decode(c)));
         const lineNumber = line;
         line += 1 + cells.reduce((n, c) => n + innerBreaks(c), 0);
         offset = base + rec.info.bytes;
@@ -95,10 +97,13 @@ export async function* readCsv(from: ReadFrom): AsyncGenerator<ReadItem> {
     if (!failure) return;
     // The record starting at `offset` cannot be read: report its first line and go on after it.
     const { text, next } = await lineAt(from.path, offset);
+    // csv-parse counts lines from where this read started; the report names the file's own line
+    // (the row's lineNumber), so the parser's relative "at line N" is left out of the reason.
+    const detail = failure.message.replace(/\s*at line \d+\s*$/, '').replace(/ at line \d+/g, '');
     const reason =
       (failure as { code?: string }).code === 'CSV_MAX_RECORD_SIZE'
-        ? `the row cannot be read: a quote is never closed, or the row is longer than ${MAX_RECORD_BYTES} characters (${failure.message})`
-        : `the row cannot be read as CSV (${failure.message})`;
+        ? `the row cannot be read: a quote is never closed, or the row is longer than ${MAX_RECORD_BYTES} characters (${detail})`
+        : `the row cannot be read as CSV (${detail})`;
     const lineNumber = line;
     offset = next;
     line += 1;

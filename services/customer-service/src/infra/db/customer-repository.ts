@@ -1,17 +1,26 @@
-import { Brackets } from 'typeorm';
-import { BatchTable, dialectOf, inList, keysIn } from '@crp/platform/sql';
-import type { CustomerQuery, CustomerRepository } from '../../app/ports';
+import type { EntityManager } from 'typeorm';
+import { BatchTable, dialectOf, inList, keysIn, queryRows } from '@crp/platform/sql';
+import type { CustomerExportRecord, CustomerRepository } from '../../app/ports';
 import type {
   AccountSettings,
+  CustomerChangeRecord,
   CustomerOrderRecord,
   CustomerRecord,
+  CustomerTagRecord,
   IdentityRecord,
   PossibleDuplicateRecord,
+  PrivacyRequestRecord,
 } from '../../domain/records';
+import { tagKeys, type CustomerFilter } from '../../domain/search';
+import { customerWhereSql, textBranchesSql } from './customer-search-sql';
+import { duplicateRepository, scanQueue } from './duplicate-repository';
 import {
   AccountSettingsEntity,
+  CustomerChangeEntity,
+  PrivacyRequestEntity,
   CustomerEntity,
   CustomerOrderEntity,
+  CustomerTagEntity,
   IdentityEntity,
   PossibleDuplicateEntity,
 } from './entities';
@@ -21,6 +30,15 @@ const identities = new BatchTable<IdentityRecord>(IdentityEntity);
 const history = new BatchTable<CustomerOrderRecord>(CustomerOrderEntity);
 const duplicates = new BatchTable<PossibleDuplicateRecord>(PossibleDuplicateEntity);
 const settingsTable = new BatchTable<AccountSettings>(AccountSettingsEntity);
+const tagsTable = new BatchTable<CustomerTagRecord>(CustomerTagEntity);
+const changes = new BatchTable<CustomerChangeRecord>(CustomerChangeEntity);
+const privacy = new BatchTable<PrivacyRequestRecord>(PrivacyRequestEntity);
+const PRIVACY_MUTABLE: Array<keyof PrivacyRequestRecord & string> = [
+  'status',
+  'completedAt',
+  'completedBy',
+  'outcome',
+];
 
 const CUSTOMER_MUTABLE: Array<keyof CustomerRecord & string> = [
   'status',
@@ -41,11 +59,13 @@ const CUSTOMER_MUTABLE: Array<keyof CustomerRecord & string> = [
   'profileOrderDate',
   'tags',
   'consent',
+  'consentHistory',
   'fieldSources',
   'orderCount',
   'totalSpent',
   'firstOrderDate',
   'lastOrderDate',
+  'erasedAt',
   'version',
   'updatedAt',
 ];
@@ -66,8 +86,185 @@ const toDate = (v: unknown): Date | null => {
   return new Date(/Z|[+-]\d\d:?\d\d$/.test(s) ? s : `${s.replace(' ', 'T')}Z`);
 };
 
-// LIKE with `!` as the escape character: a backslash is written differently in MySQL and SQLite literals.
-const likeEscape = (s: string) => s.replace(/[!%_]/g, (c) => `!${c}`);
+/** The export's columns; DATETIME(3) read as text (MySQL `YYYY-MM-DD HH:MM:SS.mmm`, as SQLite stores it). */
+const exportColumns = (dialect: 'mysql' | 'sqlite') => {
+  const instant = (col: string) => (dialect === 'mysql' ? `CAST(c.${col} AS CHAR) AS ${col}` : `c.${col}`);
+  return `c.id, c.status, c.merged_into_id, c.name, c.first_name, c.last_name, c.company,
+  c.email, c.phone, c.birth_date, c.shipping_address, c.billing_address, c.postal_address, c.tags,
+  c.consent, c.order_count, c.total_spent, ${['first_order_date', 'last_order_date', 'created_at', 'updated_at'].map(instant).join(', ')}`;
+};
+
+/** `2026-11-24 05:05:25.123` → `2026-11-24T05:05:25.123Z`. */
+const isoText = (v: unknown): string | null => {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.toISOString();
+  const s = String(v);
+  return `${s.slice(0, 10)}T${s.length >= 23 ? s.slice(11, 23) : `${s.slice(11, 19)}.000`}Z`;
+};
+
+const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+const json = <T>(v: unknown, empty: T): T =>
+  v === null || v === undefined || v === '' ? empty : JSON.parse(String(v));
+
+/** Export rows (one per customer and identity, in customer order) → one record per customer. */
+function exportRecords(raw: Array<Record<string, unknown>>): CustomerExportRecord[] {
+  const out: CustomerExportRecord[] = [];
+  let last: CustomerExportRecord | undefined;
+  for (const r of raw) {
+    if (!last || last.id !== r.id) {
+      last = {
+        id: String(r.id),
+        status: String(r.status) as CustomerExportRecord['status'],
+        mergedIntoId: str(r.merged_into_id),
+        name: str(r.name),
+        firstName: str(r.first_name),
+        lastName: str(r.last_name),
+        company: str(r.company),
+        email: str(r.email),
+        phone: str(r.phone),
+        birthDate: str(r.birth_date),
+        shippingAddress: json(r.shipping_address, null),
+        billingAddress: json(r.billing_address, null),
+        postalAddress: json(r.postal_address, null),
+        tags: json(r.tags, []),
+        consent: json(r.consent, {}),
+        orderCount: Number(r.order_count ?? 0),
+        totalSpent: Number(r.total_spent ?? 0),
+        firstOrderDate: isoText(r.first_order_date),
+        lastOrderDate: isoText(r.last_order_date),
+        createDate: isoText(r.created_at)!,
+        modifyDate: isoText(r.updated_at)!,
+        usernames: [],
+      };
+      out.push(last);
+    }
+    if (r.i_store_id !== null && r.i_store_id !== undefined)
+      last.usernames.push({ storeId: String(r.i_store_id), username: String(r.i_username) });
+  }
+  return out;
+}
+
+/**
+ * Every written customer is compared again for likely duplicates, later and in batches, by the
+ * duplicate scan (app/scan-duplicates.ts): on this path it costs one multi-row upsert.
+ */
+async function queueDuplicateScan(tx: EntityManager, rows: readonly CustomerRecord[]): Promise<void> {
+  await scanQueue.insert(
+    tx,
+    rows.map((c) => ({ accountId: c.accountId, customerId: c.id, queuedAt: c.updatedAt })),
+    { onDuplicate: { conflictKeys: ['accountId', 'customerId'], update: ['queuedAt'] } },
+  );
+}
+
+/**
+ * `FROM customers c WHERE …` selecting the page's customers (in id order, after the cursor, at
+ * most `limit`). Without free text that is the filter itself. With free text the page's ids are
+ * found first, by textPageIds, so a broad prefix costs a page, not every match.
+ */
+async function pageMatch(
+  tx: EntityManager,
+  accountId: string,
+  filter: CustomerFilter,
+  page: { after?: string; limit: number },
+): Promise<{ sql: string; params: unknown[] }> {
+  const dialect = dialectOf(tx);
+  if (!filter.text) {
+    const w = customerWhereSql(dialect, accountId, filter, page.after);
+    return { sql: `FROM customers c WHERE ${w.where}`, params: w.params };
+  }
+  const ids = await textPageIds(tx, accountId, filter, page);
+  const w = customerWhereSql(dialect, accountId, filter);
+  const list = inList(ids);
+  return {
+    sql: `FROM customers c WHERE ${w.where} AND c.id IN ${list.sql}`,
+    params: [...w.params, ...list.params],
+  };
+}
+
+/**
+ * The ids of one page of a free-text search. Each branch (domain of one index) gives its next ids
+ * in order, a few pages' worth; the ids up to the smallest last id of a branch that had more are
+ * complete, so those are filtered (status, tag, …) and kept; if the page is not full yet, the
+ * search goes on from there. A branch that ran out bounds nothing.
+ */
+async function textPageIds(
+  tx: EntityManager,
+  accountId: string,
+  filter: CustomerFilter,
+  page: { after?: string; limit: number },
+): Promise<string[]> {
+  const dialect = dialectOf(tx);
+  const step = Math.max(4 * page.limit, 200);
+  const out: string[] = [];
+  let after = page.after;
+  for (;;) {
+    const b = textBranchesSql(accountId, filter.text!, { after, limit: step, ordered: true });
+    const rows = await queryRows(tx, b.sql, b.params);
+    const branches = new Map<number, { n: number; last: string }>();
+    const ids = new Set<string>();
+    for (const r of rows) {
+      const id = String(r.id);
+      ids.add(id);
+      const seen = branches.get(Number(r.branch));
+      if (!seen) branches.set(Number(r.branch), { n: 1, last: id });
+      else {
+        seen.n += 1;
+        if (id > seen.last) seen.last = id;
+      }
+    }
+    const fullBranches = [...branches.values()].filter((x) => x.n >= step).map((x) => x.last);
+    const bound = fullBranches.length ? fullBranches.sort()[0]! : null;
+    const candidates = [...ids].filter((id) => bound === null || id <= bound);
+    if (candidates.length > 0) {
+      const w = customerWhereSql(dialect, accountId, filter);
+      const list = inList(candidates);
+      const kept = await queryRows(
+        tx,
+        `SELECT c.id FROM customers c WHERE ${w.where} AND c.id IN ${list.sql} ORDER BY c.id LIMIT ?`,
+        [...w.params, ...list.params, page.limit - out.length],
+      );
+      out.push(...kept.map((r) => String(r.id)));
+    }
+    if (out.length >= page.limit || bound === null) return out;
+    after = bound;
+  }
+}
+
+const tagRowsOf = (rows: readonly CustomerRecord[]): CustomerTagRecord[] =>
+  rows.flatMap((c) =>
+    tagKeys(c.tags).map((tagKey) => ({ accountId: c.accountId, customerId: c.id, tagKey })),
+  );
+const tagRowKey = (t: CustomerTagRecord) => `${t.accountId}\u0000${t.customerId}\u0000${t.tagKey}`;
+
+/**
+ * R2.11: customer_tags follows the records' tags. New records: their rows. Changed records: one
+ * read of the rows they have, then only the differences are written (an order rarely brings a
+ * new tag, so the hot path mostly pays the read).
+ */
+async function syncTags(tx: EntityManager, rows: readonly CustomerRecord[]): Promise<void> {
+  if (rows.length === 0) return;
+  const want = tagRowsOf(rows);
+  const have = await tagsTable.selectByKeys(
+    tx,
+    ['accountId', 'customerId'],
+    rows.map((c) => [c.accountId, c.id]),
+  );
+  const haveKeys = new Set(have.map(tagRowKey));
+  const wantKeys = new Set(want.map(tagRowKey));
+  await tagsTable.insert(
+    tx,
+    want.filter((t) => !haveKeys.has(tagRowKey(t))),
+    { onDuplicate: 'ignore' },
+  );
+  const stale = have.filter((t) => !wantKeys.has(tagRowKey(t)));
+  for (let i = 0; i < stale.length; i += 300) {
+    const chunk = stale.slice(i, i + 300);
+    await tx.query(
+      `DELETE FROM customer_tags WHERE ${chunk.map(() => '(account_id = ? AND customer_id = ? AND tag_key = ?)').join(' OR ')}`,
+      chunk.flatMap((t) => [t.accountId, t.customerId, t.tagKey]),
+    );
+  }
+}
 
 export const customerRepository: CustomerRepository = {
   async settings(tx, accountIds) {
@@ -123,9 +320,25 @@ export const customerRepository: CustomerRepository = {
       { where: "status = 'active'", lock: opts?.lock },
     ),
 
-  insertCustomers: (tx, rows) => customers.insert(tx, rows),
-  updateCustomers: (tx, rows) =>
-    customers.insert(tx, rows, { onDuplicate: { conflictKeys: ['id'], update: CUSTOMER_MUTABLE } }),
+  async insertCustomers(tx, rows) {
+    await customers.insert(tx, rows);
+    await tagsTable.insert(tx, tagRowsOf(rows), { onDuplicate: 'ignore' });
+    await queueDuplicateScan(tx, rows);
+  },
+  async updateCustomers(tx, rows) {
+    await customers.insert(tx, rows, { onDuplicate: { conflictKeys: ['id'], update: CUSTOMER_MUTABLE } });
+    await syncTags(tx, rows);
+    await queueDuplicateScan(tx, rows);
+    // A record that stops being active (archived, merged, deleted, erased) leaves the duplicate
+    // comparison at once: its keys (a normalized name, address, email, phone) and its suggestions.
+    const gone = rows
+      .filter((c) => c.status !== 'active')
+      .map((c) => ({ accountId: c.accountId, customerId: c.id }));
+    if (gone.length > 0) {
+      await duplicateRepository.deleteMatchKeys(tx, gone);
+      await duplicateRepository.replaceSuggestions(tx, gone, []);
+    }
+  },
   insertIdentities: (tx, rows) => identities.insert(tx, rows),
   updateIdentities: (tx, rows) =>
     identities.insert(tx, rows, {
@@ -166,6 +379,119 @@ export const customerRepository: CustomerRepository = {
     }
   },
 
+  insertChanges: (tx, rows) => changes.insert(tx, rows),
+  changesOf: (tx, accountId, customerIds) =>
+    changes.selectByKeys(
+      tx,
+      ['accountId', 'customerId'],
+      customerIds.map((id) => [accountId, id]),
+      { suffix: 'ORDER BY at, id' },
+    ),
+
+  async moveHistory(tx, accountId, fromIds, toId) {
+    if (fromIds.length === 0) return;
+    const ids = inList(fromIds);
+    await tx.query(
+      `UPDATE customer_orders SET customer_id = ? WHERE account_id = ? AND customer_id IN ${ids.sql}`,
+      [toId, accountId, ...ids.params],
+    );
+  },
+
+  async moveDuplicates(tx, accountId, fromIds, toId) {
+    if (fromIds.length === 0) return;
+    const group = [...fromIds, toId];
+    const ids = inList(group);
+    const rows = await duplicates.select(
+      tx,
+      `account_id = ? AND (customer_id IN ${ids.sql} OR duplicate_of_id IN ${ids.sql})`,
+      [accountId, ...ids.params, ...ids.params],
+    );
+    const from = new Set(fromIds);
+    const moved = rows
+      .map((r) => ({
+        ...r,
+        customerId: from.has(r.customerId) ? toId : r.customerId,
+        duplicateOfId: from.has(r.duplicateOfId) ? toId : r.duplicateOfId,
+      }))
+      .filter((r) => r.customerId !== r.duplicateOfId);
+    await customerRepository.dropDuplicates(tx, accountId, group);
+    await duplicates.insert(tx, moved, { onDuplicate: 'ignore' });
+  },
+
+  async dropDuplicates(tx, accountId, idList) {
+    if (idList.length === 0) return;
+    const ids = inList(idList);
+    await tx.query(
+      `DELETE FROM possible_duplicates WHERE account_id = ? AND (customer_id IN ${ids.sql} OR duplicate_of_id IN ${ids.sql})`,
+      [accountId, ...ids.params, ...ids.params],
+    );
+  },
+
+  insertPrivacyRequest: (tx, row) => privacy.insert(tx, [row]),
+  updatePrivacyRequest: (tx, row) =>
+    privacy.insert(tx, [row], { onDuplicate: { conflictKeys: ['id'], update: PRIVACY_MUTABLE } }),
+  async privacyRequest(tx, accountId, id, opts) {
+    const [row] = await privacy.selectByKeys(tx, ['accountId', 'id'], [[accountId, id]], {
+      lock: opts?.lock,
+    });
+    return row ?? null;
+  },
+  openPrivacyRequests: (tx, accountId, customerIds) =>
+    privacy.selectByKeys(
+      tx,
+      ['accountId', 'customerId'],
+      customerIds.map((id) => [accountId, id]),
+      { where: "status = 'open'" },
+    ),
+  async listPrivacyRequests(tx, accountId, q) {
+    const where = ['account_id = ?'];
+    const params: unknown[] = [accountId];
+    if (q.customerId) {
+      where.push('customer_id = ?');
+      params.push(q.customerId);
+    }
+    if (q.status) {
+      where.push('status = ?');
+      params.push(q.status);
+    }
+    if (q.before) {
+      where.push('id < ?');
+      params.push(q.before);
+    }
+    return privacy.select(tx, where.join(' AND '), params, `ORDER BY id DESC LIMIT ${Math.floor(q.limit)}`);
+  },
+
+  mergedInto: (tx, accountId, ids) =>
+    customers.selectByKeys(
+      tx,
+      ['accountId', 'mergedIntoId'],
+      ids.map((id) => [accountId, id]),
+      { where: "status = 'merged'" },
+    ),
+  async deleteIdentities(tx, accountId, customerIds) {
+    if (customerIds.length === 0) return;
+    const ids = inList(customerIds);
+    await tx.query(`DELETE FROM customer_identities WHERE account_id = ? AND customer_id IN ${ids.sql}`, [
+      accountId,
+      ...ids.params,
+    ]);
+  },
+  async deleteChanges(tx, accountId, customerIds) {
+    if (customerIds.length === 0) return;
+    const ids = inList(customerIds);
+    await tx.query(`DELETE FROM customer_changes WHERE account_id = ? AND customer_id IN ${ids.sql}`, [
+      accountId,
+      ...ids.params,
+    ]);
+  },
+  allOrdersOf: (tx, accountId, customerIds) =>
+    history.selectByKeys(
+      tx,
+      ['accountId', 'customerId'],
+      customerIds.map((id) => [accountId, id]),
+      { suffix: 'ORDER BY order_date, store_id, store_order_id' },
+    ),
+
   findCustomer(tx, accountId, id) {
     return tx.getRepository(CustomerEntity).findOne({ where: { accountId, id } });
   },
@@ -185,40 +511,55 @@ export const customerRepository: CustomerRepository = {
     return rows.map((r) => r.customerId);
   },
 
-  /** R2.11: search with keyset pagination on the time-sortable id, so pages never shift. */
-  async search(tx, accountId, query: CustomerQuery) {
-    const qb = tx
-      .getRepository(CustomerEntity)
-      .createQueryBuilder('c')
-      .where('c.accountId = :accountId', { accountId });
-    qb.andWhere('c.status = :status', { status: query.status ?? 'active' });
-    if (query.email) qb.andWhere('c.emailNormalized = :email', { email: query.email.trim().toLowerCase() });
-    if (query.tag)
-      qb.andWhere("c.tags LIKE :tag ESCAPE '!'", { tag: `%${likeEscape(JSON.stringify(query.tag))}%` });
-    if (query.storeId) {
-      qb.andWhere(
-        'EXISTS (SELECT 1 FROM customer_identities si WHERE si.account_id = c.account_id AND si.customer_id = c.id AND si.store_id = :storeId)',
-        { storeId: query.storeId },
+  async findCustomers(tx, accountId, filter, page) {
+    const match = await pageMatch(tx, accountId, filter, page);
+    const raw = await queryRows(tx, `SELECT c.* ${match.sql} ORDER BY c.id LIMIT ?`, [
+      ...match.params,
+      page.limit,
+    ]);
+    return raw.map((r) => customers.hydrate(tx, r));
+  },
+
+  async exportPage(tx, accountId, filter, page) {
+    const match = await pageMatch(tx, accountId, filter, page);
+    const raw = await queryRows(
+      tx,
+      `SELECT ${exportColumns(dialectOf(tx))}, i.store_id AS i_store_id, i.username AS i_username
+         FROM (SELECT c.id ${match.sql} ORDER BY c.id LIMIT ?) p
+         JOIN customers c ON c.id = p.id
+         LEFT JOIN customer_identities i ON i.account_id = c.account_id AND i.customer_id = c.id
+        ORDER BY c.id, i.created_at, i.id`,
+      [...match.params, page.limit],
+    );
+    return exportRecords(raw);
+  },
+
+  async countCustomers(tx, accountId, filter, upTo) {
+    const dialect = dialectOf(tx);
+    const w = customerWhereSql(dialect, accountId, filter);
+    if (!filter.text) {
+      const [row] = await queryRows(
+        tx,
+        `SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM customers c WHERE ${w.where} LIMIT ?) x`,
+        [...w.params, upTo],
       );
+      const count = Number(row?.n ?? 0);
+      return { count, exact: count < upTo };
     }
-    if (query.q) {
-      const like = `%${likeEscape(query.q.trim().toLowerCase())}%`;
-      qb.andWhere(
-        new Brackets((w) => {
-          w.where("LOWER(c.name) LIKE :like ESCAPE '!'", { like })
-            .orWhere("c.emailNormalized LIKE :like ESCAPE '!'", { like })
-            .orWhere("c.phone LIKE :like ESCAPE '!'", { like })
-            .orWhere("c.phoneE164 LIKE :like ESCAPE '!'", { like })
-            .orWhere(
-              "EXISTS (SELECT 1 FROM customer_identities ui WHERE ui.account_id = c.account_id AND ui.customer_id = c.id AND LOWER(ui.username) LIKE :like ESCAPE '!')",
-              { like },
-            );
-        }),
-      );
-    }
-    const total = await qb.getCount();
-    if (query.after) qb.andWhere('c.id > :after', { after: query.after });
-    const rows = await qb.orderBy('c.id', 'ASC').take(query.limit).getMany();
-    return { rows, total };
+    // Free text: at most `upTo` ids a branch; a branch that has more makes the count a lower bound.
+    const b = textBranchesSql(accountId, filter.text, { limit: upTo, ordered: false });
+    const rows = await queryRows(tx, b.sql, b.params);
+    const perBranch = new Map<number, number>();
+    for (const r of rows) perBranch.set(Number(r.branch), (perBranch.get(Number(r.branch)) ?? 0) + 1);
+    const exact = [...perBranch.values()].every((n) => n < upTo);
+    const ids = [...new Set(rows.map((r) => String(r.id)))];
+    if (ids.length === 0) return { count: 0, exact };
+    const list = inList(ids);
+    const [row] = await queryRows(
+      tx,
+      `SELECT COUNT(*) AS n FROM customers c WHERE ${w.where} AND c.id IN ${list.sql}`,
+      [...w.params, ...list.params],
+    );
+    return { count: Number(row?.n ?? 0), exact };
   },
 };

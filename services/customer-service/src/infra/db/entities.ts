@@ -1,12 +1,18 @@
 import { EntitySchema } from 'typeorm';
+import { MONEY_LIMITS } from '@crp/contracts/limits';
 import { decimalAsNumber, entityColumn } from '@crp/platform/columns';
 import type {
   AccountSettings,
+  CustomerChangeRecord,
   CustomerOrderRecord,
   CustomerRecord,
+  CustomerTagRecord,
+  DuplicateScanRecord,
   IdentityRecord,
   PossibleDuplicateRecord,
+  PrivacyRequestRecord,
 } from '../../domain/records';
+import type { MatchKeysRecord, SuggestionRecord } from '../../domain/duplicates';
 
 const { datetime: dt, varchar: vc } = entityColumn;
 
@@ -42,17 +48,25 @@ export const CustomerEntity = new EntitySchema<CustomerRow>({
     tags: { type: 'simple-json' },
     consent: { type: 'simple-json' },
     fieldSources: { name: 'field_sources', type: 'simple-json' },
+    // Added by a later migration, so nullable in the table; the code always sees a list.
+    consentHistory: {
+      name: 'consent_history',
+      type: 'simple-json',
+      nullable: true,
+      transformer: { to: (v: unknown) => v ?? [], from: (v: unknown) => v ?? [] },
+    },
     orderCount: { name: 'order_count', type: 'int', default: 0 },
     totalSpent: {
       name: 'total_spent',
       type: 'decimal',
-      precision: 14,
-      scale: 2,
+      precision: MONEY_LIMITS.totalSpentPrecision,
+      scale: MONEY_LIMITS.scale,
       default: 0,
       transformer: decimalAsNumber,
     },
     firstOrderDate: dt('first_order_date', true),
     lastOrderDate: dt('last_order_date', true),
+    erasedAt: dt('erased_at', true),
     version: { type: 'int' },
     createdAt: dt('created_at'),
     updatedAt: dt('updated_at'),
@@ -104,6 +118,56 @@ export const PossibleDuplicateEntity = new EntitySchema<PossibleDuplicateRow>({
   },
 });
 
+/** R2.11: the tag filter's index (a record's tags are a JSON list, which no index can hold). */
+export const CustomerTagEntity = new EntitySchema<CustomerTagRecord>({
+  name: 'CustomerTag',
+  tableName: 'customer_tags',
+  columns: {
+    accountId: { ...vc('account_id', 64, false), primary: true },
+    customerId: { ...vc('customer_id', 40, false), primary: true },
+    tagKey: { ...vc('tag_key', 190, false), primary: true },
+  },
+});
+
+/** Customers to compare again for likely duplicates; one row per customer, the newest time it changed. */
+export const DuplicateScanEntity = new EntitySchema<DuplicateScanRecord>({
+  name: 'DuplicateScan',
+  tableName: 'duplicate_scan_queue',
+  columns: {
+    accountId: { ...vc('account_id', 64, false), primary: true },
+    customerId: { ...vc('customer_id', 40, false), primary: true },
+    queuedAt: dt('queued_at'),
+  },
+});
+
+/** What the duplicate scan compares, per active customer (its blocking keys are indexed). */
+export const MatchKeysEntity = new EntitySchema<MatchKeysRecord>({
+  name: 'CustomerMatchKeys',
+  tableName: 'customer_match_keys',
+  columns: {
+    accountId: { ...vc('account_id', 64, false), primary: true },
+    customerId: { ...vc('customer_id', 40, false), primary: true },
+    nameKey: vc('name_key', 190),
+    addressKey: vc('address_key', 250),
+    emailNormalized: vc('email_normalized', 190),
+    phoneE164: vc('phone_e164', 32),
+  },
+});
+
+/** Likely duplicates that share no key, both directions of each pair. */
+export const SuggestionEntity = new EntitySchema<SuggestionRecord>({
+  name: 'DuplicateSuggestion',
+  tableName: 'duplicate_suggestions',
+  columns: {
+    accountId: { ...vc('account_id', 64, false), primary: true },
+    customerId: { ...vc('customer_id', 40, false), primary: true },
+    otherId: { ...vc('other_id', 40, false), primary: true },
+    reason: { ...vc('reason', 32, false), primary: true },
+    confidence: { type: 'decimal', precision: 3, scale: 2, transformer: decimalAsNumber },
+    createdAt: dt('created_at'),
+  },
+});
+
 export const AccountSettingsEntity = new EntitySchema<AccountSettingsRow>({
   name: 'AccountSettings',
   tableName: 'account_settings',
@@ -117,10 +181,50 @@ export const AccountSettingsEntity = new EntitySchema<AccountSettingsRow>({
   },
 });
 
+export const CustomerChangeEntity = new EntitySchema<CustomerChangeRecord>({
+  name: 'CustomerChange',
+  tableName: 'customer_changes',
+  columns: {
+    id: { type: 'varchar', length: 40, primary: true },
+    accountId: vc('account_id', 64, false),
+    customerId: vc('customer_id', 40, false),
+    at: dt('at'),
+    actor: vc('actor', 190, false),
+    source: vc('source', 16, false),
+    kind: vc('kind', 16, false),
+    changes: { type: 'simple-json' },
+  },
+});
+
+export const PrivacyRequestEntity = new EntitySchema<PrivacyRequestRecord>({
+  name: 'PrivacyRequest',
+  tableName: 'privacy_requests',
+  columns: {
+    id: { type: 'varchar', length: 40, primary: true },
+    accountId: vc('account_id', 64, false),
+    customerId: vc('customer_id', 40, false),
+    type: vc('type', 16, false),
+    basis: vc('basis', 16, false),
+    note: vc('note', 1000),
+    status: vc('status', 16, false),
+    requestedBy: vc('requested_by', 190, false),
+    requestedAt: dt('requested_at'),
+    completedAt: dt('completed_at', true),
+    completedBy: vc('completed_by', 190),
+    outcome: { type: 'simple-json', nullable: true },
+  },
+});
+
 export const customerEntities = [
   CustomerEntity,
   IdentityEntity,
   CustomerOrderEntity,
   PossibleDuplicateEntity,
   AccountSettingsEntity,
+  CustomerTagEntity,
+  CustomerChangeEntity,
+  PrivacyRequestEntity,
+  DuplicateScanEntity,
+  MatchKeysEntity,
+  SuggestionEntity,
 ];

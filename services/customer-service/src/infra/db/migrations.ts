@@ -1,4 +1,16 @@
 import { CreateCustomers1732000000100 } from './migrations/1732000000100-create-customers';
+import { SearchIndexes1732000000200 } from './migrations/1732000000200-search-indexes';
+import { DuplicateSuggestions1732000000210 } from './migrations/1732000000210-duplicate-suggestions';
+import { ChangeLogPrivacy1732000000300 } from './migrations/1732000000300-change-log-privacy';
+import { WidenTotalSpent1732000000400 } from './migrations/1732000000400-widen-total-spent';
+import { Mailchimp1732000000500 } from './migrations/1732000000500-mailchimp';
 
 /** This service's own migrations, oldest first (the kit adds the outbox/inbox tables' one). */
-export const migrations = [CreateCustomers1732000000100];
+export const migrations = [
+  CreateCustomers1732000000100,
+  SearchIndexes1732000000200,
+  DuplicateSuggestions1732000000210,
+  ChangeLogPrivacy1732000000300,
+  WidenTotalSpent1732000000400,
+  Mailchimp1732000000500,
+];

@@ -130,3 +130,20 @@ export function pick(o: JsonObject, keys: string[]): JsonObject {
   for (const k of keys) if (o[k] !== undefined) out[k] = o[k] as Json;
   return out;
 }
+
+/**
+ * An RFC 2822 date (`Tue, 05 Mar 2019 21:40:11 +0000`, as BigCommerce's v2 API writes them), as
+ * UTC; an ISO 8601 instant with an offset is read too. A date without a zone is refused.
+ */
+export function rfc2822Instant(v: unknown, field: string): Date {
+  const s = str(v);
+  if (
+    s &&
+    /^(?:[A-Z][a-z]{2}, )?\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}(?::\d{2})? (?:[+-]\d{4}|GMT|UT|Z)$/.test(s)
+  ) {
+    const d = new Date(Date.parse(s));
+    if (!Number.isNaN(d.getTime())) return d;
+  }
+  if (s && /^\d{4}-\d{2}-\d{2}T/.test(s)) return instant(s, field);
+  throw new OrderFormatError(`${field} "${String(v)}" is not an RFC 2822 date with a zone`);
+}

@@ -57,3 +57,67 @@ export function backoffMs(attempt: number, baseMs: number, maxMs = 60_000, rando
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
+
+/** Amazon SP-API `x-amzn-RateLimit-Limit`: the operation's rate in requests per second ("0.0167"). */
+export function amazonRateLimit(header: string | undefined | null): number | null {
+  const n = header ? Number(header.trim()) : NaN;
+  return Number.isFinite(n) && n > 0 ? n : null;
+}
+
+/**
+ * A token bucket: Amazon's usage plans are a rate (requests per second) and a burst per operation
+ * and selling partner (getOrders: 0.0167/s, burst 20). `take` spends one call and says how long to
+ * wait before it may go (the token is reserved, so the next caller waits behind it).
+ */
+export class RateBucket {
+  private tokens: number;
+  private at: number;
+
+  constructor(
+    private readonly burst: number,
+    private rate: number,
+    now: number,
+  ) {
+    this.tokens = burst;
+    this.at = now;
+  }
+
+  take(now: number): number {
+    this.refill(now);
+    this.tokens -= 1;
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.rate) * 1000);
+  }
+
+  /** The rate the channel reports for this operation (it may grant more, or less, than the default). */
+  setRate(rate: number, now: number): void {
+    this.refill(now);
+    this.rate = rate;
+  }
+
+  /** The channel answered 429: the bucket is empty whatever we counted. */
+  drain(now: number): number {
+    this.refill(now);
+    this.tokens = Math.min(this.tokens, 0);
+    return Math.ceil(((1 - this.tokens) / this.rate) * 1000);
+  }
+
+  private refill(now: number) {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.rate);
+    this.at = now;
+  }
+}
+
+/**
+ * BigCommerce's quota is shared by every app installed on the store (`X-Rate-Limit-Requests-Left`
+ * of `X-Rate-Limit-Requests-Quota` per window, reset in `X-Rate-Limit-Time-Reset-Ms`): once a
+ * quarter of the window's quota or less is left, pause until the window resets, leaving the rest
+ * to the merchant's other apps.
+ */
+export function bigCommerceWaitMs(headers: Record<string, string | undefined>, reserve = 0.25): number {
+  const left = Number(headers['x-rate-limit-requests-left']);
+  const quota = Number(headers['x-rate-limit-requests-quota']);
+  const reset = Number(headers['x-rate-limit-time-reset-ms']);
+  if (!Number.isFinite(left) || !Number.isFinite(quota) || quota <= 0) return 0;
+  if (left > quota * reserve) return 0;
+  return Number.isFinite(reset) && reset > 0 ? Math.ceil(reset) : 1000;
+}

@@ -1,4 +1,5 @@
 import type { JsonObject, NormalizedOrder } from '../order';
+import { isEmailAddress } from '@crp/contracts/limits';
 import { OrderFormatError } from '../shipstation-order';
 import {
   address,
@@ -71,7 +72,13 @@ export function mapWooOrder(o: WooOrder, store: { name: string }): NormalizedOrd
     orderNumber,
     orderDate: gmtInstant(o.date_created_gmt, 'date_created_gmt'),
     orderStatus: status ? (STATUS[status] ?? status.slice(0, 32)) : null,
-    username: customerId && customerId !== '0' ? customerId : (email?.toLowerCase() ?? null),
+    // A guest is keyed by the billing email, only if it is an address (never by a typo, R1.4).
+    username:
+      customerId && customerId !== '0'
+        ? customerId
+        : email && isEmailAddress(email)
+          ? email.toLowerCase()
+          : null,
     email,
     buyerName: joinName(firstName, lastName),
     firstName,

@@ -35,6 +35,8 @@ export interface ChannelRequest {
    * call (a nearly full bucket), or `retryAfterMs` to repeat this very call (GraphQL THROTTLED).
    */
   signals?: (res: ChannelResponse) => { pauseMs?: number; retryAfterMs?: number | null };
+  /** How long a 429 asks to wait, from the channel's own headers (before Retry-After and backoff). */
+  throttledWaitMs?: (res: ChannelResponse) => number | null;
   /** The channel's own words in an error body (shown on a store that needs attention). */
   errorMessage?: (res: ChannelResponse) => string | null;
   /** Ends waits and the request at once (the service is stopping). */
@@ -82,7 +84,10 @@ export class ChannelTransport {
       if (res.status === 429) {
         // Throttling is the channel asking us to wait, not a failure: honour it, within reason.
         throttled++;
-        const ms = retryAfterMs(res.headers['retry-after']) ?? backoffMs(throttled, this.opts.retryBaseMs);
+        const ms =
+          req.throttledWaitMs?.(res) ??
+          retryAfterMs(res.headers['retry-after']) ??
+          backoffMs(throttled, this.opts.retryBaseMs);
         this.pause(req.storeId, ms);
         if (throttled > this.opts.maxAttempts * 4)
           throw new ChannelUnavailableError(req.channel, `${req.channel} kept answering 429 (rate limited)`);
@@ -123,6 +128,11 @@ export class ChannelTransport {
       }
       return res;
     }
+  }
+
+  /** Waits (a connector's own pacing, e.g. a usage-plan bucket), ending at once when `signal` aborts. */
+  delay(ms: number, signal?: AbortSignal): Promise<void> {
+    return ms > 0 ? this.abortableSleep(ms, signal) : Promise.resolve();
   }
 
   private abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {

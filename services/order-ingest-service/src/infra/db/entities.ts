@@ -1,6 +1,12 @@
 import { EntitySchema } from 'typeorm';
 import { decimalAsNumber, entityColumn } from '@crp/platform/columns';
-import type { OrderRecord, OrderRevisionRecord, StoreRecord, StoreType } from '../../domain/order';
+import type {
+  BuyerAliasRecord,
+  OrderRecord,
+  OrderRevisionRecord,
+  StoreRecord,
+  StoreType,
+} from '../../domain/order';
 import type { SyncJobRecord, WebhookDeliveryRecord } from '../../domain/sync';
 
 const { datetime: dt, varchar: vc } = entityColumn;
@@ -121,10 +127,24 @@ export const WebhookDeliveryEntity = new EntitySchema<WebhookDeliveryRecord>({
   },
 });
 
+/** R1.2: a renamed buyer's later keys (eBay), per store: alias → the key the buyer was first seen under. */
+export const BuyerAliasEntity = new EntitySchema<BuyerAliasRecord>({
+  name: 'BuyerAlias',
+  tableName: 'buyer_aliases',
+  columns: {
+    accountId: { name: 'account_id', type: 'varchar', length: 64, primary: true },
+    storeId: { name: 'store_id', type: 'varchar', length: 80, primary: true },
+    alias: { name: 'alias', type: 'varchar', length: 190, primary: true },
+    username: vc('username', 190, false),
+    createdAt: dt('created_at'),
+  },
+});
+
 export const orderEntities = [
   StoreEntity,
   OrderEntity,
   OrderRevisionEntity,
   SyncJobEntity,
   WebhookDeliveryEntity,
+  BuyerAliasEntity,
 ];

@@ -1,10 +1,12 @@
 import { CreateOrders1732000000200 } from './migrations/1732000000200-create-orders';
 import { CreateDelegation1732000000210 } from './migrations/1732000000210-create-delegation';
 import { ChannelConnectors1732000000220 } from './migrations/1732000000220-channel-connectors';
+import { BuyerAliases1732000000230 } from './migrations/1732000000230-buyer-aliases';
 
 /** This service's own migrations, oldest first (the kit adds the outbox/inbox tables' one). */
 export const migrations = [
   CreateOrders1732000000200,
   CreateDelegation1732000000210,
   ChannelConnectors1732000000220,
+  BuyerAliases1732000000230,
 ];

@@ -155,16 +155,24 @@ export const orderRepository: OrderRepository = {
   },
 
   async redact(tx, accountId, who, at) {
-    const ids = identityClause(who.identities);
-    const where = `account_id = ? AND (customer_id = ?${ids.sql ? ` OR ${ids.sql}` : ''})`;
-    const res = await tx.queryRunner!.query(
-      `UPDATE orders SET customer_username = NULL, customer_email = NULL, buyer_name = NULL,
-         buyer_first_name = NULL, buyer_last_name = NULL, buyer_phone = NULL, ship_to = NULL,
-         bill_to = NULL, notes = '[]', redacted_at = ?, updated_at = ?
-       WHERE ${where}`,
-      [stamp(tx, at), stamp(tx, at), accountId, who.customerId, ...ids.params],
-      true,
-    );
-    return Number(res.affected ?? 0);
+    let affected = 0;
+    // A batch of erasures in a few statements: customers and identities in chunks of a fixed size.
+    const CHUNK = 200;
+    for (let i = 0; i < Math.max(who.customerIds.length, who.identities.length); i += CHUNK) {
+      const customerIds = who.customerIds.slice(i, i + CHUNK);
+      const ids = identityClause(who.identities.slice(i, i + CHUNK));
+      const byLink = customerIds.length ? inList(customerIds) : null;
+      const conds = [byLink ? `customer_id IN ${byLink.sql}` : '', ids.sql].filter(Boolean).join(' OR ');
+      const res = await tx.queryRunner!.query(
+        `UPDATE orders SET customer_username = NULL, customer_email = NULL, buyer_name = NULL,
+           buyer_first_name = NULL, buyer_last_name = NULL, buyer_phone = NULL, ship_to = NULL,
+           bill_to = NULL, notes = '[]', redacted_at = ?, updated_at = ?
+         WHERE account_id = ? AND (${conds})`,
+        [stamp(tx, at), stamp(tx, at), accountId, ...(byLink?.params ?? []), ...ids.params],
+        true,
+      );
+      affected += Number(res.affected ?? 0);
+    }
+    return affected;
   },
 };

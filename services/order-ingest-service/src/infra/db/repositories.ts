@@ -1,4 +1,5 @@
 import type { Repositories } from '../../app/ports';
+import { buyerAliasRepository } from './buyer-alias-repository';
 import { delegationRepository } from './delegation-repositories';
 import { orderRepository } from './order-repository';
 import { storeRepository } from './store-repository';
@@ -12,4 +13,5 @@ export const repositories: Repositories = {
   syncJobs: syncJobRepository,
   webhooks: webhookRepository,
   delegation: delegationRepository,
+  buyerAliases: buyerAliasRepository,
 };

@@ -17,6 +17,17 @@ export const webhookRepository: WebhookRepository = {
     }
   },
 
+  async peekPending(tx, channels, limit) {
+    if (channels.length === 0) return [];
+    const list = inList(channels);
+    return deliveries.select(
+      tx,
+      `processed_at IS NULL AND channel IN ${list.sql}`,
+      list.params,
+      `ORDER BY id LIMIT ${Math.floor(limit)}`,
+    );
+  },
+
   claimPending(tx, limit) {
     // MySQL: several instances drain the queue side by side, each taking rows no other holds.
     const lock = dialectOf(tx) === 'mysql' ? ' FOR UPDATE SKIP LOCKED' : '';

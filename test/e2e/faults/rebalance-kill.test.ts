@@ -10,7 +10,7 @@ import { describeReal, freshMysqlDatabase, kafkaBrokers, uniqueName } from '@crp
 import { realEnv } from '@crp/testing/service-env';
 import { testLogger } from '@crp/testing/silent-logger';
 import { waitFor } from '@crp/testing/wait';
-import { startServiceProcess, type ServiceProcess } from './support/processes';
+import { startServiceProcess, type ServiceProcess } from '../support/processes';
 
 // The hot path's correctness under the failures that batches make dangerous: two customer-service
 // instances share the consumer group; the second joins mid-stream (a rebalance), then the first is

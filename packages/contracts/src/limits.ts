@@ -1,0 +1,155 @@
+/**
+ * Every limit on a value the platform accepts, defined once, beside the types (issue #20, "what is
+ * accepted is stored"). Each text limit is the size, in characters, of the narrowest column that
+ * stores the value in any service (MariaDB `VARCHAR(n)` under utf8mb4 counts characters); the
+ * services' entity definitions take their lengths from here and a MariaDB test compares every
+ * mapped column with its limit, so the two cannot drift apart. Every edge that accepts data (HTTP
+ * bodies, CSV rows, channel payloads, events) checks these before anything is written: a value
+ * over a limit is a 4xx or a row-level reason, never a write that fails later.
+ */
+
+/** Longest text per kind of value, in characters. */
+export const TEXT_LIMITS = {
+  /** Ids this system makes (`cus_…`, `ord_…`). */
+  id: 40,
+  accountId: 64,
+  storeId: 64,
+  storeName: 190,
+  /** The store-side order key (R1.9). */
+  storeOrderId: 190,
+  orderNumber: 190,
+  orderStatus: 32,
+  /** ISO 4217 code: three letters. */
+  currency: 3,
+  /** The store-side buyer key (R1.2). */
+  username: 190,
+  email: 190,
+  /** A person's name, first name or last name. */
+  name: 190,
+  company: 190,
+  phone: 64,
+  tag: 100,
+  /** One note (customer notes, internal notes, a CSV notes cell). */
+  note: 5000,
+  sku: 190,
+  itemName: 500,
+  /** A reason in a row-level report. */
+  reason: 1000,
+} as const;
+export type TextLimitKey = keyof typeof TEXT_LIMITS;
+
+export const ADDRESS_PARTS = [
+  'name',
+  'company',
+  'street1',
+  'street2',
+  'street3',
+  'city',
+  'state',
+  'postalCode',
+  'country',
+  'phone',
+] as const;
+export type AddressPart = (typeof ADDRESS_PARTS)[number];
+
+/** Longest value per address part (characters). */
+export const ADDRESS_PART_LIMITS: Record<AddressPart, number> = {
+  name: TEXT_LIMITS.name,
+  company: TEXT_LIMITS.company,
+  street1: 190,
+  street2: 190,
+  street3: 190,
+  city: 100,
+  state: 100,
+  postalCode: 32,
+  country: 64,
+  phone: TEXT_LIMITS.phone,
+};
+
+/** How many of a repeated thing one record may carry. */
+export const COUNT_LIMITS = {
+  /** Tags on one order or customer. */
+  tags: 50,
+  /** Notes on one order. */
+  notes: 10,
+  /** Line items on one order. */
+  items: 1000,
+} as const;
+
+/**
+ * Line items are kept as the channel sent them (JSON); their serialized size must fit the column
+ * (MariaDB TEXT: 65,535 bytes) with room to spare.
+ */
+export const ITEMS_MAX_BYTES = 60_000;
+
+/**
+ * Money: a decimal with two places, never negative (a refund is not an order), within what the
+ * columns hold. An order total fits `DECIMAL(14,2)`; a customer's `totalSpent` is `DECIMAL(18,2)`,
+ * room for 100 million orders at the largest total.
+ */
+export const MONEY_LIMITS = {
+  scale: 2,
+  orderTotalMin: 0,
+  orderTotalMax: 99_999_999.99,
+  totalSpentPrecision: 18,
+  orderTotalPrecision: 14,
+} as const;
+
+/** Dates an order may carry: real calendar dates in this range (UTC instants). */
+export const DATE_LIMITS = {
+  earliest: '1970-01-01T00:00:00.000Z',
+  /** Exclusive. */
+  latest: '2100-01-01T00:00:00.000Z',
+} as const;
+
+/**
+ * An e-mail address as a store or a person would type one: one `@`, a local part and a domain with
+ * a dot, no spaces, brackets, quotes or separators. Not RFC 5322 in full (quoted local parts and IP
+ * literals are refused): a value that fails is kept where it was written but never used as a
+ * matching key (R1.4).
+ */
+export const EMAIL_ADDRESS_PATTERN =
+  /^[^\s@<>()[\],;:"\\]+@[^\s@<>()[\],;:"\\.][^\s@<>()[\],;:"\\]*\.[^\s@<>()[\],;:"\\.]{2,}$/;
+
+/** True when `value` (trimmed) is an e-mail address by EMAIL_ADDRESS_PATTERN and fits its column. */
+export function isEmailAddress(value: string | null | undefined): boolean {
+  const v = value?.trim();
+  if (!v || v.length > TEXT_LIMITS.email || !EMAIL_ADDRESS_PATTERN.test(v)) return false;
+  const domain = v.slice(v.indexOf('@') + 1);
+  return !domain.includes('..');
+}
+
+/** `YYYY-MM-DD` that names a real day (2026-02-30 does not). */
+export function isCalendarDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const probe = new Date(Date.UTC(y, mo - 1, d));
+  return probe.getUTCFullYear() === y && probe.getUTCMonth() === mo - 1 && probe.getUTCDate() === d;
+}
+
+/** Why an instant is outside DATE_LIMITS, or null. */
+export function dateRangeProblem(field: string, d: Date): string | null {
+  if (Number.isNaN(d.getTime())) return `${field} is not a date`;
+  if (d.getTime() < Date.parse(DATE_LIMITS.earliest) || d.getTime() >= Date.parse(DATE_LIMITS.latest))
+    return `${field} ${d.toISOString()} is outside ${DATE_LIMITS.earliest.slice(0, 10)}…${DATE_LIMITS.latest.slice(0, 10)}`;
+  return null;
+}
+
+/** Why an amount of money is not one this platform stores, or null. */
+export function moneyProblem(
+  field: string,
+  v: number,
+  max: number = MONEY_LIMITS.orderTotalMax,
+): string | null {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return `${field} is not a number`;
+  if (v < MONEY_LIMITS.orderTotalMin) return `${field} ${v} is negative`;
+  if (v > max) return `${field} ${v} is larger than ${max}`;
+  return null;
+}
+
+/** Why a text is longer than its limit, or null (null and undefined fit). */
+export function lengthProblem(field: string, v: string | null | undefined, max: number): string | null {
+  if (typeof v !== 'string' || v.length <= max) return null;
+  return `${field} is ${v.length} characters long; at most ${max} are stored`;
+}

@@ -1,0 +1,295 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local stand-in for Mailchimp's Marketing API v3 (issue #19), as far as the sync uses it:
+ * basic auth with the API key, GET /3.0/ping and /3.0/lists/{id}, member upsert (PUT), update
+ * (PATCH), archive (DELETE), tags, delete-permanent, and batch operations (POST /3.0/batches,
+ * applied at once, then GET /3.0/batches/{id} answers `finished`). Error bodies are Mailchimp's
+ * problem documents. Faults on demand: 429 or 500 for the next n calls, a full outage.
+ */
+
+export interface FakeMember {
+  email_address: string;
+  status: string;
+  merge_fields: Record<string, unknown>;
+  tags: string[];
+  /** How many PUTs and PATCHes reached this member. */
+  writes: number;
+}
+
+export interface FakeMailchimpRequest {
+  method: string;
+  path: string;
+  status: number;
+  body: unknown;
+}
+
+export interface FakeMailchimpFaults {
+  /** The next n calls answer 429 (with Retry-After: 0). */
+  throttle?: number;
+  /** The next n calls answer 500. */
+  fail?: number;
+  /** Every call answers 503 until cleared. */
+  down?: boolean;
+}
+
+const problem = (status: number, title: string, detail: string) => ({
+  type: 'https://mailchimp.com/developer/marketing/docs/errors/',
+  title,
+  status,
+  detail,
+  instance: '',
+});
+
+export class FakeMailchimp {
+  private readonly server: Server;
+  readonly requests: FakeMailchimpRequest[] = [];
+  /** audience id → subscriber hash → member */
+  readonly audiences = new Map<string, Map<string, FakeMember>>();
+  /** Hashes deleted permanently, per audience. */
+  readonly deleted = new Map<string, Set<string>>();
+  readonly batches: Array<{ id: string; operations: number; errored: number }> = [];
+  faults: FakeMailchimpFaults = {};
+  /** Most calls in flight at once, to check the client's connection limit. */
+  maxInFlight = 0;
+  private inFlight = 0;
+  url = '';
+
+  constructor(
+    public apiKey: string,
+    audienceIds: string[] = ['aud1'],
+  ) {
+    for (const a of audienceIds) this.audiences.set(a, new Map());
+    this.server = createServer((req, res) => void this.dispatch(req, res));
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  member(audienceId: string, hash: string): FakeMember | undefined {
+    return this.audiences.get(audienceId)?.get(hash);
+  }
+
+  members(audienceId: string): FakeMember[] {
+    return [...(this.audiences.get(audienceId)?.values() ?? [])];
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse) {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      body = text;
+    }
+    const path = (req.url ?? '/').split('?')[0]!;
+    const method = req.method ?? 'GET';
+    // A little latency, so that concurrency shows.
+    await new Promise((r) => setTimeout(r, 2));
+    const { status, out, headers } = this.answer(method, path, body, req.headers.authorization ?? '');
+    this.requests.push({ method, path, status, body });
+    this.inFlight--;
+    res.writeHead(status, { 'content-type': 'application/problem+json', ...(headers ?? {}) });
+    res.end(out === undefined ? '' : JSON.stringify(out));
+  }
+
+  private answer(
+    method: string,
+    path: string,
+    body: unknown,
+    auth: string,
+  ): { status: number; out?: unknown; headers?: Record<string, string> } {
+    if (this.faults.down)
+      return { status: 503, out: problem(503, 'Service Unavailable', 'Down for maintenance') };
+    if (this.faults.throttle) {
+      this.faults.throttle--;
+      return {
+        status: 429,
+        out: problem(429, 'Too Many Requests', 'You have exceeded the limit of 10 simultaneous connections.'),
+        headers: { 'retry-after': '0' },
+      };
+    }
+    if (this.faults.fail) {
+      this.faults.fail--;
+      return {
+        status: 500,
+        out: problem(500, 'Internal Server Error', 'An unexpected internal error has occurred.'),
+      };
+    }
+    const key = auth.startsWith('Basic ')
+      ? Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':')[1]
+      : '';
+    if (key !== this.apiKey)
+      return {
+        status: 401,
+        out: problem(
+          401,
+          'API Key Invalid',
+          "Your API key may be invalid, or you've attempted to access the wrong datacenter.",
+        ),
+      };
+    if (method === 'GET' && path === '/3.0/ping')
+      return { status: 200, out: { health_status: "Everything's Chimpy!" } };
+    if (method === 'POST' && path === '/3.0/batches') return this.batch(body);
+    const batch = /^\/3\.0\/batches\/([^/]+)$/.exec(path);
+    if (method === 'GET' && batch) {
+      const b = this.batches.find((x) => x.id === batch[1]);
+      if (!b)
+        return {
+          status: 404,
+          out: problem(404, 'Resource Not Found', 'The requested resource could not be found.'),
+        };
+      return {
+        status: 200,
+        out: {
+          id: b.id,
+          status: 'finished',
+          total_operations: b.operations,
+          finished_operations: b.operations,
+          errored_operations: b.errored,
+          response_body_url: '',
+        },
+      };
+    }
+    return this.memberCall(method, path.replace(/^\/3\.0/, ''), body);
+  }
+
+  private batch(body: unknown) {
+    const ops = ((body as { operations?: unknown[] })?.operations ?? []) as Array<{
+      method: string;
+      path: string;
+      body?: string;
+    }>;
+    let errored = 0;
+    for (const op of ops) {
+      const r = this.memberCall(op.method, op.path, op.body ? JSON.parse(op.body) : null);
+      if (r.status >= 400) errored++;
+    }
+    const id = `batch${this.batches.length + 1}`;
+    this.batches.push({ id, operations: ops.length, errored });
+    return { status: 200, out: { id, status: 'pending', total_operations: ops.length } };
+  }
+
+  /** `/lists/{id}[/members/{hash}[/tags | /actions/delete-permanent]]`, without the /3.0 prefix. */
+  private memberCall(method: string, path: string, body: unknown): { status: number; out?: unknown } {
+    const m = /^\/lists\/([^/]+)(?:\/members\/([0-9a-f]{32})(\/tags|\/actions\/delete-permanent)?)?$/.exec(
+      path,
+    );
+    const list = m ? this.audiences.get(decodeURIComponent(m[1]!)) : undefined;
+    if (!m || !list)
+      return {
+        status: 404,
+        out: problem(404, 'Resource Not Found', 'The requested resource could not be found.'),
+      };
+    const [, audienceId, hash, sub] = m;
+    if (!hash) {
+      if (method === 'GET') return { status: 200, out: { id: audienceId, name: `Audience ${audienceId}` } };
+      return { status: 405, out: problem(405, 'Method Not Allowed', '') };
+    }
+    const have = list.get(hash);
+    const b = (body ?? {}) as Record<string, unknown>;
+    if (sub === '/actions/delete-permanent' && method === 'POST') {
+      if (!have)
+        return {
+          status: 404,
+          out: problem(404, 'Resource Not Found', 'The requested resource could not be found.'),
+        };
+      list.delete(hash);
+      if (!this.deleted.has(audienceId!)) this.deleted.set(audienceId!, new Set());
+      this.deleted.get(audienceId!)!.add(hash);
+      return { status: 204 };
+    }
+    if (sub === '/tags' && method === 'POST') {
+      if (!have)
+        return {
+          status: 404,
+          out: problem(404, 'Resource Not Found', 'The requested resource could not be found.'),
+        };
+      for (const t of (b.tags ?? []) as Array<{ name: string; status: string }>) {
+        if (t.status === 'active' && !have.tags.includes(t.name)) have.tags.push(t.name);
+        if (t.status === 'inactive') have.tags = have.tags.filter((x) => x !== t.name);
+      }
+      return { status: 204 };
+    }
+    if (method === 'PUT') {
+      const email = String(b.email_address ?? '');
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
+        return {
+          status: 400,
+          out: problem(
+            400,
+            'Invalid Resource',
+            `${email} looks fake or invalid, please enter a real email address.`,
+          ),
+        };
+      const status =
+        (b.status as string | undefined) ?? (have ? have.status : String(b.status_if_new ?? 'subscribed'));
+      const next: FakeMember = {
+        email_address: email,
+        status,
+        merge_fields: {
+          ...(have?.merge_fields ?? {}),
+          ...((b.merge_fields as Record<string, unknown>) ?? {}),
+        },
+        tags: have?.tags ?? [],
+        writes: (have?.writes ?? 0) + 1,
+      };
+      list.set(hash, next);
+      return { status: 200, out: { id: hash, ...next } };
+    }
+    if (method === 'PATCH') {
+      if (!have)
+        return {
+          status: 404,
+          out: problem(404, 'Resource Not Found', 'The requested resource could not be found.'),
+        };
+      const email = typeof b.email_address === 'string' ? b.email_address : have.email_address;
+      const moved = {
+        ...have,
+        email_address: email,
+        status: (b.status as string) ?? have.status,
+        writes: have.writes + 1,
+      };
+      list.delete(hash);
+      const newHash = createHash('md5').update(email.toLowerCase()).digest('hex');
+      if (list.has(newHash) && newHash !== hash) {
+        list.set(hash, have);
+        return { status: 400, out: problem(400, 'Member Exists', `${email} is already a list member.`) };
+      }
+      list.set(newHash, moved);
+      return { status: 200, out: { id: newHash, ...moved } };
+    }
+    if (method === 'DELETE') {
+      if (!have)
+        return {
+          status: 404,
+          out: problem(404, 'Resource Not Found', 'The requested resource could not be found.'),
+        };
+      have.status = 'archived';
+      return { status: 204 };
+    }
+    if (method === 'GET') {
+      if (!have)
+        return {
+          status: 404,
+          out: problem(404, 'Resource Not Found', 'The requested resource could not be found.'),
+        };
+      return { status: 200, out: { id: hash, ...have } };
+    }
+    return { status: 405, out: problem(405, 'Method Not Allowed', '') };
+  }
+}

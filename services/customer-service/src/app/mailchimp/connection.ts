@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import type { Database } from '@crp/platform/db';
+import { unavailable, unprocessable } from '@crp/platform/errors';
+import { dataCenterOf } from '../../domain/mailchimp';
+import {
+  MailchimpRefused,
+  type MailchimpApi,
+  type MailchimpConnectionRecord,
+  type MailchimpStore,
+  type SecretCipher,
+} from './ports';
+
+export interface ConnectionDeps {
+  db: Database;
+  store: MailchimpStore;
+  api: MailchimpApi;
+  cipher: SecretCipher;
+  /** MAILCHIMP_BASE_URL: when set, every account talks to it (tests, a proxy); else the key's data center. */
+  baseUrl?: string;
+  now?: () => Date;
+}
+
+export interface ConnectInput {
+  apiKey: string;
+  audienceId: string;
+  tagWithStore?: boolean;
+  syncNotSubscribed?: 'skip' | 'transactional';
+}
+
+/** The base URL for a key: configuration, else `https://<dc>.api.mailchimp.com`; null if neither. */
+export function baseUrlFor(apiKey: string, configured: string | undefined): string | null {
+  if (configured) return configured.replace(/\/$/, '');
+  const dc = dataCenterOf(apiKey);
+  return dc ? `https://${dc}.api.mailchimp.com` : null;
+}
+
+/**
+ * Connects (or reconnects) an account: the key and audience are checked with Mailchimp first (a
+ * refusal is 422 with Mailchimp's reason), the key sealed, and every active customer with an
+ * email queued once (the backfill, which a large account sends through Mailchimp's batches).
+ * Reconnecting keeps the webhook token and the counts.
+ */
+export async function connectMailchimp(deps: ConnectionDeps, accountId: string, input: ConnectInput) {
+  const now = (deps.now ?? (() => new Date()))();
+  const baseUrl = baseUrlFor(input.apiKey, deps.baseUrl);
+  if (!baseUrl)
+    throw unprocessable(
+      'MAILCHIMP_KEY_REFUSED',
+      'This is not a Mailchimp API key: it must end with its data center, e.g. "…-us21"',
+    );
+  let audienceName: string;
+  try {
+    audienceName = (await deps.api.checkAudience({ baseUrl, apiKey: input.apiKey }, input.audienceId)).name;
+  } catch (err) {
+    if (err instanceof MailchimpRefused)
+      throw unprocessable(
+        err.status === 404 ? 'MAILCHIMP_AUDIENCE_NOT_FOUND' : 'MAILCHIMP_KEY_REFUSED',
+        `Mailchimp refused the connection (${err.status}): ${err.detail}`,
+      );
+    throw unavailable(`Mailchimp could not be reached to check the key: ${(err as Error).message}`);
+  }
+  return deps.db.transaction(async (tx) => {
+    const have = await deps.store.connection(tx, accountId);
+    const row: MailchimpConnectionRecord = {
+      accountId,
+      apiKeySealed: deps.cipher.seal(accountId, input.apiKey),
+      baseUrl,
+      audienceId: input.audienceId,
+      audienceName: audienceName || null,
+      tagWithStore: input.tagWithStore ?? true,
+      syncNotSubscribed: input.syncNotSubscribed ?? 'skip',
+      webhookToken: have?.webhookToken ?? randomBytes(24).toString('base64url'),
+      lastSuccessAt: have?.lastSuccessAt ?? null,
+      lastErrorAt: have?.lastErrorAt ?? null,
+      lastError: have?.lastError ?? null,
+      syncedCount: have?.syncedCount ?? 0,
+      skippedCount: have?.skippedCount ?? 0,
+      failedCount: have?.failedCount ?? 0,
+      deletedCount: have?.deletedCount ?? 0,
+      webhookCount: have?.webhookCount ?? 0,
+      createdAt: have?.createdAt ?? now,
+      updatedAt: now,
+    };
+    await deps.store.saveConnection(tx, row);
+    // Another audience: the members remembered belong to the old one.
+    if (have && have.audienceId !== input.audienceId) await deps.store.deleteMembers(tx, accountId, null);
+    const queued = await deps.store.backfill(tx, accountId, randomBytes(12).toString('hex'), now);
+    return { connection: row, queued, backlog: await deps.store.backlog(tx, accountId) };
+  });
+}
+
+export async function mailchimpStatus(deps: Pick<ConnectionDeps, 'db' | 'store'>, accountId: string) {
+  return deps.db.transaction(async (tx) => {
+    const connection = await deps.store.connection(tx, accountId);
+    if (!connection) return null;
+    return { connection, backlog: await deps.store.backlog(tx, accountId) };
+  });
+}
+
+export async function disconnectMailchimp(deps: Pick<ConnectionDeps, 'db' | 'store'>, accountId: string) {
+  return deps.db.transaction(async (tx) => {
+    const have = await deps.store.connection(tx, accountId);
+    if (!have) return false;
+    await deps.store.deleteConnection(tx, accountId);
+    await deps.store.clearQueue(tx, accountId);
+    await deps.store.deleteMembers(tx, accountId, null);
+    return true;
+  });
+}

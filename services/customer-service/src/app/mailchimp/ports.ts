@@ -1,0 +1,131 @@
+import type { EntityManager } from 'typeorm';
+import type { MemberOp } from '../../domain/mailchimp';
+
+/** One account's Mailchimp connection (the key sealed; never returned, never logged). */
+export interface MailchimpConnectionRecord {
+  accountId: string;
+  apiKeySealed: string;
+  baseUrl: string;
+  audienceId: string;
+  audienceName: string | null;
+  tagWithStore: boolean;
+  syncNotSubscribed: 'skip' | 'transactional';
+  webhookToken: string;
+  lastSuccessAt: Date | null;
+  lastErrorAt: Date | null;
+  lastError: string | null;
+  syncedCount: number;
+  skippedCount: number;
+  failedCount: number;
+  deletedCount: number;
+  webhookCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A customer whose member is due to be sent; one row per customer (changes coalesce). */
+export interface MailchimpQueueRecord {
+  accountId: string;
+  customerId: string;
+  /** Changes with every enqueue: a row is removed after a sync only if no change came meanwhile. */
+  token: string;
+  attempts: number;
+  enqueuedAt: Date;
+  nextAttemptAt: Date;
+}
+
+/** The member hash last synced for a customer (to move it on an email change, delete it on erasure). */
+export interface MailchimpMemberRecord {
+  accountId: string;
+  customerId: string;
+  hash: string;
+  syncedAt: Date;
+}
+
+export interface SyncCounts {
+  synced: number;
+  skipped: number;
+  failed: number;
+  deleted: number;
+}
+
+/** Storage of the Mailchimp adapter (src/infra/db/mailchimp-repository.ts). */
+export interface MailchimpStore {
+  connection(tx: EntityManager, accountId: string): Promise<MailchimpConnectionRecord | null>;
+  connections(tx: EntityManager, accountIds: string[]): Promise<MailchimpConnectionRecord[]>;
+  connectionByToken(tx: EntityManager, token: string): Promise<MailchimpConnectionRecord | null>;
+  saveConnection(tx: EntityManager, row: MailchimpConnectionRecord): Promise<void>;
+  deleteConnection(tx: EntityManager, accountId: string): Promise<void>;
+  /** Accounts with queue rows due at `now`. */
+  dueAccounts(tx: EntityManager, now: Date, limit: number): Promise<string[]>;
+  /** The due rows of one account, oldest first. */
+  dueRows(tx: EntityManager, accountId: string, now: Date, limit: number): Promise<MailchimpQueueRecord[]>;
+  backlog(
+    tx: EntityManager,
+    accountId: string,
+  ): Promise<{ pending: number; retrying: number; oldest: Date | null }>;
+  /** Adds or refreshes queue rows (a customer already queued keeps one row, with the new token). */
+  enqueue(tx: EntityManager, rows: MailchimpQueueRecord[]): Promise<void>;
+  /** Removes the rows whose token is still the one read (a newer change keeps its row). */
+  dequeue(
+    tx: EntityManager,
+    rows: Array<Pick<MailchimpQueueRecord, 'accountId' | 'customerId' | 'token'>>,
+  ): Promise<void>;
+  reschedule(tx: EntityManager, rows: MailchimpQueueRecord[]): Promise<void>;
+  clearQueue(tx: EntityManager, accountId: string): Promise<void>;
+  /** Queues every active customer of the account with an email, in one statement; returns how many. */
+  backfill(tx: EntityManager, accountId: string, token: string, now: Date): Promise<number>;
+  members(tx: EntityManager, accountId: string, customerIds: string[]): Promise<MailchimpMemberRecord[]>;
+  saveMembers(tx: EntityManager, rows: MailchimpMemberRecord[]): Promise<void>;
+  /** `null`: every member of the account. */
+  deleteMembers(tx: EntityManager, accountId: string, customerIds: string[] | null): Promise<void>;
+  recordOutcome(
+    tx: EntityManager,
+    accountId: string,
+    counts: SyncCounts,
+    at: Date,
+    error: string | null,
+  ): Promise<void>;
+  countWebhook(tx: EntityManager, accountId: string): Promise<void>;
+}
+
+/** Mailchimp refused the call (a 4xx other than 429): not worth retrying as it is. */
+export class MailchimpRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+  ) {
+    super(`Mailchimp answered ${status}: ${detail}`);
+  }
+}
+
+/** Mailchimp could not be reached or kept failing (5xx, 429, network) after the client's retries. */
+export class MailchimpUnavailable extends Error {}
+
+export interface MailchimpAccess {
+  baseUrl: string;
+  apiKey: string;
+}
+
+/** Marketing API v3, as the sync uses it (src/infra/mailchimp/client.ts). */
+export interface MailchimpApi {
+  /** The audience's name, or MailchimpRefused with Mailchimp's reason (wrong key, unknown audience). */
+  checkAudience(access: MailchimpAccess, audienceId: string): Promise<{ name: string }>;
+  /** Applies the ops of one member in order; throws MailchimpRefused / MailchimpUnavailable. */
+  apply(access: MailchimpAccess, audienceId: string, ops: MemberOp[]): Promise<void>;
+  /**
+   * Many members' ops in one batch operation (POST /3.0/batches), waited for; the answer is how
+   * many operations Mailchimp reports as failed.
+   */
+  applyBatch(
+    access: MailchimpAccess,
+    audienceId: string,
+    ops: MemberOp[],
+  ): Promise<{ failed: number; total: number }>;
+}
+
+/** Seals secrets at rest (AES-256-GCM; the account id is bound to the sealed value). */
+export interface SecretCipher {
+  seal(accountId: string, secret: string): string;
+  open(accountId: string, sealed: string): string;
+}

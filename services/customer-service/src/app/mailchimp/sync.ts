@@ -1,0 +1,267 @@
+import type { Database } from '@crp/platform/db';
+import type { Logger } from '@crp/platform/logger';
+import { planMember, type MemberOp, type MemberPlan, type MemberSource } from '../../domain/mailchimp';
+import type { CustomerRecord, IdentityRecord } from '../../domain/records';
+import type { CustomerRepository } from '../ports';
+import {
+  MailchimpRefused,
+  type MailchimpApi,
+  type MailchimpConnectionRecord,
+  type MailchimpMemberRecord,
+  type MailchimpQueueRecord,
+  type MailchimpStore,
+  type SecretCipher,
+  type SyncCounts,
+} from './ports';
+
+export interface SyncDeps {
+  db: Database;
+  repo: CustomerRepository;
+  store: MailchimpStore;
+  api: MailchimpApi;
+  cipher: SecretCipher;
+  logger: Logger;
+  /** Queue rows per account per pass. */
+  maxRows?: number;
+  /** More members than this in one pass go through one batch operation (POST /3.0/batches). */
+  batchThreshold?: number;
+  /** Members sent at once on the single-call path (Mailchimp allows 10 connections per key). */
+  concurrency?: number;
+  /** First retry delay of a queue row after Mailchimp was unavailable; doubles, capped at 15 minutes. */
+  retryBaseMs?: number;
+  now?: () => Date;
+}
+
+type Outcome =
+  | { row: MailchimpQueueRecord; kind: 'done'; plan: MemberPlan }
+  | { row: MailchimpQueueRecord; kind: 'refused'; reason: string }
+  | { row: MailchimpQueueRecord; kind: 'retry'; reason: string }
+  | { kind: 'batch-failed'; failed: number; reason: string };
+
+/** Customer record → what the decision needs. */
+function sourceOf(c: CustomerRecord, ids: IdentityRecord[]): MemberSource {
+  return {
+    customerId: c.id,
+    status: c.status,
+    erased: c.erasedAt !== null,
+    email: c.email,
+    firstName: c.firstName,
+    lastName: c.lastName,
+    phone: c.phone,
+    shippingAddress: c.shippingAddress,
+    emailConsent: c.consent.email,
+    storeNames: ids.map((i) => i.storeName),
+  };
+}
+
+/** A refusal that concerns the whole connection (key revoked, audience gone): keep the rows. */
+const accountLevel = (err: MailchimpRefused) => err.status === 401 || err.status === 403;
+
+/**
+ * One pass of the sync: for each account with due queue rows, read the records as they now are
+ * (one query per kind of lookup), decide every member (pure), call Mailchimp outside any
+ * transaction, then in one transaction remove the rows that are done (unless changed meanwhile),
+ * reschedule the ones Mailchimp could not take yet, and record the outcome in the status.
+ * Returns how many queue rows were handled.
+ */
+export async function drainOnce(deps: SyncDeps): Promise<number> {
+  const now = (deps.now ?? (() => new Date()))();
+  const accounts = await deps.db.transaction((tx) => deps.store.dueAccounts(tx, now, 20));
+  let handled = 0;
+  for (const accountId of accounts) handled += await drainAccount(deps, accountId, now);
+  return handled;
+}
+
+async function drainAccount(deps: SyncDeps, accountId: string, now: Date): Promise<number> {
+  const read = await deps.db.transaction(async (tx) => {
+    const conn = await deps.store.connection(tx, accountId);
+    if (!conn) return null;
+    const rows = await deps.store.dueRows(tx, accountId, now, deps.maxRows ?? 5000);
+    const ids = rows.map((r) => r.customerId);
+    const [customers, identities, members] = await Promise.all([
+      deps.repo.customersById(
+        tx,
+        ids.map((id) => ({ accountId, id })),
+      ),
+      deps.repo.identitiesOf(
+        tx,
+        ids.map((customerId) => ({ accountId, customerId })),
+      ),
+      deps.store.members(tx, accountId, ids),
+    ]);
+    return { conn, rows, customers, identities, members };
+  });
+  if (!read || read.rows.length === 0) return 0;
+  const { conn, rows } = read;
+  const settings = {
+    audienceId: conn.audienceId,
+    tagWithStore: conn.tagWithStore,
+    syncNotSubscribed: conn.syncNotSubscribed,
+  };
+  const byId = new Map(read.customers.map((c) => [c.id, c]));
+  const idsOf = new Map<string, IdentityRecord[]>();
+  for (const i of read.identities) {
+    if (!i.customerId) continue;
+    idsOf.set(i.customerId, [...(idsOf.get(i.customerId) ?? []), i]);
+  }
+  const known = new Map(read.members.map((m) => [m.customerId, m.hash]));
+  const plans = rows.map((row) => {
+    const c = byId.get(row.customerId);
+    return {
+      row,
+      plan: planMember(
+        c ? sourceOf(c, idsOf.get(c.id) ?? []) : null,
+        known.get(row.customerId) ?? null,
+        settings,
+      ),
+    };
+  });
+
+  const access = { baseUrl: conn.baseUrl, apiKey: deps.cipher.open(accountId, conn.apiKeySealed) };
+  const toSend = plans.filter((p) => p.plan.ops.length > 0);
+  let outcomes: Outcome[];
+  if (toSend.length > (deps.batchThreshold ?? 500)) {
+    outcomes = await sendAsBatch(deps, access, conn, plans);
+  } else {
+    outcomes = await mapLimited(plans, deps.concurrency ?? 10, async ({ row, plan }): Promise<Outcome> => {
+      if (plan.ops.length === 0) return { row, kind: 'done', plan };
+      try {
+        await deps.api.apply(access, conn.audienceId, plan.ops);
+        return { row, kind: 'done', plan };
+      } catch (err) {
+        if (err instanceof MailchimpRefused && !accountLevel(err))
+          return { row, kind: 'refused', reason: err.message };
+        return { row, kind: 'retry', reason: (err as Error).message };
+      }
+    });
+  }
+  await record(deps, conn, outcomes, now);
+  return rows.length;
+}
+
+/** The batch path: every op of the pass in one batch operation, waited for. */
+async function sendAsBatch(
+  deps: SyncDeps,
+  access: { baseUrl: string; apiKey: string },
+  conn: MailchimpConnectionRecord,
+  plans: Array<{ row: MailchimpQueueRecord; plan: MemberPlan }>,
+): Promise<Outcome[]> {
+  const ops: MemberOp[] = plans.flatMap((p) => p.plan.ops);
+  try {
+    const res = await deps.api.applyBatch(access, conn.audienceId, ops);
+    const outcomes: Outcome[] = plans.map(({ row, plan }) => ({ row, kind: 'done', plan }));
+    if (res.failed > 0) {
+      // Mailchimp names the failed operations only in a results archive; the count is kept.
+      outcomes.push({
+        kind: 'batch-failed',
+        failed: res.failed,
+        reason: `Mailchimp batch: ${res.failed} of ${res.total} operations failed`,
+      });
+    }
+    return outcomes;
+  } catch (err) {
+    const reason = (err as Error).message;
+    if (err instanceof MailchimpRefused && !accountLevel(err))
+      return plans.map(({ row }) => ({ row, kind: 'refused', reason }));
+    return plans.map(({ row }) => ({ row, kind: 'retry', reason }));
+  }
+}
+
+/** One transaction: queue rows done or rescheduled, members remembered, the status counted. */
+async function record(deps: SyncDeps, conn: MailchimpConnectionRecord, outcomes: Outcome[], now: Date) {
+  const accountId = conn.accountId;
+  const counts: SyncCounts = { synced: 0, skipped: 0, failed: 0, deleted: 0 };
+  const done: MailchimpQueueRecord[] = [];
+  const retry: MailchimpQueueRecord[] = [];
+  const save: MailchimpMemberRecord[] = [];
+  const forget: string[] = [];
+  let error: string | null = null;
+  for (const o of outcomes) {
+    if (o.kind === 'batch-failed') {
+      counts.failed += o.failed;
+      error = o.reason;
+      continue;
+    }
+    if (o.kind === 'retry') {
+      const attempts = o.row.attempts + 1;
+      const delay = Math.min(15 * 60_000, (deps.retryBaseMs ?? 5000) * 2 ** Math.min(attempts - 1, 10));
+      retry.push({ ...o.row, attempts, nextAttemptAt: new Date(now.getTime() + delay) });
+      error = o.reason;
+      continue;
+    }
+    done.push(o.row);
+    if (o.kind === 'refused') {
+      counts.failed++;
+      error = o.reason;
+      continue;
+    }
+    const { plan } = o;
+    if (plan.ops.some((op) => op.kind === 'delete-permanent' || op.kind === 'archive')) counts.deleted++;
+    else if (plan.ops.length === 0) counts.skipped++;
+    else counts.synced++;
+    if (plan.hash) save.push({ accountId, customerId: o.row.customerId, hash: plan.hash, syncedAt: now });
+    else forget.push(o.row.customerId);
+  }
+  if (retry.length > 0)
+    deps.logger.warn(
+      { accountId, retrying: retry.length, reason: error },
+      'mailchimp sync: rows rescheduled',
+    );
+  await deps.db.transaction(async (tx) => {
+    await deps.store.dequeue(tx, done);
+    await deps.store.reschedule(tx, retry);
+    await deps.store.saveMembers(tx, save);
+    await deps.store.deleteMembers(tx, accountId, forget);
+    await deps.store.recordOutcome(tx, accountId, counts, now, error);
+  });
+}
+
+/** Maps with at most `n` calls in flight, results in input order. */
+async function mapLimited<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+  return out;
+}
+
+/** Drains the queue in the background: a pass, then a pause when there was nothing to do. */
+export class MailchimpSyncWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+
+  constructor(
+    private readonly deps: SyncDeps,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  private schedule(ms: number) {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = (async () => {
+        let handled = 0;
+        try {
+          handled = await drainOnce(this.deps);
+        } catch (err) {
+          this.deps.logger.error({ err }, 'mailchimp sync pass failed');
+        }
+        this.running = null;
+        this.schedule(handled > 0 ? 0 : this.intervalMs);
+      })();
+    }, ms);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+}

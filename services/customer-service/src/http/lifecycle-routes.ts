@@ -1,0 +1,100 @@
+import { route } from '@crp/platform/http';
+import { changeStatus } from '../app/lifecycle';
+import { mergeCustomers, previewMerge } from '../app/merge-customers';
+import type { WriteDeps } from '../app/write-deps';
+import { actorOf } from './actor';
+import type { StatusAction } from '../domain/lifecycle';
+import type { MergeRequest } from '../domain/merge';
+import {
+  CustomerIdParam,
+  CustomerOut,
+  MergeBody,
+  MergeOut,
+  MergePreviewOut,
+  MergeRefusedOut,
+} from './write-schemas';
+
+/** R2.6 (archive, restore, delete) and R2.7 (merge with a preview first). */
+export function lifecycleRoutes(deps: WriteDeps) {
+  const status = (action: StatusAction, method: 'post' | 'delete', path: string, summary: string) =>
+    route({
+      method,
+      path,
+      operationId: `${action}Customer`,
+      summary,
+      tags: ['customers'],
+      params: CustomerIdParam,
+      ...(action === 'delete' ? { roles: ['admin' as const] } : {}),
+      responses: {
+        200: {
+          description: 'The record with its new status (the same when it had it already)',
+          schema: CustomerOut,
+        },
+        404: { description: 'No such customer in this account' },
+        409: {
+          description:
+            'Not possible from its status (deleted cannot be restored; merged records are changed through their survivor) or it is the default customer (R2.8)',
+        },
+      },
+      handler: async (ctx) => ({
+        body: await changeStatus(
+          deps,
+          actorOf(ctx),
+          (ctx.params as { customerId: string }).customerId,
+          action,
+        ),
+      }),
+    });
+  return [
+    route({
+      method: 'post',
+      path: '/v1/customers/merge/preview',
+      operationId: 'previewMerge',
+      summary:
+        'R2.7: what a merge would give: the resulting record, every conflict with its candidates and the rule that picks the winner, and what blocks the merge',
+      tags: ['customers'],
+      body: MergeBody,
+      responses: { 200: { description: 'The preview (nothing written)', schema: MergePreviewOut } },
+      handler: async (ctx) => ({ body: await previewMerge(deps, actorOf(ctx), ctx.body as MergeRequest) }),
+    }),
+    route({
+      method: 'post',
+      path: '/v1/customers/merge',
+      operationId: 'mergeCustomers',
+      summary:
+        'R2.7: merge records into a survivor in one transaction (identities, history, tags, consent move; CustomerMerged published)',
+      tags: ['customers'],
+      body: MergeBody,
+      responses: {
+        200: {
+          description: 'The survivor as it now is, and how each conflict was settled',
+          schema: MergeOut,
+        },
+        409: {
+          description:
+            'Something blocks the merge (another account, a deleted or merged record, an open privacy request)',
+          schema: MergeRefusedOut,
+        },
+      },
+      handler: async (ctx) => ({ body: await mergeCustomers(deps, actorOf(ctx), ctx.body as MergeRequest) }),
+    }),
+    status(
+      'archive',
+      'post',
+      '/v1/customers/:customerId/archive',
+      'R2.6: archive (orders of its identities then match again, R1.4)',
+    ),
+    status(
+      'restore',
+      'post',
+      '/v1/customers/:customerId/restore',
+      'R2.6: restore an archived customer (never a deleted one)',
+    ),
+    status(
+      'delete',
+      'delete',
+      '/v1/customers/:customerId',
+      'R2.6: delete (cannot be undone; admin). For personal data erasure use a privacy request (R2.10)',
+    ),
+  ];
+}

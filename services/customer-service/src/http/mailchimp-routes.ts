@@ -1,0 +1,193 @@
+import { Type } from '@sinclair/typebox';
+import { notFound } from '@crp/platform/errors';
+import { publicRoute, route } from '@crp/platform/http';
+import {
+  connectMailchimp,
+  disconnectMailchimp,
+  mailchimpStatus,
+  type ConnectionDeps,
+} from '../app/mailchimp/connection';
+import type { MailchimpConnectionRecord } from '../app/mailchimp/ports';
+import { handleWebhook, webhookKnown, type WebhookDeps } from '../app/mailchimp/webhook';
+
+/** Stored as accepted: the audience id column is 64 characters; Mailchimp keys are ~37. */
+export const MAILCHIMP_LIMITS = { apiKey: 200, audienceId: 64 } as const;
+
+const ConnectBody = Type.Object(
+  {
+    apiKey: Type.String({
+      minLength: 1,
+      maxLength: MAILCHIMP_LIMITS.apiKey,
+      description: 'Never returned or logged',
+    }),
+    audienceId: Type.String({
+      minLength: 1,
+      maxLength: MAILCHIMP_LIMITS.audienceId,
+      pattern: '^[A-Za-z0-9_-]+$',
+    }),
+    tagWithStore: Type.Optional(Type.Boolean({ default: true })),
+    syncNotSubscribed: Type.Optional(
+      Type.Union([Type.Literal('skip'), Type.Literal('transactional')], {
+        description: 'customers whose email consent is not_subscribed: not sent, or sent as transactional',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+const StatusOut = Type.Object({
+  connected: Type.Boolean(),
+  audienceId: Type.String(),
+  audienceName: Nullable(Type.String()),
+  tagWithStore: Type.Boolean(),
+  syncNotSubscribed: Type.String(),
+  webhookPath: Type.String({ description: 'Add this URL (on this service) as the audience webhook' }),
+  lastSuccessAt: Nullable(Type.String({ format: 'date-time' })),
+  lastError: Nullable(Type.String()),
+  lastErrorAt: Nullable(Type.String({ format: 'date-time' })),
+  counts: Type.Object({
+    synced: Type.Integer(),
+    skipped: Type.Integer({
+      description: 'not sent: not_subscribed with syncNotSubscribed=skip, or no email',
+    }),
+    failed: Type.Integer(),
+    deleted: Type.Integer({
+      description: 'members permanently deleted on erasure, or archived when the record was deleted',
+    }),
+    webhooks: Type.Integer(),
+  }),
+  backlog: Type.Object({
+    pending: Type.Integer({ description: 'customers waiting to be sent' }),
+    retrying: Type.Integer({ description: 'of which Mailchimp could not take yet (retried with backoff)' }),
+    oldestQueuedAt: Nullable(Type.String({ format: 'date-time' })),
+  }),
+});
+
+function statusBody(
+  c: MailchimpConnectionRecord,
+  backlog: { pending: number; retrying: number; oldest: Date | null },
+) {
+  return {
+    connected: true,
+    audienceId: c.audienceId,
+    audienceName: c.audienceName,
+    tagWithStore: c.tagWithStore,
+    syncNotSubscribed: c.syncNotSubscribed,
+    webhookPath: `/v1/integrations/mailchimp/webhook/${c.webhookToken}`,
+    lastSuccessAt: c.lastSuccessAt?.toISOString() ?? null,
+    lastError: c.lastError,
+    lastErrorAt: c.lastErrorAt?.toISOString() ?? null,
+    counts: {
+      synced: c.syncedCount,
+      skipped: c.skippedCount,
+      failed: c.failedCount,
+      deleted: c.deletedCount,
+      webhooks: c.webhookCount,
+    },
+    backlog: {
+      pending: backlog.pending,
+      retrying: backlog.retrying,
+      oldestQueuedAt: backlog.oldest?.toISOString() ?? null,
+    },
+  };
+}
+
+const Token = Type.Object({ token: Type.String({ minLength: 1, maxLength: 64 }) });
+
+/** Issue #19: connecting Mailchimp, its status, and its webhook. */
+export function mailchimpRoutes(deps: ConnectionDeps & WebhookDeps) {
+  return [
+    route({
+      method: 'put',
+      path: '/v1/integrations/mailchimp',
+      operationId: 'connectMailchimp',
+      summary:
+        'Connect Mailchimp (admin): the key and audience are checked with Mailchimp, the key stored encrypted',
+      tags: ['integrations'],
+      roles: ['admin'],
+      body: ConnectBody,
+      responses: {
+        200: { description: 'Connected; every customer with an email is queued once', schema: StatusOut },
+        422: { description: "Mailchimp refused the key or the audience (Mailchimp's reason)" },
+        503: { description: 'Mailchimp could not be reached to check the key' },
+      },
+      handler: async ({ principal, body }) => {
+        const r = await connectMailchimp(deps, principal.accountId, body);
+        return { body: statusBody(r.connection, r.backlog) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/integrations/mailchimp',
+      operationId: 'getMailchimp',
+      summary:
+        'The Mailchimp connection (never the key) and its sync status: last success, last error, counts, backlog',
+      tags: ['integrations'],
+      responses: {
+        200: { description: 'Connection and status', schema: StatusOut },
+        404: { description: 'Mailchimp is not connected' },
+      },
+      handler: async ({ principal }) => {
+        const s = await mailchimpStatus(deps, principal.accountId);
+        if (!s) throw notFound('Mailchimp connection');
+        return { body: statusBody(s.connection, s.backlog) };
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/v1/integrations/mailchimp',
+      operationId: 'disconnectMailchimp',
+      summary: 'Disconnect Mailchimp (admin): the key, the queue and the member links are removed',
+      tags: ['integrations'],
+      roles: ['admin'],
+      responses: {
+        200: { description: 'Disconnected', schema: Type.Object({ connected: Type.Literal(false) }) },
+        404: { description: 'Mailchimp is not connected' },
+      },
+      handler: async ({ principal }) => {
+        if (!(await disconnectMailchimp(deps, principal.accountId))) throw notFound('Mailchimp connection');
+        return { body: { connected: false } };
+      },
+    }),
+    publicRoute({
+      method: 'get',
+      path: '/v1/integrations/mailchimp/webhook/:token',
+      operationId: 'validateMailchimpWebhook',
+      summary: 'Mailchimp checks the webhook URL with a GET before saving it',
+      tags: ['integrations'],
+      params: Token,
+      responses: {
+        200: { description: 'Known token', schema: Type.Object({ ok: Type.Boolean() }) },
+        404: { description: 'Unknown token' },
+      },
+      handler: async ({ params }) => {
+        if (!(await webhookKnown(deps, params.token))) throw notFound('Mailchimp webhook');
+        return { status: 200, body: { ok: true } };
+      },
+    }),
+    publicRoute({
+      method: 'post',
+      path: '/v1/integrations/mailchimp/webhook/:token',
+      operationId: 'mailchimpWebhook',
+      summary:
+        'Mailchimp webhook (form-encoded): unsubscribe and cleaned make the email consent unsubscribed, source mailchimp',
+      tags: ['integrations'],
+      params: Token,
+      bodyContentType: 'application/x-www-form-urlencoded',
+      bodyLimit: '64kb',
+      responses: {
+        200: {
+          description: 'Received: how many records had their email consent changed',
+          schema: Type.Object({ applied: Type.Integer(), type: Type.String() }),
+        },
+        404: { description: 'Unknown token' },
+      },
+      handler: async ({ params, rawBody, correlationId }) => ({
+        status: 200,
+        body: await handleWebhook(deps, params.token, rawBody, correlationId),
+      }),
+    }),
+  ];
+}

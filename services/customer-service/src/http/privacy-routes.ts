@@ -1,0 +1,109 @@
+import { Type } from '@sinclair/typebox';
+import { route } from '@crp/platform/http';
+import {
+  cancelPrivacyRequest,
+  createPrivacyRequest,
+  fulfilPrivacyRequest,
+  getPrivacyRequest,
+  listPrivacyRequests,
+  type PrivacyRequestInput,
+} from '../app/privacy';
+import type { WriteDeps } from '../app/write-deps';
+import { actorOf } from './actor';
+import {
+  PrivacyListOut,
+  PrivacyListQuery,
+  PrivacyRequestBody,
+  PrivacyRequestOut,
+  PrivacyResultOut,
+} from './write-schemas';
+
+const RequestId = Type.Object({ requestId: Type.String({ minLength: 1, maxLength: 40 }) });
+
+/** R2.10: privacy requests (export, erase), each recorded with its legal basis, who and when. Admins only. */
+export function privacyRoutes(deps: WriteDeps) {
+  return [
+    route({
+      method: 'post',
+      path: '/v1/privacy-requests',
+      operationId: 'createPrivacyRequest',
+      summary:
+        'R2.10: export everything held on a customer (one JSON document) or erase it (personal data removed here and, through CustomerRedacted, in every service; a tombstone stays)',
+      tags: ['privacy'],
+      roles: ['admin'],
+      body: PrivacyRequestBody,
+      responses: {
+        201: { description: 'Recorded (and fulfilled unless fulfilNow is false)', schema: PrivacyResultOut },
+        404: { description: 'No such customer in this account' },
+        409: {
+          description: 'Already erased, merged into another record, or an open request of that type exists',
+        },
+      },
+      handler: async (ctx) => ({
+        status: 201,
+        body: await createPrivacyRequest(deps, actorOf(ctx), ctx.body as PrivacyRequestInput),
+      }),
+    }),
+    route({
+      method: 'get',
+      path: '/v1/privacy-requests',
+      operationId: 'listPrivacyRequests',
+      summary: 'The account’s privacy requests, newest first (keyset-paginated by nextCursor)',
+      tags: ['privacy'],
+      roles: ['admin'],
+      query: PrivacyListQuery,
+      responses: { 200: { description: '{ requests, nextCursor }', schema: PrivacyListOut } },
+      handler: async (ctx) => ({
+        body: await listPrivacyRequests(deps, ctx.principal.accountId, ctx.query as never),
+      }),
+    }),
+    route({
+      method: 'get',
+      path: '/v1/privacy-requests/:requestId',
+      operationId: 'getPrivacyRequest',
+      summary: 'One privacy request',
+      tags: ['privacy'],
+      roles: ['admin'],
+      params: RequestId,
+      responses: {
+        200: { description: 'The request', schema: PrivacyRequestOut },
+        404: { description: 'Not found' },
+      },
+      handler: async (ctx) => ({
+        body: await getPrivacyRequest(deps, ctx.principal.accountId, ctx.params.requestId),
+      }),
+    }),
+    route({
+      method: 'post',
+      path: '/v1/privacy-requests/:requestId/fulfil',
+      operationId: 'fulfilPrivacyRequest',
+      summary: 'Carry out an open request (an export answers its document)',
+      tags: ['privacy'],
+      roles: ['admin'],
+      params: RequestId,
+      responses: {
+        200: { description: 'Completed', schema: PrivacyResultOut },
+        409: { description: 'Not open any more' },
+      },
+      handler: async (ctx) => ({
+        body: await fulfilPrivacyRequest(deps, actorOf(ctx), ctx.params.requestId),
+      }),
+    }),
+    route({
+      method: 'post',
+      path: '/v1/privacy-requests/:requestId/cancel',
+      operationId: 'cancelPrivacyRequest',
+      summary: 'Close an open request without carrying it out',
+      tags: ['privacy'],
+      roles: ['admin'],
+      params: RequestId,
+      responses: {
+        200: { description: 'Cancelled', schema: Type.Object({ request: PrivacyRequestOut }) },
+        409: { description: 'Not open any more' },
+      },
+      handler: async (ctx) => ({
+        body: await cancelPrivacyRequest(deps, actorOf(ctx), ctx.params.requestId),
+      }),
+    }),
+  ];
+}

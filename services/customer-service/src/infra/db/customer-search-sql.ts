@@ -1,0 +1,109 @@
+import type { Dialect } from '@crp/platform/sql';
+import type { CustomerFilter } from '../../domain/search';
+
+// LIKE with `!` as the escape character: a backslash is written differently in MySQL and SQLite literals.
+const likeEscape = (s: string) => s.replace(/[!%_]/g, (c) => `!${c}`);
+
+/** DATETIME(3) parameters: MySQL takes Dates (connection timezone Z); SQLite compares TypeORM's text form. */
+const stamp = (dialect: Dialect, d: Date): Date | string =>
+  dialect === 'mysql' ? d : d.toISOString().replace('T', ' ').replace('Z', '');
+
+/**
+ * R2.11 free text: one index range per kind of key — name prefix (account_id, name), last-name
+ * prefix (account_id, last_name), email prefix (account_id, email_normalized), username prefix
+ * (account_id, username) and, when the text reads as a phone, the exact E.164 (account_id,
+ * phone_e164). Each branch reads only ids from its index (no row), after the cursor, and at most
+ * `limit` of them — in id order when `ordered` — so a broad prefix (`joh`: every John and Johnson)
+ * never materializes tens of thousands of rows. `SELECT branch, id` rows, one branch per kind.
+ */
+export function textBranchesSql(
+  accountId: string,
+  text: NonNullable<CustomerFilter['text']>,
+  opts: { after?: string; limit: number; ordered: boolean },
+): { sql: string; params: unknown[] } {
+  const like = `${likeEscape(text.prefix)}%`;
+  const params: unknown[] = [];
+  const branches: string[] = [];
+  const branch = (n: number, from: string, col: string, cond: string, value: string) => {
+    const after = opts.after ? ` AND ${col} > ?` : '';
+    const order = opts.ordered ? ` ORDER BY ${col}` : '';
+    // Wrapped: SQLite takes no ORDER BY / LIMIT on a branch of a compound SELECT itself.
+    branches.push(
+      `SELECT ${n} AS branch, id FROM (SELECT ${col} AS id FROM ${from} WHERE account_id = ? AND ${cond}${after}${order} LIMIT ?) b${n}`,
+    );
+    params.push(accountId, value, ...(opts.after ? [opts.after] : []), opts.limit);
+  };
+  branch(0, 'customers', 'id', "name LIKE ? ESCAPE '!'", like);
+  branch(1, 'customers', 'id', "last_name LIKE ? ESCAPE '!'", like);
+  branch(2, 'customers', 'id', "email_normalized LIKE ? ESCAPE '!'", like);
+  branch(
+    3,
+    'customer_identities',
+    'customer_id',
+    "username LIKE ? ESCAPE '!' AND customer_id IS NOT NULL",
+    like,
+  );
+  if (text.phoneE164) branch(4, 'customers', 'id', 'phone_e164 = ?', text.phoneE164);
+  return { sql: branches.join(' UNION ALL '), params };
+}
+
+/**
+ * R2.11: the `WHERE …` (customers aliased `c`) of every filter but free text, built so that each
+ * part reads an index on MariaDB:
+ * - exact email / phone: the (account_id, key) indexes;
+ * - username, store and tag: semi-joins on (account_id, username), (account_id, store_id,
+ *   customer_id) and customer_tags (account_id, tag_key, customer_id), which the optimizer reads
+ *   from either side depending on how selective they are;
+ * - created / updated ranges: (account_id, created_at / updated_at);
+ * - `after`: the keyset cursor (ids sort by creation time).
+ * Every table of every part is constrained by the account: nothing is read across accounts.
+ */
+export function customerWhereSql(
+  dialect: Dialect,
+  accountId: string,
+  f: CustomerFilter,
+  after?: string,
+): { where: string; params: unknown[] } {
+  const where: string[] = ['c.account_id = ?', 'c.status = ?'];
+  const params: unknown[] = [accountId, f.status];
+  if (f.emailNormalized !== undefined) {
+    where.push('c.email_normalized = ?');
+    params.push(f.emailNormalized);
+  }
+  if (f.phoneE164 !== undefined) {
+    where.push('c.phone_e164 = ?');
+    params.push(f.phoneE164);
+  }
+  if (f.username !== undefined) {
+    // With a store too: that store's buyer of that username (an identity is a store + username).
+    where.push(
+      `EXISTS (SELECT 1 FROM customer_identities u WHERE u.account_id = c.account_id AND u.username = ?${f.storeId !== undefined ? ' AND u.store_id = ?' : ''} AND u.customer_id = c.id)`,
+    );
+    params.push(f.username, ...(f.storeId !== undefined ? [f.storeId] : []));
+  } else if (f.storeId !== undefined) {
+    where.push(
+      'EXISTS (SELECT 1 FROM customer_identities s WHERE s.account_id = c.account_id AND s.store_id = ? AND s.customer_id = c.id)',
+    );
+    params.push(f.storeId);
+  }
+  if (f.tagKey !== undefined) {
+    where.push(
+      'EXISTS (SELECT 1 FROM customer_tags t WHERE t.account_id = c.account_id AND t.tag_key = ? AND t.customer_id = c.id)',
+    );
+    params.push(f.tagKey);
+  }
+  const range = (col: string, op: string, d: Date | undefined) => {
+    if (!d) return;
+    where.push(`c.${col} ${op} ?`);
+    params.push(stamp(dialect, d));
+  };
+  range('created_at', '>=', f.createdFrom);
+  range('created_at', '<', f.createdTo);
+  range('updated_at', '>=', f.updatedFrom);
+  range('updated_at', '<', f.updatedTo);
+  if (after) {
+    where.push('c.id > ?');
+    params.push(after);
+  }
+  return { where: where.join(' AND '), params };
+}

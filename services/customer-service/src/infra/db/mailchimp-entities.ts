@@ -1,0 +1,62 @@
+import { EntitySchema } from 'typeorm';
+import { entityColumn } from '@crp/platform/columns';
+import type {
+  MailchimpConnectionRecord,
+  MailchimpMemberRecord,
+  MailchimpQueueRecord,
+} from '../../app/mailchimp/ports';
+
+const { datetime: dt, varchar: vc } = entityColumn;
+
+export const MailchimpConnectionEntity = new EntitySchema<MailchimpConnectionRecord>({
+  name: 'MailchimpConnection',
+  tableName: 'mailchimp_connections',
+  columns: {
+    accountId: { name: 'account_id', type: 'varchar', length: 64, primary: true },
+    apiKeySealed: { name: 'api_key_sealed', type: 'text' },
+    baseUrl: vc('base_url', 255, false),
+    audienceId: vc('audience_id', 64, false),
+    audienceName: vc('audience_name', 190),
+    tagWithStore: { name: 'tag_with_store', type: 'boolean' },
+    syncNotSubscribed: vc('sync_not_subscribed', 16, false),
+    webhookToken: vc('webhook_token', 64, false),
+    lastSuccessAt: dt('last_success_at', true),
+    lastErrorAt: dt('last_error_at', true),
+    lastError: vc('last_error', 500),
+    syncedCount: { name: 'synced_count', type: 'int', default: 0 },
+    skippedCount: { name: 'skipped_count', type: 'int', default: 0 },
+    failedCount: { name: 'failed_count', type: 'int', default: 0 },
+    deletedCount: { name: 'deleted_count', type: 'int', default: 0 },
+    webhookCount: { name: 'webhook_count', type: 'int', default: 0 },
+    createdAt: dt('created_at'),
+    updatedAt: dt('updated_at'),
+  },
+  indices: [{ name: 'uq_mailchimp_webhook_token', columns: ['webhookToken'], unique: true }],
+});
+
+export const MailchimpQueueEntity = new EntitySchema<MailchimpQueueRecord>({
+  name: 'MailchimpQueue',
+  tableName: 'mailchimp_queue',
+  columns: {
+    accountId: { name: 'account_id', type: 'varchar', length: 64, primary: true },
+    customerId: { name: 'customer_id', type: 'varchar', length: 40, primary: true },
+    token: vc('token', 64, false),
+    attempts: { type: 'int', default: 0 },
+    enqueuedAt: dt('enqueued_at'),
+    nextAttemptAt: dt('next_attempt_at'),
+  },
+  indices: [{ name: 'ix_mailchimp_queue_due', columns: ['accountId', 'nextAttemptAt'] }],
+});
+
+export const MailchimpMemberEntity = new EntitySchema<MailchimpMemberRecord>({
+  name: 'MailchimpMember',
+  tableName: 'mailchimp_members',
+  columns: {
+    accountId: { name: 'account_id', type: 'varchar', length: 64, primary: true },
+    customerId: { name: 'customer_id', type: 'varchar', length: 40, primary: true },
+    hash: vc('hash', 32, false),
+    syncedAt: dt('synced_at'),
+  },
+});
+
+export const mailchimpEntities = [MailchimpConnectionEntity, MailchimpQueueEntity, MailchimpMemberEntity];

@@ -1,0 +1,182 @@
+import type { MemberOp } from '../../domain/mailchimp';
+import {
+  MailchimpRefused,
+  MailchimpUnavailable,
+  type MailchimpAccess,
+  type MailchimpApi,
+} from '../../app/mailchimp/ports';
+
+export interface MailchimpClientOptions {
+  /** Mailchimp allows 10 simultaneous connections per key. */
+  maxConnections?: number;
+  /** Attempts per call on 429, 5xx and network errors (then MailchimpUnavailable). */
+  maxAttempts?: number;
+  /** First backoff; doubles each attempt (a Retry-After header wins when longer). */
+  backoffMs?: number;
+  /** Poll interval while a batch operation runs. */
+  batchPollMs?: number;
+  /** How long a batch operation may take before the drain gives up (its rows are retried). */
+  batchTimeoutMs?: number;
+  timeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A counting semaphore: at most `n` calls in flight per API key. */
+class Limiter {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly n: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.n) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+interface Call {
+  method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  body?: unknown;
+}
+
+/** An operation of a batch: the same calls, as Mailchimp's batch format wants them. */
+function callsOf(audienceId: string, op: MemberOp): Call[] {
+  const members = `/3.0/lists/${encodeURIComponent(audienceId)}/members`;
+  switch (op.kind) {
+    case 'upsert': {
+      const calls: Call[] = [{ method: 'PUT', path: `${members}/${op.hash}`, body: op.body }];
+      if (op.tags.length > 0)
+        calls.push({
+          method: 'POST',
+          path: `${members}/${op.hash}/tags`,
+          body: { tags: op.tags.map((name) => ({ name, status: 'active' })) },
+        });
+      return calls;
+    }
+    case 'move':
+      return [{ method: 'PATCH', path: `${members}/${op.fromHash}`, body: { email_address: op.toEmail } }];
+    case 'archive':
+      return [{ method: 'DELETE', path: `${members}/${op.hash}` }];
+    case 'delete-permanent':
+      return [{ method: 'POST', path: `${members}/${op.hash}/actions/delete-permanent` }];
+  }
+}
+
+/** Mailchimp Marketing API v3 over fetch: limited connections, 429/5xx retried with backoff. */
+export function createMailchimpClient(opts: MailchimpClientOptions = {}): MailchimpApi {
+  const maxAttempts = opts.maxAttempts ?? 5;
+  const backoffMs = opts.backoffMs ?? 500;
+  const sleep = opts.sleep ?? defaultSleep;
+  const limiters = new Map<string, Limiter>();
+  const limiterOf = (key: string) => {
+    let l = limiters.get(key);
+    if (!l) limiters.set(key, (l = new Limiter(opts.maxConnections ?? 10)));
+    return l;
+  };
+
+  async function send(access: MailchimpAccess, call: Call): Promise<{ status: number; body: unknown }> {
+    const url = `${access.baseUrl.replace(/\/$/, '')}${call.path}`;
+    const auth = `Basic ${Buffer.from(`anystring:${access.apiKey}`).toString('base64')}`;
+    let lastProblem = '';
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      let retryAfterMs = 0;
+      try {
+        const res = await limiterOf(access.apiKey).run(() =>
+          fetch(url, {
+            method: call.method,
+            headers: { authorization: auth, 'content-type': 'application/json' },
+            body: call.body === undefined ? undefined : JSON.stringify(call.body),
+            signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
+          }),
+        );
+        const text = await res.text();
+        let body: unknown = null;
+        try {
+          body = text ? JSON.parse(text) : null;
+        } catch {
+          body = text;
+        }
+        if (res.status < 400) return { status: res.status, body };
+        const detail = problemDetail(body) ?? res.statusText;
+        if (res.status !== 429 && res.status < 500) throw new MailchimpRefused(res.status, detail);
+        lastProblem = `Mailchimp answered ${res.status}: ${detail}`;
+        const ra = Number(res.headers.get('retry-after'));
+        if (Number.isFinite(ra) && ra > 0) retryAfterMs = ra * 1000;
+      } catch (err) {
+        if (err instanceof MailchimpRefused) throw err;
+        lastProblem = `Mailchimp could not be reached: ${(err as Error).message}`;
+      }
+      if (attempt < maxAttempts) await sleep(Math.max(retryAfterMs, backoffMs * 2 ** (attempt - 1)));
+    }
+    throw new MailchimpUnavailable(lastProblem);
+  }
+
+  return {
+    async checkAudience(access, audienceId) {
+      const res = await send(access, {
+        method: 'GET',
+        path: `/3.0/lists/${encodeURIComponent(audienceId)}?fields=id,name`,
+      });
+      return { name: String((res.body as { name?: unknown })?.name ?? '') };
+    },
+
+    async apply(access, audienceId, ops) {
+      for (const op of ops) {
+        for (const call of callsOf(audienceId, op)) {
+          try {
+            await send(access, call);
+          } catch (err) {
+            // The old address may be gone (or the new one already a member): archive the old one instead.
+            if (op.kind === 'move' && err instanceof MailchimpRefused) {
+              await send(access, { method: 'DELETE', path: call.path }).catch((e: unknown) => {
+                if (!(e instanceof MailchimpRefused && e.status === 404)) throw e;
+              });
+              continue;
+            }
+            // Deleting a member that is not there has nothing left to do.
+            if (op.kind === 'delete-permanent' && err instanceof MailchimpRefused && err.status === 404)
+              continue;
+            throw err;
+          }
+        }
+      }
+    },
+
+    async applyBatch(access, audienceId, ops) {
+      const operations = ops.flatMap((op) =>
+        callsOf(audienceId, op).map((c) => ({
+          method: c.method,
+          path: c.path.replace(/^\/3\.0/, ''),
+          ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
+        })),
+      );
+      const started = await send(access, { method: 'POST', path: '/3.0/batches', body: { operations } });
+      const id = String((started.body as { id?: unknown }).id ?? '');
+      const deadline = Date.now() + (opts.batchTimeoutMs ?? 30 * 60_000);
+      for (;;) {
+        const res = await send(access, { method: 'GET', path: `/3.0/batches/${encodeURIComponent(id)}` });
+        const b = res.body as { status?: string; errored_operations?: number; total_operations?: number };
+        if (b.status === 'finished')
+          return { failed: b.errored_operations ?? 0, total: b.total_operations ?? operations.length };
+        if (Date.now() > deadline)
+          throw new MailchimpUnavailable(`Mailchimp batch ${id} did not finish in time`);
+        await sleep(opts.batchPollMs ?? 2000);
+      }
+    },
+  };
+}
+
+/** Mailchimp's problem documents: `{title, status, detail}`. */
+function problemDetail(body: unknown): string | null {
+  if (!body || typeof body !== 'object') return typeof body === 'string' && body ? body.slice(0, 300) : null;
+  const b = body as { title?: unknown; detail?: unknown };
+  const parts = [b.title, b.detail].filter((x): x is string => typeof x === 'string' && x.length > 0);
+  return parts.length ? parts.join(': ').slice(0, 300) : null;
+}

@@ -1,0 +1,361 @@
+import request from 'supertest';
+import { CustomerRedacted } from '@crp/contracts/events/customer-redacted';
+import { newEvent } from '@crp/contracts/new-event';
+import { InProcessBus } from '@crp/messaging/in-process-bus';
+import { signDevToken } from '@crp/platform/auth';
+import { newId } from '@crp/platform/ids';
+import { FakeMailchimp } from '@crp/testing/fake-mailchimp';
+import { testLogger } from '@crp/testing/silent-logger';
+import { embeddedEnv } from '@crp/testing/service-env';
+import { waitFor } from '@crp/testing/wait';
+import { createCustomerService } from '../../src/composition-root';
+import { loadConfig } from '../../src/config';
+import { emptyCustomer } from '../../src/domain/customer';
+import { subscriberHash } from '../../src/domain/mailchimp';
+import type { CustomerRecord } from '../../src/domain/records';
+import { mailchimpRepository } from '../../src/infra/db/mailchimp-repository';
+import { customerRepository } from '../../src/infra/db/customer-repository';
+import { buyer, day, orderEvent, SECRET, stores, type CustomerServiceHandle } from '../support/scenarios';
+
+const KEY = 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4-us21';
+const AUD = 'aud1';
+const ACCOUNT = 'acct-mc';
+
+describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in-process bus', () => {
+  let bus: InProcessBus;
+  let svc: CustomerServiceHandle;
+  let mc: FakeMailchimp;
+  let auth = '';
+  const admin = () => auth;
+
+  beforeEach(async () => {
+    auth = `Bearer ${await signDevToken(SECRET, { accountId: ACCOUNT, sub: 'u1', role: 'admin' })}`;
+    mc = await new FakeMailchimp(KEY, [AUD]).start();
+    bus = new InProcessBus();
+    svc = await createCustomerService(
+      loadConfig(
+        embeddedEnv({
+          MAILCHIMP_BASE_URL: mc.url,
+          MAILCHIMP_SYNC_INTERVAL_MS: '20',
+          MAILCHIMP_BACKOFF_MS: '1',
+          MAILCHIMP_RETRY_BASE_MS: '20',
+          MAILCHIMP_BATCH_POLL_MS: '5',
+        }),
+      ),
+      { bus, logger: testLogger() },
+    );
+    await svc.start();
+  });
+  afterEach(async () => {
+    await svc.stop();
+    await bus.close();
+    await mc.stop();
+  });
+
+  const publish = (e: ReturnType<typeof orderEvent>) =>
+    bus.publish([{ topic: 'OrderImported', key: e.accountId, value: JSON.stringify(e) }]);
+  const connect = (body: Record<string, unknown> = {}) =>
+    request(svc.app)
+      .put('/v1/integrations/mailchimp')
+      .set('Authorization', admin())
+      .send({ apiKey: KEY, audienceId: AUD, ...body });
+  const status = async () =>
+    (await request(svc.app).get('/v1/integrations/mailchimp').set('Authorization', admin()).expect(200)).body;
+  const member = (email: string) => mc.member(AUD, subscriberHash(email));
+  const idle = () =>
+    waitFor(
+      async () => {
+        const s = await status();
+        return s.backlog.pending === 0 ? s : undefined;
+      },
+      { what: 'an empty Mailchimp backlog', timeoutMs: 20000 },
+    );
+  const order = (
+    key: string,
+    state: 'subscribed' | 'unsubscribed' | 'not_subscribed',
+    at = day(20),
+    store: (typeof stores)[keyof typeof stores] = stores.shopify,
+  ) =>
+    orderEvent(ACCOUNT, {
+      order: { ...store, orderDate: at },
+      buyer: { ...buyer(key), marketingConsent: { email: { state, changedAt: at } } },
+    });
+  const customersSettled = (n: number) =>
+    waitFor(
+      async () => {
+        const rows = await svc.db.transaction((tx) =>
+          tx.query('SELECT COUNT(*) AS n FROM customers WHERE account_id = ?', [ACCOUNT]),
+        );
+        return Number(rows[0].n) >= n ? true : undefined;
+      },
+      { what: `${n} customers`, timeoutMs: 60000 },
+    );
+
+  test('a key Mailchimp refuses is 422 with its reason; the key is never returned', async () => {
+    const wrong = await connect({ apiKey: 'ffffffffffffffffffffffffffffffff-us21' }).expect(422);
+    expect(wrong.body.error.message).toContain('API Key Invalid');
+    const noAudience = await connect({ audienceId: 'nope' }).expect(422);
+    expect(noAudience.body.error.code).toBe('MAILCHIMP_AUDIENCE_NOT_FOUND');
+    await request(svc.app).get('/v1/integrations/mailchimp').set('Authorization', admin()).expect(404);
+    const ok = await connect().expect(200);
+    expect(JSON.stringify(ok.body)).not.toContain(KEY);
+    expect(ok.body.audienceName).toBe(`Audience ${AUD}`);
+    expect(JSON.stringify(await status())).not.toContain(KEY);
+    const sealed = await svc.db.transaction((tx) => mailchimpRepository.connection(tx, ACCOUNT));
+    expect(sealed?.apiKeySealed).not.toContain(KEY.slice(0, 10));
+    await request(svc.app).delete('/v1/integrations/mailchimp').set('Authorization', admin()).expect(200);
+    await request(svc.app).get('/v1/integrations/mailchimp').set('Authorization', admin()).expect(404);
+  });
+
+  test('R2.9 consent states: subscribed only when consented, unsubscribed pushed, not_subscribed skipped or transactional', async () => {
+    await connect().expect(200);
+    await publish(order('sub', 'subscribed'));
+    await publish(order('unsub', 'unsubscribed'));
+    await publish(order('none', 'not_subscribed'));
+    await customersSettled(3);
+    await waitFor(() => member('sub@buyers.example') && member('unsub@buyers.example'), { what: 'members' });
+    const s = await idle();
+    expect(member('sub@buyers.example')).toMatchObject({
+      status: 'subscribed',
+      merge_fields: {
+        FNAME: 'sub',
+        LNAME: 'Buyer',
+        ADDRESS: expect.objectContaining({ city: 'Louisville', zip: '40202' }),
+      },
+      tags: [stores.shopify.storeName],
+    });
+    expect(member('unsub@buyers.example')?.status).toBe('unsubscribed');
+    expect(member('none@buyers.example')).toBeUndefined();
+    expect(s.counts.skipped).toBeGreaterThanOrEqual(1);
+    // Switching not_subscribed to transactional queues everyone again (backfill).
+    await connect({ syncNotSubscribed: 'transactional', tagWithStore: false }).expect(200);
+    await waitFor(() => member('none@buyers.example'), { what: 'the transactional member' });
+    expect(member('none@buyers.example')?.status).toBe('transactional');
+    expect(member('sub@buyers.example')?.status).toBe('subscribed');
+  });
+
+  test('an unsubscribe from the Mailchimp webhook is never overturned by an older order, nor by another store', async () => {
+    const connected = (await connect().expect(200)).body;
+    await publish(order('ann', 'subscribed', day(10)));
+    await waitFor(() => member('ann@buyers.example'), { what: 'ann subscribed' });
+    // Mailchimp's GET validation, and an unknown token.
+    await request(svc.app).get(connected.webhookPath).expect(200);
+    await request(svc.app).get('/v1/integrations/mailchimp/webhook/nope').expect(404);
+    await request(svc.app)
+      .post('/v1/integrations/mailchimp/webhook/nope')
+      .type('form')
+      .send('type=unsubscribe&data[email]=ann@buyers.example')
+      .expect(404);
+    const hook = await request(svc.app)
+      .post(connected.webhookPath)
+      .type('form')
+      .send(
+        `type=unsubscribe&fired_at=2026-11-15 09:00:00&data[email]=ann@buyers.example&data[list_id]=${AUD}`,
+      )
+      .expect(200);
+    expect(hook.body).toMatchObject({ applied: 1 });
+    const consent = async () => {
+      const rows = await svc.db.transaction((tx) =>
+        customerRepository.activeCustomersByKey(tx, 'email', [
+          { accountId: ACCOUNT, value: 'ann@buyers.example' },
+        ]),
+      );
+      return rows[0]!.consent.email;
+    };
+    expect(await consent()).toMatchObject({
+      state: 'unsubscribed',
+      source: 'mailchimp',
+      changedAt: '2026-11-15T09:00:00.000Z',
+    });
+    await waitFor(() => member('ann@buyers.example')?.status === 'unsubscribed', {
+      what: 'member unsubscribed',
+    });
+    // An older order saying subscribed, then a newer one from another store: neither re-subscribes.
+    await publish(order('ann', 'subscribed', day(12)));
+    await publish(order('ann', 'subscribed', day(25), stores.ebay));
+    await waitFor(
+      async () => {
+        const rows = await svc.db.transaction((tx) =>
+          tx.query('SELECT order_count AS n FROM customers WHERE account_id = ? AND email = ?', [
+            ACCOUNT,
+            'ann@buyers.example',
+          ]),
+        );
+        return Number(rows[0]?.n) === 3 ? true : undefined;
+      },
+      { what: 'three orders applied' },
+    );
+    await idle();
+    expect(await consent()).toMatchObject({ state: 'unsubscribed', source: 'mailchimp' });
+    expect(member('ann@buyers.example')?.status).toBe('unsubscribed');
+    expect((await status()).counts.webhooks).toBeGreaterThanOrEqual(1);
+  });
+
+  test('429 and 500 answers are retried with backoff; at most 10 connections at once', async () => {
+    await connect().expect(200);
+    mc.faults = { throttle: 3, fail: 2 };
+    for (let i = 0; i < 40; i++) await publish(order(`r${i}`, 'subscribed'));
+    await customersSettled(40);
+    await waitFor(() => mc.members(AUD).length === 40, { what: '40 members', timeoutMs: 20000 });
+    expect(mc.requests.filter((r) => r.status === 429)).toHaveLength(3);
+    expect(mc.requests.filter((r) => r.status === 500)).toHaveLength(2);
+    expect(mc.maxInFlight).toBeLessThanOrEqual(10);
+    expect((await idle()).counts.failed).toBe(0);
+  });
+
+  test('a Mailchimp outage grows the backlog, which drains afterwards with nothing lost', async () => {
+    await connect().expect(200);
+    mc.faults = { down: true };
+    for (let i = 0; i < 20; i++) await publish(order(`o${i}`, i % 2 ? 'subscribed' : 'unsubscribed'));
+    await customersSettled(20);
+    const during = await waitFor(
+      async () => {
+        const s = await status();
+        return s.backlog.retrying > 0 && s.lastError ? s : undefined;
+      },
+      { what: 'retrying backlog' },
+    );
+    expect(during.lastError).toContain('503');
+    expect(mc.members(AUD)).toHaveLength(0);
+    // A change during the outage coalesces with the queued one.
+    await publish(order('o1', 'unsubscribed', day(22)));
+    mc.faults = {};
+    await waitFor(() => mc.members(AUD).length === 20, {
+      what: '20 members after recovery',
+      timeoutMs: 20000,
+    });
+    const after = await idle();
+    expect(after.lastSuccessAt).not.toBeNull();
+    for (let i = 0; i < 20; i++)
+      expect(member(`o${i}@buyers.example`)?.status).toBe(i % 2 && i !== 1 ? 'subscribed' : 'unsubscribed');
+  });
+
+  test('a key revoked after connecting keeps the customers queued, with the reason in the status', async () => {
+    await connect().expect(200);
+    mc.apiKey = 'revoked';
+    await publish(order('kim', 'subscribed'));
+    const s = await waitFor(
+      async () => {
+        const st = await status();
+        return st.backlog.retrying > 0 ? st : undefined;
+      },
+      { what: 'a retrying backlog' },
+    );
+    expect(s.lastError).toContain('API Key Invalid');
+    expect(s.counts.failed).toBe(0);
+    mc.apiKey = KEY;
+    await waitFor(() => member('kim@buyers.example'), {
+      what: 'kim after the key works again',
+      timeoutMs: 15000,
+    });
+  });
+
+  test('erasure (CustomerRedacted) permanently deletes the member', async () => {
+    await connect().expect(200);
+    await publish(order('eve', 'subscribed'));
+    await waitFor(() => member('eve@buyers.example'), { what: 'eve' });
+    await idle();
+    const [c] = await svc.db.transaction((tx) =>
+      customerRepository.activeCustomersByKey(tx, 'email', [
+        { accountId: ACCOUNT, value: 'eve@buyers.example' },
+      ]),
+    );
+    // What the privacy flow does: the record is blanked and kept as a tombstone, then published.
+    await svc.db.transaction(async (tx) => {
+      await customerRepository.updateCustomers(tx, [
+        {
+          ...c!,
+          email: null,
+          emailNormalized: null,
+          firstName: null,
+          lastName: null,
+          erasedAt: new Date(),
+          version: c!.version + 1,
+        },
+      ]);
+      await svc.outbox.add(
+        tx,
+        newEvent(
+          CustomerRedacted,
+          { accountId: ACCOUNT, correlationId: 'erase-1' },
+          {
+            customerId: c!.id,
+            requestId: 'prq_1',
+            legalBasis: 'GDPR Art. 17',
+            identities: [],
+          },
+        ),
+      );
+    });
+    await waitFor(() => mc.deleted.get(AUD)?.has(subscriberHash('eve@buyers.example')), {
+      what: 'permanent delete',
+    });
+    expect(member('eve@buyers.example')).toBeUndefined();
+    expect((await idle()).counts.deleted).toBe(1);
+  });
+
+  test('an email change moves the member instead of adding a second one', async () => {
+    await connect({ syncNotSubscribed: 'transactional' }).expect(200);
+    const created = await request(svc.app)
+      .post('/v1/customers')
+      .set('Authorization', admin())
+      .send({ email: 'mo@buyers.example', firstName: 'Mo' })
+      .expect(201);
+    const id = created.body.customerId as string;
+    await waitFor(() => member('mo@buyers.example'), { what: 'mo' });
+    await idle();
+    await request(svc.app)
+      .patch(`/v1/customers/${id}`)
+      .set('Authorization', admin())
+      .send({ email: 'mo.new@buyers.example' })
+      .expect(200);
+    await waitFor(() => member('mo.new@buyers.example'), { what: 'moved member' });
+    await idle();
+    expect(member('mo@buyers.example')).toBeUndefined();
+    expect(mc.members(AUD)).toHaveLength(1);
+    expect(member('mo.new@buyers.example')).toMatchObject({
+      status: 'transactional',
+      merge_fields: { FNAME: 'Mo' },
+    });
+  });
+
+  test('a backfill of 10,000 customers goes through batch operations', async () => {
+    // The records are written directly (ingesting 10,000 orders is not what is under test here).
+    const now = new Date();
+    const rows: CustomerRecord[] = Array.from({ length: 10_000 }, (_, i) => ({
+      ...emptyCustomer(),
+      id: newId('cus'),
+      accountId: ACCOUNT,
+      status: 'active',
+      mergedIntoId: null,
+      email: `b${i}@buyers.example`,
+      emailNormalized: `b${i}@buyers.example`,
+      firstName: `B${i}`,
+      consent: {
+        email: { state: 'subscribed', changedAt: day(20), source: 'store', storeId: stores.shopify.storeId },
+      },
+      phoneE164: null,
+      orderCount: 0,
+      totalSpent: 0,
+      firstOrderDate: null,
+      lastOrderDate: null,
+      erasedAt: null,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    await svc.db.transaction((tx) => customerRepository.insertCustomers(tx, rows));
+    const connected = await connect().expect(200);
+    expect(connected.body.backlog.pending).toBe(10_000);
+    await waitFor(() => mc.members(AUD).length === 10_000, { what: '10,000 members', timeoutMs: 60000 });
+    expect(mc.batches.length).toBeGreaterThanOrEqual(2);
+    expect(mc.requests.filter((r) => r.method === 'PUT')).toHaveLength(0);
+    const s = await idle();
+    expect(s.counts.synced).toBe(10_000);
+    expect(s.counts.failed).toBe(0);
+    expect(member('b9999@buyers.example')).toMatchObject({
+      status: 'subscribed',
+      merge_fields: { FNAME: 'B9999' },
+    });
+  }, 90_000);
+});

@@ -1,0 +1,74 @@
+import request from 'supertest';
+import { InProcessBus } from '@crp/messaging/in-process-bus';
+import { testLogger } from '@crp/testing/silent-logger';
+import { embeddedEnv } from '@crp/testing/service-env';
+import { createCustomerService } from '../../src/composition-root';
+import { loadConfig } from '../../src/config';
+import type { CustomerServiceHandle } from '../support/scenarios';
+import { writeScenarios } from '../support/write-scenarios';
+
+describe('customer-service write side (SPEC §2) on SQLite and the in-process bus', () => {
+  let bus: InProcessBus;
+  let svc: CustomerServiceHandle;
+
+  beforeEach(async () => {
+    bus = new InProcessBus();
+    svc = await createCustomerService(loadConfig(embeddedEnv()), { bus, logger: testLogger() });
+    await svc.start();
+  });
+  afterEach(async () => {
+    await svc.stop();
+    await bus.close();
+  });
+
+  writeScenarios(() => ({
+    svc,
+    bus,
+    publishOrder: (event) =>
+      bus.publish([{ topic: 'OrderImported', key: event.accountId, value: JSON.stringify(event) }]),
+    deadLetters: async () => [],
+  }));
+
+  it('/openapi.json: every endpoint of the service has a response schema, and every one that takes a body its request schema', async () => {
+    const res = await request(svc.app).get('/openapi.json');
+    const doc = res.body as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          { tags: string[]; requestBody?: unknown; responses: Record<string, { content?: unknown }> }
+        >
+      >;
+    };
+    const missing: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        if (op.tags.includes('platform')) continue;
+        const ok = Object.entries(op.responses).some(([status, r]) => status.startsWith('2') && r.content);
+        if (!ok) missing.push(`${method.toUpperCase()} ${path}: no 2xx response schema`);
+      }
+    }
+    expect(missing).toEqual([]);
+    const withBodies = [
+      'post /v1/customers',
+      'patch /v1/customers/{customerId}',
+      'post /v1/customers/merge/preview',
+      'post /v1/customers/merge',
+      'post /v1/privacy-requests',
+      'put /v1/settings',
+    ];
+    for (const key of withBodies) {
+      const [method, path] = key.split(' ');
+      expect(doc.paths[path!]?.[method!]?.requestBody).toBeDefined();
+    }
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/customers/{customerId}/archive',
+        '/v1/customers/{customerId}/restore',
+        '/v1/privacy-requests/{requestId}',
+        '/v1/privacy-requests/{requestId}/fulfil',
+        '/v1/privacy-requests/{requestId}/cancel',
+      ]),
+    );
+  });
+});

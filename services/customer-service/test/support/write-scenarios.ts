@@ -1,0 +1,947 @@
+import request from 'supertest';
+import type { OrderImportedV1 } from '@crp/contracts/events/order-imported';
+import type { Bus } from '@crp/messaging/bus';
+import { signDevToken, type Role } from '@crp/platform/auth';
+import { uniqueName } from '@crp/testing/real-infra';
+import { waitFor } from '@crp/testing/wait';
+import type { CustomerView } from '../../src/app/customer-view';
+import { SECRET, buyer, orderEvent, reissue, stores, type Env } from './scenarios';
+
+export type Customer = CustomerView & {
+  history: CustomerView['history'] & {
+    orders?: Array<{ storeId: string; storeOrderId: string; total: number; orderDate: string }>;
+  };
+  possibleDuplicates?: string[];
+};
+type CustomerList = { customers: Customer[]; total: number };
+
+const WAIT = { timeoutMs: 20000, intervalMs: 50 };
+
+type Published = { eventType: string; accountId: string; payload: Record<string, unknown> };
+const COLLECTED = ['CustomerMerged', 'CustomerRedacted', 'CustomerUpserted'];
+const collectors = new WeakMap<Bus, Promise<Published[]>>();
+
+/** Everything the service publishes on COLLECTED topics, read by one subscription per bus. */
+function collector(bus: Bus): Promise<Published[]> {
+  let c = collectors.get(bus);
+  if (!c) {
+    c = (async () => {
+      const seen: Published[] = [];
+      await bus.ensureTopics(COLLECTED);
+      await bus.subscribe({
+        groupId: uniqueName('write-test-reader'),
+        topics: COLLECTED,
+        fromBeginning: true,
+        eachBatch: async (messages, ctl) => {
+          for (const m of messages) {
+            if (m.value) seen.push(JSON.parse(m.value.toString()) as Published);
+            ctl.ack(m);
+          }
+        },
+      });
+      return seen;
+    })();
+    collectors.set(bus, c);
+  }
+  return c;
+}
+
+/** Requests and polls against the service of `getEnv()`, as a user of the API makes them. */
+export function apiHelpers(getEnv: () => Env) {
+  const auth = async (accountId: string, role: Role = 'admin') =>
+    `Bearer ${await signDevToken(SECRET, { accountId, role, sub: `user_${role}` })}`;
+  const call = async (
+    method: 'get' | 'post' | 'patch' | 'put' | 'delete',
+    accountId: string,
+    path: string,
+    body?: unknown,
+    role: Role = 'admin',
+  ) => {
+    const r = request(getEnv().svc.app)
+      [method](path)
+      .set('Authorization', await auth(accountId, role));
+    return body === undefined ? r : r.send(body as object);
+  };
+  const publish = async (...events: OrderImportedV1[]) => {
+    for (const e of events) await getEnv().publishOrder(e);
+  };
+  async function list(accountId: string, status = 'active'): Promise<CustomerList> {
+    const res = await call('get', accountId, `/v1/customers?limit=500&status=${status}`);
+    expect(res.status).toBe(200);
+    return res.body as CustomerList;
+  }
+  async function customer(accountId: string, id: string): Promise<Customer> {
+    const res = await call('get', accountId, `/v1/customers/${id}`);
+    expect(res.status).toBe(200);
+    return res.body as Customer;
+  }
+  const listUntil = (accountId: string, ok: (l: CustomerList) => boolean, what: string) =>
+    waitFor(
+      async () => {
+        const l = await list(accountId);
+        return ok(l) ? l : undefined;
+      },
+      { ...WAIT, what },
+    );
+  const customerUntil = (accountId: string, id: string, ok: (c: Customer) => boolean, what: string) =>
+    waitFor(
+      async () => {
+        const c = await customer(accountId, id);
+        return ok(c) ? c : undefined;
+      },
+      { ...WAIT, what },
+    );
+  /** Publishes `events` and waits until the account has `n` active customers. */
+  async function publishAndWait(n: number, ...events: OrderImportedV1[]): Promise<CustomerList> {
+    await publish(...events);
+    return listUntil(events[0]!.accountId, (l) => l.total === n, `${n} customer(s)`);
+  }
+  /** Waits for an event the service published (of this account) that satisfies `ok`. */
+  const publishedUntil = async (
+    accountId: string,
+    eventType: string,
+    ok: (p: Record<string, unknown>) => boolean,
+  ) => {
+    const seen = await collector(getEnv().bus);
+    return waitFor(
+      () => seen.find((e) => e.accountId === accountId && e.eventType === eventType && ok(e.payload)),
+      { ...WAIT, what: `${eventType} published` },
+    );
+  };
+  /** Starts reading the service's events now (a Kafka group takes a moment to join). */
+  const listen = () => collector(getEnv().bus);
+  return {
+    auth,
+    call,
+    publish,
+    list,
+    customer,
+    listUntil,
+    customerUntil,
+    publishAndWait,
+    publishedUntil,
+    listen,
+  };
+}
+
+/**
+ * The write side of SPEC §2 (editing, lifecycle, merge, consent, privacy) and issue 14's "cases
+ * that must hold", seen from outside: orders go on the bus, edits through the HTTP API, outcomes
+ * are read back through the API. Run on SQLite + the in-process bus (test/component) and on
+ * MariaDB + Kafka (test/integration). Every test works in its own account.
+ */
+export function writeScenarios(getEnv: () => Env) {
+  const api = apiHelpers(getEnv);
+  const { publish, listUntil, customer } = api;
+
+  it('R1.4 found as a new user: a manual order whose email is "not-an-email" gets a flagged record that never matches; a second such order gets its own record', async () => {
+    const acct = uniqueName('acct');
+    const manual = { storeId: `st_manual_${acct}`, storeType: 'manual', storeName: 'Manual' };
+    const first = orderEvent(acct, {
+      order: { ...manual },
+      buyer: { ...buyer('typo'), username: null, email: 'not-an-email', phone: null },
+      source: 'manual',
+    });
+    const second = orderEvent(acct, {
+      order: { ...manual },
+      buyer: { ...buyer('typo2'), username: null, email: 'not-an-email', phone: null },
+      source: 'manual',
+    });
+    // A real buyer after them: once it shows, both malformed orders were handled.
+    const sentinel = orderEvent(acct, { order: { ...stores.shopify }, buyer: buyer('sentinel') });
+    await publish(first, second, sentinel);
+    const l = await listUntil(
+      acct,
+      (x) => x.customers.some((c) => c.email === 'sentinel@buyers.example'),
+      'sentinel',
+    );
+    const typos = l.customers.filter((c) => c.email === 'not-an-email');
+    expect(typos).toHaveLength(2);
+    for (const t of typos) {
+      const c = await customer(acct, t.customerId);
+      expect(c.marketplaceUsernames).toEqual([]);
+      expect(c.flags).toEqual([expect.objectContaining({ field: 'email', code: 'EMAIL_NOT_AN_ADDRESS' })]);
+      expect(c.history.orderCount).toBe(1);
+    }
+  });
+
+  describe('editing and sources (R2.1–R2.5)', () => {
+    it('R2.1/R2.2: PATCH touching store-written fields is 409 naming each field and its store, and changes nothing; an unlocked field (postal address) is edited with source manual', async () => {
+      const acct = uniqueName('acct');
+      const [c0] = (await api.publishAndWait(1, orderEvent(acct, { buyer: buyer('locked') }))).customers;
+      const before = await customer(acct, c0!.customerId);
+      const refused = await api.call('patch', acct, `/v1/customers/${c0!.customerId}`, {
+        email: 'other@buyers.example',
+        firstName: 'Changed',
+        addresses: { postal: { street1: 'PO Box 1' } },
+      });
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.details.lockedFields).toEqual([
+        { field: 'firstName', storeId: stores.shopify.storeId, storeName: stores.shopify.storeName },
+        { field: 'email', storeId: stores.shopify.storeId, storeName: stores.shopify.storeName },
+      ]);
+      expect(refused.body.error.message).toMatch(/email.*Acme Shopify/);
+      const unchanged = await customer(acct, c0!.customerId);
+      expect(unchanged).toEqual(before);
+
+      const ok = await api.call('patch', acct, `/v1/customers/${c0!.customerId}`, {
+        addresses: { postal: { street1: 'PO Box 1', city: 'Ottawa', country: 'ca' } },
+        tags: ['vip'],
+      });
+      expect(ok.status).toBe(200);
+      expect(ok.body.addresses.postal).toMatchObject({ street1: 'PO Box 1', city: 'Ottawa', country: 'CA' });
+      expect(ok.body.fieldSources.postalAddress).toMatchObject({ source: 'manual', storeId: null });
+      expect(ok.body.fieldSources.email).toMatchObject({ source: 'store', storeId: stores.shopify.storeId });
+      expect(ok.body.tags).toEqual([{ name: 'vip' }]);
+      expect(ok.body.version).toBe(before.version + 1);
+      expect(ok.body.warnings).toEqual([]);
+    });
+
+    it('R2.5/R1.4: changing an unlocked email answers a matching-key warning; a later order of a new buyer with that email links to the record', async () => {
+      const acct = uniqueName('acct');
+      const made = await api.call('post', acct, '/v1/customers', {
+        firstName: 'Ann',
+        lastName: 'Api',
+        email: 'ann@old.example',
+      });
+      expect(made.status).toBe(201);
+      expect(made.body.fieldSources.email).toMatchObject({ source: 'api' });
+      const id = made.body.customerId as string;
+      const res = await api.call('patch', acct, `/v1/customers/${id}`, { email: 'ann@new.example' });
+      expect(res.status).toBe(200);
+      expect(res.body.warnings).toEqual([
+        expect.objectContaining({ code: 'EMAIL_IS_MATCHING_KEY', field: 'email' }),
+      ]);
+      await publish(
+        orderEvent(acct, {
+          order: { ...stores.ebay },
+          buyer: buyer('ann', { username: 'ann-ebay', email: 'ANN@new.example' }),
+        }),
+      );
+      const c = await api.customerUntil(
+        acct,
+        id,
+        (x) => x.history.orderCount === 1,
+        'the order on the edited record',
+      );
+      expect(c.marketplaceUsernames.map((m) => m.username)).toEqual(['ann-ebay']);
+      expect((await api.list(acct)).total).toBe(1);
+    });
+
+    it('POST /v1/customers: source api; a second record with the same email is created with a warning and listed as a possible duplicate of the first (R1.6); bad input is a 400 that says why', async () => {
+      const acct = uniqueName('acct');
+      const first = await api.call('post', acct, '/v1/customers', {
+        name: 'Grace Hopper',
+        email: 'grace@example.com',
+        phone: '(613) 555-0142',
+        addresses: { billing: { street1: '1 Navy Yard', country: 'us' } },
+        marketingConsent: { email: { state: 'subscribed' } },
+      });
+      expect(first.status).toBe(201);
+      expect(first.body).toMatchObject({ status: 'active', name: 'Grace Hopper', warnings: [] });
+      expect(first.body.marketingConsent.email).toMatchObject({ state: 'subscribed', source: 'api' });
+      const second = await api.call('post', acct, '/v1/customers', {
+        name: 'G. Hopper',
+        email: 'Grace@Example.com',
+      });
+      expect(second.status).toBe(201);
+      expect(second.body.warnings).toEqual([
+        expect.objectContaining({
+          code: 'EMAIL_SHARED',
+          message: expect.stringContaining(first.body.customerId),
+        }),
+      ]);
+      const older = await customer(acct, first.body.customerId);
+      expect(older.possibleDuplicates).toEqual([second.body.customerId]);
+
+      const bad = await api.call('post', acct, '/v1/customers', { email: 'not-an-email' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/not an email address/);
+      const empty = await api.call('post', acct, '/v1/customers', { tags: ['x'] });
+      expect(empty.status).toBe(400);
+      const unknown = await api.call('patch', acct, `/v1/customers/${first.body.customerId}`, {
+        nickname: 'x',
+      });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error.message).toMatch(/nickname is not allowed/);
+      const tooLong = await api.call('patch', acct, `/v1/customers/${first.body.customerId}`, {
+        company: 'x'.repeat(191),
+      });
+      expect(tooLong.status).toBe(400);
+      const other = await api.call('patch', uniqueName('other'), `/v1/customers/${first.body.customerId}`, {
+        company: 'X',
+      });
+      expect(other.status).toBe(404);
+    });
+
+    it('R2.4: an edit changes what comes after only: the order history keeps its rows; an order dated before the edit does not undo it, a newer one does', async () => {
+      const acct = uniqueName('acct');
+      const made = await api.call('post', acct, '/v1/customers', {
+        name: 'Edit Later',
+        email: 'later@example.com',
+        company: 'Old Co',
+      });
+      const id = made.body.customerId as string;
+      await publish(
+        orderEvent(acct, {
+          order: { ...stores.woo, orderDate: '2020-01-01T10:00:00.000Z', total: 10 },
+          buyer: buyer('later', { username: null, email: 'later@example.com', company: 'Order Co' }),
+        }),
+      );
+      const first = await api.customerUntil(acct, id, (x) => x.history.orderCount === 1, 'first order');
+      // The order is dated 2020, before the API write: it did not overwrite the api company.
+      expect(first.company).toBe('Old Co');
+      const edit = await api.call('patch', acct, `/v1/customers/${id}`, { company: 'Edited Co' });
+      expect(edit.status).toBe(200);
+      const after = await customer(acct, id);
+      expect(after.history.orders).toEqual(first.history.orders);
+      const future = new Date(Date.now() + 86400000).toISOString();
+      await publish(
+        orderEvent(acct, {
+          order: { ...stores.woo, orderDate: future, total: 5 },
+          buyer: buyer('later', { username: null, email: 'later@example.com', company: 'Newest Co' }),
+        }),
+      );
+      const last = await api.customerUntil(acct, id, (x) => x.history.orderCount === 2, 'second order');
+      expect(last.company).toBe('Newest Co');
+    });
+  });
+
+  describe('lifecycle and merge (R2.6–R2.8)', () => {
+    it('R2.6/R1.4: archive, then an order of its identity clears the link and matches again (a new record); restore brings the record back without that identity; deleted cannot be restored', async () => {
+      const acct = uniqueName('acct');
+      const [c0] = (
+        await api.publishAndWait(1, orderEvent(acct, { buyer: buyer('arch', { username: 'arch-1' }) }))
+      ).customers;
+      const id = c0!.customerId;
+      const archived = await api.call('post', acct, `/v1/customers/${id}/archive`);
+      expect(archived.status).toBe(200);
+      expect(archived.body.status).toBe('archived');
+      expect((await api.call('post', acct, `/v1/customers/${id}/archive`)).status).toBe(200);
+      const l = await api.publishAndWait(
+        1,
+        orderEvent(acct, { buyer: buyer('arch', { username: 'arch-1' }) }),
+      );
+      const fresh = l.customers[0]!;
+      expect(fresh.customerId).not.toBe(id);
+      expect(fresh.marketplaceUsernames.map((m) => m.username)).toEqual(['arch-1']);
+      const old = await customer(acct, id);
+      expect(old).toMatchObject({ status: 'archived', marketplaceUsernames: [] });
+      expect(old.history.orderCount).toBe(1);
+
+      const restored = await api.call('post', acct, `/v1/customers/${id}/restore`);
+      expect(restored.status).toBe(200);
+      expect(restored.body.status).toBe('active');
+      const member = await api.call('delete', acct, `/v1/customers/${id}`, undefined, 'member');
+      expect(member.status).toBe(403);
+      const deleted = await api.call('delete', acct, `/v1/customers/${id}`);
+      expect(deleted.status).toBe(200);
+      expect(deleted.body.status).toBe('deleted');
+      const back = await api.call('post', acct, `/v1/customers/${id}/restore`);
+      expect(back.status).toBe(409);
+      expect(back.body.error.message).toMatch(/cannot be restored/);
+      expect((await customer(acct, id)).status).toBe('deleted');
+    });
+
+    it('R2.7: the preview shows the result, each conflict with candidates, winner and rule, and changes nothing; the merge moves identities, history, tags and consent in one go, points the merged record at the survivor and publishes CustomerMerged; later orders of the merged identity follow the survivor (R2.6)', async () => {
+      const acct = uniqueName('acct');
+      await api.listen();
+      await api.publishAndWait(
+        2,
+        orderEvent(acct, {
+          order: { ...stores.shopify, orderDate: '2026-11-01T10:00:00.000Z', total: 30 },
+          buyer: buyer('ann', {
+            username: 'shop-ann',
+            email: 'ann@one.example',
+            phone: null,
+            marketingConsent: { email: { state: 'subscribed', changedAt: '2026-11-01T10:00:00.000Z' } },
+          }),
+          tags: ['vip'],
+        }),
+        orderEvent(acct, {
+          order: { ...stores.ebay, orderDate: '2026-11-05T10:00:00.000Z', total: 12.5 },
+          buyer: buyer('ann', {
+            username: 'ann-ebay',
+            email: 'ann@two.example',
+            phone: null,
+            name: 'Ann Newer',
+            firstName: 'Ann',
+            lastName: 'Newer',
+            marketingConsent: {},
+          }),
+        }),
+      );
+      const all = (await api.list(acct)).customers;
+      const a = all.find((c) => c.email === 'ann@one.example')!;
+      const b = all.find((c) => c.email === 'ann@two.example')!;
+      const body = { survivorId: a.customerId, mergedIds: [b.customerId] };
+      const preview = await api.call('post', acct, '/v1/customers/merge/preview', body);
+      expect(preview.status).toBe(200);
+      expect(preview.body).toMatchObject({
+        mergeable: true,
+        blockers: [],
+        moves: { identities: 1, orders: 1, tags: ['ebay', 'Acme eBay'] },
+      });
+      const email = preview.body.conflicts.find((c: { field: string }) => c.field === 'email');
+      expect(email).toMatchObject({ winner: b.customerId, rule: 'newest' });
+      expect(email.candidates.map((c: { value: string }) => c.value)).toEqual([
+        'ann@one.example',
+        'ann@two.example',
+      ]);
+      expect(preview.body.result).toMatchObject({
+        customerId: a.customerId,
+        email: 'ann@two.example',
+        lastName: 'Newer',
+        history: { orderCount: 2, totalSpent: 42.5 },
+      });
+      expect((await customer(acct, b.customerId)).status).toBe('active');
+
+      const chosen = await api.call('post', acct, '/v1/customers/merge', {
+        ...body,
+        choices: { email: a.customerId },
+      });
+      expect(chosen.status).toBe(200);
+      const survivor = await customer(acct, a.customerId);
+      expect(survivor).toMatchObject({
+        email: 'ann@one.example',
+        lastName: 'Newer',
+        history: { orderCount: 2, totalSpent: 42.5 },
+      });
+      expect(survivor.marketplaceUsernames.map((m) => m.username).sort()).toEqual(['ann-ebay', 'shop-ann']);
+      expect(survivor.tags.map((t) => t.name)).toEqual(expect.arrayContaining(['vip', 'shopify', 'ebay']));
+      expect(survivor.marketingConsent.email).toMatchObject({ state: 'subscribed' });
+      expect(survivor.history.orders!.map((o) => o.storeId).sort()).toEqual([
+        stores.ebay.storeId,
+        stores.shopify.storeId,
+      ]);
+      const merged = await customer(acct, b.customerId);
+      expect(merged).toMatchObject({
+        status: 'merged',
+        mergedIntoId: a.customerId,
+        marketplaceUsernames: [],
+        history: { orderCount: 0 },
+      });
+      await api.publishedUntil(
+        acct,
+        'CustomerMerged',
+        (p) =>
+          p.survivorId === a.customerId &&
+          (p.mergedIds as string[])[0] === b.customerId &&
+          p.mergedBy === 'user_admin',
+      );
+
+      // R2.6: an order of the merged record's identity lands on the survivor.
+      await publish(
+        orderEvent(acct, {
+          order: { ...stores.ebay, total: 1 },
+          buyer: buyer('ann', { username: 'ann-ebay', email: 'ann@two.example' }),
+        }),
+      );
+      await api.customerUntil(
+        acct,
+        a.customerId,
+        (c) => c.history.orderCount === 3,
+        'the third order on the survivor',
+      );
+      expect((await api.list(acct)).total).toBe(1);
+      const again = await api.call('post', acct, '/v1/customers/merge', body);
+      expect(again.status).toBe(409);
+      expect(again.body.error.details.blockers).toEqual([
+        expect.objectContaining({ customerId: b.customerId, code: 'ALREADY_MERGED' }),
+      ]);
+    });
+
+    it('R2.7: a record of another account, a deleted record or an unknown id cannot be merged: the preview says why and the merge is 409 changing nothing; bad requests are 400', async () => {
+      const acct = uniqueName('acct');
+      const other = uniqueName('other');
+      const mk = async (a: string, email: string) =>
+        (await api.call('post', a, '/v1/customers', { email })).body.customerId as string;
+      const s = await mk(acct, 's@example.com');
+      const d = await mk(acct, 'd@example.com');
+      const x = await mk(other, 'x@example.com');
+      expect((await api.call('delete', acct, `/v1/customers/${d}`)).status).toBe(200);
+      const body = { survivorId: s, mergedIds: [x, d] };
+      const preview = await api.call('post', acct, '/v1/customers/merge/preview', body);
+      expect(preview.body.mergeable).toBe(false);
+      expect(preview.body.blockers.map((b: { code: string }) => b.code)).toEqual([
+        'NOT_IN_ACCOUNT',
+        'DELETED',
+      ]);
+      const refused = await api.call('post', acct, '/v1/customers/merge', body);
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.message).toMatch(/not a customer of this account/);
+      expect((await api.call('get', other, `/v1/customers/${x}`)).body.status).toBe('active');
+      expect(
+        (await api.call('post', acct, '/v1/customers/merge', { survivorId: s, mergedIds: [s] })).status,
+      ).toBe(400);
+      const badChoice = await api.call('post', acct, '/v1/customers/merge/preview', {
+        survivorId: s,
+        mergedIds: [d],
+        choices: { email: x },
+      });
+      expect(badChoice.status).toBe(400);
+      expect(badChoice.body.error.message).toMatch(/not one of the records being merged/);
+    });
+
+    it('R2.8: the default customer must exist and be active; while it is the default it cannot be archived or deleted; merged away, the default follows the survivor', async () => {
+      const acct = uniqueName('acct');
+      const mk = async (email: string) =>
+        (await api.call('post', acct, '/v1/customers', { email })).body.customerId as string;
+      const walkIn = await mk('walk-in@example.com');
+      const other = await mk('other@example.com');
+      expect((await api.call('post', acct, `/v1/customers/${other}/archive`)).status).toBe(200);
+      const archivedDefault = await api.call('put', acct, '/v1/settings', { defaultCustomerId: other });
+      expect(archivedDefault.status).toBe(400);
+      expect((await api.call('put', acct, '/v1/settings', { defaultCustomerId: 'cus_nope' })).status).toBe(
+        400,
+      );
+      expect((await api.call('put', acct, '/v1/settings', { defaultCustomerId: walkIn })).status).toBe(200);
+      const archive = await api.call('post', acct, `/v1/customers/${walkIn}/archive`);
+      expect(archive.status).toBe(409);
+      expect(archive.body.error.message).toMatch(/default customer/);
+      expect((await api.call('delete', acct, `/v1/customers/${walkIn}`)).status).toBe(409);
+      const survivor = await mk('survivor@example.com');
+      expect(
+        (await api.call('post', acct, '/v1/customers/merge', { survivorId: survivor, mergedIds: [walkIn] }))
+          .status,
+      ).toBe(200);
+      expect((await api.call('get', acct, '/v1/settings')).body.defaultCustomerId).toBe(survivor);
+    });
+  });
+
+  it('R2.9: email and SMS consent apart, each with state, time and source; an explicit unsubscribe is not overturned by an older order nor by another store, a newer opt-in from the same store does; a manual edit always applies', async () => {
+    const acct = uniqueName('acct');
+    const consent = (email: object, sms?: object) => ({ email, ...(sms ? { sms } : {}) });
+    const at = (d: number) => `2026-10-${String(d).padStart(2, '0')}T10:00:00.000Z`;
+    const o = (store: (typeof stores)[keyof typeof stores], d: number, mc: object) =>
+      orderEvent(acct, {
+        order: { ...store, orderDate: at(d) },
+        buyer: buyer('consent', {
+          username: `c-${store.storeId}`,
+          email: 'consent@example.com',
+          marketingConsent: mc as never,
+        }),
+      });
+    const [c0] = (
+      await api.publishAndWait(
+        1,
+        o(
+          stores.shopify,
+          10,
+          consent({ state: 'unsubscribed', changedAt: at(10) }, { state: 'subscribed', changedAt: at(9) }),
+        ),
+      )
+    ).customers;
+    const id = c0!.customerId;
+    await publish(
+      o(stores.shopify, 5, consent({ state: 'subscribed', changedAt: null })), // older order
+      o(stores.ebay, 20, consent({ state: 'subscribed', changedAt: at(20) })), // another store
+      orderEvent(acct, {
+        order: { ...stores.etsy, orderDate: at(21) },
+        buyer: buyer('consent', {
+          username: 'sentinel-c',
+          email: 'consent@example.com',
+          marketingConsent: {},
+        }),
+      }),
+    );
+    const held = await api.customerUntil(acct, id, (c) => c.history.orderCount === 4, 'four orders');
+    expect(held.marketingConsent.email).toEqual({
+      state: 'unsubscribed',
+      changedAt: at(10),
+      source: 'store',
+      storeId: stores.shopify.storeId,
+    });
+    expect(held.marketingConsent.sms).toMatchObject({ state: 'subscribed', changedAt: at(9) });
+    await publish(o(stores.shopify, 25, consent({ state: 'subscribed', changedAt: at(25) })));
+    const back = await api.customerUntil(
+      acct,
+      id,
+      (c) => c.history.orderCount === 5,
+      'the same-store opt-in',
+    );
+    expect(back.marketingConsent.email).toMatchObject({
+      state: 'subscribed',
+      changedAt: at(25),
+      storeId: stores.shopify.storeId,
+    });
+    const edit = await api.call('patch', acct, `/v1/customers/${id}`, {
+      marketingConsent: { sms: { state: 'unsubscribed' } },
+    });
+    expect(edit.status).toBe(200);
+    expect(edit.body.marketingConsent.sms).toMatchObject({
+      state: 'unsubscribed',
+      source: 'manual',
+      storeId: null,
+    });
+    expect(edit.body.marketingConsent.email.state).toBe('subscribed');
+  });
+
+  describe('privacy requests (R2.10)', () => {
+    it('R2.10 export: one JSON document of everything held (fields with sources, addresses, identities, consent history, orders, changes), recorded with basis, who and when', async () => {
+      const acct = uniqueName('acct');
+      const [c0] = (
+        await api.publishAndWait(
+          1,
+          orderEvent(acct, {
+            order: { total: 25 },
+            buyer: buyer('exp', {
+              marketingConsent: { email: { state: 'subscribed', changedAt: '2026-11-01T00:00:00.000Z' } },
+            }),
+          }),
+        )
+      ).customers;
+      const id = c0!.customerId;
+      await api.call('patch', acct, `/v1/customers/${id}`, {
+        addresses: { postal: { street1: 'PO Box 5' } },
+      });
+      const member = await api.call(
+        'post',
+        acct,
+        '/v1/privacy-requests',
+        { type: 'export', customerId: id, basis: 'gdpr' },
+        'member',
+      );
+      expect(member.status).toBe(403);
+      const res = await api.call('post', acct, '/v1/privacy-requests', {
+        type: 'export',
+        customerId: id,
+        basis: 'gdpr',
+        note: 'asked by email',
+      });
+      expect(res.status).toBe(201);
+      expect(res.body.request).toMatchObject({
+        customerId: id,
+        type: 'export',
+        basis: 'gdpr',
+        legalBasis: 'GDPR Art. 15',
+        note: 'asked by email',
+        status: 'completed',
+        requestedBy: 'user_admin',
+        completedBy: 'user_admin',
+      });
+      const doc = res.body.document;
+      expect(doc.customer).toMatchObject({
+        customerId: id,
+        email: 'exp@buyers.example',
+        addresses: { postal: { street1: 'PO Box 5' } },
+      });
+      expect(doc.customer.fieldSources.email).toMatchObject({
+        source: 'store',
+        storeId: stores.shopify.storeId,
+      });
+      expect(doc.customer.consentHistory).toEqual([
+        expect.objectContaining({ channel: 'email', state: 'subscribed' }),
+      ]);
+      expect(doc.identities).toEqual([
+        expect.objectContaining({ storeId: stores.shopify.storeId, username: 'user-exp' }),
+      ]);
+      expect(doc.orders).toEqual([expect.objectContaining({ total: 25 })]);
+      expect(doc.changes).toEqual([
+        expect.objectContaining({ kind: 'edit', by: 'user_admin', source: 'manual' }),
+      ]);
+      const listed = await api.call('get', acct, `/v1/privacy-requests?customerId=${id}`);
+      expect(listed.body.requests).toEqual([
+        expect.objectContaining({ requestId: res.body.request.requestId, requestedAt: expect.any(String) }),
+      ]);
+      expect((await api.call('get', acct, '/v1/privacy-requests?nope=1')).status).toBe(400);
+    });
+
+    it('R2.10 erase: personal data removed, a tombstone kept, CustomerRedacted published with the identities; re-importing the same store buyer afterwards creates a new, separate record', async () => {
+      const acct = uniqueName('acct');
+      await api.listen();
+      const first = orderEvent(acct, {
+        order: { total: 40 },
+        buyer: buyer('gone', { phone: '+16135550188' }),
+      });
+      const [c0] = (await api.publishAndWait(1, first)).customers;
+      const id = c0!.customerId;
+      const res = await api.call('post', acct, '/v1/privacy-requests', {
+        type: 'erase',
+        customerId: id,
+        basis: 'ccpa',
+      });
+      expect(res.status).toBe(201);
+      expect(res.body.request).toMatchObject({
+        status: 'completed',
+        legalBasis: 'CCPA 1798.105',
+        outcome: { erasedCustomerIds: [id], identitiesRemoved: 1 },
+      });
+      const tomb = await customer(acct, id);
+      expect(tomb).toMatchObject({
+        status: 'deleted',
+        name: null,
+        firstName: null,
+        email: null,
+        phone: null,
+        street1: null,
+        addresses: { shipping: null, billing: null, postal: null },
+        marketplaceUsernames: [],
+        tags: [],
+        marketingConsent: {},
+        fieldSources: {},
+        history: { orderCount: 1, totalSpent: 40 },
+      });
+      expect(tomb.erasedAt).toEqual(expect.any(String));
+      await api.publishedUntil(
+        acct,
+        'CustomerRedacted',
+        (p) =>
+          p.customerId === id &&
+          p.legalBasis === 'CCPA 1798.105' &&
+          JSON.stringify(p.identities) ===
+            JSON.stringify([{ storeId: stores.shopify.storeId, username: 'user-gone' }]),
+      );
+      const again = await api.call('post', acct, '/v1/privacy-requests', {
+        type: 'erase',
+        customerId: id,
+        basis: 'ccpa',
+      });
+      expect(again.status).toBe(409);
+      expect((await api.call('post', acct, `/v1/customers/${id}/restore`)).status).toBe(409);
+
+      // The same store buyer comes back: a new record, nothing of the old one.
+      const l = await api.publishAndWait(
+        1,
+        orderEvent(acct, { order: { total: 7 }, buyer: buyer('gone', { phone: '+16135550188' }) }),
+      );
+      const fresh = l.customers[0]!;
+      expect(fresh.customerId).not.toBe(id);
+      expect(fresh).toMatchObject({
+        email: 'gone@buyers.example',
+        history: { orderCount: 1, totalSpent: 7 },
+      });
+      expect((await customer(acct, id)).email).toBeNull();
+    });
+
+    it('R2.7/R2.10: a merge is refused while a privacy request on any of the records is open; cancelled, the merge goes through', async () => {
+      const acct = uniqueName('acct');
+      const mk = async (email: string) =>
+        (await api.call('post', acct, '/v1/customers', { email })).body.customerId as string;
+      const a = await mk('pa@example.com');
+      const b = await mk('pb@example.com');
+      const open = await api.call('post', acct, '/v1/privacy-requests', {
+        type: 'erase',
+        customerId: b,
+        basis: 'gdpr',
+        fulfilNow: false,
+      });
+      expect(open.status).toBe(201);
+      expect(open.body.request.status).toBe('open');
+      const requestId = open.body.request.requestId as string;
+      const preview = await api.call('post', acct, '/v1/customers/merge/preview', {
+        survivorId: a,
+        mergedIds: [b],
+      });
+      expect(preview.body).toMatchObject({
+        mergeable: false,
+        blockers: [expect.objectContaining({ customerId: b, code: 'PRIVACY_REQUEST_OPEN' })],
+      });
+      const refused = await api.call('post', acct, '/v1/customers/merge', { survivorId: b, mergedIds: [a] });
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.message).toMatch(new RegExp(requestId));
+      expect((await customer(acct, a)).status).toBe('active');
+      const dup = await api.call('post', acct, '/v1/privacy-requests', {
+        type: 'erase',
+        customerId: b,
+        basis: 'gdpr',
+        fulfilNow: false,
+      });
+      expect(dup.status).toBe(409);
+      const cancelled = await api.call('post', acct, `/v1/privacy-requests/${requestId}/cancel`);
+      expect(cancelled.body.request).toMatchObject({ status: 'cancelled', completedBy: 'user_admin' });
+      expect((await api.call('post', acct, `/v1/privacy-requests/${requestId}/fulfil`)).status).toBe(409);
+      expect(
+        (await api.call('post', acct, '/v1/customers/merge', { survivorId: a, mergedIds: [b] })).status,
+      ).toBe(200);
+    });
+
+    it('R2.10: erasing a survivor erases the records merged into it too; a request on a merged record is sent to its survivor', async () => {
+      const acct = uniqueName('acct');
+      const mk = async (email: string) =>
+        (await api.call('post', acct, '/v1/customers', { email })).body.customerId as string;
+      const a = await mk('ma@example.com');
+      const b = await mk('mb@example.com');
+      expect(
+        (await api.call('post', acct, '/v1/customers/merge', { survivorId: a, mergedIds: [b] })).status,
+      ).toBe(200);
+      const onMerged = await api.call('post', acct, '/v1/privacy-requests', {
+        type: 'erase',
+        customerId: b,
+        basis: 'gdpr',
+      });
+      expect(onMerged.status).toBe(409);
+      expect(onMerged.body.error.message).toMatch(new RegExp(`merged into ${a}`));
+      const res = await api.call('post', acct, '/v1/privacy-requests', {
+        type: 'erase',
+        customerId: a,
+        basis: 'gdpr',
+      });
+      expect(res.body.request.outcome.erasedCustomerIds).toEqual([a, b]);
+      expect((await customer(acct, b)).email).toBeNull();
+    });
+  });
+
+  describe('cases that must hold (issue 14)', () => {
+    it('R1.2/R1.4: a guest order and a registered account with the same email end as one customer under email,phone (medusa#11147, #8815)', async () => {
+      const acct = uniqueName('acct');
+      // WooCommerce keys a guest by the billing email and a registered buyer by its customer id.
+      const guest = orderEvent(acct, {
+        order: { ...stores.woo, orderDate: '2026-11-01T10:00:00.000Z' },
+        buyer: buyer('medusa', {
+          username: 'guest.buyer@example.com',
+          email: 'Guest.Buyer@example.com',
+          phone: null,
+        }),
+      });
+      const registered = orderEvent(acct, {
+        order: { ...stores.woo, orderDate: '2026-11-02T10:00:00.000Z' },
+        buyer: buyer('medusa', { username: '42', email: 'guest.buyer@example.com', phone: null }),
+      });
+      await publish(guest, registered);
+      const l = await listUntil(
+        acct,
+        (x) => x.customers.some((c) => c.history.orderCount === 2),
+        'both orders on one record',
+      );
+      expect(l.total).toBe(1);
+      expect(l.customers[0]!.marketplaceUsernames.map((m) => m.username).sort()).toEqual([
+        '42',
+        'guest.buyer@example.com',
+      ]);
+    });
+
+    it('R1.5: +1 613-555-1212, (613)555-1212 and 6135551212 are one number under a CA default', async () => {
+      const acct = uniqueName('acct');
+      expect(
+        (await api.call('put', acct, '/v1/settings', { defaultCountry: 'CA', matchPolicy: 'phone,email' }))
+          .status,
+      ).toBe(200);
+      const phones = ['+1 613-555-1212', '(613)555-1212', '6135551212'];
+      const events = phones.map((phone, i) =>
+        orderEvent(acct, {
+          order: {
+            ...[stores.shopify, stores.ebay, stores.etsy][i]!,
+            orderDate: `2026-11-0${i + 1}T10:00:00.000Z`,
+          },
+          buyer: buyer(`p${i}`, { username: `phone-${i}`, email: null, phone }),
+        }),
+      );
+      await publish(...events);
+      const l = await listUntil(
+        acct,
+        (x) => x.customers.some((c) => c.history.orderCount === 3),
+        'three orders on one record',
+      );
+      expect(l.total).toBe(1);
+    });
+
+    it('R1.5: under an AU default a number typed without its country code becomes +61… and matches +61 written out, never a US number with the same digits', async () => {
+      const acct = uniqueName('acct');
+      expect(
+        (await api.call('put', acct, '/v1/settings', { defaultCountry: 'AU', matchPolicy: 'phone' })).status,
+      ).toBe(200);
+      const au = orderEvent(acct, {
+        order: { ...stores.shopify, orderDate: '2026-11-01T10:00:00.000Z' },
+        buyer: buyer('au', { username: 'au-1', email: 'au1@example.com', phone: '0412 345 678' }),
+      });
+      const us = orderEvent(acct, {
+        order: { ...stores.ebay, orderDate: '2026-11-02T10:00:00.000Z' },
+        buyer: buyer('us', { username: 'us-1', email: 'us1@example.com', phone: '+1 412 345 6780' }),
+      });
+      const auAgain = orderEvent(acct, {
+        order: { ...stores.etsy, orderDate: '2026-11-03T10:00:00.000Z' },
+        buyer: buyer('au2', { username: 'au-2', email: 'au2@example.com', phone: '+61 412 345 678' }),
+      });
+      await publish(au, us, auAgain);
+      const l = await listUntil(
+        acct,
+        (x) => x.customers.reduce((n, c) => n + c.history.orderCount, 0) === 3,
+        'three orders',
+      );
+      expect(l.total).toBe(2);
+      const auRecord = l.customers.find((c) => c.email === 'au1@example.com')!;
+      expect(auRecord.history.orderCount).toBe(2);
+      expect(auRecord.marketplaceUsernames.map((m) => m.username).sort()).toEqual(['au-1', 'au-2']);
+      expect(l.customers.find((c) => c.email === 'us1@example.com')!.history.orderCount).toBe(1);
+    });
+
+    it('R1.10: with protectNames on, names never change from orders once set; a manual edit still can', async () => {
+      const acct = uniqueName('acct');
+      expect((await api.call('put', acct, '/v1/settings', { protectNames: true })).status).toBe(200);
+      const manual = { storeId: `st_manual_${acct}`, storeType: 'manual', storeName: 'Manual' };
+      const named = (name: string, first: string, last: string, date: string) =>
+        orderEvent(acct, {
+          order: { ...manual, orderDate: date },
+          buyer: buyer('alex', {
+            username: 'alex@example.com',
+            email: 'alex@example.com',
+            name,
+            firstName: first,
+            lastName: last,
+          }),
+          source: 'manual',
+        });
+      const [c0] = (
+        await api.publishAndWait(1, named('Alex Original', 'Alex', 'Original', '2026-11-01T10:00:00.000Z'))
+      ).customers;
+      await publish(named('Sam Newer', 'Sam', 'Newer', '2026-11-05T10:00:00.000Z'));
+      const kept = await api.customerUntil(
+        acct,
+        c0!.customerId,
+        (c) => c.history.orderCount === 2,
+        'the second order',
+      );
+      expect(kept).toMatchObject({ firstName: 'Alex', lastName: 'Original', name: 'Alex Original' });
+      const edit = await api.call('patch', acct, `/v1/customers/${c0!.customerId}`, {
+        firstName: 'Sam',
+        lastName: 'Chosen',
+      });
+      expect(edit.status).toBe(200);
+      expect(edit.body).toMatchObject({ firstName: 'Sam', lastName: 'Chosen', name: 'Sam Chosen' });
+      const future = new Date(Date.now() + 86400000).toISOString();
+      await publish(named('Alex Original', 'Alex', 'Original', future));
+      const after = await api.customerUntil(
+        acct,
+        c0!.customerId,
+        (c) => c.history.orderCount === 3,
+        'the third order',
+      );
+      expect(after).toMatchObject({ firstName: 'Sam', lastName: 'Chosen' });
+    });
+
+    it('R2.10: after erasure, re-importing the same store order (a new revision) or a new order of the same buyer lands on a new, separate record', async () => {
+      const acct = uniqueName('acct');
+      const first = orderEvent(acct, { order: { total: 11 }, buyer: buyer('again') });
+      const [c0] = (await api.publishAndWait(1, first)).customers;
+      expect(
+        (
+          await api.call('post', acct, '/v1/privacy-requests', {
+            type: 'erase',
+            customerId: c0!.customerId,
+            basis: 'gdpr',
+          })
+        ).status,
+      ).toBe(201);
+      await publish(
+        reissue(first, { ...first.payload, order: { ...first.payload.order, revision: 2, total: 12 } }),
+      );
+      const l = await api.listUntil(acct, (x) => x.total === 1, 'the re-import on a new record');
+      const fresh = l.customers[0]!;
+      expect(fresh.customerId).not.toBe(c0!.customerId);
+      expect(fresh).toMatchObject({
+        email: 'again@buyers.example',
+        history: { orderCount: 1, totalSpent: 12 },
+      });
+      await publish(orderEvent(acct, { order: { total: 5 }, buyer: buyer('again') }));
+      await api.customerUntil(
+        acct,
+        fresh.customerId,
+        (c) => c.history.orderCount === 2,
+        'the new order on the new record',
+      );
+      const tomb = await customer(acct, c0!.customerId);
+      expect(tomb).toMatchObject({ status: 'deleted', email: null, history: { orderCount: 0 } });
+    });
+  });
+}

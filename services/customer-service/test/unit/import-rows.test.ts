@@ -1,0 +1,207 @@
+import type { CustomerImportField } from '@crp/contracts/customer-import-fields';
+import type { CustomerImportRow } from '@crp/contracts/events/customer-import-requested';
+import { emptyCustomer } from '../../src/domain/customer';
+import {
+  connectedStoreOf,
+  decideImportRow,
+  ImportState,
+  loadedLayer,
+  type ImportContext,
+} from '../../src/domain/import-rows';
+import type { CustomerRecord, IdentityRecord } from '../../src/domain/records';
+
+const now = new Date('2026-11-24T10:00:00.000Z');
+let seq = 0;
+
+function record(extra: Partial<CustomerRecord> = {}): CustomerRecord {
+  return {
+    ...emptyCustomer(),
+    id: `cus_${++seq}`,
+    accountId: 'acme',
+    status: 'active',
+    mergedIntoId: null,
+    emailNormalized: null,
+    phoneE164: null,
+    orderCount: 0,
+    totalSpent: 0,
+    firstOrderDate: null,
+    lastOrderDate: null,
+    erasedAt: null,
+    version: 1,
+    createdAt: new Date('2026-01-01'),
+    updatedAt: new Date('2026-01-01'),
+    ...extra,
+  };
+}
+
+function identity(customerId: string, storeType: string, username: string): IdentityRecord {
+  return {
+    id: `idn_${++seq}`,
+    accountId: 'acme',
+    storeId: storeType === 'manual' ? 'st_manual_acme' : `st_${storeType}`,
+    storeName: storeType === 'manual' ? 'Manual orders' : 'Acme Shopify',
+    storeType,
+    username,
+    customerId,
+    createdAt: new Date('2026-01-01'),
+    updatedAt: new Date('2026-01-01'),
+  };
+}
+
+function setup(
+  customers: CustomerRecord[],
+  identities: IdentityRecord[] = [],
+  fields: CustomerImportField[] = [],
+) {
+  const state = new ImportState(loadedLayer({ customers, identities, emailCandidates: customers }));
+  const ctx: ImportContext = {
+    accountId: 'acme',
+    jobId: 'imp_1',
+    dryRun: false,
+    fields,
+    defaultCountry: 'US',
+    now,
+    newId: (k) => `${k}_${++seq}`,
+    identitiesOf: (id) => identities.filter((i) => i.customerId === id),
+    manualIdentity: (a, u) =>
+      identities.find((i) => i.accountId === a && i.storeType === 'manual' && i.username === u) ??
+      state.identity(a, u),
+  };
+  return { state, ctx };
+}
+
+const row = (
+  values: CustomerImportRow['values'],
+  target: Partial<CustomerImportRow> = {},
+): CustomerImportRow => ({
+  lineNumber: 2,
+  customerId: null,
+  username: null,
+  values,
+  ...target,
+});
+
+describe('customer import rows (SPEC §4)', () => {
+  it('R4.3 a blank cell clears the field; unmapped fields stay; field sources become csv', () => {
+    const kim = record({
+      email: 'kim@example.com',
+      emailNormalized: 'kim@example.com',
+      phone: '+16135550000',
+      company: 'Keep',
+    });
+    const { state, ctx } = setup([kim], [], ['email', 'phone']);
+    const d = decideImportRow(row({ email: 'kim@example.com', phone: null }), state, {
+      ...ctx,
+      dryRun: true,
+    });
+    expect(d.answer).toMatchObject({ outcome: 'updated', customerId: kim.id });
+    expect(d.answer.changes).toEqual([
+      { field: 'phone', before: '+16135550000', after: null, clearedByBlank: true },
+    ]);
+    expect(d.write!.record).toMatchObject({ phone: null, company: 'Keep', version: 2 });
+    expect(d.write!.record.fieldSources.phone?.source).toBe('csv');
+  });
+
+  it('R4.2 a customer whose first identity is a connected store is rejected, naming the store', () => {
+    const bo = record({ email: 'bo@example.com', emailNormalized: 'bo@example.com' });
+    const { state, ctx } = setup([bo], [identity(bo.id, 'shopify', 'bo')], ['firstName', 'email']);
+    const d = decideImportRow(row({ firstName: 'X', email: 'bo@example.com' }), state, ctx);
+    expect(d.write).toBeNull();
+    expect(d.answer).toMatchObject({ outcome: 'rejected', customerId: bo.id });
+    expect(d.answer.reason).toMatch(/belongs to store "Acme Shopify" \(shopify\).*R4\.2/);
+    expect(connectedStoreOf([identity(bo.id, 'manual', 'x')])).toBeNull();
+  });
+
+  it('R2.1 a row that would change a store-written field is rejected; the same value is no change', () => {
+    const c = record({
+      phone: '+16135550000',
+      fieldSources: {
+        phone: { source: 'store', storeId: 'st_1', storeName: 'Acme Shopify', at: '2026-01-01T00:00:00Z' },
+      },
+    });
+    const { state, ctx } = setup([c], [], ['phone', 'company']);
+    expect(
+      decideImportRow(row({ phone: null, company: 'Co' }, { customerId: c.id }), state, ctx).answer.reason,
+    ).toMatch(/locked.*phone.*Acme Shopify/);
+    expect(
+      decideImportRow(row({ phone: '+16135550000', company: 'Co' }, { customerId: c.id }), state, ctx).answer
+        .outcome,
+    ).toBe('updated');
+  });
+
+  it('address parts apply one by one; an address left with no part is no address; tags replace; consent per channel', () => {
+    const c = record({
+      shippingAddress: {
+        name: null,
+        company: null,
+        street1: '1 Main',
+        street2: null,
+        street3: null,
+        city: 'Ottawa',
+        state: null,
+        postalCode: null,
+        country: 'CA',
+        phone: null,
+      },
+      tags: ['a', 'b'],
+      consent: { sms: { state: 'subscribed', changedAt: null, source: 'store', storeId: 'st_1' } },
+    });
+    const fields: CustomerImportField[] = [
+      'shippingAddress.city',
+      'shippingAddress.street1',
+      'shippingAddress.country',
+      'tags',
+      'emailConsent',
+    ];
+    const { state, ctx } = setup([c], [], fields);
+    const d = decideImportRow(
+      row(
+        {
+          'shippingAddress.city': 'Toronto',
+          'shippingAddress.street1': null,
+          'shippingAddress.country': 'ca',
+          tags: [' c ', 'c'],
+          emailConsent: 'unsubscribed',
+        },
+        { customerId: c.id },
+      ),
+      state,
+      ctx,
+    );
+    expect(d.write!.record.shippingAddress).toMatchObject({ street1: null, city: 'Toronto', country: 'CA' });
+    expect(d.write!.record.tags).toEqual(['c']);
+    expect(d.write!.record.consent).toMatchObject({
+      email: { state: 'unsubscribed', source: 'csv' },
+      sms: { state: 'subscribed' },
+    });
+    const gone = decideImportRow(
+      row(
+        {
+          'shippingAddress.city': null,
+          'shippingAddress.street1': null,
+          'shippingAddress.country': null,
+          tags: ['c'],
+          emailConsent: 'unsubscribed',
+        },
+        { customerId: c.id },
+      ),
+      state,
+      ctx,
+    );
+    expect(gone.write!.record.shippingAddress).toBeNull();
+  });
+
+  it('R4.1 no target: a new manual-store customer with its email identity; the next row with that email sees it', () => {
+    const { state, ctx } = setup([], [], ['firstName', 'email']);
+    const first = decideImportRow(row({ firstName: 'Ann', email: 'Ann@Example.com' }), state, ctx);
+    expect(first.answer.outcome).toBe('created');
+    expect(state.identities).toEqual([
+      expect.objectContaining({ storeType: 'manual', username: 'ann@example.com' }),
+    ]);
+    const again = decideImportRow(row({ firstName: 'Ann', email: 'Ann@Example.com' }), state, ctx);
+    expect(again.answer).toMatchObject({ outcome: 'unchanged', customerId: first.answer.customerId });
+    expect(decideImportRow(row({ firstName: null, email: null }), state, ctx).answer.reason).toMatch(
+      /needs at least/,
+    );
+  });
+});
