@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: runs every workspace's jest through turbo, then sums the jest --json reports into one
 // line, `<N> passed, <M> failed`, printed last. With CI=true a skipped or missing suite fails the run.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
@@ -26,7 +26,55 @@ const args = [
   `--concurrency=${process.env.TEST_CONCURRENCY ?? '2'}`,
 ];
 const passThrough = process.argv.slice(2);
-const turbo = spawnSync('npx', [...args, ...passThrough], { cwd: root, stdio: 'inherit' });
+
+// A time budget for the whole run (TEST_BUDGET_MINUTES, 65 by default): past it the run is stopped,
+// every process of it killed, and whatever reports exist are summed, a missing one counting as a
+// failure. CI has 90 minutes for install, infrastructure, build, lint and tests; a hang must end as
+// a red summary line, not as a CI run that never reports.
+const budgetMinutes = Number(process.env.TEST_BUDGET_MINUTES ?? '65');
+const turbo = await new Promise((done) => {
+  // Its own process group, so that a kill reaches turbo, every jest and every process they started.
+  const child = spawn('npx', [...args, ...passThrough], { cwd: root, stdio: 'inherit', detached: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    console.error(
+      `\n!! the test run exceeded its budget of ${budgetMinutes} minutes (TEST_BUDGET_MINUTES): stopping it`,
+    );
+    killGroup(child.pid, 'SIGTERM');
+    setTimeout(() => killGroup(child.pid, 'SIGKILL'), 15_000).unref();
+  }, budgetMinutes * 60_000);
+  const forward = (signal) => killGroup(child.pid, signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  child.on('exit', async (status) => {
+    clearTimeout(timer);
+    // The summary must be the last line: wait until nothing of the stopped run can still print.
+    if (timedOut) await groupGone(child.pid, 20_000);
+    done({ status: timedOut ? 1 : status, timedOut });
+  });
+});
+
+async function groupGone(pid, ms) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      process.kill(-pid, 0);
+    } catch {
+      return;
+    }
+    if (Date.now() > deadline) killGroup(pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function killGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
 
 let passed = 0;
 let failed = 0;
@@ -38,7 +86,10 @@ for (const ws of workspaces) {
   if (!/\bjest\b/.test(pkg.scripts?.test ?? '')) continue;
   const file = join(ws, 'reports', 'jest.json');
   if (!existsSync(file)) {
-    if (passThrough.length === 0) problems.push(`${pkg.name}: no jest report (did its test run at all?)`);
+    if (passThrough.length === 0 || turbo.timedOut) {
+      problems.push(`${pkg.name}: no jest report (did its test run at all?)`);
+      failed += 1; // a workspace whose tests did not report counts as a failure in the summary line
+    }
     continue;
   }
   const r = JSON.parse(readFileSync(file, 'utf8'));
@@ -58,6 +109,7 @@ for (const ws of workspaces) {
 console.log('\nTest summary (jest --json reports)');
 for (const row of rows) console.log(`  ${row}`);
 for (const p of problems) console.log(`  ! ${p}`);
+if (turbo.timedOut) problems.push(`the run was stopped after ${budgetMinutes} minutes (TEST_BUDGET_MINUTES)`);
 let exit = turbo.status === 0 ? 0 : 1;
 if (failed > 0 || problems.length > 0) exit = 1;
 if (skipped > 0) {
