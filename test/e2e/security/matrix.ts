@@ -35,27 +35,64 @@ export interface Answer {
 
 export async function setUpMatrix(mode: 'embedded' | 'real', name: string) {
   const shopify = await new FakeShopify({ accessToken: SHOPIFY_TOKEN, pageSize: 2 }).seedPublished(0).start();
-  const stack = await startStack({ mode, name, env: { CHANNEL_SHOPIFY_BASE_URL: shopify.url } });
-  const world = await seedWorld(stack);
-  const routes = {} as Record<ServiceName, RouteInfo[]>;
-  for (const s of SERVICES) routes[s] = await routeTable(s, stack.app(s));
-  const ctx: MatrixContext = {
-    stack,
-    world,
-    routes,
-    markers: new Set(world.markers),
-    before: new Map(),
-    intruderOwn: new Set(),
+  let stack: Stack | undefined;
+  // Which step the setup reached: a setup that does not finish says where it stopped.
+  let reached = 'starting the four services';
+  const step = (what: string) => {
+    reached = what;
   };
-  ctx.before = await victimSnapshot(ctx);
-  for (const a of ctx.before.values()) for (const id of a.text.match(GENERATED_ID) ?? []) ctx.markers.add(id);
-  return {
-    ctx,
-    async tearDown() {
-      await stack.stop();
-      await shopify.stop();
-    },
-  };
+  try {
+    stack = await within(
+      SETUP_STEP_MS,
+      () => reached,
+      startStack({ mode, name, env: { CHANNEL_SHOPIFY_BASE_URL: shopify.url } }),
+    );
+    const world = await within(SETUP_STEP_MS, () => `seeding: ${reached}`, seedWorld(stack, step));
+    const routes = {} as Record<ServiceName, RouteInfo[]>;
+    for (const s of SERVICES) routes[s] = await routeTable(s, stack.app(s));
+    const ctx: MatrixContext = {
+      stack,
+      world,
+      routes,
+      markers: new Set(world.markers),
+      before: new Map(),
+      intruderOwn: new Set(),
+    };
+    ctx.before = await victimSnapshot(ctx);
+    for (const a of ctx.before.values())
+      for (const id of a.text.match(GENERATED_ID) ?? []) ctx.markers.add(id);
+    const started = stack;
+    return {
+      ctx,
+      async tearDown() {
+        await started.stop();
+        await shopify.stop();
+      },
+    };
+  } catch (err) {
+    // Nothing of a failed setup may outlive it: running consumers would keep jest alive.
+    await stack?.stop().catch(() => undefined);
+    await shopify.stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Longest one setup step (starting the stack, seeding) may take; seconds alone, minutes under load. */
+const SETUP_STEP_MS = 240_000;
+
+async function within<T>(ms: number, what: () => string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`security matrix setup did not finish in ${ms / 1000} s: stopped at ${what()}`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The path of a route filled with the victims' records; `missing` names parameters without a fixture. */

@@ -80,11 +80,16 @@ export function manualOrder(n: string, buyer: { email: string; name: string; pho
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
+/** Longest a seeding request may take before it fails with its route (MariaDB under load: seconds). */
+const REQUEST_TIMEOUT_MS = 60_000;
+
 export function caller(stack: Stack) {
   return async (service: ServiceName, account: string, method: Method, path: string, body?: unknown) => {
     const r = request(stack.app(service))
       [method](path)
-      .set('Authorization', await stack.auth(account));
+      .set('Authorization', await stack.auth(account))
+      // A request that never answers fails naming itself, instead of holding the whole setup.
+      .timeout({ response: REQUEST_TIMEOUT_MS });
     return body === undefined ? r : r.send(body as object);
   };
 }
@@ -110,11 +115,12 @@ function ok<T extends { status: number; body: unknown; text?: string }>(
 }
 
 /** Seeds the victims' records through the public APIs, as users would, and the intruder's own. */
-export async function seedWorld(stack: Stack): Promise<World> {
+export async function seedWorld(stack: Stack, step: (what: string) => void = () => {}): Promise<World> {
   const call = caller(stack);
   const tpl = 'tpl-connection-service' as const;
   const ord = 'order-ingest-service' as const;
 
+  step('3PL directory and invitations');
   // 3PL connections (SPEC §5): A's admin has used the platform, so the directory knows its email.
   for (const acct of [A, P, Q, B]) ok(await call(tpl, acct, 'get', '/v1/connections'), 'directory');
   const invite = async (tplAccount: string, company: string) =>
@@ -137,6 +143,7 @@ export async function seedWorld(stack: Stack): Promise<World> {
       },
       { timeoutMs: 30000, what: `the invitation e-mail of ${company}` },
     );
+  step('invitation e-mails');
   const activeToken = await tokenFrom('P Logistics');
   const pendingToken = await tokenFrom('Q Logistics');
   ok(
@@ -149,6 +156,7 @@ export async function seedWorld(stack: Stack): Promise<World> {
     201,
   ).body.carrierAccountId as string;
 
+  step('Shopify store and its first sync');
   // Stores and orders: a Shopify store synced from the fake shop, and a manual order.
   const storeId = ok(
     await call(ord, A, 'post', '/v1/stores', {
@@ -170,6 +178,7 @@ export async function seedWorld(stack: Stack): Promise<World> {
     },
     { timeoutMs: 30000, what: "A's first sync" },
   );
+  step('manual order and its customer');
   const orderId = ok(
     await call(ord, A, 'post', '/v1/orders', manualOrder('a1', A_BUYER)),
     'manual order',
@@ -191,6 +200,7 @@ export async function seedWorld(stack: Stack): Promise<World> {
     },
     { timeoutMs: 30000, what: "A's customers from the Shopify sync" },
   );
+  step('automation rule and delegation (A ↔ P heard by order-ingest)');
   // A rule and a delegation need order-ingest to have heard that A ↔ P is active.
   const ruleId = await waitFor(
     async () => {
@@ -209,6 +219,7 @@ export async function seedWorld(stack: Stack): Promise<World> {
     201,
   );
 
+  step('CSV imports');
   // CSV imports: the order template (its example rows), and a customer dry run.
   const csv = 'csv-import-service' as const;
   const template = (await call(csv, A, 'get', '/v1/imports/templates/orders.csv')).text;
@@ -236,6 +247,7 @@ export async function seedWorld(stack: Stack): Promise<World> {
     { timeoutMs: 30000, what: "A's order import" },
   );
 
+  step('privacy request');
   // A privacy request of A's (R2.10): an export, fulfilled at once.
   const privacyRequestId = ok(
     await call('customer-service', A, 'post', '/v1/privacy-requests', {
@@ -247,6 +259,7 @@ export async function seedWorld(stack: Stack): Promise<World> {
     201,
   ).body.request.requestId as string;
 
+  step("the intruder's order");
   // The intruder's own data: a manual order (its buyer is not A's).
   ok(await call(ord, B, 'post', '/v1/orders', manualOrder('b1', B_BUYER)), "B's order", 201);
 
