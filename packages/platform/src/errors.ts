@@ -25,6 +25,9 @@ export const forbidden = (message: string) => new AppError('FORBIDDEN', message,
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} was not found`, 404);
 export const conflict = (message: string, details?: unknown) =>
   new AppError('CONFLICT', message, 409, false, details);
+/** A conditional request (`If-Match`) whose condition does not hold: nothing was done. */
+export const preconditionFailed = (message: string, details?: unknown) =>
+  new AppError('PRECONDITION_FAILED', message, 412, false, details);
 export const unprocessable = (code: string, message: string, details?: unknown) =>
   new AppError(code, message, 422, false, details);
 export const unavailable = (message: string) => new AppError('UNAVAILABLE', message, 503, true);

@@ -84,6 +84,11 @@ export interface RouteSpec<
   bodyContentType?: string;
   params?: P;
   query?: Q;
+  /**
+   * Request headers the handler reads itself (e.g. `If-Match`), by name: documented in OpenAPI as
+   * header parameters, not checked before the handler runs.
+   */
+  headerParams?: Record<string, { description: string; schema?: TSchema; required?: boolean }>;
   responses: Record<
     number,
     {
@@ -91,6 +96,8 @@ export interface RouteSpec<
       schema?: TSchema;
       /** Media types other than JSON (a CSV download), each with its schema. */
       content?: Record<string, TSchema>;
+      /** Response headers the handler sets (e.g. `ETag`), documented in OpenAPI. */
+      headers?: Record<string, { description: string; schema?: TSchema }>;
     }
   >;
   /** Roles allowed; default both. */
@@ -515,10 +522,29 @@ export function buildOpenApi(opts: Pick<HttpAppOptions, 'service' | 'version' | 
         parameters.push({ name, in: where, required: !optional, schema: s });
       }
     }
+    for (const [name, h] of Object.entries(r.headerParams ?? {})) {
+      parameters.push({
+        name,
+        in: 'header',
+        required: h.required ?? false,
+        description: h.description,
+        schema: h.schema ?? { type: 'string' },
+      });
+    }
     const responses: Record<string, unknown> = {};
     for (const [status, resp] of Object.entries(r.responses)) {
       responses[status] = {
         description: resp.description,
+        ...(resp.headers
+          ? {
+              headers: Object.fromEntries(
+                Object.entries(resp.headers).map(([name, h]) => [
+                  name,
+                  { description: h.description, schema: h.schema ?? { type: 'string' } },
+                ]),
+              ),
+            }
+          : {}),
         ...(resp.schema || resp.content
           ? {
               content: {

@@ -108,7 +108,10 @@ const routes = [
     summary: 'Delete a widget',
     params: WidgetParams,
     roles: ['admin'],
-    responses: { 204: { description: 'Deleted' } },
+    headerParams: { 'If-Match': { description: 'The ETag the caller read' } },
+    responses: {
+      204: { description: 'Deleted', headers: { ETag: { description: 'The new version' } } },
+    },
     handler: () => ({ status: 204 }),
   }),
 ];
@@ -243,6 +246,24 @@ describe('OpenAPI document', () => {
       required: expect.arrayContaining(['name', 'quantity']),
     });
     expect(list.requestBody).toBeUndefined();
+  });
+
+  it('documents request headers the handler reads (If-Match) and response headers it sets (ETag)', () => {
+    const del = doc.paths['/v1/widgets/{widgetId}']!.delete!;
+    expect(del.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: 'If-Match',
+          in: 'header',
+          required: false,
+          schema: { type: 'string' },
+        }),
+      ]),
+    );
+    expect(del.responses['204']).toMatchObject({
+      headers: { ETag: { description: 'The new version', schema: { type: 'string' } } },
+    });
+    expect(doc.paths['/v1/widgets/{widgetId}']!.get!.parameters).toHaveLength(1);
   });
 
   it('documents a response in JSON and in other media types (a CSV download)', () => {

@@ -7,6 +7,7 @@ import { oldestFirst } from '../domain/matching';
 import { settingsOrDefault, type CustomerRecord } from '../domain/records';
 import { customerUpserted } from './customer-events';
 import { customerView } from './customer-view';
+import type { IfMatch } from './preconditions';
 import { type Actor, lockCustomer, nowOf, type WriteDeps, writeTransaction } from './write-deps';
 
 /** What an edit or a creation answers: the record as it now is, and what the caller should know. */
@@ -16,20 +17,22 @@ export type WriteResult = ReturnType<typeof customerView> & { warnings: Warning[
  * PATCH /v1/customers/:id (R2.1–R2.5): load the record (locked), decide over plain data
  * (domain/edit.ts), write the record, its change-log row and a CustomerUpserted in one
  * transaction. A request touching a locked field is refused whole: 409 naming each field and the
- * store that owns it, nothing written.
+ * store that owns it, nothing written. With `ifMatch` (the ETag the caller read), a record changed
+ * since is a 412, nothing written.
  */
 export async function editCustomer(
   deps: WriteDeps,
   actor: Actor,
   customerId: string,
   edit: CustomerEdit,
+  ifMatch?: IfMatch,
 ): Promise<WriteResult> {
   checkEdit(edit);
   const now = nowOf(deps);
   return writeTransaction(deps, async (tx) => {
     const { repo } = deps;
     const rules = settingsOrDefault(actor.accountId, (await repo.settings(tx, [actor.accountId]))[0]);
-    const current = await lockCustomer(tx, repo, actor.accountId, customerId);
+    const current = await lockCustomer(tx, repo, actor.accountId, customerId, ifMatch);
     if (current.status === 'merged' || current.status === 'deleted') {
       throw conflict(
         current.status === 'merged'

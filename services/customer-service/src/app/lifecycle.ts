@@ -4,19 +4,27 @@ import { decideStatusChange, type StatusAction } from '../domain/lifecycle';
 import { settingsOrDefault, type CustomerRecord } from '../domain/records';
 import { customerUpserted } from './customer-events';
 import { customerView } from './customer-view';
+import type { IfMatch } from './preconditions';
 import { type Actor, lockCustomer, nowOf, type WriteDeps, writeTransaction } from './write-deps';
 
 /**
  * R2.6: archive, restore, delete — one click, one transaction: the record (locked), its status, a
  * change-log row and a CustomerUpserted. Orders whose identity points at a record that is no
- * longer active match again (R1.4, in link-orders), so nothing else moves here.
+ * longer active match again (R1.4, in link-orders), so nothing else moves here. With `ifMatch`, a
+ * record changed since the caller read it is a 412, nothing written.
  */
-export async function changeStatus(deps: WriteDeps, actor: Actor, customerId: string, action: StatusAction) {
+export async function changeStatus(
+  deps: WriteDeps,
+  actor: Actor,
+  customerId: string,
+  action: StatusAction,
+  ifMatch?: IfMatch,
+) {
   const now = nowOf(deps);
   return writeTransaction(deps, async (tx) => {
     const { repo } = deps;
     const settings = settingsOrDefault(actor.accountId, (await repo.settings(tx, [actor.accountId]))[0]);
-    const current = await lockCustomer(tx, repo, actor.accountId, customerId);
+    const current = await lockCustomer(tx, repo, actor.accountId, customerId, ifMatch);
     const d = decideStatusChange(current, action, {
       isDefaultCustomer: settings.defaultCustomerId === customerId,
     });

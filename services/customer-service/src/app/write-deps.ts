@@ -4,6 +4,7 @@ import type { Database } from '@crp/platform/db';
 import { notFound } from '@crp/platform/errors';
 import type { CustomerRecord } from '../domain/records';
 import type { CustomerRepository } from './ports';
+import { checkIfMatch, type IfMatch } from './preconditions';
 
 /** What the HTTP write use cases need (wired by the composition root). */
 export interface WriteDeps {
@@ -20,15 +21,21 @@ export interface Actor {
   correlationId: string;
 }
 
-/** One customer of the caller's account, locked for the rest of the transaction; else 404. */
+/**
+ * One customer of the caller's account, locked for the rest of the transaction; else 404. With
+ * `ifMatch`, a record whose version moved since the caller read it is a 412: checked on the locked
+ * row, so the check and the write are one atomic step.
+ */
 export async function lockCustomer(
   tx: EntityManager,
   repo: CustomerRepository,
   accountId: string,
   id: string,
+  ifMatch?: IfMatch,
 ): Promise<CustomerRecord> {
   const [c] = await repo.customersById(tx, [{ accountId, id }], { lock: true });
   if (!c) throw notFound(`Customer ${id}`);
+  checkIfMatch(ifMatch, c);
   return c;
 }
 

@@ -2,6 +2,7 @@ import { route } from '@crp/platform/http';
 import { createCustomer, editCustomer } from '../app/edit-customer';
 import type { WriteDeps } from '../app/write-deps';
 import { actorOf } from './actor';
+import { ETAG_DOC, etagHeader, IF_MATCH_DOC, ifMatchOf, PRECONDITION_FAILED_DOC } from './preconditions';
 import type { CustomerEdit } from '../domain/edit';
 import { CustomerEditBody, CustomerIdParam, CustomerWriteOut, LockedConflictOut } from './write-schemas';
 
@@ -19,35 +20,50 @@ export function editRoutes(deps: WriteDeps) {
         201: {
           description: 'Created; warnings name other records holding the same email or phone',
           schema: CustomerWriteOut,
+          headers: ETAG_DOC,
         },
         400: { description: 'Nothing to identify the customer by, or an email that is not an address' },
       },
-      handler: async (ctx) => ({
-        status: 201,
-        body: await createCustomer(deps, actorOf(ctx), ctx.body as CustomerEdit),
-      }),
+      handler: async (ctx) => {
+        const body = await createCustomer(deps, actorOf(ctx), ctx.body as CustomerEdit);
+        return { status: 201, body, headers: etagHeader(body) };
+      },
     }),
     route({
       method: 'patch',
       path: '/v1/customers/:customerId',
       operationId: 'editCustomer',
       summary:
-        'Edit unlocked fields (R2.1, R2.2); addresses shipping/billing/postal (R2.3); a new email answers a warning (R2.5)',
+        'Edit unlocked fields (R2.1, R2.2); addresses shipping/billing/postal (R2.3); a new email answers a warning (R2.5); If-Match for optimistic concurrency',
       tags: ['customers'],
       params: CustomerIdParam,
+      headerParams: IF_MATCH_DOC,
       body: CustomerEditBody,
       responses: {
-        200: { description: 'The record as it now is, with warnings', schema: CustomerWriteOut },
+        200: {
+          description: 'The record as it now is, with warnings',
+          schema: CustomerWriteOut,
+          headers: ETAG_DOC,
+        },
+        400: { description: 'An invalid body, or an If-Match header that is not an ETag' },
         404: { description: 'No such customer in this account' },
+        412: PRECONDITION_FAILED_DOC,
         409: {
           description:
             'A locked field (written by a store sync) was touched: each one named with its store; nothing changed',
           schema: LockedConflictOut,
         },
       },
-      handler: async (ctx) => ({
-        body: await editCustomer(deps, actorOf(ctx), ctx.params.customerId, ctx.body as CustomerEdit),
-      }),
+      handler: async (ctx) => {
+        const body = await editCustomer(
+          deps,
+          actorOf(ctx),
+          ctx.params.customerId,
+          ctx.body as CustomerEdit,
+          ifMatchOf(ctx.req.header('if-match')),
+        );
+        return { body, headers: etagHeader(body) };
+      },
     }),
   ];
 }

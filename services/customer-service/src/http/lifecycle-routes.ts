@@ -3,6 +3,7 @@ import { changeStatus } from '../app/lifecycle';
 import { mergeCustomers, previewMerge } from '../app/merge-customers';
 import type { WriteDeps } from '../app/write-deps';
 import { actorOf } from './actor';
+import { ETAG_DOC, etagHeader, IF_MATCH_DOC, ifMatchOf, PRECONDITION_FAILED_DOC } from './preconditions';
 import type { StatusAction } from '../domain/lifecycle';
 import type { MergeRequest } from '../domain/merge';
 import {
@@ -24,26 +25,32 @@ export function lifecycleRoutes(deps: WriteDeps) {
       summary,
       tags: ['customers'],
       params: CustomerIdParam,
+      headerParams: IF_MATCH_DOC,
       ...(action === 'delete' ? { roles: ['admin' as const] } : {}),
       responses: {
         200: {
           description: 'The record with its new status (the same when it had it already)',
           schema: CustomerOut,
+          headers: ETAG_DOC,
         },
+        400: { description: 'An If-Match header that is not an ETag' },
         404: { description: 'No such customer in this account' },
+        412: PRECONDITION_FAILED_DOC,
         409: {
           description:
             'Not possible from its status (deleted cannot be restored; merged records are changed through their survivor) or it is the default customer (R2.8)',
         },
       },
-      handler: async (ctx) => ({
-        body: await changeStatus(
+      handler: async (ctx) => {
+        const body = await changeStatus(
           deps,
           actorOf(ctx),
           (ctx.params as { customerId: string }).customerId,
           action,
-        ),
-      }),
+          ifMatchOf(ctx.req.header('if-match')),
+        );
+        return { body, headers: etagHeader(body) };
+      },
     });
   return [
     route({

@@ -16,6 +16,7 @@ import {
 import { exportFileName, exportStream } from './export-stream';
 import { ExportQuery, keepPlus, ListQuery } from './search-query';
 import { readSettings, updateSettings } from '../app/settings';
+import { ETAG_DOC, etagHeader } from './preconditions';
 
 const CustomerId = Type.Object({ customerId: Type.String({ minLength: 1, maxLength: 40 }) });
 const Settings = Type.Object({
@@ -84,12 +85,14 @@ export function customerRoutes(db: Database, repo: CustomerRepository, duplicate
         200: {
           description: 'The customer, with its order history and possible duplicates',
           schema: CustomerSchema,
+          headers: ETAG_DOC,
         },
         404: { description: 'No such customer in this account' },
       },
-      handler: async ({ principal, params }) => ({
-        body: await getCustomer(db, repo, principal.accountId, params.customerId),
-      }),
+      handler: async ({ principal, params }) => {
+        const body = await getCustomer(db, repo, principal.accountId, params.customerId);
+        return { body, headers: etagHeader(body) };
+      },
     }),
     route({
       method: 'get',

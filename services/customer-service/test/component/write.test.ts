@@ -71,4 +71,32 @@ describe('customer-service write side (SPEC §2) on SQLite and the in-process bu
       ]),
     );
   });
+
+  it('/openapi.json: the single-customer writes take If-Match and may answer 412; they and GET answer an ETag', async () => {
+    type Op = {
+      parameters?: Array<{ name: string; in: string; required: boolean }>;
+      responses: Record<string, { headers?: Record<string, unknown> }>;
+    };
+    const doc = (await request(svc.app).get('/openapi.json')).body as {
+      paths: Record<string, Record<string, Op>>;
+    };
+    const writes: Array<[string, string]> = [
+      ['/v1/customers/{customerId}', 'patch'],
+      ['/v1/customers/{customerId}', 'delete'],
+      ['/v1/customers/{customerId}/archive', 'post'],
+      ['/v1/customers/{customerId}/restore', 'post'],
+    ];
+    for (const [path, method] of writes) {
+      const op = doc.paths[path]![method]!;
+      expect(op.parameters).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ name: 'If-Match', in: 'header', required: false }),
+        ]),
+      );
+      expect(op.responses['412']).toBeDefined();
+      expect(op.responses['200']!.headers).toHaveProperty('ETag');
+    }
+    expect(doc.paths['/v1/customers/{customerId}']!.get!.responses['200']!.headers).toHaveProperty('ETag');
+    expect(doc.paths['/v1/customers']!.post!.responses['201']!.headers).toHaveProperty('ETag');
+  });
 });

@@ -307,6 +307,143 @@ export function writeScenarios(getEnv: () => Env) {
     });
   });
 
+  describe('optimistic concurrency (If-Match with the record version)', () => {
+    /** A request with an If-Match header (or none), as a client holding an ETag makes it. */
+    const conditional = async (
+      method: 'patch' | 'post' | 'delete',
+      accountId: string,
+      path: string,
+      ifMatch: string | undefined,
+      body?: object,
+    ) => {
+      let r = request(getEnv().svc.app)
+        [method](path)
+        .set('Authorization', await api.auth(accountId));
+      if (ifMatch !== undefined) r = r.set('If-Match', ifMatch);
+      return body === undefined ? r : r.send(body);
+    };
+    const created = async (acct: string, name: string) => {
+      const res = await api.call('post', acct, '/v1/customers', { name, email: `${name}@example.com` });
+      expect(res.status).toBe(201);
+      return res.body.customerId as string;
+    };
+
+    it('GET answers an ETag of the id and version; PATCH with it writes and answers the new one; a stale one is 412 naming the current version, nothing written; without If-Match the last write wins', async () => {
+      const acct = uniqueName('acct');
+      const id = await created(acct, 'etag');
+      const read = await api.call('get', acct, `/v1/customers/${id}`);
+      expect(read.headers.etag).toBe(`"${id}.1"`);
+
+      const ok = await conditional('patch', acct, `/v1/customers/${id}`, read.headers.etag, {
+        company: 'First Co',
+      });
+      expect(ok.status).toBe(200);
+      expect(ok.body).toMatchObject({ company: 'First Co', version: 2 });
+      expect(ok.headers.etag).toBe(`"${id}.2"`);
+      expect((await api.call('get', acct, `/v1/customers/${id}`)).headers.etag).toBe(`"${id}.2"`);
+
+      const before = await customer(acct, id);
+      const stale = await conditional('patch', acct, `/v1/customers/${id}`, read.headers.etag, {
+        company: 'Stale Co',
+      });
+      expect(stale.status).toBe(412);
+      expect(stale.body.error).toMatchObject({
+        code: 'PRECONDITION_FAILED',
+        details: { currentVersion: 2, currentETag: `"${id}.2"`, ifMatch: `"${id}.1"` },
+      });
+      expect(stale.body.error.message).toMatch(/changed since it was read.*version 2.*Nothing was changed/);
+      expect(await customer(acct, id)).toEqual(before);
+
+      // A list of tags matches when one does; `*` only asks that the record exists.
+      const listed = await conditional('patch', acct, `/v1/customers/${id}`, `"${id}.1", "${id}.2"`, {
+        company: 'Listed Co',
+      });
+      expect(listed.status).toBe(200);
+      const star = await conditional('patch', acct, `/v1/customers/${id}`, '*', { company: 'Star Co' });
+      expect(star.status).toBe(200);
+      expect(star.headers.etag).toBe(`"${id}.4"`);
+      // No If-Match: today's behaviour, the last write wins.
+      const blind = await conditional('patch', acct, `/v1/customers/${id}`, undefined, {
+        company: 'Blind Co',
+      });
+      expect(blind.status).toBe(200);
+      expect(blind.body).toMatchObject({ company: 'Blind Co', version: 5 });
+      expect(blind.headers.etag).toBe(`"${id}.5"`);
+    });
+
+    it('If-Match that is not an ETag is a 400 saying what to send; a weak ETag never matches (412); another account’s record is a 404 whatever the If-Match', async () => {
+      const acct = uniqueName('acct');
+      const id = await created(acct, 'badtag');
+      const bare = await conditional('patch', acct, `/v1/customers/${id}`, '1', { company: 'X' });
+      expect(bare.status).toBe(400);
+      expect(bare.body.error.message).toMatch(/If-Match "1" is not an ETag/);
+      const weak = await conditional('patch', acct, `/v1/customers/${id}`, `W/"${id}.1"`, { company: 'X' });
+      expect(weak.status).toBe(412);
+      expect(weak.body.error.message).toMatch(/weak ETag/);
+      const other = await conditional('patch', uniqueName('acct'), `/v1/customers/${id}`, `"${id}.1"`, {
+        company: 'X',
+      });
+      expect(other.status).toBe(404);
+      expect(JSON.stringify(other.body)).not.toMatch(/version|ETag/i);
+      expect(await customer(acct, id)).toMatchObject({ company: null, version: 1 });
+    });
+
+    it('two concurrent PATCHes with the same If-Match: exactly one 200 and one 412, the record holds the winner’s edit, the version moved once', async () => {
+      const acct = uniqueName('acct');
+      const id = await created(acct, 'race');
+      let etag = (await api.call('get', acct, `/v1/customers/${id}`)).headers.etag as string;
+      for (let round = 1; round <= 3; round++) {
+        const answers = await Promise.all(
+          ['A', 'B'].map((who) =>
+            conditional('patch', acct, `/v1/customers/${id}`, etag, { company: `${who} ${round}` }),
+          ),
+        );
+        expect(answers.map((a) => a.status).sort()).toEqual([200, 412]);
+        const winner = answers.find((a) => a.status === 200)!;
+        const loser = answers.find((a) => a.status === 412)!;
+        expect(loser.body.error.details).toMatchObject({ currentVersion: round + 1 });
+        const now = await customer(acct, id);
+        expect(now).toMatchObject({ company: winner.body.company, version: round + 1 });
+        expect(winner.headers.etag).toBe(`"${id}.${round + 1}"`);
+        etag = winner.headers.etag as string;
+      }
+    });
+
+    it('archive, restore and delete honour If-Match and answer the new ETag; a stale one is 412 and the status stays; an archive racing an edit with the same If-Match: one of them wins', async () => {
+      const acct = uniqueName('acct');
+      const id = await created(acct, 'life');
+      const staleArchive = await conditional('post', acct, `/v1/customers/${id}/archive`, `"${id}.0"`);
+      expect(staleArchive.status).toBe(412);
+      expect((await customer(acct, id)).status).toBe('active');
+      const archived = await conditional('post', acct, `/v1/customers/${id}/archive`, `"${id}.1"`);
+      expect(archived.status).toBe(200);
+      expect(archived.body.status).toBe('archived');
+      expect(archived.headers.etag).toBe(`"${id}.2"`);
+      const restored = await conditional('post', acct, `/v1/customers/${id}/restore`, archived.headers.etag);
+      expect(restored.status).toBe(200);
+      expect(restored.headers.etag).toBe(`"${id}.3"`);
+      const staleDelete = await conditional('delete', acct, `/v1/customers/${id}`, archived.headers.etag);
+      expect(staleDelete.status).toBe(412);
+      expect(staleDelete.body.error.details).toMatchObject({ currentVersion: 3 });
+      expect((await customer(acct, id)).status).toBe('active');
+
+      const [edit, archive] = await Promise.all([
+        conditional('patch', acct, `/v1/customers/${id}`, restored.headers.etag, { company: 'Race Co' }),
+        conditional('post', acct, `/v1/customers/${id}/archive`, restored.headers.etag),
+      ]);
+      expect([edit.status, archive.status].sort()).toEqual([200, 412]);
+      const after = await customer(acct, id);
+      expect(after.version).toBe(4);
+      expect(after.status === 'archived').toBe(archive.status === 200);
+      expect(after.company === 'Race Co').toBe(edit.status === 200);
+
+      const deleted = await conditional('delete', acct, `/v1/customers/${id}`, `"${id}.4"`);
+      expect(deleted.status).toBe(200);
+      expect(deleted.body.status).toBe('deleted');
+      expect(deleted.headers.etag).toBe(`"${id}.5"`);
+    });
+  });
+
   describe('lifecycle and merge (R2.6–R2.8)', () => {
     it('R2.6/R1.4: archive, then an order of its identity clears the link and matches again (a new record); restore brings the record back without that identity; deleted cannot be restored', async () => {
       const acct = uniqueName('acct');

@@ -1,0 +1,58 @@
+import { validationFailed } from '@crp/platform/errors';
+import { etagOf, type IfMatch } from '../app/preconditions';
+
+// One entity tag of a list (RFC 9110 §8.8.3): optional W/, a quoted opaque part, then a comma or the end.
+const ENTITY_TAG = /[ \t]*(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"[ \t]*(?:,|$)/y;
+
+/**
+ * The `If-Match` header of a request: absent → no condition; `*` → the record must exist; else a
+ * list of entity tags. Anything else is a 400 that says what to send.
+ */
+export function ifMatchOf(header: string | undefined): IfMatch | undefined {
+  if (header === undefined) return undefined;
+  const raw = header.trim();
+  if (raw === '*') return { any: true, raw };
+  const tags: Array<{ weak: boolean; opaque: string }> = [];
+  ENTITY_TAG.lastIndex = 0;
+  while (raw.length > 0 && ENTITY_TAG.lastIndex < raw.length) {
+    const m = ENTITY_TAG.exec(raw);
+    if (!m) {
+      tags.length = 0;
+      break;
+    }
+    tags.push({ weak: m[1] !== undefined, opaque: m[2]! });
+  }
+  if (tags.length === 0) {
+    const shown = raw.length > 80 ? `${raw.slice(0, 80)}…` : raw;
+    const problem = `header If-Match ${JSON.stringify(shown)} is not an ETag: send the ETag exactly as GET /v1/customers/:customerId answered it, quotes included (e.g. "cus_….3"), or *`;
+    throw validationFailed(`Invalid header: ${problem}`, [problem]);
+  }
+  return { any: false, raw, tags };
+}
+
+/** The response header that names the version a write left (or a read found). */
+export const etagHeader = (c: { customerId: string; version: number }) => ({
+  ETag: etagOf(c.customerId, c.version),
+});
+
+/** OpenAPI: the If-Match request header of the single-customer writes. */
+export const IF_MATCH_DOC = {
+  'If-Match': {
+    description:
+      'Optional optimistic concurrency: the ETag that GET /v1/customers/{customerId} (or the previous write) answered. When the record has changed since (its version moved), the write is refused with 412 and nothing is changed. `*` only asks that the record exists. Without If-Match the last write wins.',
+  },
+};
+
+/** OpenAPI: the ETag response header. */
+export const ETAG_DOC = {
+  ETag: {
+    description:
+      'The record\'s version as a strong entity tag ("<customerId>.<version>"): send it back as If-Match on the next write',
+  },
+};
+
+/** OpenAPI: the 412 answer of a conditional write. */
+export const PRECONDITION_FAILED_DOC = {
+  description:
+    'If-Match does not name the current version (someone else changed the record since it was read): `details.currentVersion` and `details.currentETag` say what it is now; nothing changed',
+};
