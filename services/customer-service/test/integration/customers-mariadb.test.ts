@@ -1,66 +1,21 @@
-import { KafkaBus } from '@crp/messaging/kafka-bus';
-import { describeReal, freshMysqlDatabase, kafkaBrokers, uniqueName } from '@crp/testing/real-infra';
-import { testLogger } from '@crp/testing/silent-logger';
+import { describeReal, uniqueName } from '@crp/testing/real-infra';
+import { signDevToken } from '@crp/platform/auth';
 import { waitFor } from '@crp/testing/wait';
 import request from 'supertest';
-import { signDevToken } from '@crp/platform/auth';
-import type { OrderImportedV1 } from '@crp/contracts/events/order-imported';
-import { createCustomerService } from '../../src/composition-root';
-import { loadConfig } from '../../src/config';
-import {
-  SECRET,
-  buyer,
-  customerScenarios,
-  orderEvent,
-  type CustomerServiceHandle,
-} from '../support/scenarios';
+import { SECRET, buyer, customerScenarios, orderEvent } from '../support/scenarios';
 import { duplicateScenarios } from '../support/duplicate-scenarios';
 import { exportScenarios } from '../support/export-scenarios';
+import { realCustomerService } from '../support/real-stack';
 import { searchScenarios } from '../support/search-scenarios';
-import { realEnv } from '@crp/testing/service-env';
 
 describeReal('customer-service on real MariaDB and Kafka', () => {
-  let svc: CustomerServiceHandle;
-  let bus: KafkaBus;
-  let drop: () => Promise<void>;
-  const prefix = `${uniqueName('cs')}.`;
-
-  const publishOrder = (event: OrderImportedV1) =>
-    bus.publish([{ topic: 'OrderImported', key: event.accountId, value: JSON.stringify(event) }]);
-
-  // One service for the suite; every scenario works in its own account (uniqueName('acct')).
-  beforeAll(async () => {
-    const fresh = await freshMysqlDatabase('cust');
-    drop = fresh.drop;
-    svc = await createCustomerService(loadConfig(realEnv(fresh.url, prefix)), { logger: testLogger() });
-    await svc.start();
-    bus = new KafkaBus({
-      brokers: kafkaBrokers(),
-      clientId: 'customer-service-test',
-      topicPrefix: prefix,
-      logger: testLogger(),
-    });
-    // Warm-up: the consumer group's first join takes a few seconds; no scenario should pay for it.
-    const warm = orderEvent(uniqueName('warm'), { buyer: buyer('warm-up') });
-    await publishOrder(warm);
-    const token = `Bearer ${await signDevToken(SECRET, { accountId: warm.accountId })}`;
-    await waitFor(
-      async () => {
-        const res = await request(svc.app).get('/v1/customers').set('Authorization', token);
-        return res.body.total === 1;
-      },
-      { timeoutMs: 60000, what: 'the warm-up order consumed from Kafka' },
-    );
-  }, 120000);
-  afterAll(async () => {
-    await bus?.close();
-    await svc?.stop();
-    await drop?.();
-  });
+  // One service for the suite on a fresh database and topic prefix, warmed up (real-stack.ts);
+  // every scenario works in its own account (uniqueName('acct')).
+  const stack = realCustomerService('cust');
 
   const deadLetters = async () => {
     const got: Array<{ eventId: string | null; reason: string }> = [];
-    const sub = await bus.subscribe({
+    const sub = await stack().bus.subscribe({
       groupId: uniqueName('dlt-reader'),
       topics: ['OrderImported.DLT'],
       eachBatch: async (messages, ctl) => {
@@ -81,10 +36,11 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
     return got;
   };
 
-  customerScenarios(() => ({ svc, bus, publishOrder, deadLetters }));
-  searchScenarios(() => ({ svc, bus, publishOrder, deadLetters }));
-  exportScenarios(() => ({ svc, bus, publishOrder, deadLetters }));
-  duplicateScenarios(() => ({ svc, bus, publishOrder, deadLetters }));
+  const env = () => ({ ...stack(), deadLetters });
+  customerScenarios(env);
+  searchScenarios(env);
+  exportScenarios(env);
+  duplicateScenarios(env);
 
   // MariaDB only: SQLite stores any integer in an INT column, so there the same event is no poison.
   it('a poison event in a batch (data the database refuses) goes to the dead-letter topic with its reason; every other event of the batch is applied once', async () => {
@@ -95,6 +51,7 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
     // Valid by the contract, refused by the column: the contracts bound every text to its column
     // (limits.ts), so only a number the INT cannot hold gets this far — as from a foreign producer.
     const poison = orderEvent(acct, { buyer: buyer('poison'), order: { revision: 3_000_000_000 } });
+    const { svc, bus } = stack();
     await bus.publish(
       [...good.slice(0, 3), poison, ...good.slice(3)].map((e) => ({
         topic: 'OrderImported',
@@ -125,7 +82,7 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
   });
 
   it('is ready on MariaDB and Kafka', async () => {
-    const res = await request(svc.app).get('/readyz');
+    const res = await request(stack().svc.app).get('/readyz');
     expect(res.status).toBe(200);
     expect(res.body.checks).toMatchObject({ database: 'ok', bus: 'ok' });
   });
