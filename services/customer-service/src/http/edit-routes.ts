@@ -2,7 +2,7 @@ import { route } from '@crp/platform/http';
 import { createCustomer, editCustomer } from '../app/edit-customer';
 import type { WriteDeps } from '../app/write-deps';
 import { actorOf } from './actor';
-import { ETAG_DOC, etagHeader, IF_MATCH_DOC, ifMatchOf, PRECONDITION_FAILED_DOC } from './preconditions';
+import { ETAG_DOC, IF_MATCH_DOC, ifMatchOf, PRECONDITION_FAILED_DOC, withETag } from './preconditions';
 import type { CustomerEdit } from '../domain/edit';
 import { CustomerEditBody, CustomerIdParam, CustomerWriteOut, LockedConflictOut } from './write-schemas';
 
@@ -24,10 +24,8 @@ export function editRoutes(deps: WriteDeps) {
         },
         400: { description: 'Nothing to identify the customer by, or an email that is not an address' },
       },
-      handler: async (ctx) => {
-        const body = await createCustomer(deps, actorOf(ctx), ctx.body as CustomerEdit);
-        return { status: 201, body, headers: etagHeader(body) };
-      },
+      handler: (ctx) =>
+        withETag(ctx.res, () => createCustomer(deps, actorOf(ctx), ctx.body as CustomerEdit), 201),
     }),
     route({
       method: 'patch',
@@ -54,16 +52,16 @@ export function editRoutes(deps: WriteDeps) {
           schema: LockedConflictOut,
         },
       },
-      handler: async (ctx) => {
-        const body = await editCustomer(
-          deps,
-          actorOf(ctx),
-          ctx.params.customerId,
-          ctx.body as CustomerEdit,
-          ifMatchOf(ctx.req.header('if-match')),
-        );
-        return { body, headers: etagHeader(body) };
-      },
+      handler: (ctx) =>
+        withETag(ctx.res, () =>
+          editCustomer(
+            deps,
+            actorOf(ctx),
+            ctx.params.customerId,
+            ctx.body as CustomerEdit,
+            ifMatchOf(ctx.req.header('if-match')),
+          ),
+        ),
     }),
   ];
 }

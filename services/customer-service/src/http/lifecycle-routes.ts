@@ -3,7 +3,7 @@ import { changeStatus } from '../app/lifecycle';
 import { mergeCustomers, previewMerge } from '../app/merge-customers';
 import type { WriteDeps } from '../app/write-deps';
 import { actorOf } from './actor';
-import { ETAG_DOC, etagHeader, IF_MATCH_DOC, ifMatchOf, PRECONDITION_FAILED_DOC } from './preconditions';
+import { ETAG_DOC, IF_MATCH_DOC, ifMatchOf, PRECONDITION_FAILED_DOC, withETag } from './preconditions';
 import type { StatusAction } from '../domain/lifecycle';
 import type { MergeRequest } from '../domain/merge';
 import {
@@ -41,16 +41,16 @@ export function lifecycleRoutes(deps: WriteDeps) {
             'Not possible from its status (deleted cannot be restored; merged records are changed through their survivor) or it is the default customer (R2.8)',
         },
       },
-      handler: async (ctx) => {
-        const body = await changeStatus(
-          deps,
-          actorOf(ctx),
-          (ctx.params as { customerId: string }).customerId,
-          action,
-          ifMatchOf(ctx.req.header('if-match')),
-        );
-        return { body, headers: etagHeader(body) };
-      },
+      handler: (ctx) =>
+        withETag(ctx.res, () =>
+          changeStatus(
+            deps,
+            actorOf(ctx),
+            (ctx.params as { customerId: string }).customerId,
+            action,
+            ifMatchOf(ctx.req.header('if-match')),
+          ),
+        ),
     });
   return [
     route({

@@ -1,4 +1,6 @@
-import { validationFailed } from '@crp/platform/errors';
+import type { Response } from 'express';
+import { AppError, validationFailed } from '@crp/platform/errors';
+import type { HandlerResult } from '@crp/platform/http';
 import { etagOf, type IfMatch } from '../app/preconditions';
 
 // One entity tag of a list (RFC 9110 §8.8.3): optional W/, a quoted opaque part, then a comma or the end.
@@ -35,6 +37,28 @@ export const etagHeader = (c: { customerId: string; version: number }) => ({
   ETag: etagOf(c.customerId, c.version),
 });
 
+/**
+ * Runs a single-customer write and answers its result with the record's new ETag. A 412 carries
+ * the current ETag too (else express would put a hash of the error body there, which a client
+ * could mistake for the record's).
+ */
+export async function withETag<T extends { customerId: string; version: number }>(
+  res: Response,
+  write: () => Promise<T>,
+  status = 200,
+): Promise<HandlerResult> {
+  try {
+    const body = await write();
+    return { status, body, headers: etagHeader(body) };
+  } catch (err) {
+    const current = (err as { details?: { currentETag?: unknown } }).details?.currentETag;
+    if (err instanceof AppError && err.status === 412 && typeof current === 'string') {
+      res.setHeader('ETag', current);
+    }
+    throw err;
+  }
+}
+
 /** OpenAPI: the If-Match request header of the single-customer writes. */
 export const IF_MATCH_DOC = {
   'If-Match': {
@@ -54,5 +78,6 @@ export const ETAG_DOC = {
 /** OpenAPI: the 412 answer of a conditional write. */
 export const PRECONDITION_FAILED_DOC = {
   description:
-    'If-Match does not name the current version (someone else changed the record since it was read): `details.currentVersion` and `details.currentETag` say what it is now; nothing changed',
+    'If-Match does not name the current version (someone else changed the record since it was read): `details.currentVersion` and `details.currentETag` (also the ETag header) say what it is now; nothing changed',
+  headers: { ETag: { description: "The record's current ETag" } },
 };

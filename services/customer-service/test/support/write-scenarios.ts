@@ -347,6 +347,7 @@ export function writeScenarios(getEnv: () => Env) {
         company: 'Stale Co',
       });
       expect(stale.status).toBe(412);
+      expect(stale.headers.etag).toBe(`"${id}.2"`);
       expect(stale.body.error).toMatchObject({
         code: 'PRECONDITION_FAILED',
         details: { currentVersion: 2, currentETag: `"${id}.2"`, ifMatch: `"${id}.1"` },
@@ -402,6 +403,7 @@ export function writeScenarios(getEnv: () => Env) {
         const winner = answers.find((a) => a.status === 200)!;
         const loser = answers.find((a) => a.status === 412)!;
         expect(loser.body.error.details).toMatchObject({ currentVersion: round + 1 });
+        expect(loser.headers.etag).toBe(winner.headers.etag);
         const now = await customer(acct, id);
         expect(now).toMatchObject({ company: winner.body.company, version: round + 1 });
         expect(winner.headers.etag).toBe(`"${id}.${round + 1}"`);
