@@ -341,6 +341,14 @@ export function writeScenarios(getEnv: () => Env) {
       expect(ok.body).toMatchObject({ company: 'First Co', version: 2 });
       expect(ok.headers.etag).toBe(`"${id}.2"`);
       expect((await api.call('get', acct, `/v1/customers/${id}`)).headers.etag).toBe(`"${id}.2"`);
+      // The ETag is for writes: a conditional GET still answers the whole record (its possible
+      // duplicates can change without the version moving).
+      const conditionalGet = await request(getEnv().svc.app)
+        .get(`/v1/customers/${id}`)
+        .set('Authorization', await api.auth(acct))
+        .set('If-None-Match', `"${id}.2"`);
+      expect(conditionalGet.status).toBe(200);
+      expect(conditionalGet.body.company).toBe('First Co');
 
       const before = await customer(acct, id);
       const stale = await conditional('patch', acct, `/v1/customers/${id}`, read.headers.etag, {
