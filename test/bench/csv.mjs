@@ -7,9 +7,13 @@
 // customer-service is played by its TEST DOUBLE (services/csv-import-service/test/support/
 // customer-service-double.ts, compiled here with swc): it answers every chunk through a real
 // inbox/outbox on MariaDB, but keeps its customers in memory. The figures measure csv-import-service
-// and the bus, not customer-service's real handler (which its owners are building).
+// and the bus, not customer-service's real handler. With `--customer-service real` the real
+// customer-service (its dist/main.js, from `--customer-service-root`, default this repository) runs
+// as a process of its own instead, and its peak RSS is sampled too. `--dry-run` uploads the file as
+// a dry run (every row answered with its would-be outcome and changes, nothing written).
 //
-// Alone:  npm run bench:csv -- [--rows 1000000] [--json out.json] [--keep]
+// Alone:  npm run bench:csv -- [--rows 1000000] [--dry-run] [--customer-service double|real]
+//                             [--customer-service-root DIR] [--json out.json] [--keep]
 // Or:     npm run bench -- csv [--rows N] [--json]   (bench.mjs calls `csv(ctx)` below)
 import { execFileSync, spawn } from 'node:child_process';
 import {
@@ -106,8 +110,15 @@ async function loadDouble() {
 export async function csvBench({
   rows = 1_000_000,
   keep = false,
+  dryRun = false,
+  customerService = 'double',
+  customerServiceRoot = root,
   log = (s) => process.stderr.write(`${s}\n`),
 } = {}) {
+  if (!['double', 'real'].includes(customerService)) throw new Error('--customer-service: double or real');
+  const customerMain = join(customerServiceRoot, 'services', 'customer-service', 'dist', 'main.js');
+  if (customerService === 'real' && !existsSync(customerMain))
+    throw new Error(`build first: ${customerMain}`);
   if (!process.env.KAFKA_BROKERS || !process.env.MYSQL_URL) {
     execFileSync('bash', [resolve(root, 'infra/local/up.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
@@ -138,15 +149,38 @@ export async function csvBench({
   await createMysqlDatabase(doubleDb);
   const prefix = `${tag}.`;
   const silent = createLogger('bench', 'silent');
-  const CustomerServiceDouble = await loadDouble();
-  const bus = new KafkaBus({
-    brokers: brokers.split(','),
-    clientId: 'bench-customer-double',
-    topicPrefix: prefix,
-    logger: silent,
-  });
-  const double = new CustomerServiceDouble({ bus, logger: silent, databaseUrl: doubleDb, maxBatch: 100 });
-  await double.start();
+  let double = null;
+  let bus = null;
+  let customerChild = null;
+  let customerUrl = null;
+  if (customerService === 'double') {
+    const CustomerServiceDouble = await loadDouble();
+    bus = new KafkaBus({
+      brokers: brokers.split(','),
+      clientId: 'bench-customer-double',
+      topicPrefix: prefix,
+      logger: silent,
+    });
+    double = new CustomerServiceDouble({ bus, logger: silent, databaseUrl: doubleDb, maxBatch: 100 });
+    await double.start();
+  } else {
+    const customerPort = await freePort();
+    customerUrl = `http://127.0.0.1:${customerPort}`;
+    customerChild = spawn(process.execPath, [customerMain], {
+      cwd: customerServiceRoot,
+      env: {
+        ...process.env,
+        PORT: String(customerPort),
+        DATABASE_URL: doubleDb,
+        BUS: 'kafka',
+        KAFKA_BROKERS: brokers,
+        KAFKA_TOPIC_PREFIX: prefix,
+        AUTH_JWT_SECRET: SECRET,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  }
 
   const port = await freePort();
   const child = spawn(process.execPath, [join(service, 'dist', 'main.js')], {
@@ -167,28 +201,41 @@ export async function csvBench({
   const url = `http://127.0.0.1:${port}`;
   let peakRss = 0;
   let peakBenchRss = 0;
+  let peakCustomerRss = 0;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, rssOf(child.pid));
     peakBenchRss = Math.max(peakBenchRss, process.memoryUsage().rss);
+    if (customerChild) peakCustomerRss = Math.max(peakCustomerRss, rssOf(customerChild.pid));
   }, 250);
   try {
-    for (let i = 0; ; i++) {
-      const ok = await fetch(`${url}/readyz`).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (ok) break;
-      if (i > 600) throw new Error('csv-import-service did not become ready');
-      await sleep(100);
+    for (const [name, base] of [
+      ['csv-import-service', url],
+      ...(customerUrl ? [['customer-service', customerUrl]] : []),
+    ]) {
+      for (let i = 0; ; i++) {
+        const ok = await fetch(`${base}/readyz`).then(
+          (r) => r.status === 200,
+          () => false,
+        );
+        if (ok) break;
+        if (i > 600) throw new Error(`${name} did not become ready`);
+        await sleep(100);
+      }
     }
     const idleRss = rssOf(child.pid);
+    const customerIdleRss = customerChild ? rssOf(customerChild.pid) : 0;
     const token = await signDevToken(SECRET, { accountId: 'bench', role: 'admin' });
     const auth = { Authorization: `Bearer ${token}` };
     log(
-      `importing through csv-import-service (pid ${child.pid}), customer-service played by its test double …`,
+      `importing${dryRun ? ' (dry run)' : ''} through csv-import-service (pid ${child.pid}), ${
+        customerChild
+          ? `the real customer-service (pid ${customerChild.pid})`
+          : 'customer-service played by its test double'
+      } …`,
     );
     const form = new FormData();
     form.append('kind', 'customers');
+    if (dryRun) form.append('dryRun', 'true');
     form.append('file', await openAsBlob(file), 'customers.csv');
     const t0 = performance.now();
     const res = await fetch(`${url}/v1/imports`, { method: 'POST', body: form, headers: auth });
@@ -204,7 +251,9 @@ export async function csvBench({
       if (performance.now() - lastLog > 5000) {
         lastLog = performance.now();
         log(
-          `  ${fmt(job.processedRows)} rows, ${job.progress.rowsPerSecond ?? '–'} rows/s, RSS ${(rssOf(child.pid) / 1e6).toFixed(0)} MB`,
+          `  ${fmt(job.processedRows)} rows, ${job.progress.rowsPerSecond ?? '–'} rows/s, RSS ${(rssOf(child.pid) / 1e6).toFixed(0)} MB${
+            customerChild ? `, customer-service RSS ${(rssOf(customerChild.pid) / 1e6).toFixed(0)} MB` : ''
+          }`,
         );
       }
     }
@@ -220,7 +269,10 @@ export async function csvBench({
       },
       rows,
       fileBytes: bytes,
-      customerService: 'test double (in memory; real inbox/outbox on MariaDB)',
+      dryRun,
+      customerService: customerChild
+        ? `real (${customerMain})`
+        : 'test double (in memory; real inbox/outbox on MariaDB)',
       baseline: {
         csvParseAloneRowsPerSecond: Math.round(alone.rows / alone.seconds),
         seconds: alone.seconds,
@@ -237,14 +289,23 @@ export async function csvBench({
         csvImportServiceIdleMb: Math.round(idleRss / 1e6),
         csvImportServicePeakMb: Math.round(peakRss / 1e6),
         benchProcessWithDoublePeakMb: Math.round(peakBenchRss / 1e6),
+        ...(customerChild
+          ? {
+              customerServiceIdleMb: Math.round(customerIdleRss / 1e6),
+              customerServicePeakMb: Math.round(peakCustomerRss / 1e6),
+            }
+          : {}),
       },
     };
   } finally {
     clearInterval(sampler);
-    child.kill('SIGTERM');
-    await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
-    await double.stop();
-    await bus.close();
+    for (const c of [child, customerChild]) {
+      if (!c) continue;
+      c.kill('SIGTERM');
+      await new Promise((r) => (c.exitCode !== null ? r() : c.once('exit', r)));
+    }
+    await double?.stop();
+    await bus?.close();
     await dropMysqlDatabase(ownDb).catch(() => undefined);
     await dropMysqlDatabase(doubleDb).catch(() => undefined);
     if (!keep) rmSync(dir, { recursive: true, force: true });
@@ -289,7 +350,11 @@ export function printCsvBench(r) {
     `csv-import-service RSS   idle ${r.rss.csvImportServiceIdleMb} MB, peak ${r.rss.csvImportServicePeakMb} MB`,
   );
   console.log(
-    `customer-service         ${r.customerService}; bench process peak RSS ${r.rss.benchProcessWithDoublePeakMb} MB`,
+    `customer-service         ${r.customerService}${
+      r.rss.customerServicePeakMb !== undefined
+        ? `: RSS idle ${r.rss.customerServiceIdleMb} MB, peak ${r.rss.customerServicePeakMb} MB`
+        : ''
+    }; bench process peak RSS ${r.rss.benchProcessWithDoublePeakMb} MB${r.dryRun ? ' (dry run)' : ''}`,
   );
   console.log(JSON.stringify(r));
 }
@@ -300,9 +365,18 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       rows: { type: 'string', default: '1000000' },
       json: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      'customer-service': { type: 'string', default: 'double' },
+      'customer-service-root': { type: 'string' },
     },
   });
-  const result = await csvBench({ rows: Number(values.rows), keep: values.keep });
+  const result = await csvBench({
+    rows: Number(values.rows),
+    keep: values.keep,
+    dryRun: values['dry-run'],
+    customerService: values['customer-service'],
+    customerServiceRoot: values['customer-service-root'] ? resolve(values['customer-service-root']) : root,
+  });
   printCsvBench(result);
   if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
   process.exit(0);

@@ -9,11 +9,13 @@ import { DuplicateScanner } from './app/duplicate-scanner';
 // Named in the type of createCustomerService's result, so callers' declarations can name it too.
 export type { DuplicateScanner };
 export type { MailchimpSyncWorker, SyncDeps as MailchimpSyncDeps } from './app/mailchimp/sync';
-import { DryRunStates, importCustomers } from './app/import-customers';
+import { importCustomers } from './app/import-customers';
+import { DryRunSweeper } from './app/dry-run-sweeper';
 import { linkOrders } from './app/link-orders';
 import { SERVICE, type Config } from './config';
 import { customerEntities } from './infra/db/entities';
 import { customerRepository } from './infra/db/customer-repository';
+import { dryRunRepository } from './infra/db/dry-run-repository';
 import { duplicateRepository } from './infra/db/duplicate-repository';
 import { migrations } from './infra/db/migrations';
 import { customerRoutes } from './http/routes';
@@ -46,12 +48,12 @@ function serviceDefinition(onOrders: () => void = () => undefined): ServiceDefin
         'Time per batch of OrderImported in each step: load, decide, persist',
         ['phase'],
       );
-      const dryRuns = new DryRunStates();
       return {
         // SPEC §4: customer CSV import chunks (v2; v1 has no producer any more and is dropped).
         CustomerImportRequested: async (events, tx) => {
           const v2 = events.flatMap((e) => (e.eventVersion === 2 ? [e] : []));
-          if (v2.length > 0) await importCustomers(tx, { repo: customerRepository, outbox, dryRuns }, v2);
+          if (v2.length > 0)
+            await importCustomers(tx, { repo: customerRepository, outbox, dryRuns: dryRunRepository }, v2);
         },
         OrderImported: async (events, tx) => {
           onOrders();
@@ -77,6 +79,8 @@ export const definition: ServiceDefinition = serviceDefinition();
 export interface CustomerService extends AssembledService {
   /** The likely-duplicates scan: `drain()` runs passes until its queue is empty. */
   duplicates: { drain(): Promise<number> };
+  /** ADR 0024: deletes ended or given-up dry runs' would-be state; `drain()` sweeps now. */
+  dryRunSweeper: { drain(): Promise<number> };
 }
 
 export async function createCustomerService(
@@ -109,14 +113,24 @@ export async function createCustomerService(
     logger: svc.logger.child({ component: 'duplicate-scan' }),
     onPass: (_r, seconds) => passes.observe(seconds),
   });
+  const dryRunSweeper = new DryRunSweeper({
+    db: svc.db,
+    dryRuns: dryRunRepository,
+    intervalMs: config.IMPORT_DRY_RUN_SWEEP_MS,
+    ttlMs: config.IMPORT_DRY_RUN_TTL_MS,
+    logger: svc.logger.child({ component: 'dry-run-sweep' }),
+  });
   return {
     ...svc,
     duplicates,
+    dryRunSweeper,
     async start() {
       await svc.start();
       duplicates.start();
+      dryRunSweeper.start();
     },
     async stop() {
+      await dryRunSweeper.stop();
       await duplicates.stop();
       await svc.stop();
     },

@@ -21,6 +21,19 @@ export const customerConfig = {
     default: 30_000,
     description: 'while orders are being linked the scan waits, but never longer than this between passes',
   }),
+  IMPORT_DRY_RUN_TTL_MS: Type.Integer({
+    minimum: 60_000,
+    maximum: 30 * 86_400_000,
+    default: 86_400_000,
+    description:
+      'a customer import dry run no chunk reached for this long is given up: its would-be state is deleted',
+  }),
+  IMPORT_DRY_RUN_SWEEP_MS: Type.Integer({
+    minimum: 0,
+    maximum: 3_600_000,
+    default: 10_000,
+    description: 'pause between sweeps of ended or given-up dry runs; 0 turns the background sweep off',
+  }),
 };
 
 /** All variables: the common ones (platform/config.ts), customerConfig and the Mailchimp adapter's. */

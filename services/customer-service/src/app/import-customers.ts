@@ -1,5 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import type { CustomerImportRequestedV2 } from '@crp/contracts/events/customer-import-requested';
+import type {
+  CustomerImportRequestedV2,
+  CustomerImportRow,
+} from '@crp/contracts/events/customer-import-requested';
 import {
   CustomerImportRowResult,
   MAX_RESULT_EVENT_BYTES,
@@ -8,10 +11,10 @@ import {
 } from '@crp/contracts/events/customer-import-row-result';
 import { deterministicEventId, newEvent, type EventContext } from '@crp/contracts/new-event';
 import type { Outbox } from '@crp/messaging/outbox';
-import { afterCommit } from '@crp/platform/db';
 import { newId } from '@crp/platform/ids';
 import {
   decideImportRow,
+  dryRunLayer,
   ImportState,
   loadedLayer,
   manualStoreId,
@@ -20,35 +23,14 @@ import {
 import { matchableEmail } from '../domain/normalize';
 import { settingsOrDefault, type CustomerRecord, type IdentityRecord } from '../domain/records';
 import { customerUpserted } from './customer-events';
-import type { CustomerRepository } from './ports';
+import type { CustomerRepository, DryRunKey, DryRunRepository } from './ports';
 
 export interface ImportDeps {
   repo: CustomerRepository;
   outbox: Outbox;
-  /** A dry run's would-be state, per job, across chunks (in memory; dropped after the final chunk). */
-  dryRuns: DryRunStates;
+  /** A dry run's would-be state, per job, across chunks: in tables (ADR 0024), read and written per batch. */
+  dryRuns: DryRunRepository;
   now?: () => Date;
-}
-
-/**
- * Would-be state of the dry runs in progress: what earlier chunks of each job would have written,
- * so that a later row sees it (the contract's rule). Kept in memory, bounded in jobs; a restart
- * loses it (later rows of that preview then see only the database).
- */
-export class DryRunStates {
-  private readonly jobs = new Map<string, ImportState>();
-  constructor(private readonly maxJobs = 20) {}
-  get(jobId: string): ImportState | undefined {
-    return this.jobs.get(jobId);
-  }
-  set(jobId: string, s: ImportState): void {
-    this.jobs.delete(jobId);
-    this.jobs.set(jobId, s);
-    while (this.jobs.size > this.maxJobs) this.jobs.delete(this.jobs.keys().next().value!);
-  }
-  drop(jobId: string): void {
-    this.jobs.delete(jobId);
-  }
 }
 
 /**
@@ -57,8 +39,14 @@ export class DryRunStates {
  * of lookup (by id, by the manual store's username, by email; then their identities), decide row
  * by row over plain data (domain/import-rows.ts), write with multi-row statements, and put in the
  * outbox one CustomerUpserted (cause `import`) per changed customer and the chunk's
- * CustomerImportRowResult. A dry run writes nothing but its answers. The inbox mark commits with
- * it: a redelivered chunk is dropped, so no row is ever applied twice.
+ * CustomerImportRowResult. The inbox mark commits with it: a redelivered chunk is dropped, so no
+ * row is ever applied twice.
+ *
+ * A dry run writes no customer: its decisions go to its would-be state (ADR 0024), tables keyed
+ * by (account, job), read for the batch's keys with one query per kind of lookup (records by id,
+ * records by would-be email, identities by username) and written back with multi-row upserts in
+ * the same transaction, so memory holds one batch whatever the file's size, and a retried batch
+ * or a restarted service sees exactly what the committed chunks would have done.
  */
 export async function importCustomers(
   tx: EntityManager,
@@ -76,15 +64,27 @@ export async function importCustomers(
     ).defaultCountry;
 
   // Load.
-  const rows = events.flatMap((e) => e.payload.rows.map((r) => ({ accountId: e.accountId, row: r })));
-  const usernames = rows.flatMap(({ accountId, row }) => {
+  const rows = events.flatMap((e) =>
+    e.payload.rows.map((r) => ({
+      accountId: e.accountId,
+      jobId: e.payload.jobId,
+      dryRun: e.payload.dryRun,
+      row: r,
+    })),
+  );
+  const rowEmail = (row: CustomerImportRow) =>
+    !row.customerId && !row.username && 'email' in row.values ? matchableEmail(row.values.email) : null;
+  /** The manual store's usernames a row can reach: its username (as given and folded), else its email. */
+  const usernamesOf = (row: CustomerImportRow) => {
     const keys: string[] = [];
     if (row.username) keys.push(row.username, row.username.trim().toLowerCase());
-    const email =
-      !row.customerId && !row.username && 'email' in row.values ? matchableEmail(row.values.email) : null;
+    const email = rowEmail(row);
     if (email) keys.push(email);
-    return [...new Set(keys)].map((username) => ({ accountId, storeId: manualStoreId(accountId), username }));
-  });
+    return [...new Set(keys)];
+  };
+  const usernames = rows.flatMap(({ accountId, row }) =>
+    usernamesOf(row).map((username) => ({ accountId, storeId: manualStoreId(accountId), username })),
+  );
   const manual = await repo.identitiesByKey(tx, usernames);
   const loaded = new Map<string, CustomerRecord>();
   const add = (list: CustomerRecord[]) => list.forEach((c) => loaded.set(c.id, c));
@@ -106,16 +106,60 @@ export async function importCustomers(
     );
   }
   const emails = rows.flatMap(({ accountId, row }) => {
-    const value =
-      !row.customerId && !row.username && 'email' in row.values ? matchableEmail(row.values.email) : null;
+    const value = rowEmail(row);
     return value ? [{ accountId, value }] : [];
   });
   const emailCandidates = await repo.activeCustomersByKey(tx, 'email', emails, { lock: true });
   add(emailCandidates);
-  const identities = await repo.identitiesOf(
-    tx,
-    [...loaded.values()].map((c) => ({ accountId: c.accountId, customerId: c.id })),
-  );
+
+  // The dry runs' would-be state for this batch's keys (ADR 0024), one query per kind of lookup:
+  // identities the runs would have created, records by would-be email, records by id (everything
+  // loaded above, the targets of those identities, the rows' customer ids).
+  const wouldBe = new Map<string, WouldBe>();
+  const wouldBeOf = (k: DryRunKey): WouldBe => {
+    const key = `${k.accountId}\u0000${k.jobId}`;
+    let w = wouldBe.get(key);
+    if (!w) wouldBe.set(key, (w = { records: new Map(), identities: new Map() }));
+    return w;
+  };
+  const dry = rows.filter((r) => r.dryRun);
+  if (dry.length > 0) {
+    const found = await deps.dryRuns.identitiesByUsername(
+      tx,
+      dry.flatMap(({ accountId, jobId, row }) =>
+        usernamesOf(row).map((username) => ({ accountId, jobId, username })),
+      ),
+    );
+    for (const i of found) wouldBeOf(i).identities.set(i.identity.username, i.identity);
+    const byEmail = await deps.dryRuns.customersByEmail(
+      tx,
+      dry.flatMap(({ accountId, jobId, row }) => {
+        const email = rowEmail(row);
+        return email ? [{ accountId, jobId, email }] : [];
+      }),
+    );
+    for (const c of byEmail) wouldBeOf(c).records.set(c.record.id, c.record);
+    const ids = new Map<string, DryRunKey & { customerId: string }>();
+    const want = (accountId: string, jobId: string, customerId: string) => {
+      if (!wouldBeOf({ accountId, jobId }).records.has(customerId))
+        ids.set(`${accountId}\u0000${jobId}\u0000${customerId}`, { accountId, jobId, customerId });
+    };
+    const jobs = new Map(
+      dry.map(({ accountId, jobId }) => [`${accountId}\u0000${jobId}`, { accountId, jobId }]),
+    );
+    for (const { accountId, jobId } of jobs.values()) {
+      for (const c of loaded.values()) if (c.accountId === accountId) want(accountId, jobId, c.id);
+      for (const i of wouldBeOf({ accountId, jobId }).identities.values())
+        if (i.customerId) want(accountId, jobId, i.customerId);
+    }
+    for (const { accountId, jobId, row } of dry) if (row.customerId) want(accountId, jobId, row.customerId);
+    for (const c of await deps.dryRuns.customersById(tx, [...ids.values()]))
+      wouldBeOf(c).records.set(c.record.id, c.record);
+  }
+  const identityRefs = new Map<string, { accountId: string; customerId: string }>();
+  for (const c of [...loaded.values(), ...[...wouldBe.values()].flatMap((w) => [...w.records.values()])])
+    identityRefs.set(`${c.accountId}\u0000${c.id}`, { accountId: c.accountId, customerId: c.id });
+  const identities = await repo.identitiesOf(tx, [...identityRefs.values()]);
   const identitiesByCustomer = new Map<string, IdentityRecord[]>();
   for (const i of identities) {
     if (i.customerId)
@@ -126,7 +170,7 @@ export async function importCustomers(
   // Decide, chunk by chunk in delivery order; a dry run decides over its job's would-be state.
   const base = loadedLayer({ customers: [...loaded.values()], identities, emailCandidates });
   const live = new ImportState(base);
-  const dryStaged = new Map<string, ImportState>();
+  const dryStaged = new Map<string, { key: DryRunKey; state: ImportState; final: boolean }>();
   const writes = new Map<
     string,
     { record: CustomerRecord; created: boolean; cause: CustomerImportRequestedV2 }
@@ -134,13 +178,19 @@ export async function importCustomers(
   const changes: NonNullable<RowDecision['write']>['change'][] = [];
   const answerEvents: CustomerImportRowResultV2[] = [];
   for (const event of events) {
-    const { jobId, dryRun, fields, chunk } = event.payload;
+    const { jobId, dryRun, fields, chunk, final } = event.payload;
     let state = live;
+    let before: WouldBe | undefined;
     if (dryRun) {
-      state = dryStaged.get(jobId) ?? new ImportState(live);
-      const before = deps.dryRuns.get(jobId);
-      if (!dryStaged.has(jobId) && before) state.absorb(before);
-      dryStaged.set(jobId, state);
+      const key = { accountId: event.accountId, jobId };
+      before = wouldBeOf(key);
+      let staged = dryStaged.get(`${event.accountId}\u0000${jobId}`);
+      if (!staged) {
+        staged = { key, state: new ImportState(dryRunLayer(before.records, live, base)), final: false };
+        dryStaged.set(`${event.accountId}\u0000${jobId}`, staged);
+      }
+      staged.final ||= final;
+      state = staged.state;
     }
     const ctx = {
       accountId: event.accountId,
@@ -155,6 +205,7 @@ export async function importCustomers(
       manualIdentity: (accountId: string, username: string) =>
         manualByKey.get(`${accountId}\u0000${username}`) ??
         state.identity(accountId, username) ??
+        (accountId === event.accountId ? before?.identities.get(username) : undefined) ??
         live.identity(accountId, username),
     };
     const answers: CustomerImportRowAnswer[] = [];
@@ -217,25 +268,28 @@ export async function importCustomers(
     ),
     ...answerEvents,
   ]);
-  // A dry run's would-be state moves on only if this transaction commits (a retried batch starts over).
-  afterCommit(tx, () => {
-    for (const event of events) {
-      const { jobId, dryRun, final } = event.payload;
-      if (!dryRun) continue;
-      if (final) deps.dryRuns.drop(jobId);
-      else {
-        const s = dryStaged.get(jobId);
-        if (s) deps.dryRuns.set(jobId, detach(s));
-      }
-    }
-  });
+  // A dry run's would-be state moves on with this transaction (a retried batch starts over); a
+  // job whose final chunk came keeps nothing: the sweep deletes what it had (ADR 0024).
+  const staged = [...dryStaged.values()];
+  const going = staged.filter((d) => !d.final);
+  await deps.dryRuns.saveCustomers(
+    tx,
+    going.flatMap((d) => [...d.state.written.values()].map((record) => ({ ...d.key, record }))),
+  );
+  await deps.dryRuns.saveIdentities(
+    tx,
+    going.flatMap((d) => d.state.identities.map((identity) => ({ ...d.key, identity }))),
+  );
+  await deps.dryRuns.touchJobs(
+    tx,
+    staged.map((d) => ({ ...d.key, at: now, ended: d.final })),
+  );
 }
 
-/** A dry run's state keeps only its own writes (the database part is read again next time). */
-function detach(s: ImportState): ImportState {
-  const kept = new ImportState({ get: () => undefined, byEmail: () => undefined });
-  kept.absorb(s);
-  return kept;
+/** What a dry run would have written before this batch, as far as the batch's keys reach. */
+interface WouldBe {
+  records: Map<string, CustomerRecord>;
+  identities: Map<string, IdentityRecord>;
 }
 
 /** Answers in parts of at most MAX_RESULT_EVENT_BYTES of JSON (the contract's rule). */

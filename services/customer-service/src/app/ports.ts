@@ -146,6 +146,41 @@ export interface CustomerRepository {
   ): Promise<CustomerExportRecord[]>;
 }
 
+/** One customer import dry run: its account and job (ADR 0024). */
+export type DryRunKey = AccountRef & { jobId: string };
+
+/**
+ * ADR 0024: what a customer import dry run would have written so far, kept in tables per
+ * (account, job) rather than in memory: the would-be records (by id and by their would-be
+ * normalized email) and the manual-store identities the run would have created. Reads take the
+ * keys of a whole batch (one query per kind of lookup); writes are multi-row upserts.
+ */
+export interface DryRunRepository {
+  customersById(
+    tx: EntityManager,
+    keys: Array<DryRunKey & { customerId: string }>,
+  ): Promise<Array<DryRunKey & { record: CustomerRecord }>>;
+  customersByEmail(
+    tx: EntityManager,
+    keys: Array<DryRunKey & { email: string }>,
+  ): Promise<Array<DryRunKey & { record: CustomerRecord }>>;
+  identitiesByUsername(
+    tx: EntityManager,
+    keys: Array<DryRunKey & { username: string }>,
+  ): Promise<Array<DryRunKey & { identity: IdentityRecord }>>;
+  saveCustomers(tx: EntityManager, rows: Array<DryRunKey & { record: CustomerRecord }>): Promise<void>;
+  saveIdentities(tx: EntityManager, rows: Array<DryRunKey & { identity: IdentityRecord }>): Promise<void>;
+  /** The jobs moved at `at`; `ended` once their final chunk came (their state can go). */
+  touchJobs(tx: EntityManager, jobs: Array<DryRunKey & { at: Date; ended: boolean }>): Promise<void>;
+  /** Jobs whose state can go: ended, or untouched since `staleBefore`; at most `limit`. */
+  jobsToSweep(tx: EntityManager, staleBefore: Date, limit: number): Promise<DryRunKey[]>;
+  /**
+   * Deletes up to `limit` rows of each of the job's tables; once nothing is left, the job row too
+   * (unless it moved again since `staleBefore` without having ended). Returns the rows deleted.
+   */
+  sweepJob(tx: EntityManager, job: DryRunKey, staleBefore: Date, limit: number): Promise<number>;
+}
+
 /**
  * Likely duplicates (domain/duplicates.ts). Every customer write (insertCustomers,
  * updateCustomers) queues the customer for the scan; the scan works the queue in batches.

@@ -52,12 +52,7 @@ export class ImportState {
   readonly identities: IdentityRecord[] = [];
   private readonly identityKeys = new Map<string, IdentityRecord>();
 
-  constructor(
-    private readonly below: {
-      get(id: string): CustomerRecord | undefined;
-      byEmail(a: string, e: string): CustomerRecord | undefined;
-    },
-  ) {}
+  constructor(private readonly below: ImportLayer) {}
 
   get(id: string): CustomerRecord | undefined {
     return this.written.get(id) ?? this.below.get(id);
@@ -118,6 +113,51 @@ export function loadedLayer(data: LoadedImportData) {
     get: (id: string) => byId.get(id),
     byEmail: (accountId: string, email: string) =>
       oldestFirst(byEmail.get(`${accountId}\u0000${email}`) ?? [])[0],
+    /** Every loaded active record holding the email (a dry run's overlay re-ranks them). */
+    allByEmail: (accountId: string, email: string) => byEmail.get(`${accountId}\u0000${email}`) ?? [],
+  };
+}
+
+/** What a layer below an ImportState answers. */
+export interface ImportLayer {
+  get(id: string): CustomerRecord | undefined;
+  byEmail(accountId: string, email: string): CustomerRecord | undefined;
+}
+
+/**
+ * A dry run's would-be state (ADR 0024) laid over what the database and this batch's real rows
+ * hold, as the database would look had the run's earlier chunks been applied: a record the run
+ * would have written answers in its would-be version; an email is matched, as a real run's next
+ * batch would match it, to the oldest active record that holds it in that view.
+ */
+export function dryRunLayer(
+  wouldBe: Map<string, CustomerRecord>,
+  live: ImportLayer,
+  loaded: Pick<ReturnType<typeof loadedLayer>, 'allByEmail'>,
+): ImportLayer {
+  const byEmail = new Map<string, CustomerRecord[]>();
+  for (const c of wouldBe.values()) {
+    if (!c.emailNormalized) continue;
+    const k = `${c.accountId}\u0000${c.emailNormalized}`;
+    byEmail.set(k, [...(byEmail.get(k) ?? []), c]);
+  }
+  const get = (id: string) => wouldBe.get(id) ?? live.get(id);
+  return {
+    get,
+    byEmail(accountId, email) {
+      const seen = new Map<string, CustomerRecord>();
+      const consider = (c: CustomerRecord | undefined) => {
+        const now = c ? get(c.id) : undefined;
+        if (now && !seen.has(now.id)) seen.set(now.id, now);
+      };
+      for (const c of byEmail.get(`${accountId}\u0000${email}`) ?? []) consider(c);
+      consider(live.byEmail(accountId, email));
+      for (const c of loaded.allByEmail(accountId, email)) consider(c);
+      const held = [...seen.values()].filter(
+        (c) => c.accountId === accountId && c.emailNormalized === email && c.status === 'active',
+      );
+      return oldestFirst(held)[0];
+    },
   };
 }
 

@@ -8,7 +8,10 @@ import type { CustomerImportField } from '@crp/contracts/customer-import-fields'
 import { deterministicEventId, newEvent } from '@crp/contracts/new-event';
 import type { Bus } from '@crp/messaging/bus';
 import { uniqueName } from '@crp/testing/real-infra';
+import { testLogger } from '@crp/testing/silent-logger';
 import { waitFor } from '@crp/testing/wait';
+import { DryRunSweeper } from '../../src/app/dry-run-sweeper';
+import { dryRunRepository } from '../../src/infra/db/dry-run-repository';
 import { buyer, orderEvent, stores, type Env } from './scenarios';
 import { apiHelpers, type Customer } from './write-scenarios';
 
@@ -342,6 +345,165 @@ export function importScenarios(getEnv: () => Env) {
       version: before.version,
     });
     expect((await api.list(acct)).total).toBe(1);
+  });
+
+  /** Rows of the dry run's would-be state kept for a job (ADR 0024). */
+  const wouldBeRows = (accountId: string, jobId: string) =>
+    getEnv().svc.db.transaction(async (tx) => {
+      const count = async (table: string) => {
+        const [r] = (await tx.query(
+          `SELECT COUNT(*) AS n FROM ${table} WHERE account_id = ? AND job_id = ?`,
+          [accountId, jobId],
+        )) as Array<{ n: number | string }>;
+        return Number(r!.n);
+      };
+      return {
+        customers: await count('import_dry_run_customers'),
+        identities: await count('import_dry_run_identities'),
+        jobs: await count('import_dry_runs'),
+      };
+    });
+
+  it('ADR 0024 dry run across chunk boundaries: later rows match what earlier chunks would create or change, as the real import does; the state is in tables and goes after the final chunk', async () => {
+    const acct = uniqueName('imp');
+    const fields: CustomerImportField[] = ['firstName', 'email', 'phone'];
+    const seed = uniqueName('job');
+    await send(
+      chunk(acct, seed, 1, fields, [
+        row(2, { firstName: 'Old', email: 'old@example.com', phone: '+16135550000' }),
+      ]),
+    );
+    const [old] = await answers(seed, 1);
+    const oldId = old!.customerId!;
+    // Four chunks, each its own batch (the next is sent once the previous is answered).
+    const chunks = (): CustomerImportRow[][] => [
+      [
+        row(2, { firstName: 'Ann', email: 'ann@example.com', phone: '+16135551111' }),
+        row(3, { firstName: 'Old2', email: 'old@example.com', phone: '+16135550000' }),
+      ],
+      [
+        // Matches the customer line 2 would create (the manual identity keyed by its email).
+        row(4, { firstName: 'Ann', email: 'ann@example.com', phone: '+16135551111' }),
+        row(5, { firstName: 'Annie', email: 'ann@example.com', phone: null }),
+      ],
+      [
+        row(6, { firstName: 'Anna', email: 'ann@example.com', phone: null }, { username: 'ann@example.com' }),
+        row(7, { firstName: 'Old2', email: 'old@example.com', phone: '+16135550000' }),
+        row(
+          8,
+          { firstName: 'Old2', email: 'older@example.com', phone: '+16135550000' },
+          { customerId: oldId },
+        ),
+      ],
+      [
+        // The existing record holds older@ only in the would-be state; old@ is nobody's any more.
+        row(9, { firstName: 'Old3', email: 'older@example.com', phone: '+16135550000' }),
+        row(10, { firstName: 'New', email: 'old@example.com', phone: null }),
+      ],
+    ];
+    const run = async (dryRun: boolean) => {
+      const job = uniqueName(dryRun ? 'dry' : 'real');
+      const list = chunks();
+      let n = 0;
+      for (const [i, rows] of list.entries()) {
+        await send(chunk(acct, job, i + 1, fields, rows, { dryRun, final: i === list.length - 1 }));
+        n += rows.length;
+        await answers(job, n);
+        if (dryRun && i === 1) {
+          // Between chunks the would-be state is in tables: line 2's record, line 3's, the identity.
+          expect(await wouldBeRows(acct, job)).toEqual({ customers: 2, identities: 1, jobs: 1 });
+        }
+      }
+      return { job, answers: await answers(job, n) };
+    };
+
+    const dry = await run(true);
+    const a = dry.answers;
+    expect(a.map((x) => [x.lineNumber, x.outcome])).toEqual([
+      [2, 'created'],
+      [3, 'updated'],
+      [4, 'unchanged'],
+      [5, 'updated'],
+      [6, 'updated'],
+      [7, 'unchanged'],
+      [8, 'updated'],
+      [9, 'updated'],
+      [10, 'updated'],
+    ]);
+    const ann = a[0]!.customerId!;
+    expect(a.map((x) => x.customerId)).toEqual([ann, oldId, ann, ann, ann, oldId, oldId, oldId, oldId]);
+    expect(a[3]!.changes).toEqual([
+      { field: 'firstName', before: 'Ann', after: 'Annie', clearedByBlank: false },
+      { field: 'phone', before: '+16135551111', after: null, clearedByBlank: true },
+    ]);
+    expect(a[4]!.changes).toEqual([
+      { field: 'firstName', before: 'Annie', after: 'Anna', clearedByBlank: false },
+    ]);
+    expect(a[7]!.changes).toEqual([
+      { field: 'firstName', before: 'Old2', after: 'Old3', clearedByBlank: false },
+    ]);
+    expect(a[8]!.changes).toEqual([
+      { field: 'firstName', before: 'Old3', after: 'New', clearedByBlank: false },
+      { field: 'email', before: 'older@example.com', after: 'old@example.com', clearedByBlank: false },
+      { field: 'phone', before: '+16135550000', after: null, clearedByBlank: true },
+    ]);
+    // Nothing was written.
+    expect((await api.list(acct)).total).toBe(1);
+    expect(await api.customer(acct, oldId)).toMatchObject({ firstName: 'Old', email: 'old@example.com' });
+    // The final chunk ended the job; the sweep deletes its state.
+    await getEnv().svc.dryRunSweeper.drain();
+    expect(await wouldBeRows(acct, dry.job)).toEqual({ customers: 0, identities: 0, jobs: 0 });
+
+    // The real import of the same chunks: the same outcomes, on the same records.
+    const real = await run(false);
+    const r = real.answers;
+    expect(r.map((x) => [x.lineNumber, x.outcome])).toEqual(a.map((x) => [x.lineNumber, x.outcome]));
+    const realAnn = r[0]!.customerId!;
+    expect(r.map((x) => x.customerId)).toEqual([
+      realAnn,
+      oldId,
+      realAnn,
+      realAnn,
+      realAnn,
+      oldId,
+      oldId,
+      oldId,
+      oldId,
+    ]);
+    expect(await api.customer(acct, realAnn)).toMatchObject({ firstName: 'Anna', phone: null });
+    expect(await api.customer(acct, oldId)).toMatchObject({
+      firstName: 'New',
+      email: 'old@example.com',
+      phone: null,
+    });
+    expect((await api.list(acct)).total).toBe(2);
+  });
+
+  it('ADR 0024 a dry run no chunk reached for the TTL is given up: the sweep deletes its state', async () => {
+    const acct = uniqueName('imp');
+    const job = uniqueName('dry');
+    await send(
+      chunk(acct, job, 1, ['firstName', 'email'], [row(2, { firstName: 'Gus', email: 'gus@example.com' })], {
+        dryRun: true,
+        final: false,
+      }),
+    );
+    await answers(job, 1);
+    expect(await wouldBeRows(acct, job)).toEqual({ customers: 1, identities: 1, jobs: 1 });
+    // Still moving: kept.
+    await getEnv().svc.dryRunSweeper.drain();
+    expect(await wouldBeRows(acct, job)).toEqual({ customers: 1, identities: 1, jobs: 1 });
+    const later = new DryRunSweeper({
+      db: getEnv().svc.db,
+      dryRuns: dryRunRepository,
+      intervalMs: 0,
+      ttlMs: 60_000,
+      batch: 1,
+      logger: testLogger(),
+      now: () => new Date(Date.now() + 120_000),
+    });
+    expect(await later.drain()).toBeGreaterThanOrEqual(2);
+    expect(await wouldBeRows(acct, job)).toEqual({ customers: 0, identities: 0, jobs: 0 });
   });
 
   it('the same chunk delivered twice (same eventId) is applied once and answered once', async () => {

@@ -4,6 +4,7 @@ import { emptyCustomer } from '../../src/domain/customer';
 import {
   connectedStoreOf,
   decideImportRow,
+  dryRunLayer,
   ImportState,
   loadedLayer,
   type ImportContext,
@@ -203,5 +204,49 @@ describe('customer import rows (SPEC §4)', () => {
     expect(decideImportRow(row({ firstName: null, email: null }), state, ctx).answer.reason).toMatch(
       /needs at least/,
     );
+  });
+});
+
+describe("ADR 0024 a dry run's would-be records laid over the database (dryRunLayer)", () => {
+  const at = (d: string) => new Date(d);
+  it('a would-be version answers for its record; an email goes to the oldest active holder in that view', () => {
+    const older = record({ email: 'a@x.com', emailNormalized: 'a@x.com', createdAt: at('2026-01-01') });
+    const younger = record({ email: 'a@x.com', emailNormalized: 'a@x.com', createdAt: at('2026-02-01') });
+    const base = loadedLayer({
+      customers: [older, younger],
+      identities: [],
+      emailCandidates: [older, younger],
+    });
+    const live = new ImportState(base);
+    // An earlier chunk would have moved the older record to b@x.com and created a third holder of a@.
+    const moved = { ...older, email: 'b@x.com', emailNormalized: 'b@x.com', version: 2 };
+    const created = record({ email: 'a@x.com', emailNormalized: 'a@x.com', createdAt: at('2026-11-24') });
+    const layer = dryRunLayer(
+      new Map([
+        [moved.id, moved],
+        [created.id, created],
+      ]),
+      live,
+      base,
+    );
+    expect(layer.get(older.id)).toBe(moved);
+    expect(layer.byEmail('acme', 'a@x.com')).toBe(younger);
+    expect(layer.byEmail('acme', 'b@x.com')).toBe(moved);
+    expect(layer.byEmail('other', 'a@x.com')).toBeUndefined();
+    // Without the database's holders, the would-be record holds the email.
+    const alone = dryRunLayer(
+      new Map([[created.id, created]]),
+      new ImportState(loadedLayer({ customers: [], identities: [], emailCandidates: [] })),
+      loadedLayer({ customers: [], identities: [], emailCandidates: [] }),
+    );
+    expect(alone.byEmail('acme', 'a@x.com')).toBe(created);
+  });
+
+  it('a would-be record that is no longer active holds no email', () => {
+    const gone = record({ email: 'c@x.com', emailNormalized: 'c@x.com', status: 'archived' });
+    const empty = loadedLayer({ customers: [], identities: [], emailCandidates: [] });
+    const layer = dryRunLayer(new Map([[gone.id, gone]]), new ImportState(empty), empty);
+    expect(layer.byEmail('acme', 'c@x.com')).toBeUndefined();
+    expect(layer.get(gone.id)).toBe(gone);
   });
 });

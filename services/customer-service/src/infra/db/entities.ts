@@ -215,6 +215,61 @@ export const PrivacyRequestEntity = new EntitySchema<PrivacyRequestRecord>({
   },
 });
 
+/** ADR 0024: a dry run's jobs, would-be records and would-be identities (JSON as written by dry-run-repository.ts). */
+export interface DryRunJobRow {
+  accountId: string;
+  jobId: string;
+  touchedAt: Date;
+  endedAt: Date | null;
+}
+export interface DryRunCustomerRow {
+  accountId: string;
+  jobId: string;
+  customerId: string;
+  emailNormalized: string | null;
+  record: string;
+}
+export interface DryRunIdentityRow {
+  accountId: string;
+  jobId: string;
+  username: string;
+  identity: string;
+}
+
+export const DryRunJobEntity = new EntitySchema<DryRunJobRow>({
+  name: 'ImportDryRun',
+  tableName: 'import_dry_runs',
+  columns: {
+    accountId: { ...vc('account_id', 64, false), primary: true },
+    jobId: { ...vc('job_id', 40, false), primary: true },
+    touchedAt: dt('touched_at'),
+    endedAt: dt('ended_at', true),
+  },
+});
+
+export const DryRunCustomerEntity = new EntitySchema<DryRunCustomerRow>({
+  name: 'ImportDryRunCustomer',
+  tableName: 'import_dry_run_customers',
+  columns: {
+    accountId: { ...vc('account_id', 64, false), primary: true },
+    jobId: { ...vc('job_id', 40, false), primary: true },
+    customerId: { ...vc('customer_id', 40, false), primary: true },
+    emailNormalized: vc('email_normalized', 190),
+    record: { type: 'text' },
+  },
+});
+
+export const DryRunIdentityEntity = new EntitySchema<DryRunIdentityRow>({
+  name: 'ImportDryRunIdentity',
+  tableName: 'import_dry_run_identities',
+  columns: {
+    accountId: { ...vc('account_id', 64, false), primary: true },
+    jobId: { ...vc('job_id', 40, false), primary: true },
+    username: { ...vc('username', 190, false), primary: true },
+    identity: { type: 'text' },
+  },
+});
+
 export const customerEntities = [
   CustomerEntity,
   IdentityEntity,
@@ -227,4 +282,7 @@ export const customerEntities = [
   DuplicateScanEntity,
   MatchKeysEntity,
   SuggestionEntity,
+  DryRunJobEntity,
+  DryRunCustomerEntity,
+  DryRunIdentityEntity,
 ];

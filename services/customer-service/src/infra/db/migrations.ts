@@ -4,6 +4,7 @@ import { DuplicateSuggestions1732000000210 } from './migrations/1732000000210-du
 import { ChangeLogPrivacy1732000000300 } from './migrations/1732000000300-change-log-privacy';
 import { WidenTotalSpent1732000000400 } from './migrations/1732000000400-widen-total-spent';
 import { Mailchimp1732000000500 } from './migrations/1732000000500-mailchimp';
+import { ImportDryRuns1732000000600 } from './migrations/1732000000600-import-dry-runs';
 
 /** This service's own migrations, oldest first (the kit adds the outbox/inbox tables' one). */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   ChangeLogPrivacy1732000000300,
   WidenTotalSpent1732000000400,
   Mailchimp1732000000500,
+  ImportDryRuns1732000000600,
 ];

@@ -1,0 +1,90 @@
+import type { Database } from '@crp/platform/db';
+import type { Logger } from '@crp/platform/logger';
+import type { DryRunRepository } from './ports';
+
+export interface DryRunSweeperOptions {
+  db: Database;
+  dryRuns: DryRunRepository;
+  /** Pause between passes; 0 turns the background sweep off (drain() still works). */
+  intervalMs: number;
+  /** A dry run untouched this long (no chunk came) is given up: its state goes. */
+  ttlMs: number;
+  /** Rows deleted per table and transaction. */
+  batch?: number;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/**
+ * Deletes the would-be state of customer import dry runs that ended (their final chunk came) or
+ * that no chunk reached for `ttlMs` (ADR 0024), in small transactions of at most `batch` rows per
+ * table, so a million-row dry run's state goes without one huge delete. Outside the consumer's
+ * transactions; deleting is idempotent, so instances need no lock between them.
+ */
+export class DryRunSweeper {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> = Promise.resolve();
+  private stopped = true;
+  private closing = false;
+
+  constructor(private readonly opts: DryRunSweeperOptions) {}
+
+  start(): void {
+    if (this.opts.intervalMs <= 0 || !this.stopped) return;
+    this.stopped = false;
+    this.schedule(this.opts.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.closing = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running.catch(() => undefined);
+  }
+
+  /** Sweeps until nothing is left to delete; returns the rows deleted (tests, operators). */
+  drain(): Promise<number> {
+    const run = this.running.then(
+      () => this.sweep(),
+      () => this.sweep(),
+    );
+    this.running = run.catch(() => undefined);
+    return run;
+  }
+
+  private async sweep(): Promise<number> {
+    const batch = this.opts.batch ?? 2000;
+    const staleBefore = new Date((this.opts.now ?? (() => new Date()))().getTime() - this.opts.ttlMs);
+    let total = 0;
+    for (;;) {
+      const jobs = await this.opts.db.transaction((tx) => this.opts.dryRuns.jobsToSweep(tx, staleBefore, 50));
+      if (jobs.length === 0) return total;
+      for (const job of jobs) {
+        for (;;) {
+          if (this.closing) return total;
+          const n = await this.opts.db.transaction((tx) =>
+            this.opts.dryRuns.sweepJob(tx, job, staleBefore, batch),
+          );
+          total += n;
+          if (n === 0) break;
+        }
+      }
+    }
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.drain().then(
+        () => this.schedule(this.opts.intervalMs),
+        (err: unknown) => {
+          this.opts.logger.error({ err }, 'dry run state sweep failed; trying again later');
+          this.schedule(this.opts.intervalMs * 10);
+        },
+      );
+    }, ms);
+    this.timer.unref?.();
+  }
+}
