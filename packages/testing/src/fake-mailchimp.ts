@@ -84,6 +84,16 @@ export class FakeMailchimp {
     return [...(this.audiences.get(audienceId)?.values() ?? [])];
   }
 
+  /** What a person does in Mailchimp's profile form: the member now lives under the new address. */
+  changeEmail(audienceId: string, oldEmail: string, newEmail: string): void {
+    const list = this.audiences.get(audienceId)!;
+    const hashOf = (e: string) => createHash('md5').update(e.trim().toLowerCase()).digest('hex');
+    const have = list.get(hashOf(oldEmail));
+    if (!have) throw new Error(`no member ${oldEmail}`);
+    list.delete(hashOf(oldEmail));
+    list.set(hashOf(newEmail), { ...have, email_address: newEmail });
+  }
+
   private async dispatch(req: IncomingMessage, res: ServerResponse) {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -262,6 +272,7 @@ export class FakeMailchimp {
         ...have,
         email_address: email,
         status: (b.status as string) ?? have.status,
+        merge_fields: { ...have.merge_fields, ...((b.merge_fields as Record<string, unknown>) ?? {}) },
         writes: have.writes + 1,
       };
       list.delete(hash);

@@ -172,14 +172,14 @@ export function mailchimpRoutes(deps: ConnectionDeps & WebhookDeps) {
       path: '/v1/integrations/mailchimp/webhook/:token',
       operationId: 'mailchimpWebhook',
       summary:
-        'Mailchimp webhook (form-encoded): unsubscribe and cleaned make the email consent unsubscribed, source mailchimp',
+        'Mailchimp webhook (form-encoded): unsubscribe and cleaned make the email consent unsubscribed, upemail moves an editable email; source mailchimp, logged in the change log',
       tags: ['integrations'],
       params: Token,
       bodyContentType: 'application/x-www-form-urlencoded',
       bodyLimit: '64kb',
       responses: {
         200: {
-          description: 'Received: how many records had their email consent changed',
+          description: 'Received: how many records changed (email consent, or email on upemail)',
           schema: Type.Object({ applied: Type.Integer(), type: Type.String() }),
         },
         404: { description: 'Unknown token' },

@@ -167,6 +167,36 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
       source: 'mailchimp',
       changedAt: '2026-11-15T09:00:00.000Z',
     });
+    // The change log says who changed the consent, from what to what (like an edit does).
+    const [ann] = await svc.db.transaction((tx) =>
+      customerRepository.activeCustomersByKey(tx, 'email', [
+        { accountId: ACCOUNT, value: 'ann@buyers.example' },
+      ]),
+    );
+    const logged = (await changesOf(ann!.id)).filter((ch) => ch.source === 'mailchimp');
+    expect(logged).toEqual([
+      expect.objectContaining({
+        actor: 'mailchimp-webhook',
+        kind: 'edit',
+        changes: [
+          {
+            field: 'marketingConsent.email',
+            from: expect.objectContaining({ state: 'subscribed', source: 'store' }),
+            to: expect.objectContaining({ state: 'unsubscribed', source: 'mailchimp' }),
+          },
+        ],
+      }),
+    ]);
+    // Mailchimp retries a webhook it thinks failed: nothing applied, nothing logged twice.
+    expect(
+      (
+        await webhook(
+          connected.webhookPath,
+          `type=unsubscribe&fired_at=2026-11-15 09:00:00&data[email]=ann@buyers.example&data[list_id]=${AUD}`,
+        )
+      ).body.applied,
+    ).toBe(0);
+    expect((await changesOf(ann!.id)).filter((ch) => ch.source === 'mailchimp')).toHaveLength(1);
     await waitFor(() => member('ann@buyers.example')?.status === 'unsubscribed', {
       what: 'member unsubscribed',
     });
@@ -317,6 +347,113 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
       status: 'transactional',
       merge_fields: { FNAME: 'Mo' },
     });
+  });
+
+  const webhook = (path: string, form: string) =>
+    request(svc.app).post(path).type('form').send(form).expect(200);
+  const changesOf = (customerId: string) =>
+    svc.db.transaction((tx) => customerRepository.changesOf(tx, ACCOUNT, [customerId]));
+  const recordOf = async (customerId: string) =>
+    (await request(svc.app).get(`/v1/customers/${customerId}`).set('Authorization', admin()).expect(200))
+      .body;
+
+  test('upemail on an editable address: the record follows (source mailchimp, logged) and later syncs go to the new member', async () => {
+    const connected = (await connect().expect(200)).body;
+    const created = await request(svc.app)
+      .post('/v1/customers')
+      .set('Authorization', admin())
+      .send({
+        email: 'uma@buyers.example',
+        firstName: 'Uma',
+        marketingConsent: { email: { state: 'subscribed' } },
+      })
+      .expect(201);
+    const id = created.body.customerId as string;
+    await waitFor(() => member('uma@buyers.example'), { what: 'uma' });
+    await idle();
+    // The person changes the address in Mailchimp's profile form; Mailchimp fires upemail.
+    mc.changeEmail(AUD, 'uma@buyers.example', 'uma.new@buyers.example');
+    // Fired before the record's address was written (a late delivery): the newer address stays.
+    const stale = await webhook(
+      connected.webhookPath,
+      `type=upemail&fired_at=2020-01-01 10:00:00&data[list_id]=${AUD}&data[old_email]=uma@buyers.example&data[new_email]=uma.new@buyers.example`,
+    );
+    expect(stale.body).toEqual({ applied: 0, type: 'upemail' });
+    expect((await recordOf(id)).email).toBe('uma@buyers.example');
+    const hook = await webhook(
+      connected.webhookPath,
+      `type=upemail&data[list_id]=${AUD}&data[old_email]=uma@buyers.example&data[new_email]=uma.new@buyers.example&data[new_id]=x`,
+    );
+    expect(hook.body).toEqual({ applied: 1, type: 'upemail' });
+    const rec = await recordOf(id);
+    expect(rec.email).toBe('uma.new@buyers.example');
+    expect(rec.fieldSources.email).toMatchObject({ source: 'mailchimp' });
+    expect(rec.marketingConsent.email.state).toBe('subscribed');
+    expect(await changesOf(id)).toContainEqual(
+      expect.objectContaining({
+        source: 'mailchimp',
+        actor: 'mailchimp-webhook',
+        kind: 'edit',
+        changes: [{ field: 'email', from: 'uma@buyers.example', to: 'uma.new@buyers.example' }],
+      }),
+    );
+    // The published change and a later edit are sent to the member under its new address only.
+    await request(svc.app)
+      .patch(`/v1/customers/${id}`)
+      .set('Authorization', admin())
+      .send({ firstName: 'Umaima' })
+      .expect(200);
+    await waitFor(() => member('uma.new@buyers.example')?.merge_fields.FNAME === 'Umaima', {
+      what: 'the moved member updated',
+    });
+    await idle();
+    expect(member('uma@buyers.example')).toBeUndefined();
+    expect(mc.members(AUD)).toHaveLength(1);
+    expect(member('uma.new@buyers.example')?.status).toBe('subscribed');
+    // A repeated webhook (Mailchimp retries) changes nothing more.
+    await webhook(
+      connected.webhookPath,
+      `type=upemail&data[list_id]=${AUD}&data[old_email]=uma@buyers.example&data[new_email]=uma.new@buyers.example`,
+    ).then((r) => expect(r.body.applied).toBe(0));
+  });
+
+  test('upemail on a store-locked address (R2.1): the record keeps it, the member stays where the person put it', async () => {
+    const connected = (await connect().expect(200)).body;
+    await publish(order('lee', 'subscribed', day(10)));
+    await waitFor(() => member('lee@buyers.example'), { what: 'lee' });
+    await idle();
+    mc.changeEmail(AUD, 'lee@buyers.example', 'lee.private@buyers.example');
+    const hook = await webhook(
+      connected.webhookPath,
+      `type=upemail&data[list_id]=${AUD}&data[old_email]=LEE@buyers.example&data[new_email]=lee.private@buyers.example`,
+    );
+    expect(hook.body.applied).toBe(0);
+    const [rec] = await svc.db.transaction((tx) =>
+      customerRepository.activeCustomersByKey(tx, 'email', [
+        { accountId: ACCOUNT, value: 'lee@buyers.example' },
+      ]),
+    );
+    expect(rec).toMatchObject({ email: 'lee@buyers.example', fieldSources: { email: { source: 'store' } } });
+    // A newer order from the store (a new first name) updates the member at its new address:
+    // no member re-created under the store's address, none moved back.
+    await publish(
+      orderEvent(ACCOUNT, {
+        order: { ...stores.shopify, orderDate: day(21) },
+        buyer: {
+          ...buyer('lee', { firstName: 'Leona' }),
+          marketingConsent: { email: { state: 'subscribed', changedAt: day(21) } },
+        },
+      }),
+    );
+    await waitFor(() => member('lee.private@buyers.example')?.merge_fields.FNAME === 'Leona', {
+      what: 'the member updated where it is',
+    });
+    await idle();
+    expect(member('lee@buyers.example')).toBeUndefined();
+    expect(mc.members(AUD)).toHaveLength(1);
+    expect(
+      mc.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(subscriberHash('lee@buyers.example'))),
+    ).toHaveLength(1);
   });
 
   test('a backfill of 10,000 customers goes through batch operations', async () => {

@@ -39,6 +39,12 @@ export interface MailchimpMemberRecord {
   accountId: string;
   customerId: string;
   hash: string;
+  /**
+   * The hash of the record's address the member stands for. It differs from `hash` when the member
+   * was moved in Mailchimp (an `upemail` webhook) while the record kept its address (store-locked,
+   * R2.1): the member then stays where the person put it. `null` (links made before): `hash`.
+   */
+  recordHash: string | null;
   syncedAt: Date;
 }
 

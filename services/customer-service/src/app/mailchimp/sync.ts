@@ -1,6 +1,12 @@
 import type { Database } from '@crp/platform/db';
 import type { Logger } from '@crp/platform/logger';
-import { planMember, type MemberOp, type MemberPlan, type MemberSource } from '../../domain/mailchimp';
+import {
+  planMember,
+  subscriberHash,
+  type MemberOp,
+  type MemberPlan,
+  type MemberSource,
+} from '../../domain/mailchimp';
 import type { CustomerRecord, IdentityRecord } from '../../domain/records';
 import type { CustomerRepository } from '../ports';
 import {
@@ -33,10 +39,13 @@ export interface SyncDeps {
 }
 
 type Outcome =
-  | { row: MailchimpQueueRecord; kind: 'done'; plan: MemberPlan }
+  | { row: MailchimpQueueRecord; kind: 'done'; plan: Planned }
   | { row: MailchimpQueueRecord; kind: 'refused'; reason: string }
   | { row: MailchimpQueueRecord; kind: 'retry'; reason: string }
   | { kind: 'batch-failed'; failed: number; reason: string };
+
+/** A member plan, with the hash of the record address the member stands for (kept with the link). */
+type Planned = MemberPlan & { recordHash: string | null };
 
 /** Customer record → what the decision needs. */
 function sourceOf(c: CustomerRecord, ids: IdentityRecord[]): MemberSource {
@@ -104,17 +113,26 @@ async function drainAccount(deps: SyncDeps, accountId: string, now: Date): Promi
     if (!i.customerId) continue;
     idsOf.set(i.customerId, [...(idsOf.get(i.customerId) ?? []), i]);
   }
-  const known = new Map(read.members.map((m) => [m.customerId, m.hash]));
+  const known = new Map(read.members.map((m) => [m.customerId, m]));
   const plans = rows.map((row) => {
     const c = byId.get(row.customerId);
-    return {
-      row,
-      plan: planMember(
-        c ? sourceOf(c, idsOf.get(c.id) ?? []) : null,
-        known.get(row.customerId) ?? null,
-        settings,
-      ),
-    };
+    const link = known.get(row.customerId);
+    const plan = planMember(
+      c ? sourceOf(c, idsOf.get(c.id) ?? []) : null,
+      link?.hash ?? null,
+      settings,
+      link ? (link.recordHash ?? link.hash) : null,
+    );
+    // Nothing sent: the link stays as it was. Sent: the member now stands for the record's address.
+    const recordHash =
+      plan.ops.length === 0
+        ? link
+          ? (link.recordHash ?? link.hash)
+          : null
+        : plan.hash && c?.email
+          ? subscriberHash(c.email)
+          : plan.hash;
+    return { row, plan: { ...plan, recordHash } };
   });
 
   const access = { baseUrl: conn.baseUrl, apiKey: deps.cipher.open(accountId, conn.apiKeySealed) };
@@ -144,7 +162,7 @@ async function sendAsBatch(
   deps: SyncDeps,
   access: { baseUrl: string; apiKey: string },
   conn: MailchimpConnectionRecord,
-  plans: Array<{ row: MailchimpQueueRecord; plan: MemberPlan }>,
+  plans: Array<{ row: MailchimpQueueRecord; plan: Planned }>,
 ): Promise<Outcome[]> {
   const ops: MemberOp[] = plans.flatMap((p) => p.plan.ops);
   try {
@@ -199,7 +217,14 @@ async function record(deps: SyncDeps, conn: MailchimpConnectionRecord, outcomes:
     if (plan.ops.some((op) => op.kind === 'delete-permanent' || op.kind === 'archive')) counts.deleted++;
     else if (plan.ops.length === 0) counts.skipped++;
     else counts.synced++;
-    if (plan.hash) save.push({ accountId, customerId: o.row.customerId, hash: plan.hash, syncedAt: now });
+    if (plan.hash)
+      save.push({
+        accountId,
+        customerId: o.row.customerId,
+        hash: plan.hash,
+        recordHash: plan.recordHash,
+        syncedAt: now,
+      });
     else forget.push(o.row.customerId);
   }
   if (retry.length > 0)

@@ -55,6 +55,7 @@ export const MailchimpMemberEntity = new EntitySchema<MailchimpMemberRecord>({
     accountId: { name: 'account_id', type: 'varchar', length: 64, primary: true },
     customerId: { name: 'customer_id', type: 'varchar', length: 40, primary: true },
     hash: vc('hash', 32, false),
+    recordHash: vc('record_hash', 32),
     syncedAt: dt('synced_at'),
   },
 });

@@ -60,6 +60,16 @@ function callsOf(audienceId: string, op: MemberOp): Call[] {
         });
       return calls;
     }
+    case 'update': {
+      const calls: Call[] = [{ method: 'PATCH', path: `${members}/${op.hash}`, body: op.body }];
+      if (op.tags.length > 0)
+        calls.push({
+          method: 'POST',
+          path: `${members}/${op.hash}/tags`,
+          body: { tags: op.tags.map((name) => ({ name, status: 'active' })) },
+        });
+      return calls;
+    }
     case 'move':
       return [{ method: 'PATCH', path: `${members}/${op.fromHash}`, body: { email_address: op.toEmail } }];
     case 'archive':
