@@ -456,6 +456,70 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
     ).toHaveLength(1);
   });
 
+  /** Active customers written directly (ingesting orders is not what is under test), consent subscribed. */
+  const seed = async (emails: string[]) => {
+    const now = new Date();
+    const rows: CustomerRecord[] = emails.map((email) => ({
+      ...emptyCustomer(),
+      id: newId('cus'),
+      accountId: ACCOUNT,
+      status: 'active',
+      mergedIntoId: null,
+      email,
+      emailNormalized: email,
+      firstName: email.split('@')[0]!,
+      consent: {
+        email: { state: 'subscribed', changedAt: day(20), source: 'store', storeId: stores.shopify.storeId },
+      },
+      phoneE164: null,
+      orderCount: 0,
+      totalSpent: 0,
+      firstOrderDate: null,
+      lastOrderDate: null,
+      erasedAt: null,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    await svc.db.transaction((tx) => customerRepository.insertCustomers(tx, rows));
+    return rows;
+  };
+
+  test('failed operations inside a batch: 5xx retried with backoff, a 4xx refusal recorded and not retried', async () => {
+    const emails = Array.from({ length: 600 }, (_, i) => `f${i}@buyers.example`);
+    const rows = await seed([...emails, 'broken@localhost']);
+    // The first 5 operations of the batch answer 500; Mailchimp refuses broken@localhost (400).
+    mc.faults = { failOps: 5 };
+    await connect().expect(200);
+    await waitFor(() => mc.members(AUD).length === 600, { what: '600 members', timeoutMs: 30000 });
+    const s = await idle();
+    expect(mc.batches[0]).toMatchObject({ operations: 601, errored: 6 });
+    // The 5 members whose operation failed were sent again, one call each, after their backoff.
+    const retried = mc.requests.filter((r) => r.method === 'PUT');
+    expect(retried).toHaveLength(5);
+    const failedFirst = mc.batchOps.filter((o) => o.status === 500).map((o) => o.path);
+    expect(retried.map((r) => r.path.replace(/^\/3\.0/, '')).sort()).toEqual([...failedFirst].sort());
+    // The refused member: sent once, counted, named in the status, not queued again.
+    const broken = subscriberHash('broken@localhost');
+    expect(mc.batchOps.filter((o) => o.path.endsWith(broken))).toHaveLength(1);
+    expect(mc.requests.filter((r) => r.path.endsWith(broken))).toHaveLength(0);
+    expect(s.counts).toMatchObject({ synced: 600, failed: 1 });
+    expect(s.lastError).toContain(rows[600]!.id);
+    expect(s.lastError).toContain('400');
+    expect(s.backlog.pending).toBe(0);
+  }, 60_000);
+
+  test('a batch whose results archive cannot be read is sent again whole (idempotent), nothing dropped', async () => {
+    await seed(Array.from({ length: 600 }, (_, i) => `g${i}@buyers.example`));
+    mc.faults = { failOps: 1, resultsGone: true };
+    await connect().expect(200);
+    await waitFor(() => mc.batches.length === 2, { what: 'a second batch', timeoutMs: 30000 });
+    const s = await idle();
+    expect(mc.members(AUD)).toHaveLength(600);
+    expect(mc.batches[1]).toMatchObject({ operations: 600, errored: 0 });
+    expect(s.counts).toMatchObject({ synced: 600, failed: 0 });
+  }, 60_000);
+
   test('a backfill of 10,000 customers goes through batch operations', async () => {
     // The records are written directly (ingesting 10,000 orders is not what is under test here).
     const now = new Date();

@@ -2,9 +2,11 @@ import type { MemberOp } from '../../domain/mailchimp';
 import {
   MailchimpRefused,
   MailchimpUnavailable,
+  type BatchFailure,
   type MailchimpAccess,
   type MailchimpApi,
 } from '../../app/mailchimp/ports';
+import { readBatchResults, responseDetail, type BatchOperationResult } from './batch-results';
 
 export interface MailchimpClientOptions {
   /** Mailchimp allows 10 simultaneous connections per key. */
@@ -91,6 +93,24 @@ export function createMailchimpClient(opts: MailchimpClientOptions = {}): Mailch
     return l;
   };
 
+  /** The results archive (a pre-signed URL, no key): retried like a call. */
+  async function download(url: string): Promise<Buffer> {
+    if (!url) throw new Error('Mailchimp gave no results archive');
+    let problem = '';
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });
+        if (res.ok) return Buffer.from(await res.arrayBuffer());
+        problem = `results archive answered ${res.status}`;
+        if (res.status < 500 && res.status !== 429) break;
+      } catch (err) {
+        problem = `results archive could not be read: ${(err as Error).message}`;
+      }
+      if (attempt < maxAttempts) await sleep(backoffMs * 2 ** (attempt - 1));
+    }
+    throw new Error(problem);
+  }
+
   async function send(access: MailchimpAccess, call: Call): Promise<{ status: number; body: unknown }> {
     const url = `${access.baseUrl.replace(/\/$/, '')}${call.path}`;
     const auth = `Basic ${Buffer.from(`anystring:${access.apiKey}`).toString('base64')}`;
@@ -159,26 +179,74 @@ export function createMailchimpClient(opts: MailchimpClientOptions = {}): Mailch
       }
     },
 
-    async applyBatch(access, audienceId, ops) {
-      const operations = ops.flatMap((op) =>
-        callsOf(audienceId, op).map((c) => ({
-          method: c.method,
-          path: c.path.replace(/^\/3\.0/, ''),
-          ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
-        })),
+    async applyBatch(access, audienceId, members) {
+      // Each call gets an operation id, to find the member and the call again in the results.
+      const calls = new Map<string, { member: string; op: MemberOp; call: Call }>();
+      const operations = members.flatMap((m) =>
+        m.ops.flatMap((op) =>
+          callsOf(audienceId, op).map((c) => {
+            const operation_id = `op${calls.size}`;
+            calls.set(operation_id, { member: m.id, op, call: c });
+            return {
+              method: c.method,
+              path: c.path.replace(/^\/3\.0/, ''),
+              operation_id,
+              ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
+            };
+          }),
+        ),
       );
       const started = await send(access, { method: 'POST', path: '/3.0/batches', body: { operations } });
       const id = String((started.body as { id?: unknown }).id ?? '');
       const deadline = Date.now() + (opts.batchTimeoutMs ?? 30 * 60_000);
+      let b: {
+        status?: string;
+        errored_operations?: number;
+        total_operations?: number;
+        response_body_url?: string;
+      };
       for (;;) {
-        const res = await send(access, { method: 'GET', path: `/3.0/batches/${encodeURIComponent(id)}` });
-        const b = res.body as { status?: string; errored_operations?: number; total_operations?: number };
-        if (b.status === 'finished')
-          return { failed: b.errored_operations ?? 0, total: b.total_operations ?? operations.length };
+        b = (await send(access, { method: 'GET', path: `/3.0/batches/${encodeURIComponent(id)}` }))
+          .body as typeof b;
+        if (b.status === 'finished') break;
         if (Date.now() > deadline)
           throw new MailchimpUnavailable(`Mailchimp batch ${id} did not finish in time`);
         await sleep(opts.batchPollMs ?? 2000);
       }
+      const total = b.total_operations ?? operations.length;
+      const failed = b.errored_operations ?? 0;
+      if (failed === 0) return { total, failed, failures: new Map() };
+      let results: BatchOperationResult[];
+      try {
+        results = readBatchResults(await download(String(b.response_body_url ?? '')));
+      } catch (err) {
+        return { total, failed, failures: null, unreadable: (err as Error).message };
+      }
+      const failures = new Map<string, BatchFailure>();
+      for (const r of results) {
+        const sent = r.operation_id ? calls.get(r.operation_id) : undefined;
+        if (!sent || r.status_code < 400) continue;
+        const retryable = r.status_code === 429 || r.status_code >= 500;
+        // As apply does: a refused move archives the old member; a member already gone is deleted.
+        if (!retryable && sent.op.kind === 'move') {
+          try {
+            await send(access, { method: 'DELETE', path: sent.call.path }).catch((e: unknown) => {
+              if (!(e instanceof MailchimpRefused && e.status === 404)) throw e;
+            });
+            continue;
+          } catch (err) {
+            const f = err instanceof MailchimpRefused ? { status: err.status, detail: err.detail } : null;
+            failures.set(sent.member, f ?? { status: 503, detail: (err as Error).message });
+            continue;
+          }
+        }
+        if (sent.op.kind === 'delete-permanent' && r.status_code === 404) continue;
+        const have = failures.get(sent.member);
+        const haveRetryable = have && (have.status === 429 || have.status >= 500);
+        if (!have || (retryable && !haveRetryable))
+          failures.set(sent.member, { status: r.status_code, detail: responseDetail(r.response) });
+      }
+      return { total, failed, failures };
     },
   };
 }
