@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { notFound } from '@crp/platform/errors';
+import { MAILCHIMP_LIMITS, mailchimpConnectionProblems } from '@crp/contracts/limits';
+import { notFound, validationFailed } from '@crp/platform/errors';
 import { publicRoute, route } from '@crp/platform/http';
 import {
   connectMailchimp,
@@ -10,20 +11,18 @@ import {
 import type { MailchimpConnectionRecord } from '../app/mailchimp/ports';
 import { handleWebhook, webhookKnown, type WebhookDeps } from '../app/mailchimp/webhook';
 
-/** Stored as accepted: the audience id column is 64 characters; Mailchimp keys are ~37. */
-export const MAILCHIMP_LIMITS = { apiKey: 200, audienceId: 64 } as const;
-
+// The limits are packages/contracts' MAILCHIMP_LIMITS; the format is checked in the handler
+// (mailchimpConnectionProblems) so that a 400 says what to copy from where, not a pattern.
 const ConnectBody = Type.Object(
   {
     apiKey: Type.String({
-      minLength: 1,
-      maxLength: MAILCHIMP_LIMITS.apiKey,
-      description: 'Never returned or logged',
+      maxLength: MAILCHIMP_LIMITS.apiKeyMax,
+      description:
+        'Never returned or logged. A Mailchimp API key: letters and digits, a dash, the data center (e.g. `…-us21`); surrounding spaces are ignored',
     }),
     audienceId: Type.String({
-      minLength: 1,
-      maxLength: MAILCHIMP_LIMITS.audienceId,
-      pattern: '^[A-Za-z0-9_-]+$',
+      maxLength: MAILCHIMP_LIMITS.audienceIdMax,
+      description: 'The Audience ID (letters, digits, `-`, `_`; e.g. `a1b2c3d4e5`), not its name',
     }),
     tagWithStore: Type.Optional(Type.Boolean({ default: true })),
     syncNotSubscribed: Type.Optional(
@@ -94,7 +93,9 @@ function statusBody(
   };
 }
 
-const Token = Type.Object({ token: Type.String({ minLength: 1, maxLength: 64 }) });
+const Token = Type.Object({
+  token: Type.String({ minLength: 1, maxLength: MAILCHIMP_LIMITS.webhookTokenMax }),
+});
 
 /** Issue #19: connecting Mailchimp, its status, and its webhook. */
 export function mailchimpRoutes(deps: ConnectionDeps & WebhookDeps) {
@@ -110,11 +111,16 @@ export function mailchimpRoutes(deps: ConnectionDeps & WebhookDeps) {
       body: ConnectBody,
       responses: {
         200: { description: 'Connected; every customer with an email is queued once', schema: StatusOut },
+        400: { description: 'The key or the audience id cannot be one (each reason in details)' },
         422: { description: "Mailchimp refused the key or the audience (Mailchimp's reason)" },
         503: { description: 'Mailchimp could not be reached to check the key' },
       },
       handler: async ({ principal, body }) => {
-        const r = await connectMailchimp(deps, principal.accountId, body);
+        const input = { ...body, apiKey: body.apiKey.trim(), audienceId: body.audienceId.trim() };
+        const problems = mailchimpConnectionProblems(input);
+        if (problems.length > 0)
+          throw validationFailed(`Invalid Mailchimp connection: ${problems.join('; ')}`, problems);
+        const r = await connectMailchimp(deps, principal.accountId, input);
         return { body: statusBody(r.connection, r.backlog) };
       },
     }),

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { CustomerRedacted } from '@crp/contracts/events/customer-redacted';
+import { MAILCHIMP_LIMITS } from '@crp/contracts/limits';
 import { newEvent } from '@crp/contracts/new-event';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
 import { signDevToken } from '@crp/platform/auth';
@@ -105,6 +106,27 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
     expect(sealed?.apiKeySealed).not.toContain(KEY.slice(0, 10));
     await request(svc.app).delete('/v1/integrations/mailchimp').set('Authorization', admin()).expect(200);
     await request(svc.app).get('/v1/integrations/mailchimp').set('Authorization', admin()).expect(404);
+  });
+
+  test('the connection body is checked at the door against MAILCHIMP_LIMITS: 400 with a reason, Mailchimp not asked', async () => {
+    const refused = async (body: Record<string, unknown>, reason: string) => {
+      const res = await connect(body).expect(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+      expect(res.body.error.message).toContain(reason);
+      expect(JSON.stringify(res.body)).not.toContain(KEY);
+    };
+    await refused({ apiKey: 'x'.repeat(MAILCHIMP_LIMITS.apiKeyMax + 1) }, 'apiKey');
+    await refused({ apiKey: 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4' }, 'the data center such as us21');
+    await refused({ apiKey: '' }, 'apiKey is empty');
+    await refused({ audienceId: 'Acme customers' }, 'copy the Audience ID');
+    await refused({ audienceId: 'a'.repeat(MAILCHIMP_LIMITS.audienceIdMax + 1) }, 'audienceId');
+    await refused({ apiKey: 'nope', audienceId: '' }, 'audienceId is empty');
+    expect(mc.requests).toHaveLength(0);
+    await request(svc.app).get('/v1/integrations/mailchimp').set('Authorization', admin()).expect(404);
+    // A key pasted with spaces or a line break around it is the key.
+    const ok = await connect({ apiKey: ` ${KEY}\n`, audienceId: ` ${AUD} ` }).expect(200);
+    expect(ok.body.audienceId).toBe(AUD);
+    expect(mc.requests.length).toBeGreaterThan(0);
   });
 
   test('R2.9 consent states: subscribed only when consented, unsubscribed pushed, not_subscribed skipped or transactional', async () => {
