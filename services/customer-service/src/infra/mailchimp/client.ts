@@ -222,29 +222,48 @@ export function createMailchimpClient(opts: MailchimpClientOptions = {}): Mailch
       } catch (err) {
         return { total, failed, failures: null, unreadable: (err as Error).message };
       }
-      const failures = new Map<string, BatchFailure>();
-      for (const r of results) {
+      const errored = results.filter((r) => r.status_code >= 400);
+      if (errored.length < failed)
+        // Results without their operations cannot say which members failed: all are sent again.
+        return {
+          total,
+          failed,
+          failures: null,
+          unreadable: `the results archive lists ${errored.length} of ${failed} failed operations`,
+        };
+      const found: Array<{ member: string } & BatchFailure> = [];
+      const refusedMoves: Array<{ member: string; path: string }> = [];
+      for (const r of errored) {
         const sent = r.operation_id ? calls.get(r.operation_id) : undefined;
-        if (!sent || r.status_code < 400) continue;
+        if (!sent) continue;
         const retryable = r.status_code === 429 || r.status_code >= 500;
         // As apply does: a refused move archives the old member; a member already gone is deleted.
-        if (!retryable && sent.op.kind === 'move') {
+        if (!retryable && sent.op.kind === 'move')
+          refusedMoves.push({ member: sent.member, path: sent.call.path });
+        else if (!(sent.op.kind === 'delete-permanent' && r.status_code === 404))
+          found.push({ member: sent.member, status: r.status_code, detail: responseDetail(r.response) });
+      }
+      // The archive calls run at once, within the key's connection limit.
+      await Promise.all(
+        refusedMoves.map(async (m) => {
           try {
-            await send(access, { method: 'DELETE', path: sent.call.path }).catch((e: unknown) => {
-              if (!(e instanceof MailchimpRefused && e.status === 404)) throw e;
-            });
-            continue;
+            await send(access, { method: 'DELETE', path: m.path });
           } catch (err) {
-            const f = err instanceof MailchimpRefused ? { status: err.status, detail: err.detail } : null;
-            failures.set(sent.member, f ?? { status: 503, detail: (err as Error).message });
-            continue;
+            if (err instanceof MailchimpRefused && err.status === 404) return;
+            found.push(
+              err instanceof MailchimpRefused
+                ? { member: m.member, status: err.status, detail: err.detail }
+                : { member: m.member, status: 503, detail: (err as Error).message },
+            );
           }
-        }
-        if (sent.op.kind === 'delete-permanent' && r.status_code === 404) continue;
-        const have = failures.get(sent.member);
-        const haveRetryable = have && (have.status === 429 || have.status >= 500);
-        if (!have || (retryable && !haveRetryable))
-          failures.set(sent.member, { status: r.status_code, detail: responseDetail(r.response) });
+        }),
+      );
+      const failures = new Map<string, BatchFailure>();
+      const retryable = (f: BatchFailure) => f.status === 429 || f.status >= 500;
+      for (const f of found) {
+        const have = failures.get(f.member);
+        if (!have || (retryable(f) && !retryable(have)))
+          failures.set(f.member, { status: f.status, detail: f.detail });
       }
       return { total, failed, failures };
     },
