@@ -392,6 +392,12 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
       .expect(201);
     const id = created.body.customerId as string;
     await waitFor(() => member('uma@buyers.example'), { what: 'uma' });
+    // Another record already holds the address Uma moves to (not subscribed: never sent).
+    const twin = await request(svc.app)
+      .post('/v1/customers')
+      .set('Authorization', admin())
+      .send({ email: 'uma.new@buyers.example', firstName: 'Twin' })
+      .expect(201);
     await idle();
     // The person changes the address in Mailchimp's profile form; Mailchimp fires upemail.
     mc.changeEmail(AUD, 'uma@buyers.example', 'uma.new@buyers.example');
@@ -411,6 +417,7 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
     expect(rec.email).toBe('uma.new@buyers.example');
     expect(rec.fieldSources.email).toMatchObject({ source: 'mailchimp' });
     expect(rec.marketingConsent.email.state).toBe('subscribed');
+    expect(rec.possibleDuplicates).toEqual([twin.body.customerId]);
     expect(await changesOf(id)).toContainEqual(
       expect.objectContaining({
         source: 'mailchimp',

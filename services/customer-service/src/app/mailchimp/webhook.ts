@@ -6,6 +6,7 @@ import { newId } from '@crp/platform/ids';
 import type { Outbox } from '@crp/messaging/outbox';
 import { withHistory, type ConsentRecord } from '../../domain/consent';
 import { parseWebhook, subscriberHash, type WebhookEvent } from '../../domain/mailchimp';
+import { oldestFirst } from '../../domain/matching';
 import { isEmail, matchableEmail, normalizeEmail } from '../../domain/normalize';
 import type { CustomerChangeRecord, CustomerRecord } from '../../domain/records';
 import { customerUpserted } from '../customer-events';
@@ -217,5 +218,28 @@ async function applyEmailChange(
     });
   }
   await deps.store.saveMembers(tx, links);
+  // R1.6, as an edit does: other active records already holding the new address are listed as
+  // possible duplicates of the oldest record sharing it (one lookup for all).
+  if (changed.length > 0) {
+    const ids = new Set(changed.map((c) => c.id));
+    const others = (
+      await deps.repo.activeCustomersByKey(tx, 'email', [
+        { accountId: conn.accountId, value: matchableEmail(newAddress)! },
+      ])
+    ).filter((o) => !ids.has(o.id));
+    if (others.length > 0) {
+      const [oldest, ...rest] = oldestFirst([...others, ...changed]);
+      await deps.repo.addPossibleDuplicates(
+        tx,
+        rest.map((o) => ({
+          accountId: conn.accountId,
+          customerId: o.id,
+          duplicateOfId: oldest!.id,
+          matchedOn: 'email' as const,
+          createdAt: now,
+        })),
+      );
+    }
+  }
   return { changed, log };
 }
