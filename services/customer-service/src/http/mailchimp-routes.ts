@@ -51,7 +51,10 @@ const StatusOut = Type.Object({
     skipped: Type.Integer({
       description: 'not sent: not_subscribed with syncNotSubscribed=skip, or no email',
     }),
-    failed: Type.Integer(),
+    failed: Type.Integer({
+      description:
+        'members Mailchimp refused (a 4xx for that member, e.g. an address it finds invalid): not retried until the customer changes again; lastError names the last one',
+    }),
     deleted: Type.Integer({
       description: 'members permanently deleted on erasure, or archived when the record was deleted',
     }),
