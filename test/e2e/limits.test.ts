@@ -3,6 +3,7 @@ import request from 'supertest';
 import {
   ADDRESS_PARTS,
   ADDRESS_PART_LIMITS,
+  MAILCHIMP_LIMITS,
   MONEY_LIMITS,
   TEXT_LIMITS,
   type TextLimitKey,
@@ -116,6 +117,14 @@ describeReal('limits: what is accepted is stored (issue #20, MariaDB + Kafka)', 
           fits: true,
         });
       }
+    }
+    // The Mailchimp connection (issue #19): the audience id and the webhook token as accepted.
+    const cust = await columns(await databaseOf('customers'));
+    for (const [column, limit] of [
+      ['mailchimp_connections.audience_id', MAILCHIMP_LIMITS.audienceIdMax],
+      ['mailchimp_connections.webhook_token', MAILCHIMP_LIMITS.webhookTokenMax],
+    ] as const) {
+      expect({ column, holds: (cust.get(column)?.len ?? 0) >= limit }).toEqual({ column, holds: true });
     }
   });
 

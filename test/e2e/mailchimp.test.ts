@@ -55,5 +55,47 @@ describeReal('Mailchimp sync on real Kafka and MariaDB (issue #19)', () => {
       { what: 'status with the member synced' },
     );
     expect(status.lastSuccessAt).not.toBeNull();
+
+    // Back from Mailchimp, on MariaDB: an unsubscribe is logged in the change log (source
+    // mailchimp); an email change there moves the member link to the new address.
+    const db = sys.customers.db;
+    await request(sys.customers.app)
+      .post(connected.body.webhookPath)
+      .type('form')
+      .send('type=unsubscribe&data[list_id]=aud-e2e&data[email]=irene.adler@example.com')
+      .expect(200)
+      .then((r) => expect(r.body.applied).toBe(1));
+    const logged = await db.transaction((tx) =>
+      tx.query("SELECT actor, kind FROM customer_changes WHERE account_id = ? AND source = 'mailchimp'", [
+        'acme-mc',
+      ]),
+    );
+    expect(logged).toEqual([{ actor: 'mailchimp-webhook', kind: 'edit' }]);
+    await waitFor(() => mc.member('aud-e2e', hash('irene.adler@example.com'))?.status === 'unsubscribed', {
+      what: 'the member unsubscribed',
+    });
+    mc.changeEmail('aud-e2e', 'irene.adler@example.com', 'irene@baker-street.example');
+    await request(sys.customers.app)
+      .post(connected.body.webhookPath)
+      .type('form')
+      .send(
+        'type=upemail&data[list_id]=aud-e2e&data[old_email]=irene.adler@example.com&data[new_email]=irene@baker-street.example',
+      )
+      .expect(200);
+    const links = await db.transaction((tx) =>
+      tx.query('SELECT hash FROM mailchimp_members WHERE account_id = ?', ['acme-mc']),
+    );
+    expect(links).toEqual([{ hash: hash('irene@baker-street.example') }]);
+    await waitFor(
+      async () => {
+        const s = await request(sys.customers.app)
+          .get('/v1/integrations/mailchimp')
+          .set('Authorization', `Bearer ${token}`);
+        return s.body.backlog?.pending === 0 ? true : undefined;
+      },
+      { what: 'an empty backlog' },
+    );
+    expect(mc.members('aud-e2e')).toHaveLength(1);
+    expect(mc.member('aud-e2e', hash('irene@baker-street.example'))?.status).toBe('unsubscribed');
   });
 });

@@ -153,3 +153,52 @@ export function lengthProblem(field: string, v: string | null | undefined, max: 
   if (typeof v !== 'string' || v.length <= max) return null;
   return `${field} is ${v.length} characters long; at most ${max} are stored`;
 }
+
+/**
+ * A Mailchimp connection (issue #19, PUT /v1/integrations/mailchimp). Mailchimp's API keys are 32
+ * hexadecimal characters, a dash and the data center that serves the account (`…-us21`, the host
+ * `us21.api.mailchimp.com`); an audience (list) id is a short code such as `a1b2c3d4e5`. The key is
+ * sealed before it is stored (a TEXT column); the audience id is stored in `VARCHAR(64)`.
+ */
+export const MAILCHIMP_LIMITS = {
+  apiKeyMax: 100,
+  audienceIdMax: 64,
+  /** The webhook's secret path token (`VARCHAR(64)`). */
+  webhookTokenMax: 64,
+} as const;
+
+/** A Mailchimp API key: letters and digits, a dash, the data center (2–4 letters, 1–3 digits). */
+export const MAILCHIMP_API_KEY_PATTERN = /^[0-9A-Za-z]{16,64}-[a-z]{2,4}[0-9]{1,3}$/;
+export const MAILCHIMP_AUDIENCE_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Why a Mailchimp connection's key or audience id cannot be one, in words a merchant understands
+ * (what to copy from where), or an empty list. Values are checked as given (trim them first).
+ */
+export function mailchimpConnectionProblems(input: { apiKey: string; audienceId: string }): string[] {
+  const problems: string[] = [];
+  const { apiKey, audienceId } = input;
+  if (apiKey.length === 0)
+    problems.push('apiKey is empty: paste the API key from Mailchimp (Profile → Extras → API keys)');
+  else if (apiKey.length > MAILCHIMP_LIMITS.apiKeyMax)
+    problems.push(
+      `apiKey is ${apiKey.length} characters long; a Mailchimp API key has about 37 (at most ${MAILCHIMP_LIMITS.apiKeyMax} are accepted)`,
+    );
+  else if (!MAILCHIMP_API_KEY_PATTERN.test(apiKey))
+    problems.push(
+      'apiKey is not a Mailchimp API key: it looks like 0123456789abcdef0123456789abcdef-us21 (letters and digits, a dash, then the data center such as us21)',
+    );
+  if (audienceId.length === 0)
+    problems.push(
+      'audienceId is empty: copy the Audience ID from Mailchimp (Audience → Settings → Audience name and defaults)',
+    );
+  else if (audienceId.length > MAILCHIMP_LIMITS.audienceIdMax)
+    problems.push(
+      `audienceId is ${audienceId.length} characters long; at most ${MAILCHIMP_LIMITS.audienceIdMax} are stored (a Mailchimp Audience ID has about 10)`,
+    );
+  else if (!MAILCHIMP_AUDIENCE_ID_PATTERN.test(audienceId))
+    problems.push(
+      'audienceId may hold only letters, digits, "-" and "_": copy the Audience ID (e.g. a1b2c3d4e5), not the audience name',
+    );
+  return problems;
+}

@@ -8,6 +8,8 @@ import {
   isCalendarDate,
   isEmailAddress,
   lengthProblem,
+  mailchimpConnectionProblems,
+  MAILCHIMP_LIMITS,
   moneyProblem,
 } from '../src/limits';
 
@@ -110,5 +112,25 @@ describe('limits (issue #20: one set of limits, defined once)', () => {
       spoil(e);
       expect(validate(e)).toBe(false);
     });
+  });
+
+  it('a Mailchimp connection: a key with its data center and an audience id, else reasons naming the field', () => {
+    const key = '0123456789abcdef0123456789abcdef-us21';
+    expect(mailchimpConnectionProblems({ apiKey: key, audienceId: 'a1b2c3d4e5' })).toEqual([]);
+    expect(mailchimpConnectionProblems({ apiKey: key.slice(0, 32), audienceId: 'a1b2c3d4e5' })).toEqual([
+      expect.stringContaining('apiKey is not a Mailchimp API key'),
+    ]);
+    expect(
+      mailchimpConnectionProblems({
+        apiKey: `${key}x`.repeat(3),
+        audienceId: 'x'.repeat(MAILCHIMP_LIMITS.audienceIdMax + 1),
+      }),
+    ).toEqual([
+      expect.stringContaining('apiKey'),
+      expect.stringContaining(`at most ${MAILCHIMP_LIMITS.audienceIdMax}`),
+    ]);
+    expect(mailchimpConnectionProblems({ apiKey: key, audienceId: 'My list' })).toEqual([
+      expect.stringContaining('not the audience name'),
+    ]);
   });
 });

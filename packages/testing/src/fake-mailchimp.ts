@@ -1,13 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 
 /**
  * A local stand-in for Mailchimp's Marketing API v3 (issue #19), as far as the sync uses it:
  * basic auth with the API key, GET /3.0/ping and /3.0/lists/{id}, member upsert (PUT), update
  * (PATCH), archive (DELETE), tags, delete-permanent, and batch operations (POST /3.0/batches,
- * applied at once, then GET /3.0/batches/{id} answers `finished`). Error bodies are Mailchimp's
- * problem documents. Faults on demand: 429 or 500 for the next n calls, a full outage.
+ * applied at once, then GET /3.0/batches/{id} answers `finished` with a `response_body_url`: a
+ * tar.gz of JSON result files, as Mailchimp's). Error bodies are Mailchimp's problem documents.
+ * Faults on demand: 429 or 500 for the next n calls, 500 for the next n operations inside
+ * batches, a full outage.
  */
 
 export interface FakeMember {
@@ -33,6 +36,10 @@ export interface FakeMailchimpFaults {
   fail?: number;
   /** Every call answers 503 until cleared. */
   down?: boolean;
+  /** The next n operations inside batch operations answer 500 (the batch itself finishes). */
+  failOps?: number;
+  /** The results archive answers 404 (expired). */
+  resultsGone?: boolean;
 }
 
 const problem = (status: number, title: string, detail: string) => ({
@@ -51,6 +58,9 @@ export class FakeMailchimp {
   /** Hashes deleted permanently, per audience. */
   readonly deleted = new Map<string, Set<string>>();
   readonly batches: Array<{ id: string; operations: number; errored: number }> = [];
+  /** Every operation applied inside a batch, with its answer. */
+  readonly batchOps: Array<{ batch: string; method: string; path: string; status: number }> = [];
+  private readonly results = new Map<string, Buffer>();
   faults: FakeMailchimpFaults = {};
   /** Most calls in flight at once, to check the client's connection limit. */
   maxInFlight = 0;
@@ -84,6 +94,16 @@ export class FakeMailchimp {
     return [...(this.audiences.get(audienceId)?.values() ?? [])];
   }
 
+  /** What a person does in Mailchimp's profile form: the member now lives under the new address. */
+  changeEmail(audienceId: string, oldEmail: string, newEmail: string): void {
+    const list = this.audiences.get(audienceId)!;
+    const hashOf = (e: string) => createHash('md5').update(e.trim().toLowerCase()).digest('hex');
+    const have = list.get(hashOf(oldEmail));
+    if (!have) throw new Error(`no member ${oldEmail}`);
+    list.delete(hashOf(oldEmail));
+    list.set(hashOf(newEmail), { ...have, email_address: newEmail });
+  }
+
   private async dispatch(req: IncomingMessage, res: ServerResponse) {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -98,6 +118,15 @@ export class FakeMailchimp {
     }
     const path = (req.url ?? '/').split('?')[0]!;
     const method = req.method ?? 'GET';
+    const archive = /^\/batch-results\/([^/]+)\.tar\.gz$/.exec(path);
+    if (archive) {
+      // A pre-signed download: no key.
+      this.inFlight--;
+      const data = this.faults.resultsGone ? undefined : this.results.get(archive[1]!);
+      res.writeHead(data ? 200 : 404, { 'content-type': 'application/x-gzip' });
+      res.end(data ?? '');
+      return;
+    }
     // A little latency, so that concurrency shows.
     await new Promise((r) => setTimeout(r, 2));
     const { status, out, headers } = this.answer(method, path, body, req.headers.authorization ?? '');
@@ -161,7 +190,7 @@ export class FakeMailchimp {
           total_operations: b.operations,
           finished_operations: b.operations,
           errored_operations: b.errored,
-          response_body_url: '',
+          response_body_url: `${this.url}/batch-results/${b.id}.tar.gz`,
         },
       };
     }
@@ -173,13 +202,37 @@ export class FakeMailchimp {
       method: string;
       path: string;
       body?: string;
+      operation_id?: string;
     }>;
-    let errored = 0;
-    for (const op of ops) {
-      const r = this.memberCall(op.method, op.path, op.body ? JSON.parse(op.body) : null);
-      if (r.status >= 400) errored++;
-    }
     const id = `batch${this.batches.length + 1}`;
+    let errored = 0;
+    const answers: Array<{ status_code: number; operation_id: string | null; response: string }> = [];
+    for (const op of ops) {
+      let r: { status: number; out?: unknown };
+      if (this.faults.failOps) {
+        this.faults.failOps--;
+        r = {
+          status: 500,
+          out: problem(500, 'Internal Server Error', 'An unexpected internal error has occurred.'),
+        };
+      } else r = this.memberCall(op.method, op.path, op.body ? JSON.parse(op.body) : null);
+      if (r.status >= 400) errored++;
+      this.batchOps.push({ batch: id, method: op.method, path: op.path, status: r.status });
+      answers.push({
+        status_code: r.status,
+        operation_id: op.operation_id ?? null,
+        response: r.out === undefined ? '' : JSON.stringify(r.out),
+      });
+    }
+    // Mailchimp splits the results over several files; two here, to read them all.
+    const half = Math.ceil(answers.length / 2);
+    this.results.set(
+      id,
+      tarGz([
+        { name: `${id}/0.json`, data: Buffer.from(JSON.stringify(answers.slice(0, half))) },
+        { name: `${id}/1.json`, data: Buffer.from(JSON.stringify(answers.slice(half))) },
+      ]),
+    );
     this.batches.push({ id, operations: ops.length, errored });
     return { status: 200, out: { id, status: 'pending', total_operations: ops.length } };
   }
@@ -262,6 +315,7 @@ export class FakeMailchimp {
         ...have,
         email_address: email,
         status: (b.status as string) ?? have.status,
+        merge_fields: { ...have.merge_fields, ...((b.merge_fields as Record<string, unknown>) ?? {}) },
         writes: have.writes + 1,
       };
       list.delete(hash);
@@ -292,4 +346,34 @@ export class FakeMailchimp {
     }
     return { status: 405, out: problem(405, 'Method Not Allowed', '') };
   }
+}
+
+/** A gzipped ustar archive of regular files (what Mailchimp's results download is). */
+function tarGz(files: Array<{ name: string; data: Buffer }>): Buffer {
+  const blocks: Buffer[] = [];
+  for (const f of files) {
+    const h = Buffer.alloc(512);
+    h.write(f.name, 0, 100, 'utf8');
+    h.write('0000644\0', 100, 'ascii');
+    h.write('0000000\0', 108, 'ascii');
+    h.write('0000000\0', 116, 'ascii');
+    h.write(`${f.data.length.toString(8).padStart(11, '0')}\0`, 124, 'ascii');
+    h.write(
+      `${Math.floor(Date.now() / 1000)
+        .toString(8)
+        .padStart(11, '0')}\0`,
+      136,
+      'ascii',
+    );
+    h.write('        ', 148, 'ascii');
+    h.write('0', 156, 'ascii');
+    h.write('ustar\0', 257, 'ascii');
+    h.write('00', 263, 'ascii');
+    let sum = 0;
+    for (const b of h) sum += b;
+    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
+    blocks.push(h, f.data, Buffer.alloc((512 - (f.data.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return gzipSync(Buffer.concat(blocks));
 }

@@ -54,6 +54,13 @@ export type MemberOp =
       };
       tags: string[];
     }
+  | {
+      /** A member that stays under another address than the record's (moved in Mailchimp): PATCH. */
+      kind: 'update';
+      hash: string;
+      body: { status?: MemberStatus; merge_fields: Record<string, unknown> };
+      tags: string[];
+    }
   | { kind: 'move'; fromHash: string; toEmail: string }
   | { kind: 'archive'; hash: string }
   | { kind: 'delete-permanent'; hash: string };
@@ -75,10 +82,19 @@ export interface MemberPlan {
  * - `not_subscribed` (or no consent recorded) follows `syncNotSubscribed`: skipped, or sent as
  *   `transactional` (receives transactional mail, never campaigns).
  * - An email change moves the member (its old address is changed to the new one), never a second member.
+ * - A member moved in Mailchimp (`upemail`) while the record kept its address (`knownFor`, the
+ *   hash of the record address the member stands for, is the record's current one): updated where
+ *   it is (PATCH), neither moved back nor re-created under the record's address. When the record's
+ *   address changes later, the member is moved to it as usual.
  * - An erased record's member is permanently deleted (R2.10); a deleted record's is archived; an
  *   archived record's is left as it is.
  */
-export function planMember(c: MemberSource | null, known: string | null, s: MailchimpSettings): MemberPlan {
+export function planMember(
+  c: MemberSource | null,
+  known: string | null,
+  s: MailchimpSettings,
+  knownFor: string | null = known,
+): MemberPlan {
   if (!c || c.erased) {
     return known
       ? { ops: [{ kind: 'delete-permanent', hash: known }], hash: null, skipped: null }
@@ -108,6 +124,11 @@ export function planMember(c: MemberSource | null, known: string | null, s: Mail
     // Not sent; a member this customer already has under an older address is left as it is.
     return { ops: [], hash: known, skipped: 'not_subscribed' };
   }
+  const tags = s.tagWithStore ? [...new Set(c.storeNames)].sort() : [];
+  if (known && known !== hash && knownFor === hash) {
+    const body = { ...(status ? { status } : {}), merge_fields: mergeFields(c) };
+    return { ops: [{ kind: 'update', hash: known, body, tags }], hash: known, skipped: null };
+  }
   const ops: MemberOp[] = [];
   if (known && known !== hash) ops.push({ kind: 'move', fromHash: known, toEmail: c.email });
   ops.push({
@@ -119,7 +140,7 @@ export function planMember(c: MemberSource | null, known: string | null, s: Mail
       ...(status ? { status } : {}),
       merge_fields: mergeFields(c),
     },
-    tags: s.tagWithStore ? [...new Set(c.storeNames)].sort() : [],
+    tags,
   });
   return { ops, hash, skipped: null };
 }

@@ -105,9 +105,10 @@ export interface CustomerChangeRecord {
   accountId: string;
   customerId: string;
   at: Date;
-  /** The user (JWT sub) who asked, or the system part that acted. */
+  /** The user (JWT sub) who asked, or the system part that acted (`mailchimp-webhook`). */
   actor: string;
-  source: 'manual' | 'api' | 'csv' | 'system';
+  /** `mailchimp`: Mailchimp's webhook (an unsubscribe, a bounce, an email change there; issue #19). */
+  source: 'manual' | 'api' | 'csv' | 'system' | 'mailchimp';
   kind: 'create' | 'edit' | 'archive' | 'restore' | 'delete' | 'merge' | 'merged_into' | 'erase';
   changes: Array<{ field: string; from: unknown; to: unknown }>;
 }

@@ -17,7 +17,7 @@ const Consent = Type.Object({
   storeId: NullableString,
 });
 const FieldSource = Type.Object({
-  source: Type.Union(['store', 'manual', 'csv', 'api'].map((s) => Type.Literal(s))),
+  source: Type.Union(['store', 'manual', 'csv', 'api', 'mailchimp'].map((s) => Type.Literal(s))),
   storeId: NullableString,
   storeName: NullableString,
   at: Instant,

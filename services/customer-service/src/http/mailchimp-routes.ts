@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { notFound } from '@crp/platform/errors';
+import { MAILCHIMP_LIMITS, mailchimpConnectionProblems } from '@crp/contracts/limits';
+import { notFound, validationFailed } from '@crp/platform/errors';
 import { publicRoute, route } from '@crp/platform/http';
 import {
   connectMailchimp,
@@ -10,20 +11,18 @@ import {
 import type { MailchimpConnectionRecord } from '../app/mailchimp/ports';
 import { handleWebhook, webhookKnown, type WebhookDeps } from '../app/mailchimp/webhook';
 
-/** Stored as accepted: the audience id column is 64 characters; Mailchimp keys are ~37. */
-export const MAILCHIMP_LIMITS = { apiKey: 200, audienceId: 64 } as const;
-
+// The limits are packages/contracts' MAILCHIMP_LIMITS; the format is checked in the handler
+// (mailchimpConnectionProblems) so that a 400 says what to copy from where, not a pattern.
 const ConnectBody = Type.Object(
   {
     apiKey: Type.String({
-      minLength: 1,
-      maxLength: MAILCHIMP_LIMITS.apiKey,
-      description: 'Never returned or logged',
+      maxLength: MAILCHIMP_LIMITS.apiKeyMax,
+      description:
+        'Never returned or logged. A Mailchimp API key: letters and digits, a dash, the data center (e.g. `…-us21`); surrounding spaces are ignored',
     }),
     audienceId: Type.String({
-      minLength: 1,
-      maxLength: MAILCHIMP_LIMITS.audienceId,
-      pattern: '^[A-Za-z0-9_-]+$',
+      maxLength: MAILCHIMP_LIMITS.audienceIdMax,
+      description: 'The Audience ID (letters, digits, `-`, `_`; e.g. `a1b2c3d4e5`), not its name',
     }),
     tagWithStore: Type.Optional(Type.Boolean({ default: true })),
     syncNotSubscribed: Type.Optional(
@@ -52,7 +51,10 @@ const StatusOut = Type.Object({
     skipped: Type.Integer({
       description: 'not sent: not_subscribed with syncNotSubscribed=skip, or no email',
     }),
-    failed: Type.Integer(),
+    failed: Type.Integer({
+      description:
+        'members Mailchimp refused (a 4xx for that member, e.g. an address it finds invalid): not retried until the customer changes again; lastError names the last one',
+    }),
     deleted: Type.Integer({
       description: 'members permanently deleted on erasure, or archived when the record was deleted',
     }),
@@ -94,7 +96,9 @@ function statusBody(
   };
 }
 
-const Token = Type.Object({ token: Type.String({ minLength: 1, maxLength: 64 }) });
+const Token = Type.Object({
+  token: Type.String({ minLength: 1, maxLength: MAILCHIMP_LIMITS.webhookTokenMax }),
+});
 
 /** Issue #19: connecting Mailchimp, its status, and its webhook. */
 export function mailchimpRoutes(deps: ConnectionDeps & WebhookDeps) {
@@ -110,11 +114,16 @@ export function mailchimpRoutes(deps: ConnectionDeps & WebhookDeps) {
       body: ConnectBody,
       responses: {
         200: { description: 'Connected; every customer with an email is queued once', schema: StatusOut },
+        400: { description: 'The key or the audience id cannot be one (each reason in details)' },
         422: { description: "Mailchimp refused the key or the audience (Mailchimp's reason)" },
         503: { description: 'Mailchimp could not be reached to check the key' },
       },
       handler: async ({ principal, body }) => {
-        const r = await connectMailchimp(deps, principal.accountId, body);
+        const input = { ...body, apiKey: body.apiKey.trim(), audienceId: body.audienceId.trim() };
+        const problems = mailchimpConnectionProblems(input);
+        if (problems.length > 0)
+          throw validationFailed(`Invalid Mailchimp connection: ${problems.join('; ')}`, problems);
+        const r = await connectMailchimp(deps, principal.accountId, input);
         return { body: statusBody(r.connection, r.backlog) };
       },
     }),
@@ -172,14 +181,14 @@ export function mailchimpRoutes(deps: ConnectionDeps & WebhookDeps) {
       path: '/v1/integrations/mailchimp/webhook/:token',
       operationId: 'mailchimpWebhook',
       summary:
-        'Mailchimp webhook (form-encoded): unsubscribe and cleaned make the email consent unsubscribed, source mailchimp',
+        'Mailchimp webhook (form-encoded): unsubscribe and cleaned make the email consent unsubscribed, upemail moves an editable email; source mailchimp, logged in the change log',
       tags: ['integrations'],
       params: Token,
       bodyContentType: 'application/x-www-form-urlencoded',
       bodyLimit: '64kb',
       responses: {
         200: {
-          description: 'Received: how many records had their email consent changed',
+          description: 'Received: how many records changed (email consent, or email on upemail)',
           schema: Type.Object({ applied: Type.Integer(), type: Type.String() }),
         },
         404: { description: 'Unknown token' },

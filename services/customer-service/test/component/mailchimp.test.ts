@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { CustomerRedacted } from '@crp/contracts/events/customer-redacted';
+import { MAILCHIMP_LIMITS } from '@crp/contracts/limits';
 import { newEvent } from '@crp/contracts/new-event';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
 import { signDevToken } from '@crp/platform/auth';
@@ -107,6 +108,27 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
     await request(svc.app).get('/v1/integrations/mailchimp').set('Authorization', admin()).expect(404);
   });
 
+  test('the connection body is checked at the door against MAILCHIMP_LIMITS: 400 with a reason, Mailchimp not asked', async () => {
+    const refused = async (body: Record<string, unknown>, reason: string) => {
+      const res = await connect(body).expect(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+      expect(res.body.error.message).toContain(reason);
+      expect(JSON.stringify(res.body)).not.toContain(KEY);
+    };
+    await refused({ apiKey: 'x'.repeat(MAILCHIMP_LIMITS.apiKeyMax + 1) }, 'apiKey');
+    await refused({ apiKey: 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4' }, 'the data center such as us21');
+    await refused({ apiKey: '' }, 'apiKey is empty');
+    await refused({ audienceId: 'Acme customers' }, 'copy the Audience ID');
+    await refused({ audienceId: 'a'.repeat(MAILCHIMP_LIMITS.audienceIdMax + 1) }, 'audienceId');
+    await refused({ apiKey: 'nope', audienceId: '' }, 'audienceId is empty');
+    expect(mc.requests).toHaveLength(0);
+    await request(svc.app).get('/v1/integrations/mailchimp').set('Authorization', admin()).expect(404);
+    // A key pasted with spaces or a line break around it is the key.
+    const ok = await connect({ apiKey: ` ${KEY}\n`, audienceId: ` ${AUD} ` }).expect(200);
+    expect(ok.body.audienceId).toBe(AUD);
+    expect(mc.requests.length).toBeGreaterThan(0);
+  });
+
   test('R2.9 consent states: subscribed only when consented, unsubscribed pushed, not_subscribed skipped or transactional', async () => {
     await connect().expect(200);
     await publish(order('sub', 'subscribed'));
@@ -167,6 +189,36 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
       source: 'mailchimp',
       changedAt: '2026-11-15T09:00:00.000Z',
     });
+    // The change log says who changed the consent, from what to what (like an edit does).
+    const [ann] = await svc.db.transaction((tx) =>
+      customerRepository.activeCustomersByKey(tx, 'email', [
+        { accountId: ACCOUNT, value: 'ann@buyers.example' },
+      ]),
+    );
+    const logged = (await changesOf(ann!.id)).filter((ch) => ch.source === 'mailchimp');
+    expect(logged).toEqual([
+      expect.objectContaining({
+        actor: 'mailchimp-webhook',
+        kind: 'edit',
+        changes: [
+          {
+            field: 'marketingConsent.email',
+            from: expect.objectContaining({ state: 'subscribed', source: 'store' }),
+            to: expect.objectContaining({ state: 'unsubscribed', source: 'mailchimp' }),
+          },
+        ],
+      }),
+    ]);
+    // Mailchimp retries a webhook it thinks failed: nothing applied, nothing logged twice.
+    expect(
+      (
+        await webhook(
+          connected.webhookPath,
+          `type=unsubscribe&fired_at=2026-11-15 09:00:00&data[email]=ann@buyers.example&data[list_id]=${AUD}`,
+        )
+      ).body.applied,
+    ).toBe(0);
+    expect((await changesOf(ann!.id)).filter((ch) => ch.source === 'mailchimp')).toHaveLength(1);
     await waitFor(() => member('ann@buyers.example')?.status === 'unsubscribed', {
       what: 'member unsubscribed',
     });
@@ -318,6 +370,184 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
       merge_fields: { FNAME: 'Mo' },
     });
   });
+
+  const webhook = (path: string, form: string) =>
+    request(svc.app).post(path).type('form').send(form).expect(200);
+  const changesOf = (customerId: string) =>
+    svc.db.transaction((tx) => customerRepository.changesOf(tx, ACCOUNT, [customerId]));
+  const recordOf = async (customerId: string) =>
+    (await request(svc.app).get(`/v1/customers/${customerId}`).set('Authorization', admin()).expect(200))
+      .body;
+
+  test('upemail on an editable address: the record follows (source mailchimp, logged) and later syncs go to the new member', async () => {
+    const connected = (await connect().expect(200)).body;
+    const created = await request(svc.app)
+      .post('/v1/customers')
+      .set('Authorization', admin())
+      .send({
+        email: 'uma@buyers.example',
+        firstName: 'Uma',
+        marketingConsent: { email: { state: 'subscribed' } },
+      })
+      .expect(201);
+    const id = created.body.customerId as string;
+    await waitFor(() => member('uma@buyers.example'), { what: 'uma' });
+    // Another record already holds the address Uma moves to (not subscribed: never sent).
+    const twin = await request(svc.app)
+      .post('/v1/customers')
+      .set('Authorization', admin())
+      .send({ email: 'uma.new@buyers.example', firstName: 'Twin' })
+      .expect(201);
+    await idle();
+    // The person changes the address in Mailchimp's profile form; Mailchimp fires upemail.
+    mc.changeEmail(AUD, 'uma@buyers.example', 'uma.new@buyers.example');
+    // Fired before the record's address was written (a late delivery): the newer address stays.
+    const stale = await webhook(
+      connected.webhookPath,
+      `type=upemail&fired_at=2020-01-01 10:00:00&data[list_id]=${AUD}&data[old_email]=uma@buyers.example&data[new_email]=uma.new@buyers.example`,
+    );
+    expect(stale.body).toEqual({ applied: 0, type: 'upemail' });
+    expect((await recordOf(id)).email).toBe('uma@buyers.example');
+    const hook = await webhook(
+      connected.webhookPath,
+      `type=upemail&data[list_id]=${AUD}&data[old_email]=uma@buyers.example&data[new_email]=uma.new@buyers.example&data[new_id]=x`,
+    );
+    expect(hook.body).toEqual({ applied: 1, type: 'upemail' });
+    const rec = await recordOf(id);
+    expect(rec.email).toBe('uma.new@buyers.example');
+    expect(rec.fieldSources.email).toMatchObject({ source: 'mailchimp' });
+    expect(rec.marketingConsent.email.state).toBe('subscribed');
+    expect(rec.possibleDuplicates).toEqual([twin.body.customerId]);
+    expect(await changesOf(id)).toContainEqual(
+      expect.objectContaining({
+        source: 'mailchimp',
+        actor: 'mailchimp-webhook',
+        kind: 'edit',
+        changes: [{ field: 'email', from: 'uma@buyers.example', to: 'uma.new@buyers.example' }],
+      }),
+    );
+    // The published change and a later edit are sent to the member under its new address only.
+    await request(svc.app)
+      .patch(`/v1/customers/${id}`)
+      .set('Authorization', admin())
+      .send({ firstName: 'Umaima' })
+      .expect(200);
+    await waitFor(() => member('uma.new@buyers.example')?.merge_fields.FNAME === 'Umaima', {
+      what: 'the moved member updated',
+    });
+    await idle();
+    expect(member('uma@buyers.example')).toBeUndefined();
+    expect(mc.members(AUD)).toHaveLength(1);
+    expect(member('uma.new@buyers.example')?.status).toBe('subscribed');
+    // A repeated webhook (Mailchimp retries) changes nothing more.
+    await webhook(
+      connected.webhookPath,
+      `type=upemail&data[list_id]=${AUD}&data[old_email]=uma@buyers.example&data[new_email]=uma.new@buyers.example`,
+    ).then((r) => expect(r.body.applied).toBe(0));
+  });
+
+  test('upemail on a store-locked address (R2.1): the record keeps it, the member stays where the person put it', async () => {
+    const connected = (await connect().expect(200)).body;
+    await publish(order('lee', 'subscribed', day(10)));
+    await waitFor(() => member('lee@buyers.example'), { what: 'lee' });
+    await idle();
+    mc.changeEmail(AUD, 'lee@buyers.example', 'lee.private@buyers.example');
+    const hook = await webhook(
+      connected.webhookPath,
+      `type=upemail&data[list_id]=${AUD}&data[old_email]=LEE@buyers.example&data[new_email]=lee.private@buyers.example`,
+    );
+    expect(hook.body.applied).toBe(0);
+    const [rec] = await svc.db.transaction((tx) =>
+      customerRepository.activeCustomersByKey(tx, 'email', [
+        { accountId: ACCOUNT, value: 'lee@buyers.example' },
+      ]),
+    );
+    expect(rec).toMatchObject({ email: 'lee@buyers.example', fieldSources: { email: { source: 'store' } } });
+    // A newer order from the store (a new first name) updates the member at its new address:
+    // no member re-created under the store's address, none moved back.
+    await publish(
+      orderEvent(ACCOUNT, {
+        order: { ...stores.shopify, orderDate: day(21) },
+        buyer: {
+          ...buyer('lee', { firstName: 'Leona' }),
+          marketingConsent: { email: { state: 'subscribed', changedAt: day(21) } },
+        },
+      }),
+    );
+    await waitFor(() => member('lee.private@buyers.example')?.merge_fields.FNAME === 'Leona', {
+      what: 'the member updated where it is',
+    });
+    await idle();
+    expect(member('lee@buyers.example')).toBeUndefined();
+    expect(mc.members(AUD)).toHaveLength(1);
+    expect(
+      mc.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(subscriberHash('lee@buyers.example'))),
+    ).toHaveLength(1);
+  });
+
+  /** Active customers written directly (ingesting orders is not what is under test), consent subscribed. */
+  const seed = async (emails: string[]) => {
+    const now = new Date();
+    const rows: CustomerRecord[] = emails.map((email) => ({
+      ...emptyCustomer(),
+      id: newId('cus'),
+      accountId: ACCOUNT,
+      status: 'active',
+      mergedIntoId: null,
+      email,
+      emailNormalized: email,
+      firstName: email.split('@')[0]!,
+      consent: {
+        email: { state: 'subscribed', changedAt: day(20), source: 'store', storeId: stores.shopify.storeId },
+      },
+      phoneE164: null,
+      orderCount: 0,
+      totalSpent: 0,
+      firstOrderDate: null,
+      lastOrderDate: null,
+      erasedAt: null,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    await svc.db.transaction((tx) => customerRepository.insertCustomers(tx, rows));
+    return rows;
+  };
+
+  test('failed operations inside a batch: 5xx retried with backoff, a 4xx refusal recorded and not retried', async () => {
+    const emails = Array.from({ length: 600 }, (_, i) => `f${i}@buyers.example`);
+    const rows = await seed([...emails, 'broken@localhost']);
+    // The first 5 operations of the batch answer 500; Mailchimp refuses broken@localhost (400).
+    mc.faults = { failOps: 5 };
+    await connect().expect(200);
+    await waitFor(() => mc.members(AUD).length === 600, { what: '600 members', timeoutMs: 30000 });
+    const s = await idle();
+    expect(mc.batches[0]).toMatchObject({ operations: 601, errored: 6 });
+    // The 5 members whose operation failed were sent again, one call each, after their backoff.
+    const retried = mc.requests.filter((r) => r.method === 'PUT');
+    expect(retried).toHaveLength(5);
+    const failedFirst = mc.batchOps.filter((o) => o.status === 500).map((o) => o.path);
+    expect(retried.map((r) => r.path.replace(/^\/3\.0/, '')).sort()).toEqual([...failedFirst].sort());
+    // The refused member: sent once, counted, named in the status, not queued again.
+    const broken = subscriberHash('broken@localhost');
+    expect(mc.batchOps.filter((o) => o.path.endsWith(broken))).toHaveLength(1);
+    expect(mc.requests.filter((r) => r.path.endsWith(broken))).toHaveLength(0);
+    expect(s.counts).toMatchObject({ synced: 600, failed: 1 });
+    expect(s.lastError).toContain(rows[600]!.id);
+    expect(s.lastError).toContain('400');
+    expect(s.backlog.pending).toBe(0);
+  }, 60_000);
+
+  test('a batch whose results archive cannot be read is sent again whole (idempotent), nothing dropped', async () => {
+    await seed(Array.from({ length: 600 }, (_, i) => `g${i}@buyers.example`));
+    mc.faults = { failOps: 1, resultsGone: true };
+    await connect().expect(200);
+    await waitFor(() => mc.batches.length === 2, { what: 'a second batch', timeoutMs: 30000 });
+    const s = await idle();
+    expect(mc.members(AUD)).toHaveLength(600);
+    expect(mc.batches[1]).toMatchObject({ operations: 600, errored: 0 });
+    expect(s.counts).toMatchObject({ synced: 600, failed: 0 });
+  }, 60_000);
 
   test('a backfill of 10,000 customers goes through batch operations', async () => {
     // The records are written directly (ingesting 10,000 orders is not what is under test here).

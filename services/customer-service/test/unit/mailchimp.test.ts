@@ -70,6 +70,30 @@ describe('Mailchimp member decision (issue #19)', () => {
     expect(tx.ops[0]).not.toHaveProperty('body.status');
   });
 
+  test('a member moved in Mailchimp (upemail) while the record kept its address is updated where it is', () => {
+    const rec = customer();
+    const recHash = subscriberHash(rec.email!);
+    const moved = subscriberHash('moved@example.com');
+    const p = planMember(rec, moved, settings, recHash);
+    expect(p.hash).toBe(moved);
+    expect(p.ops).toEqual([
+      { kind: 'update', hash: moved, body: { merge_fields: expect.any(Object) }, tags: expect.any(Array) },
+    ]);
+    // An unsubscribe is still forced there.
+    const unsub = planMember(
+      customer({
+        emailConsent: { state: 'unsubscribed', changedAt: null, source: 'mailchimp', storeId: null },
+      }),
+      moved,
+      settings,
+      recHash,
+    );
+    expect(unsub.ops[0]).toMatchObject({ kind: 'update', body: { status: 'unsubscribed' } });
+    // Once the record's own address changes, the member is moved to it as usual.
+    const changed = planMember(customer({ email: 'other@example.com' }), moved, settings, recHash);
+    expect(changed.ops.map((o) => o.kind)).toEqual(['move', 'upsert']);
+  });
+
   test('an email change moves the old member first; erasure deletes permanently; no email sends nothing', () => {
     const old = subscriberHash('old@example.com');
     expect(planMember(customer(), old, settings).ops.map((o) => o.kind)).toEqual(['move', 'upsert']);

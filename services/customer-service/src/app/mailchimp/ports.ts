@@ -39,6 +39,12 @@ export interface MailchimpMemberRecord {
   accountId: string;
   customerId: string;
   hash: string;
+  /**
+   * The hash of the record's address the member stands for. It differs from `hash` when the member
+   * was moved in Mailchimp (an `upemail` webhook) while the record kept its address (store-locked,
+   * R2.1): the member then stays where the person put it. `null` (links made before): `hash`.
+   */
+  recordHash: string | null;
   syncedAt: Date;
 }
 
@@ -114,14 +120,32 @@ export interface MailchimpApi {
   /** Applies the ops of one member in order; throws MailchimpRefused / MailchimpUnavailable. */
   apply(access: MailchimpAccess, audienceId: string, ops: MemberOp[]): Promise<void>;
   /**
-   * Many members' ops in one batch operation (POST /3.0/batches), waited for; the answer is how
-   * many operations Mailchimp reports as failed.
+   * Many members' ops in one batch operation (POST /3.0/batches), waited for, then its results
+   * archive read when operations failed: the failed ones per member (`id`), or `failures: null`
+   * when the archive could not be read. A refused move is answered as `apply` does (the old member
+   * archived), a delete of a member already gone is no failure.
    */
   applyBatch(
     access: MailchimpAccess,
     audienceId: string,
-    ops: MemberOp[],
-  ): Promise<{ failed: number; total: number }>;
+    members: Array<{ id: string; ops: MemberOp[] }>,
+  ): Promise<BatchOutcome>;
+}
+
+/** A failed operation of a batch: Mailchimp's status and reason. */
+export interface BatchFailure {
+  status: number;
+  detail: string;
+}
+
+export interface BatchOutcome {
+  total: number;
+  /** Operations Mailchimp reports as errored. */
+  failed: number;
+  /** Member id → its failure (a retryable one — 429, 5xx — wins over a refusal); null: unreadable. */
+  failures: Map<string, BatchFailure> | null;
+  /** Why `failures` is null. */
+  unreadable?: string;
 }
 
 /** Seals secrets at rest (AES-256-GCM; the account id is bound to the sealed value). */

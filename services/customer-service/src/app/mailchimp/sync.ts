@@ -1,6 +1,6 @@
 import type { Database } from '@crp/platform/db';
 import type { Logger } from '@crp/platform/logger';
-import { planMember, type MemberOp, type MemberPlan, type MemberSource } from '../../domain/mailchimp';
+import { planMember, subscriberHash, type MemberPlan, type MemberSource } from '../../domain/mailchimp';
 import type { CustomerRecord, IdentityRecord } from '../../domain/records';
 import type { CustomerRepository } from '../ports';
 import {
@@ -33,10 +33,12 @@ export interface SyncDeps {
 }
 
 type Outcome =
-  | { row: MailchimpQueueRecord; kind: 'done'; plan: MemberPlan }
+  | { row: MailchimpQueueRecord; kind: 'done'; plan: Planned }
   | { row: MailchimpQueueRecord; kind: 'refused'; reason: string }
-  | { row: MailchimpQueueRecord; kind: 'retry'; reason: string }
-  | { kind: 'batch-failed'; failed: number; reason: string };
+  | { row: MailchimpQueueRecord; kind: 'retry'; reason: string };
+
+/** A member plan, with the hash of the record address the member stands for (kept with the link). */
+type Planned = MemberPlan & { recordHash: string | null };
 
 /** Customer record → what the decision needs. */
 function sourceOf(c: CustomerRecord, ids: IdentityRecord[]): MemberSource {
@@ -104,17 +106,26 @@ async function drainAccount(deps: SyncDeps, accountId: string, now: Date): Promi
     if (!i.customerId) continue;
     idsOf.set(i.customerId, [...(idsOf.get(i.customerId) ?? []), i]);
   }
-  const known = new Map(read.members.map((m) => [m.customerId, m.hash]));
+  const known = new Map(read.members.map((m) => [m.customerId, m]));
   const plans = rows.map((row) => {
     const c = byId.get(row.customerId);
-    return {
-      row,
-      plan: planMember(
-        c ? sourceOf(c, idsOf.get(c.id) ?? []) : null,
-        known.get(row.customerId) ?? null,
-        settings,
-      ),
-    };
+    const link = known.get(row.customerId);
+    const plan = planMember(
+      c ? sourceOf(c, idsOf.get(c.id) ?? []) : null,
+      link?.hash ?? null,
+      settings,
+      link ? (link.recordHash ?? link.hash) : null,
+    );
+    // Nothing sent: the link stays as it was. Sent: the member now stands for the record's address.
+    const recordHash =
+      plan.ops.length === 0
+        ? link
+          ? (link.recordHash ?? link.hash)
+          : null
+        : plan.hash && c?.email
+          ? subscriberHash(c.email)
+          : plan.hash;
+    return { row, plan: { ...plan, recordHash } };
   });
 
   const access = { baseUrl: conn.baseUrl, apiKey: deps.cipher.open(accountId, conn.apiKeySealed) };
@@ -130,7 +141,7 @@ async function drainAccount(deps: SyncDeps, accountId: string, now: Date): Promi
         return { row, kind: 'done', plan };
       } catch (err) {
         if (err instanceof MailchimpRefused && !accountLevel(err))
-          return { row, kind: 'refused', reason: err.message };
+          return { row, kind: 'refused', reason: `customer ${row.customerId}: ${err.message}` };
         return { row, kind: 'retry', reason: (err as Error).message };
       }
     });
@@ -139,26 +150,40 @@ async function drainAccount(deps: SyncDeps, accountId: string, now: Date): Promi
   return rows.length;
 }
 
-/** The batch path: every op of the pass in one batch operation, waited for. */
+/**
+ * The batch path: every op of the pass in one batch operation, waited for. A member whose
+ * operations failed is not dropped: Mailchimp unavailable for it (429, 5xx) or the key refused
+ * (401, 403) → its row is retried with backoff; any other refusal (a 4xx about this member, e.g.
+ * an address Mailchimp finds invalid) → counted failed with the reason, not retried. When the
+ * results archive cannot be read, every member of the batch is retried (the calls are idempotent).
+ */
 async function sendAsBatch(
   deps: SyncDeps,
   access: { baseUrl: string; apiKey: string },
   conn: MailchimpConnectionRecord,
-  plans: Array<{ row: MailchimpQueueRecord; plan: MemberPlan }>,
+  plans: Array<{ row: MailchimpQueueRecord; plan: Planned }>,
 ): Promise<Outcome[]> {
-  const ops: MemberOp[] = plans.flatMap((p) => p.plan.ops);
+  const members = plans
+    .filter((p) => p.plan.ops.length > 0)
+    .map((p) => ({ id: p.row.customerId, ops: p.plan.ops }));
   try {
-    const res = await deps.api.applyBatch(access, conn.audienceId, ops);
-    const outcomes: Outcome[] = plans.map(({ row, plan }) => ({ row, kind: 'done', plan }));
-    if (res.failed > 0) {
-      // Mailchimp names the failed operations only in a results archive; the count is kept.
-      outcomes.push({
-        kind: 'batch-failed',
-        failed: res.failed,
-        reason: `Mailchimp batch: ${res.failed} of ${res.total} operations failed`,
-      });
-    }
-    return outcomes;
+    const res = await deps.api.applyBatch(access, conn.audienceId, members);
+    return plans.map(({ row, plan }): Outcome => {
+      if (plan.ops.length === 0) return { row, kind: 'done', plan };
+      if (!res.failures)
+        return {
+          row,
+          kind: 'retry',
+          reason: `Mailchimp batch: ${res.failed} of ${res.total} operations failed, and their results could not be read (${res.unreadable ?? 'unknown'}): retried`,
+        };
+      const f = res.failures.get(row.customerId);
+      if (!f) return { row, kind: 'done', plan };
+      const reason = `Mailchimp answered ${f.status}: ${f.detail}`;
+      const retryable = f.status === 429 || f.status >= 500 || f.status === 401 || f.status === 403;
+      return retryable
+        ? { row, kind: 'retry', reason }
+        : { row, kind: 'refused', reason: `customer ${row.customerId}: ${reason}` };
+    });
   } catch (err) {
     const reason = (err as Error).message;
     if (err instanceof MailchimpRefused && !accountLevel(err))
@@ -176,12 +201,9 @@ async function record(deps: SyncDeps, conn: MailchimpConnectionRecord, outcomes:
   const save: MailchimpMemberRecord[] = [];
   const forget: string[] = [];
   let error: string | null = null;
+  // A refusal (a member that will not be sent as it is) is what a merchant must see first.
+  let refusal: string | null = null;
   for (const o of outcomes) {
-    if (o.kind === 'batch-failed') {
-      counts.failed += o.failed;
-      error = o.reason;
-      continue;
-    }
     if (o.kind === 'retry') {
       const attempts = o.row.attempts + 1;
       const delay = Math.min(15 * 60_000, (deps.retryBaseMs ?? 5000) * 2 ** Math.min(attempts - 1, 10));
@@ -192,16 +214,24 @@ async function record(deps: SyncDeps, conn: MailchimpConnectionRecord, outcomes:
     done.push(o.row);
     if (o.kind === 'refused') {
       counts.failed++;
-      error = o.reason;
+      refusal = o.reason;
       continue;
     }
     const { plan } = o;
     if (plan.ops.some((op) => op.kind === 'delete-permanent' || op.kind === 'archive')) counts.deleted++;
     else if (plan.ops.length === 0) counts.skipped++;
     else counts.synced++;
-    if (plan.hash) save.push({ accountId, customerId: o.row.customerId, hash: plan.hash, syncedAt: now });
+    if (plan.hash)
+      save.push({
+        accountId,
+        customerId: o.row.customerId,
+        hash: plan.hash,
+        recordHash: plan.recordHash,
+        syncedAt: now,
+      });
     else forget.push(o.row.customerId);
   }
+  error = refusal ?? error;
   if (retry.length > 0)
     deps.logger.warn(
       { accountId, retrying: retry.length, reason: error },

@@ -1,4 +1,5 @@
 import { EntitySchema } from 'typeorm';
+import { MAILCHIMP_LIMITS } from '@crp/contracts/limits';
 import { entityColumn } from '@crp/platform/columns';
 import type {
   MailchimpConnectionRecord,
@@ -15,11 +16,11 @@ export const MailchimpConnectionEntity = new EntitySchema<MailchimpConnectionRec
     accountId: { name: 'account_id', type: 'varchar', length: 64, primary: true },
     apiKeySealed: { name: 'api_key_sealed', type: 'text' },
     baseUrl: vc('base_url', 255, false),
-    audienceId: vc('audience_id', 64, false),
+    audienceId: vc('audience_id', MAILCHIMP_LIMITS.audienceIdMax, false),
     audienceName: vc('audience_name', 190),
     tagWithStore: { name: 'tag_with_store', type: 'boolean' },
     syncNotSubscribed: vc('sync_not_subscribed', 16, false),
-    webhookToken: vc('webhook_token', 64, false),
+    webhookToken: vc('webhook_token', MAILCHIMP_LIMITS.webhookTokenMax, false),
     lastSuccessAt: dt('last_success_at', true),
     lastErrorAt: dt('last_error_at', true),
     lastError: vc('last_error', 500),
@@ -55,6 +56,7 @@ export const MailchimpMemberEntity = new EntitySchema<MailchimpMemberRecord>({
     accountId: { name: 'account_id', type: 'varchar', length: 64, primary: true },
     customerId: { name: 'customer_id', type: 'varchar', length: 40, primary: true },
     hash: vc('hash', 32, false),
+    recordHash: vc('record_hash', 32),
     syncedAt: dt('synced_at'),
   },
 });

@@ -149,7 +149,7 @@ export const mailchimpRepository: MailchimpStore = {
   },
   saveMembers: (tx, rows) =>
     members.insert(tx, rows, {
-      onDuplicate: { conflictKeys: ['accountId', 'customerId'], update: ['hash', 'syncedAt'] },
+      onDuplicate: { conflictKeys: ['accountId', 'customerId'], update: ['hash', 'recordHash', 'syncedAt'] },
     }),
   async deleteMembers(tx, accountId, customerIds) {
     if (customerIds === null) {

@@ -5,6 +5,7 @@ import { ChangeLogPrivacy1732000000300 } from './migrations/1732000000300-change
 import { WidenTotalSpent1732000000400 } from './migrations/1732000000400-widen-total-spent';
 import { Mailchimp1732000000500 } from './migrations/1732000000500-mailchimp';
 import { ImportDryRuns1732000000600 } from './migrations/1732000000600-import-dry-runs';
+import { MailchimpRecordHash1732000000700 } from './migrations/1732000000700-mailchimp-record-hash';
 
 /** This service's own migrations, oldest first (the kit adds the outbox/inbox tables' one). */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   WidenTotalSpent1732000000400,
   Mailchimp1732000000500,
   ImportDryRuns1732000000600,
+  MailchimpRecordHash1732000000700,
 ];

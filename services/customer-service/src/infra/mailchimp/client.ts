@@ -2,9 +2,11 @@ import type { MemberOp } from '../../domain/mailchimp';
 import {
   MailchimpRefused,
   MailchimpUnavailable,
+  type BatchFailure,
   type MailchimpAccess,
   type MailchimpApi,
 } from '../../app/mailchimp/ports';
+import { readBatchResults, responseDetail, type BatchOperationResult } from './batch-results';
 
 export interface MailchimpClientOptions {
   /** Mailchimp allows 10 simultaneous connections per key. */
@@ -60,6 +62,16 @@ function callsOf(audienceId: string, op: MemberOp): Call[] {
         });
       return calls;
     }
+    case 'update': {
+      const calls: Call[] = [{ method: 'PATCH', path: `${members}/${op.hash}`, body: op.body }];
+      if (op.tags.length > 0)
+        calls.push({
+          method: 'POST',
+          path: `${members}/${op.hash}/tags`,
+          body: { tags: op.tags.map((name) => ({ name, status: 'active' })) },
+        });
+      return calls;
+    }
     case 'move':
       return [{ method: 'PATCH', path: `${members}/${op.fromHash}`, body: { email_address: op.toEmail } }];
     case 'archive':
@@ -80,6 +92,24 @@ export function createMailchimpClient(opts: MailchimpClientOptions = {}): Mailch
     if (!l) limiters.set(key, (l = new Limiter(opts.maxConnections ?? 10)));
     return l;
   };
+
+  /** The results archive (a pre-signed URL, no key): retried like a call. */
+  async function download(url: string): Promise<Buffer> {
+    if (!url) throw new Error('Mailchimp gave no results archive');
+    let problem = '';
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });
+        if (res.ok) return Buffer.from(await res.arrayBuffer());
+        problem = `results archive answered ${res.status}`;
+        if (res.status < 500 && res.status !== 429) break;
+      } catch (err) {
+        problem = `results archive could not be read: ${(err as Error).message}`;
+      }
+      if (attempt < maxAttempts) await sleep(backoffMs * 2 ** (attempt - 1));
+    }
+    throw new Error(problem);
+  }
 
   async function send(access: MailchimpAccess, call: Call): Promise<{ status: number; body: unknown }> {
     const url = `${access.baseUrl.replace(/\/$/, '')}${call.path}`;
@@ -149,26 +179,93 @@ export function createMailchimpClient(opts: MailchimpClientOptions = {}): Mailch
       }
     },
 
-    async applyBatch(access, audienceId, ops) {
-      const operations = ops.flatMap((op) =>
-        callsOf(audienceId, op).map((c) => ({
-          method: c.method,
-          path: c.path.replace(/^\/3\.0/, ''),
-          ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
-        })),
+    async applyBatch(access, audienceId, members) {
+      // Each call gets an operation id, to find the member and the call again in the results.
+      const calls = new Map<string, { member: string; op: MemberOp; call: Call }>();
+      const operations = members.flatMap((m) =>
+        m.ops.flatMap((op) =>
+          callsOf(audienceId, op).map((c) => {
+            const operation_id = `op${calls.size}`;
+            calls.set(operation_id, { member: m.id, op, call: c });
+            return {
+              method: c.method,
+              path: c.path.replace(/^\/3\.0/, ''),
+              operation_id,
+              ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
+            };
+          }),
+        ),
       );
       const started = await send(access, { method: 'POST', path: '/3.0/batches', body: { operations } });
       const id = String((started.body as { id?: unknown }).id ?? '');
       const deadline = Date.now() + (opts.batchTimeoutMs ?? 30 * 60_000);
+      let b: {
+        status?: string;
+        errored_operations?: number;
+        total_operations?: number;
+        response_body_url?: string;
+      };
       for (;;) {
-        const res = await send(access, { method: 'GET', path: `/3.0/batches/${encodeURIComponent(id)}` });
-        const b = res.body as { status?: string; errored_operations?: number; total_operations?: number };
-        if (b.status === 'finished')
-          return { failed: b.errored_operations ?? 0, total: b.total_operations ?? operations.length };
+        b = (await send(access, { method: 'GET', path: `/3.0/batches/${encodeURIComponent(id)}` }))
+          .body as typeof b;
+        if (b.status === 'finished') break;
         if (Date.now() > deadline)
           throw new MailchimpUnavailable(`Mailchimp batch ${id} did not finish in time`);
         await sleep(opts.batchPollMs ?? 2000);
       }
+      const total = b.total_operations ?? operations.length;
+      const failed = b.errored_operations ?? 0;
+      if (failed === 0) return { total, failed, failures: new Map() };
+      let results: BatchOperationResult[];
+      try {
+        results = readBatchResults(await download(String(b.response_body_url ?? '')));
+      } catch (err) {
+        return { total, failed, failures: null, unreadable: (err as Error).message };
+      }
+      const errored = results.filter((r) => r.status_code >= 400);
+      if (errored.length < failed)
+        // Results without their operations cannot say which members failed: all are sent again.
+        return {
+          total,
+          failed,
+          failures: null,
+          unreadable: `the results archive lists ${errored.length} of ${failed} failed operations`,
+        };
+      const found: Array<{ member: string } & BatchFailure> = [];
+      const refusedMoves: Array<{ member: string; path: string }> = [];
+      for (const r of errored) {
+        const sent = r.operation_id ? calls.get(r.operation_id) : undefined;
+        if (!sent) continue;
+        const retryable = r.status_code === 429 || r.status_code >= 500;
+        // As apply does: a refused move archives the old member; a member already gone is deleted.
+        if (!retryable && sent.op.kind === 'move')
+          refusedMoves.push({ member: sent.member, path: sent.call.path });
+        else if (!(sent.op.kind === 'delete-permanent' && r.status_code === 404))
+          found.push({ member: sent.member, status: r.status_code, detail: responseDetail(r.response) });
+      }
+      // The archive calls run at once, within the key's connection limit.
+      await Promise.all(
+        refusedMoves.map(async (m) => {
+          try {
+            await send(access, { method: 'DELETE', path: m.path });
+          } catch (err) {
+            if (err instanceof MailchimpRefused && err.status === 404) return;
+            found.push(
+              err instanceof MailchimpRefused
+                ? { member: m.member, status: err.status, detail: err.detail }
+                : { member: m.member, status: 503, detail: (err as Error).message },
+            );
+          }
+        }),
+      );
+      const failures = new Map<string, BatchFailure>();
+      const retryable = (f: BatchFailure) => f.status === 429 || f.status >= 500;
+      for (const f of found) {
+        const have = failures.get(f.member);
+        if (!have || (retryable(f) && !retryable(have)))
+          failures.set(f.member, { status: f.status, detail: f.detail });
+      }
+      return { total, failed, failures };
     },
   };
 }
