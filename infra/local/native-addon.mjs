@@ -24,8 +24,14 @@ const marker = join(moduleDir, 'build', 'Release', '.crp-abi');
 const version = JSON.parse(readFileSync(join(moduleDir, 'package.json'), 'utf8')).version;
 const cacheDir = join(repo, 'infra', 'local', '.cache', 'native');
 
+// The key of a build: the ABI and the exact Node version whose headers it was compiled against.
+// Same ABI is not enough: better-sqlite3 12 compiled against Node >= 24.19 headers aborts when a
+// statement is collected (node::ObjectWrap's cleanup hook, nodejs/node#65446), one compiled
+// against 24.18.1 does not (docs/adr/0019).
 const abiOf = (node) => {
-  const r = spawnSync(node, ['-p', 'process.versions.modules'], { encoding: 'utf8' });
+  const r = spawnSync(node, ['-p', '`${process.versions.modules}-node${process.version}`'], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`${node} does not run: ${r.stderr}`);
   return r.stdout.trim();
 };
