@@ -175,7 +175,15 @@ function channelFlow(
       .set('X-WC-Webhook-Signature', webhookSignature(woo.orderJson('727'), 'not-the-secret'))
       .send(woo.orderJson('727'));
     expect(bad.status).toBe(401);
-    await new Promise((r) => setTimeout(r, 500));
+    // the queue worker has been through the accepted delivery (order and processed_at in one commit)
+    const outcome = await waitFor(async () => {
+      const rows = (await sys.orders.db.dataSource.query(
+        'SELECT outcome FROM webhook_deliveries WHERE delivery_id = ? AND processed_at IS NOT NULL',
+        [ok.body.deliveryId],
+      )) as Array<{ outcome: string }>;
+      return rows[0]?.outcome;
+    });
+    expect(outcome).toBe('unchanged');
     const after = await request(sys.orders.app)
       .get(`/v1/orders/${bobOrder.orderId}`)
       .set('Authorization', token);

@@ -76,6 +76,35 @@ describe('order CSV import: csv-import → order-ingest → customer-service', (
         .set('Authorization', `Bearer ${await sys.token(accountId)}`)
     ).body.customers as Array<Record<string, unknown>>;
 
+  /**
+   * customer-service has handled every OrderImported of the account: order-ingest's outbox is
+   * drained (the relay marks a row once published), and each event has its inbox row.
+   */
+  const customersCaughtUp = async (accountId: string) => {
+    const count = async (svc: typeof sys.orders | typeof sys.customers, sql: string, params: string[] = []) =>
+      Number(((await svc.db.dataSource.query(sql, params)) as Array<{ n: number }>)[0]!.n);
+    await waitFor(
+      async () =>
+        (await count(sys.orders, 'SELECT COUNT(*) AS n FROM outbox_events WHERE published_at IS NULL')) === 0,
+      { what: "order-ingest's outbox drained" },
+    );
+    const ids = bus
+      .messagesOn('OrderImported')
+      .map((m) => JSON.parse(m.value) as { eventId: string; accountId: string })
+      .filter((e) => e.accountId === accountId)
+      .map((e) => e.eventId);
+    expect(ids.length).toBeGreaterThan(0);
+    await waitFor(
+      async () =>
+        (await count(
+          sys.customers,
+          `SELECT COUNT(DISTINCT event_id) AS n FROM inbox_messages WHERE event_id IN (${ids.map(() => '?').join(',')})`,
+          ids,
+        )) === ids.length,
+      { what: 'customer-service caught up' },
+    );
+  };
+
   it("Shippo's batch without a username mapping: orders made, none linked, and the job says so", async () => {
     const job = await importOrders('shippo1', 'batch-domestic.csv');
     expect(job).toMatchObject({
@@ -92,7 +121,7 @@ describe('order CSV import: csv-import → order-ingest → customer-service', (
       shipTo: expect.objectContaining({ name: 'Maria Garcia', city: 'Washington', country: 'US' }),
     });
     // Nobody from the sender columns, nobody at all: R3.2.
-    await new Promise((r) => setTimeout(r, 300));
+    await customersCaughtUp('shippo1');
     expect(await customers('shippo1')).toEqual([]);
   });
 

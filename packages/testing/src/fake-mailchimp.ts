@@ -50,6 +50,19 @@ const problem = (status: number, title: string, detail: string) => ({
   instance: '',
 });
 
+/** Mailchimp's refusal of an address it finds invalid (on a PUT, and on a PATCH that moves a member). */
+function invalidAddress(email: string): { status: number; out: unknown } | null {
+  if (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) return null;
+  return {
+    status: 400,
+    out: problem(
+      400,
+      'Invalid Resource',
+      `${email} looks fake or invalid, please enter a real email address.`,
+    ),
+  };
+}
+
 export class FakeMailchimp {
   private readonly server: Server;
   readonly requests: FakeMailchimpRequest[] = [];
@@ -280,15 +293,8 @@ export class FakeMailchimp {
     }
     if (method === 'PUT') {
       const email = String(b.email_address ?? '');
-      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
-        return {
-          status: 400,
-          out: problem(
-            400,
-            'Invalid Resource',
-            `${email} looks fake or invalid, please enter a real email address.`,
-          ),
-        };
+      const invalid = invalidAddress(email);
+      if (invalid) return invalid;
       const status =
         (b.status as string | undefined) ?? (have ? have.status : String(b.status_if_new ?? 'subscribed'));
       const next: FakeMember = {
@@ -311,6 +317,9 @@ export class FakeMailchimp {
           out: problem(404, 'Resource Not Found', 'The requested resource could not be found.'),
         };
       const email = typeof b.email_address === 'string' ? b.email_address : have.email_address;
+      // As Mailchimp: a new address is checked as a PUT checks it (the member stays where it was).
+      const invalid = invalidAddress(email);
+      if (invalid) return invalid;
       const moved = {
         ...have,
         email_address: email,

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
+import { IsNull } from 'typeorm';
+import { InboxEntity, OutboxEntity } from '@crp/messaging/tables';
 import { fixturePath } from '@crp/testing/fixtures';
+import { waitFor } from '@crp/testing/wait';
 import { startEmbedded, type Embedded } from '../support/harness';
 
 /** Parses our own CSV output (errors.csv, preview.csv): BOM, CRLF, quotes. */
@@ -395,26 +398,67 @@ describe('customer CSV import on the embedded stack, customer-service played by 
     });
   });
 
-  it("cancels; another account's job is a 404 everywhere", async () => {
-    const a = account();
-    sys.customers.delayMs = 300;
+  /** The job's events on the bus, of one topic. */
+  const eventsOf = (on: Embedded, topic: string, jobId: string) =>
+    on.bus
+      .messagesOn(topic)
+      .map((m) => JSON.parse(m.value) as { eventId: string; payload: { jobId: string; rows?: unknown[] } })
+      .filter((e) => e.payload.jobId === jobId);
+  /**
+   * Nothing of the job is still on its way: the runner let go of it, every chunk it wrote is on
+   * the bus and handled by the double, and every answer is handled here (inbox rows committed).
+   */
+  const quiet = async (on: Embedded, jobId: string) => {
+    const ids = (topic: string) => eventsOf(on, topic, jobId).map((e) => e.eventId);
+    const db = on.service.db.dataSource;
+    await waitFor(() => !on.service.runner.activeJobs.includes(jobId), { what: 'the runner let go' });
+    await waitFor(
+      async () => (await db.getRepository(OutboxEntity).countBy({ publishedAt: IsNull() })) === 0,
+      {
+        what: 'the chunks published',
+      },
+    );
+    await waitFor(() => on.customers.settled(ids('CustomerImportRequested')), {
+      what: 'the chunks answered',
+    });
+    const answers = ids('CustomerImportRowResult');
+    await waitFor(
+      async () =>
+        (await db.getRepository(InboxEntity).countBy(answers.map((eventId) => ({ eventId })))) ===
+        answers.length,
+      { what: 'the answers counted' },
+    );
+  };
+
+  it("cancels: no row is sent after it, the rows sent keep their answers; another account's job is a 404 everywhere", async () => {
+    // One chunk of 500 rows in flight at a time, each answered 300 ms later: the cancel comes
+    // while most of the 3000 rows are still unsent.
+    const slow = await startEmbedded({ CSV_IMPORT_CHUNK_ROWS: '500', CSV_IMPORT_MAX_ROWS_IN_FLIGHT: '500' });
+    slow.customers.delayMs = 300;
     try {
+      const a = account();
       const rows = Array.from({ length: 3000 }, (_, i) => `c${i}@example.com,C${i}`).join('\n');
-      const res = await sys.upload(a, `Email,First Name\n${rows}\n`);
+      const res = await slow.upload(a, `Email,First Name\n${rows}\n`);
       const id = res.body.jobId as string;
       for (const path of [`/v1/imports/${id}`, `/v1/imports/${id}/errors.csv`, `/v1/imports/${id}/preview`]) {
-        expect((await sys.get('intruder', path)).status).toBe(404);
+        expect((await slow.get('intruder', path)).status).toBe(404);
       }
-      expect((await sys.post('intruder', `/v1/imports/${id}/cancel`)).status).toBe(404);
-      const cancelled = await sys.post(a, `/v1/imports/${id}/cancel`);
+      expect((await slow.post('intruder', `/v1/imports/${id}/cancel`)).status).toBe(404);
+      const cancelled = await slow.post(a, `/v1/imports/${id}/cancel`);
       expect(cancelled.body.status).toBe('cancelled');
-      expect((await sys.post(a, `/v1/imports/${id}/cancel`)).status).toBe(409);
-      await new Promise((r) => setTimeout(r, 1000));
-      const after = (await sys.get(a, `/v1/imports/${id}`)).body;
+      expect((await slow.post(a, `/v1/imports/${id}/cancel`)).status).toBe(409);
+      await quiet(slow, id);
+      const sent = eventsOf(slow, 'CustomerImportRequested', id).reduce(
+        (n, e) => n + (e.payload.rows?.length ?? 0),
+        0,
+      );
+      expect(sent).toBeGreaterThan(0);
+      expect(sent).toBeLessThan(3000);
+      const after = (await slow.get(a, `/v1/imports/${id}`)).body;
       expect(after.status).toBe('cancelled');
-      expect(after.processedRows).toBeLessThan(3000);
+      expect(after.processedRows).toBe(sent);
     } finally {
-      sys.customers.delayMs = 0;
+      await slow.stop();
     }
   });
 });

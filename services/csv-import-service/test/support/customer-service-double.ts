@@ -10,7 +10,7 @@
  * customer-service's, built by its owners against the same contract.
  */
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import { IsNull, type EntityManager } from 'typeorm';
 import type { CustomerImportRequestedV2 } from '@crp/contracts/events/customer-import-requested';
 import {
   CustomerImportRowResult,
@@ -22,7 +22,7 @@ import { deterministicEventId, newEvent } from '@crp/contracts/new-event';
 import type { Bus } from '@crp/messaging/bus';
 import { EventConsumer } from '@crp/messaging/consumer';
 import { Outbox, OutboxRelay } from '@crp/messaging/outbox';
-import { messagingEntities, messagingMigrations } from '@crp/messaging/tables';
+import { InboxEntity, OutboxEntity, messagingEntities, messagingMigrations } from '@crp/messaging/tables';
 import { afterCommit, openDatabase, type Database } from '@crp/platform/db';
 import type { Logger } from '@crp/platform/logger';
 
@@ -107,6 +107,20 @@ export class CustomerServiceDouble {
     await this.consumer?.stop();
     await this.relay?.stop();
     await this.db?.close();
+  }
+
+  /**
+   * True once every one of `eventIds` (CustomerImportRequested) is handled (its inbox row committed)
+   * and every answer written is published: nothing of them is still on its way.
+   */
+  async settled(eventIds: string[]): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const handled = eventIds.length
+        ? await tx.getRepository(InboxEntity).countBy(eventIds.map((eventId) => ({ eventId })))
+        : 0;
+      const unsent = await tx.getRepository(OutboxEntity).countBy({ publishedAt: IsNull() });
+      return handled === eventIds.length && unsent === 0;
+    });
   }
 
   /** A customer that exists before the import (e.g. one a Shopify store created). */

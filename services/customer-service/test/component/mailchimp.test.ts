@@ -29,9 +29,7 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
   let auth = '';
   const admin = () => auth;
 
-  beforeEach(async () => {
-    auth = `Bearer ${await signDevToken(SECRET, { accountId: ACCOUNT, sub: 'u1', role: 'admin' })}`;
-    mc = await new FakeMailchimp(KEY, [AUD]).start();
+  const boot = async (env: Record<string, string> = {}) => {
     bus = new InProcessBus();
     svc = await createCustomerService(
       loadConfig(
@@ -41,11 +39,24 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
           MAILCHIMP_BACKOFF_MS: '1',
           MAILCHIMP_RETRY_BASE_MS: '20',
           MAILCHIMP_BATCH_POLL_MS: '5',
+          ...env,
         }),
       ),
       { bus, logger: testLogger() },
     );
     await svc.start();
+  };
+  /** The service again on a fresh database, with other settings. */
+  const rebootWith = async (env: Record<string, string>) => {
+    await svc.stop();
+    await bus.close();
+    await boot(env);
+  };
+
+  beforeEach(async () => {
+    auth = `Bearer ${await signDevToken(SECRET, { accountId: ACCOUNT, sub: 'u1', role: 'admin' })}`;
+    mc = await new FakeMailchimp(KEY, [AUD]).start();
+    await boot();
   });
   afterEach(async () => {
     await svc.stop();
@@ -537,6 +548,66 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
     expect(s.lastError).toContain('400');
     expect(s.backlog.pending).toBe(0);
   }, 60_000);
+
+  // Two customers per pass: above a threshold of 1 they go through one batch operation, below 500
+  // through single calls. A move Mailchimp refuses ends the same way on both paths.
+  test.each([
+    ['single calls', '500'],
+    ['a batch operation', '1'],
+  ])(
+    'an email change Mailchimp refuses, through %s: the old member archived, the refusal counted and named, not retried',
+    async (path, threshold) => {
+      await rebootWith({ MAILCHIMP_BATCH_THRESHOLD: threshold });
+      const [mover, other] = await seed(['mover@buyers.example', 'other@buyers.example']);
+      await connect().expect(200);
+      await waitFor(() => member('mover@buyers.example') && member('other@buyers.example'), {
+        what: 'both members',
+      });
+      await idle();
+      const sentBefore = { batches: mc.batches.length, requests: mc.requests.length };
+      // The record's address becomes one Mailchimp finds invalid (it refuses the move and the PUT);
+      // both customers are queued in the same transaction, so one pass sends them together.
+      await svc.db.transaction(async (tx) => {
+        await tx.query('UPDATE customers SET email = ?, email_normalized = ? WHERE id = ?', [
+          'mover@localhost',
+          'mover@localhost',
+          mover!.id,
+        ]);
+        await mailchimpRepository.backfill(tx, ACCOUNT, 'moved', new Date());
+      });
+      // The queue empties: the refused row was taken off it (the positive marker that it is not
+      // tried again), the other one synced.
+      const s = await waitFor(
+        async () => {
+          const now = await status();
+          return now.backlog.pending === 0 && now.counts.failed === 1 ? now : undefined;
+        },
+        { what: 'the pass recorded', timeoutMs: 20000 },
+      );
+      const oldHash = subscriberHash('mover@buyers.example');
+      const moves = [
+        ...mc.batchOps.filter((o) => o.method === 'PATCH'),
+        ...mc.requests.slice(sentBefore.requests).filter((r) => r.method === 'PATCH'),
+      ];
+      expect(moves).toEqual([
+        expect.objectContaining({ path: expect.stringContaining(oldHash), status: 400 }),
+      ]);
+      if (path === 'a batch operation') expect(mc.batches).toHaveLength(sentBefore.batches + 1);
+      else expect(mc.batches).toHaveLength(sentBefore.batches);
+      // As a single call does: the old member archived, no member under the refused address.
+      expect(member('mover@buyers.example')).toMatchObject({ status: 'archived' });
+      expect(member('mover@localhost')).toBeUndefined();
+      expect(member('other@buyers.example')).toMatchObject({ status: 'subscribed' });
+      expect(s.counts).toMatchObject({ failed: 1 });
+      expect(s.lastError).toContain(`customer ${mover!.id}: Mailchimp answered 400`);
+      expect(s.lastError).toContain('mover@localhost');
+      expect(s.backlog).toMatchObject({ pending: 0, retrying: 0 });
+      // One archive call for the old member.
+      expect(mc.requests.filter((r) => r.method === 'DELETE' && r.path.endsWith(oldHash))).toHaveLength(1);
+      expect(other!.email).toBe('other@buyers.example');
+    },
+    30_000,
+  );
 
   test('a batch whose results archive cannot be read is sent again whole (idempotent), nothing dropped', async () => {
     await seed(Array.from({ length: 600 }, (_, i) => `g${i}@buyers.example`));

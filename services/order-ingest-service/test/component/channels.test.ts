@@ -331,16 +331,31 @@ describe('channel connectors against fake Shopify and WooCommerce (SQLite, in-pr
       const jane = orders.find((o) => o.orderKey === '1073459981')!;
       const janeNow = await request(svc.app).get(`/v1/orders/${jane.orderId}`).set('Authorization', token);
       expect(janeNow.body).toMatchObject({ customerEmail: null, orderTotal: 181.09 });
-      // the channel sending the order again does not bring the data back
-      const body = shopify.orderJson('450789469');
-      await postWebhook(body, {
+      // the channel sending the order again, changed, does not bring the data back
+      const body = shopify.change('450789469', { note: 'ring twice' });
+      const delivery = await postWebhook(body, {
         'X-Shopify-Topic': 'orders/updated',
         'X-Shopify-Hmac-Sha256': webhookSignature(body, SHOPIFY_SECRET),
         'X-Shopify-Event-Id': randomUUID(),
       });
-      await new Promise((r) => setTimeout(r, 300));
+      expect(delivery.body.status).toBe('accepted');
+      // the queue worker applied it as a new revision (order and processed_at in one commit)
+      const outcome = await waitFor(async () => {
+        const rows: Array<{ outcome: string }> = await svc.db.dataSource.query(
+          'SELECT outcome FROM webhook_deliveries WHERE delivery_id = ? AND processed_at IS NOT NULL',
+          [delivery.body.deliveryId],
+        );
+        return rows[0]?.outcome;
+      });
+      expect(outcome).toBe('updated');
       const again = await request(svc.app).get(`/v1/orders/${bob.orderId}`).set('Authorization', token);
-      expect(again.body.customerEmail).toBeNull();
+      expect(again.body).toMatchObject({
+        revision: erased.revision + 1,
+        redacted: erased.redacted,
+        customerEmail: null,
+      });
+      expect(again.body.buyer).toEqual(erased.buyer);
+      expect(again.body.shipTo).toBeNull();
     });
   });
 

@@ -1,9 +1,11 @@
 import request from 'supertest';
+import { IsNull } from 'typeorm';
 import { CarrierAccountChanged } from '@crp/contracts/events/carrier-account-changed';
 import { ClientConnectionChanged } from '@crp/contracts/events/client-connection-changed';
 import type { OrderDelegatedV1 } from '@crp/contracts/events/order-delegated';
 import { decodeEvent } from '@crp/contracts/registry';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
+import { InboxEntity, OutboxEntity } from '@crp/messaging/tables';
 import { signDevToken } from '@crp/platform/auth';
 import { listExpressRoutes } from '@crp/platform/http';
 import { TEST_SECRET as SECRET, embeddedEnv } from '@crp/testing/service-env';
@@ -58,6 +60,18 @@ describe('delegation to a 3PL (SQLite, in-process bus)', () => {
     await bus.publish([{ topic: ClientConnectionChanged.topic, key: id, value: JSON.stringify(event) }]);
     return event;
   };
+  /** The consumer wrote the event's inbox row: its handler ran and committed, effect or not. */
+  const handled = (eventId: string) =>
+    waitFor(async () => (await svc.db.dataSource.getRepository(InboxEntity).countBy({ eventId })) > 0, {
+      what: `event ${eventId} handled`,
+    });
+  /** Every event written so far is on the bus: the relay marks a row only after publishing it. */
+  const drained = () =>
+    waitFor(
+      async () =>
+        (await svc.db.dataSource.getRepository(OutboxEntity).countBy({ publishedAt: IsNull() })) === 0,
+      { what: 'outbox drained' },
+    );
   const viewOf = (id: string) =>
     svc.db.dataSource.getRepository(ConnectionViewEntity).findOneBy({ connectionId: id });
   const untilConnection = (id: string, status: string) =>
@@ -217,6 +231,7 @@ describe('delegation to a 3PL (SQLite, in-process bus)', () => {
       { providerAccountId: 'boxco' },
     );
     expect(onwards.status).toBe(409);
+    await drained();
     expect(delegated()).toHaveLength(1);
   });
 
@@ -343,8 +358,8 @@ describe('delegation to a 3PL (SQLite, in-process bus)', () => {
     await connection('con_1', 'shipfast', 'acme', 'disconnected', new Date(at + 1000));
     await untilConnection('con_1', 'disconnected');
     // A stale event (a replay) does not bring the connection back.
-    await connection('con_1', 'shipfast', 'acme', 'active', new Date(at + 500));
-    await new Promise((r) => setTimeout(r, 100));
+    const stale = await connection('con_1', 'shipfast', 'acme', 'active', new Date(at + 500));
+    await handled(stale.eventId);
     expect((await viewOf('con_1'))?.status).toBe('disconnected');
 
     const next = await manualOrder('acme', 'A-7');
@@ -454,7 +469,7 @@ describe('delegation to a 3PL (SQLite, in-process bus)', () => {
       version: 1,
     });
     await bus.publish([{ topic: CarrierAccountChanged.topic, key: 'car_1', value: JSON.stringify(stale) }]);
-    await new Promise((r) => setTimeout(r, 100));
+    await handled(stale.eventId);
     const row = await svc.db.dataSource
       .getRepository(CarrierAccountViewEntity)
       .findOneByOrFail({ carrierAccountId: 'car_1' });
@@ -539,7 +554,9 @@ describe('delegation to a 3PL (SQLite, in-process bus)', () => {
         ruleId,
         clientAccountId: 'acme',
       });
-      const events = await waitFor(() => (delegated().length === 2 ? delegated() : undefined));
+      await drained();
+      const events = delegated();
+      expect(events).toHaveLength(2);
       // Keyed by order: two orders' events may sit on different partitions, in any order.
       expect(
         events.map((e) => [e.payload.orderNumber, e.payload.delegatedBy, e.payload.ruleId]).sort(),
@@ -561,6 +578,8 @@ describe('delegation to a 3PL (SQLite, in-process bus)', () => {
       expect(changed.body.importStatus).toBe('updated');
       expect((await call('get', '/v1/orders', 'shipfast')).body.orders).toHaveLength(1);
       expect((await call('get', '/v1/delegations', 'acme')).body.delegations).toHaveLength(1);
+      await drained();
+      expect(delegated()).toHaveLength(1);
     });
 
     it('R5.2/R5.4: once disconnected, the rule delegates nothing; what it delegated before stays with the 3PL', async () => {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { IsNull } from 'typeorm';
 import { ClientInvited } from '@crp/contracts/events/client-invited';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
+import { InboxEntity, OutboxEntity } from '@crp/messaging/tables';
 import { embeddedEnv } from '@crp/testing/service-env';
 import { testLogger } from '@crp/testing/silent-logger';
 import { waitFor } from '@crp/testing/wait';
@@ -33,6 +35,21 @@ describe('the invitation e-mail, sent from ClientInvited (R5.1, R5.3)', () => {
   let svc: Awaited<ReturnType<typeof createTplConnectionService>>;
   const flaky = flakyMailer(2);
 
+  /** Every event written is published (the relay marks a row after publishing it), and every
+   * ClientInvited on the bus has its inbox row: its handler ran to a commit. */
+  const settled = async () => {
+    const repo = (e: typeof OutboxEntity | typeof InboxEntity) => svc.db.dataSource.getRepository(e);
+    await waitFor(async () => (await repo(OutboxEntity).countBy({ publishedAt: IsNull() })) === 0, {
+      what: 'outbox drained',
+    });
+    const ids = bus
+      .messagesOn(ClientInvited.topic)
+      .map((m) => ({ eventId: (JSON.parse(m.value) as { eventId: string }).eventId }));
+    await waitFor(async () => (await repo(InboxEntity).countBy(ids)) === ids.length, {
+      what: `${ids.length} ClientInvited handled`,
+    });
+  };
+
   beforeAll(async () => {
     bus = new InProcessBus();
     svc = await createTplConnectionService(loadConfig(embeddedEnv({ MAIL_DIR: tempMailDir() })), {
@@ -55,6 +72,11 @@ describe('the invitation e-mail, sent from ClientInvited (R5.1, R5.3)', () => {
       .send({ email: emailOf('acme'), clientName: 'Acme', companyName: 'ShipFast Ltd' });
     expect(res.status).toBe(201);
     const [mail] = await waitFor(() => (flaky.sent.length ? flaky.sent : undefined), { what: 'the e-mail' });
+    // Once every ClientInvited written is on the bus and handled (inbox row committed), no other
+    // e-mail can still be on its way: one invitation, one e-mail.
+    await settled();
+    expect(bus.messagesOn(ClientInvited.topic)).toHaveLength(1);
+    expect(flaky.sent).toHaveLength(1);
     expect(mail).toMatchObject({ to: emailOf('acme'), senderAccountId: 'shipfast' });
     // The link in it works: it is the token whose hash the invitation keeps.
     const accepted = await request(svc.app)
@@ -62,7 +84,7 @@ describe('the invitation e-mail, sent from ClientInvited (R5.1, R5.3)', () => {
       .set('Authorization', await auth('acme'))
       .send({ token: tokenFromText(mail!.text), confirm: true });
     expect(accepted.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 100));
+    await settled();
     expect(flaky.sent).toHaveLength(1);
   });
 
