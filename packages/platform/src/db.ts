@@ -218,8 +218,28 @@ export function createMysqlDatabase(url: string): Promise<void> {
   );
 }
 
-export function dropMysqlDatabase(url: string): Promise<void> {
-  return onServer(url, (db) => `DROP DATABASE IF EXISTS \`${db}\``);
+export async function dropMysqlDatabase(url: string): Promise<void> {
+  const { database } = parseDatabaseUrl(url);
+  const server = new URL(url.replace(/^mariadb:/, 'mysql:'));
+  server.pathname = '/';
+  const ds = new DataSource({ type: 'mysql', url: server.toString(), logging: false });
+  await ds.initialize();
+  try {
+    // A session left inside a transaction on this database (a process killed behind a proxy that
+    // kept its upstream socket, a test that did not close its connection) holds metadata locks:
+    // DROP DATABASE would wait for it for lock_wait_timeout (a day by default), and every
+    // INFORMATION_SCHEMA read of the server (each service's migrations) would queue behind the
+    // DROP. End those sessions first, and never wait more than a minute.
+    const sessions: Array<{ id: number | string }> = await ds.query(
+      'SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()',
+      [database],
+    );
+    for (const { id } of sessions) await ds.query(`KILL ${Number(id)}`).catch(() => undefined);
+    await ds.query('SET SESSION lock_wait_timeout = 60');
+    await ds.query(`DROP DATABASE IF EXISTS \`${database}\``);
+  } finally {
+    await ds.destroy();
+  }
 }
 
 /** Duplicate-key violations look different per driver; callers only need to know it was one. */

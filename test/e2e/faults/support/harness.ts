@@ -40,9 +40,20 @@ export async function mysqlProxy(target = { host: '127.0.0.1', port: 3306 }) {
     new Promise<void>((resolve, reject) => {
       server = createServer((client) => {
         const upstream = connect(target.port, target.host);
-        for (const s of [client, upstream]) {
+        // Either side gone (closed, reset by a kill -9, errored): the other goes too. pipe() alone
+        // does not end its destination on an error, and an upstream left open kept a killed
+        // process's MariaDB session, inside its transaction, holding the locks DROP DATABASE then
+        // waited on for good (the CI run that never finished).
+        const pair: Array<[Socket, Socket]> = [
+          [client, upstream],
+          [upstream, client],
+        ];
+        for (const [s, other] of pair) {
           sockets.add(s);
-          s.on('close', () => sockets.delete(s));
+          s.on('close', () => {
+            sockets.delete(s);
+            other.destroy();
+          });
           s.on('error', () => s.destroy());
         }
         client.pipe(upstream).pipe(client);
