@@ -11,6 +11,7 @@ export interface BusConfig {
   KAFKA_TOPIC_PARTITIONS?: number;
   CONSUMER_PARTITIONS_CONCURRENTLY?: number;
   CONSUMER_MAX_WAIT_MS?: number;
+  CONSUMER_MAX_BYTES_PER_PARTITION?: number;
   CONSUMER_SESSION_TIMEOUT_MS?: number;
 }
 
@@ -26,6 +27,7 @@ export function createBus(cfg: BusConfig, service: string, logger: Logger): Bus 
     partitions: cfg.KAFKA_TOPIC_PARTITIONS,
     partitionsConsumedConcurrently: cfg.CONSUMER_PARTITIONS_CONCURRENTLY,
     maxWaitTimeInMs: cfg.CONSUMER_MAX_WAIT_MS,
+    maxBytesPerPartition: cfg.CONSUMER_MAX_BYTES_PER_PARTITION,
     sessionTimeoutMs: cfg.CONSUMER_SESSION_TIMEOUT_MS,
   });
 }

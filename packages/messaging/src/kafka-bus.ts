@@ -21,7 +21,10 @@ export interface KafkaBusOptions {
   partitionsConsumedConcurrently?: number;
   /** How long a fetch waits for data before returning what it has (CONSUMER_MAX_WAIT_MS). */
   maxWaitTimeInMs?: number;
-  /** Bytes fetched per partition per request: bounds a delivery's size (default 4 MB). */
+  /**
+   * Bytes fetched per partition per request (CONSUMER_MAX_BYTES_PER_PARTITION): bounds a delivery's
+   * size and so the memory it holds (default 1 MB, about 1,000 order events: one batch).
+   */
   maxBytesPerPartition?: number;
   /** CONSUMER_SESSION_TIMEOUT_MS: a consumer silent this long loses its partitions (default 30 s). */
   sessionTimeoutMs?: number;
@@ -60,6 +63,10 @@ export class KafkaBus implements Bus {
         log[fn]({ namespace: entry.namespace, ...extra }, message);
       },
     });
+  }
+
+  private maxBytesPerPartition(): number {
+    return this.opts.maxBytesPerPartition ?? 1024 * 1024;
   }
 
   private physical(topic: string) {
@@ -154,8 +161,10 @@ export class KafkaBus implements Bus {
       heartbeatInterval: Math.min(3000, Math.floor((this.opts.sessionTimeoutMs ?? 30000) / 3)),
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.opts.maxWaitTimeInMs ?? 50,
-      maxBytesPerPartition: this.opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
-      maxBytes: 16 * 1024 * 1024,
+      // A fetch holds at most one delivery per partition handled at once: decoded, an event takes
+      // several times its bytes, so 4 MB per partition kept customer-service above 300 MB RSS.
+      maxBytesPerPartition: this.maxBytesPerPartition(),
+      maxBytes: this.maxBytesPerPartition() * Math.max(1, this.opts.partitionsConsumedConcurrently ?? 3),
       retry: {
         retries: 8,
         initialRetryTime: 300,

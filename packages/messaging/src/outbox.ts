@@ -5,8 +5,8 @@ import { assertEvent, contractFor } from '@crp/contracts/registry';
 import { afterCommit, type Database } from '@crp/platform/db';
 import type { Logger } from '@crp/platform/logger';
 import type { Metrics } from '@crp/platform/metrics';
-import { BatchTable, dialectOf, inList } from '@crp/platform/sql';
-import type { Bus } from './bus';
+import { BatchTable, dialectOf, inList, queryRows } from '@crp/platform/sql';
+import type { Bus, OutgoingMessage } from './bus';
 import { OutboxEntity, type OutboxRow } from './tables';
 
 const outboxTable = new BatchTable<OutboxRow>(OutboxEntity);
@@ -17,6 +17,16 @@ const outboxTable = new BatchTable<OutboxRow>(OutboxEntity);
  */
 export class Outbox {
   private readonly listeners = new Set<() => void>();
+  /**
+   * The messages of rows this process committed and has not published yet, by eventId: the relay
+   * publishes them without reading their payload back from the table. Only a shortcut — which rows
+   * are pending, and in what order, is always read from the table, and a row not held here (written
+   * before a restart, by another instance, or pushed out by the bound) is read in full.
+   */
+  private readonly committed = new Map<string, OutgoingMessage>();
+
+  /** Most messages held for the relay (the oldest are dropped first; the relay then reads them). */
+  static readonly MAX_HELD = 20_000;
 
   /** `tx` is required: an outbox write outside a transaction would defeat the pattern. */
   async add(tx: EntityManager, ...events: AnyEvent[]): Promise<void> {
@@ -27,31 +37,52 @@ export class Outbox {
   async addMany(tx: EntityManager, events: readonly AnyEvent[]): Promise<void> {
     if (events.length === 0) return;
     const now = new Date();
+    const messages: OutgoingMessage[] = [];
     const rows = events.map((event) => {
       const contract = contractFor(event.eventType, event.eventVersion);
       if (!contract) throw new Error(`no contract for ${event.eventType} v${event.eventVersion}`);
       // newEvent validated it and froze it; anything else is checked here, before it can reach the bus.
       if (!builtByNewEvent(event)) assertEvent(contract, event);
-      return {
+      const headers = {
+        'event-type': event.eventType,
+        'event-version': String(event.eventVersion),
+        'correlation-id': event.correlationId,
+        'account-id': event.accountId,
+      };
+      const row = {
         eventId: event.eventId,
         topic: contract.topic,
         msgKey: contract.partitionKey(event as never),
         eventType: event.eventType,
         payload: JSON.stringify(event),
-        headers: JSON.stringify({
-          'event-type': event.eventType,
-          'event-version': String(event.eventVersion),
-          'correlation-id': event.correlationId,
-          'account-id': event.accountId,
-        }),
+        headers: JSON.stringify(headers),
         createdAt: now,
         publishedAt: null,
         attempts: 0,
         lastError: null,
       } as OutboxRow;
+      messages.push({ topic: row.topic, key: row.msgKey, value: row.payload, headers });
+      return row;
     });
     await outboxTable.insert(tx, rows);
-    afterCommit(tx, () => this.listeners.forEach((l) => l()));
+    afterCommit(tx, () => {
+      for (let i = 0; i < rows.length; i++) this.committed.set(rows[i]!.eventId, messages[i]!);
+      for (const id of this.committed.keys()) {
+        if (this.committed.size <= Outbox.MAX_HELD) break;
+        this.committed.delete(id);
+      }
+      this.listeners.forEach((l) => l());
+    });
+  }
+
+  /** The message of a committed row this process wrote, if it still holds it (see `committed`). */
+  held(eventId: string): OutgoingMessage | undefined {
+    return this.committed.get(eventId);
+  }
+
+  /** Published: the relay no longer needs them. */
+  release(eventIds: readonly string[]): void {
+    for (const id of eventIds) this.committed.delete(id);
   }
 
   /** The relay listens so that a commit wakes it at once instead of at the next poll. */
@@ -166,33 +197,44 @@ export class OutboxRelay {
     const { db } = this.opts;
     // Reads and marks run as transactions of their own: on SQLite that also keeps them from
     // interleaving with (and seeing the uncommitted rows of) a use case's transaction on the
-    // one shared connection.
-    const rows = await db.transaction((tx) =>
-      outboxTable.select(
+    // one shared connection. The pending rows and their order come from the table; the messages
+    // of rows this process committed come from memory (Outbox.held), the others are read in full.
+    const limit = Math.max(1, Math.floor(this.opts.batchSize ?? 1000));
+    const { pending, read } = await db.transaction(async (tx) => {
+      const heads = await queryRows(
         tx,
-        'published_at IS NULL',
+        `SELECT id, event_id FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT ${limit}`,
         [],
-        `ORDER BY id LIMIT ${Math.max(1, Math.floor(this.opts.batchSize ?? 1000))}`,
-      ),
-    );
-    if (rows.length === 0) return 0;
-    await this.opts.bus.publish(
-      rows.map((r) => ({
-        topic: r.topic,
-        key: r.msgKey,
-        value: r.payload,
-        headers: r.headers ? (JSON.parse(r.headers) as Record<string, string>) : {},
-      })),
-    );
-    const ids = inList(rows.map((r) => r.id));
+      );
+      const missing = heads.filter((h) => !this.opts.outbox.held(String(h.event_id))).map((h) => h.id);
+      const ids = inList(missing);
+      const full = missing.length ? await outboxTable.select(tx, `id IN ${ids.sql}`, ids.params) : [];
+      return { pending: heads, read: new Map(full.map((r) => [String(r.eventId), r])) };
+    });
+    if (pending.length === 0) return 0;
+    const rows = pending.map((h) => {
+      const eventId = String(h.event_id);
+      const held = this.opts.outbox.held(eventId);
+      if (held) return { id: h.id, eventId, message: held };
+      const r = read.get(eventId);
+      // Both reads are one transaction, so a row is always found; if not, the next pass has it.
+      if (!r) return null;
+      const headers = r.headers ? (JSON.parse(r.headers) as Record<string, string>) : {};
+      return { id: h.id, eventId, message: { topic: r.topic, key: r.msgKey, value: r.payload, headers } };
+    });
+    const sending = rows.filter((r): r is NonNullable<typeof r> => r !== null);
+    await this.opts.bus.publish(sending.map((r) => r.message));
+    if (sending.length === 0) return 0;
+    const ids = inList(sending.map((r) => r.id));
     await db.transaction((tx) =>
       tx.query(`UPDATE outbox_events SET published_at = ? WHERE id IN ${ids.sql}`, [
         stamp(tx, new Date()),
         ...ids.params,
       ]),
     );
-    for (const r of rows) this.published?.inc({ topic: r.topic });
-    return rows.length;
+    this.opts.outbox.release(sending.map((r) => r.eventId));
+    for (const r of sending) this.published?.inc({ topic: r.message.topic });
+    return sending.length;
   }
 
   /** Deletes published outbox rows and processed inbox rows past their retention. */

@@ -94,6 +94,13 @@ export const commonConfig = {
   CONSUMER_BATCH_MAX: Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }),
   CONSUMER_PARTITIONS_CONCURRENTLY: Type.Integer({ minimum: 1, maximum: 64, default: 3 }),
   CONSUMER_MAX_WAIT_MS: Type.Integer({ minimum: 1, maximum: 10000, default: 50 }),
+  CONSUMER_MAX_BYTES_PER_PARTITION: Type.Integer({
+    minimum: 65536,
+    maximum: 67108864,
+    default: 1048576,
+    description:
+      'bytes one fetch takes from a partition (about 1,000 order events per MB); bounds the memory a delivery holds',
+  }),
   CONSUMER_SESSION_TIMEOUT_MS: Type.Integer({
     minimum: 6000,
     maximum: 300000,

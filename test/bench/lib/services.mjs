@@ -23,17 +23,26 @@ export async function startService(name, env, { port, log = false } = {}) {
         `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
       ]
     : [];
-  const child = spawn(process.execPath, [...prof, resolve(root, 'services', name, 'dist', 'main.js')], {
-    stdio: ['ignore', log ? 'inherit' : 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      AUTH_JWT_SECRET: SECRET,
-      PORT: String(port),
-      ...env,
+  // BENCH_NODE_OPTIONS='--max-old-space-size=256 …': Node flags for the services only (as a
+  // deployment's NODE_OPTIONS would set them), not for the bench process itself.
+  const flags = (process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(
+    process.execPath,
+    [...flags, ...prof, resolve(root, 'services', name, 'dist', 'main.js')],
+    {
+      stdio: ['ignore', log ? 'inherit' : 'ignore', 'inherit'],
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        AUTH_JWT_SECRET: SECRET,
+        // Required in production since issue 19 (it seals Mailchimp API keys); any 32 bytes do here.
+        MAILCHIMP_CREDENTIALS_KEY: 'be'.repeat(32),
+        PORT: String(port),
+        ...env,
+      },
     },
-  });
+  );
   children.add(child);
   const exited = new Promise((r) =>
     child.once('exit', (code, signal) => {
