@@ -30,6 +30,8 @@ export async function startService(name, env, { port, log = false } = {}) {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       AUTH_JWT_SECRET: SECRET,
+      // customer-service refuses to start in production without it (issue 19); a bench-only key.
+      MAILCHIMP_CREDENTIALS_KEY: 'b'.repeat(64),
       PORT: String(port),
       ...env,
     },
