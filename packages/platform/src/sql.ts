@@ -241,25 +241,13 @@ export class BatchTable<Row extends ObjectLiteral> {
     return rows.filter((r) => wanted.has(JSON.stringify(columns.map((c) => r[c]))));
   }
 
-  /**
-   * Every column of this table read through `alias` and renamed `<prefix><column>`, for a SELECT
-   * that joins it to another table (`hydrate(tx, raw, prefix)` reads them back).
-   */
-  selectList(tx: EntityManager, alias: string, prefix: string): string {
-    return this.metadata(tx)
-      .entity.columns.map(
-        (c) => `${alias}.${this.quote(tx, c.databaseName)} AS ${this.quote(tx, prefix + c.databaseName)}`,
-      )
-      .join(', ');
-  }
-
-  /** A raw row (database column names, each after `prefix`) → the entity object. */
-  hydrate(tx: EntityManager, raw: Record<string, unknown>, prefix = ''): Row {
+  /** A raw row (database column names) → the entity object. */
+  hydrate(tx: EntityManager, raw: Record<string, unknown>): Row {
     const { entity } = this.metadata(tx);
     const driver = tx.connection.driver;
     const row: Record<string, unknown> = {};
     for (const c of entity.columns) {
-      row[c.propertyName] = driver.prepareHydratedValue(raw[prefix + c.databaseName], c);
+      row[c.propertyName] = driver.prepareHydratedValue(raw[c.databaseName], c);
     }
     return row as Row;
   }

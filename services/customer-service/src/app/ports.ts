@@ -125,16 +125,6 @@ export interface CustomerRepository {
     page: { after?: string; limit: number },
   ): Promise<CustomerRecord[]>;
   /**
-   * findCustomers and the identities of the customers found (each customer's in creation order),
-   * in one statement: an exact lookup is then one round trip to the database, not two.
-   */
-  findCustomersWithIdentities(
-    tx: EntityManager,
-    accountId: string,
-    filter: CustomerFilter,
-    page: { after?: string; limit: number },
-  ): Promise<{ customers: CustomerRecord[]; identities: IdentityRecord[] }>;
-  /**
    * How many of the account's customers match `filter`, counting no further than `upTo`; `exact`
    * false when there may be more than `count` (a lower bound).
    */

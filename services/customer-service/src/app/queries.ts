@@ -47,8 +47,7 @@ export async function listCustomers(
 ) {
   return read(db, async (tx) => {
     const filter = await filterFor(tx, repo, accountId, input);
-    // The page and its identities in one statement (the extra row tells whether a next page exists).
-    const { customers: rows, identities } = await repo.findCustomersWithIdentities(tx, accountId, filter, {
+    const rows = await repo.findCustomers(tx, accountId, filter, {
       after: input.cursor,
       limit: input.limit + 1,
     });
@@ -58,6 +57,10 @@ export async function listCustomers(
       input.cursor === undefined && rows.length <= input.limit
         ? { count: rows.length, exact: true }
         : await repo.countCustomers(tx, accountId, filter, TOTAL_CAP + 1);
+    const identities = await repo.identitiesOf(
+      tx,
+      page.map((c) => ({ accountId, customerId: c.id })),
+    );
     const byCustomer = groupBy(identities, (i) => i.customerId ?? '');
     return {
       customers: page.map((c) => customerView(c, byCustomer.get(c.id) ?? [])),

@@ -520,28 +520,6 @@ export const customerRepository: CustomerRepository = {
     return raw.map((r) => customers.hydrate(tx, r));
   },
 
-  async findCustomersWithIdentities(tx, accountId, filter, page) {
-    const match = await pageMatch(tx, accountId, filter, page);
-    // The page's ids first (the index the filter reads, LIMIT), then their rows and identities:
-    // every table constrained by the account, identities by (account_id, customer_id).
-    const raw = await queryRows(
-      tx,
-      `SELECT c.*, ${identities.selectList(tx, 'i', 'i__')}
-         FROM (SELECT c.id ${match.sql} ORDER BY c.id LIMIT ?) p
-         JOIN customers c ON c.id = p.id
-         LEFT JOIN customer_identities i ON i.account_id = c.account_id AND i.customer_id = c.id
-        ORDER BY c.id, i.created_at, i.id`,
-      [...match.params, page.limit],
-    );
-    const found: CustomerRecord[] = [];
-    const ids: IdentityRecord[] = [];
-    for (const r of raw) {
-      if (found.length === 0 || found[found.length - 1]!.id !== r.id) found.push(customers.hydrate(tx, r));
-      if (r.i__id !== null && r.i__id !== undefined) ids.push(identities.hydrate(tx, r, 'i__'));
-    }
-    return { customers: found, identities: ids };
-  },
-
   async exportPage(tx, accountId, filter, page) {
     const match = await pageMatch(tx, accountId, filter, page);
     const raw = await queryRows(
