@@ -49,6 +49,28 @@ describe('createAuthenticator with a shared secret', () => {
     expect(err.message).toMatch(/exp/i);
   });
 
+  it('refuses a token it accepted before once its exp has passed (verified tokens are remembered)', async () => {
+    const fresh = createAuthenticator({ secret: SECRET });
+    const token = await signDevToken(SECRET, { accountId: 'acme', role: 'member', expiresIn: '2s' });
+    await expect(fresh.verify(token)).resolves.toMatchObject({ accountId: 'acme' });
+    await expect(fresh.verify(token)).resolves.toMatchObject({ accountId: 'acme' });
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      jest.setSystemTime(Date.now() + 3000);
+      const err = await rejectionOf(fresh.verify(token));
+      expect(err.message).toMatch(/exp/i);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('does not remember a refused token: the same text signed wrongly is refused every time', async () => {
+    const fresh = createAuthenticator({ secret: SECRET });
+    const token = await signDevToken('another-secret-0123456789abcdef', { accountId: 'acme' });
+    await rejectionOf(fresh.verify(token));
+    await rejectionOf(fresh.verify(token));
+  });
+
   it('rejects a token whose exp lies in the past', async () => {
     const past = Math.floor(Date.now() / 1000) - 3600;
     const token = await new SignJWT({ account_id: 'acme', role: 'admin' })

@@ -4,6 +4,7 @@
 // it can) and the service's peak RSS while streaming (sampled every 100 ms) against its RSS before.
 // Data check: a BOM, the header row, exactly N data rows. Target (issue 14): ≥ 50,000 rows/s at
 // ≤ 300 MB.
+import mysql from 'mysql2/promise';
 import { signDevToken } from '@crp/platform/auth';
 import { BIG_ACCOUNT, seededCustomerDatabase } from '../lib/customer-seed.mjs';
 import { cpuMeter, findPid, rssMb, rssSampler } from '../lib/machine.mjs';
@@ -52,8 +53,16 @@ export async function exportScenario(ctx) {
     report.note(
       `exported ${rows.toLocaleString()} rows (${(bytes / 2 ** 20).toFixed(0)} MB) in ${seconds.toFixed(1)} s: ${rate.toLocaleString()} rows/s; first byte after ${Math.round(firstByte - t0)} ms; RSS ${rssBefore} MB before, ${peak} MB peak`,
     );
+    // Baseline: the export's statement alone (the same keyset pages of 2,000, page after page, no
+    // read-ahead), run through mysql2 by this process: what the database and driver cost per row.
+    const sql = await sqlBaseline(url, n);
+    report.note(
+      `baseline: the export's SQL alone (mysql2, pages of 2,000): ${sql.rows.toLocaleString()} rows in ${sql.seconds} s = ${sql.rows_per_s.toLocaleString()} rows/s`,
+    );
     return {
       scenario: 'export',
+      sql_only_rows_per_s: sql.rows_per_s,
+      http_vs_sql_only: Number((rate / sql.rows_per_s).toFixed(2)),
       customers: n,
       rows,
       megabytes: Math.round(bytes / 2 ** 20),
@@ -70,4 +79,34 @@ export async function exportScenario(ctx) {
   } finally {
     await svc.stop();
   }
+}
+
+const EXPORT_SQL = `SELECT c.id, c.status, c.merged_into_id, c.name, c.first_name, c.last_name, c.company,
+  c.email, c.phone, c.birth_date, c.shipping_address, c.billing_address, c.postal_address, c.tags,
+  c.consent, c.order_count, c.total_spent, CAST(c.first_order_date AS CHAR) AS first_order_date,
+  CAST(c.last_order_date AS CHAR) AS last_order_date, CAST(c.created_at AS CHAR) AS created_at,
+  CAST(c.updated_at AS CHAR) AS updated_at, i.store_id AS i_store_id, i.username AS i_username
+  FROM (SELECT c.id FROM customers c WHERE c.account_id = ? AND c.status = ? AND c.id > ? ORDER BY c.id LIMIT ?) p
+  JOIN customers c ON c.id = p.id
+  LEFT JOIN customer_identities i ON i.account_id = c.account_id AND i.customer_id = c.id
+  ORDER BY c.id, i.created_at, i.id`;
+
+async function sqlBaseline(url, n) {
+  const conn = await mysql.createConnection({ uri: url, timezone: 'Z' });
+  let rows = 0;
+  let after = '';
+  const t0 = performance.now();
+  try {
+    for (;;) {
+      const [page] = await conn.query(EXPORT_SQL, [BIG_ACCOUNT, 'active', after, 2000]);
+      if (page.length === 0) break;
+      rows += new Set(page.map((r) => r.id)).size;
+      after = page[page.length - 1].id;
+      if (page.length < 2000 || rows >= n) break;
+    }
+  } finally {
+    await conn.end();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { rows, seconds: Number(seconds.toFixed(1)), rows_per_s: Math.round(rows / seconds) };
 }

@@ -143,6 +143,42 @@ export function searchScenarios(getEnv: () => Env) {
       expect(await emails(acct, { phone: '+1 412 345 6780' })).toEqual(['denver@buyers.example']);
     });
 
+    it('R2.11: each listed customer carries its own store usernames, as its detail view shows them, also when the page is cut short by limit', async () => {
+      const acct = uniqueName('acct');
+      await publishAll([
+        orderEvent(acct, { order: { ...stores.ebay }, buyer: buyer('ann', { username: 'ann_on_ebay' }) }),
+        orderEvent(acct, { order: { ...stores.etsy }, buyer: buyer('ann', { username: 'ann_on_etsy' }) }),
+        orderEvent(acct, { order: { ...stores.ebay }, buyer: buyer('bob', { username: 'bob_on_ebay' }) }),
+      ]);
+      const ann = await waitFor(
+        async () => {
+          const l = await list(acct, { email: 'ann@buyers.example' });
+          return l.customers[0]?.marketplaceUsernames.length === 2 ? l.customers[0] : undefined;
+        },
+        { ...WAIT, what: 'ann with two store usernames' },
+      );
+      await until(acct, 2, 'two customers');
+      const detail = async (customerId: string) => {
+        const res = await request(getEnv().svc.app)
+          .get(`/v1/customers/${customerId}`)
+          .set('Authorization', `Bearer ${await token(acct)}`);
+        expect(res.status).toBe(200);
+        return (res.body as CustomerView).marketplaceUsernames;
+      };
+      expect(ann.marketplaceUsernames.map((u) => u.username).sort()).toEqual(['ann_on_ebay', 'ann_on_etsy']);
+      expect(ann.marketplaceUsernames).toEqual(await detail(ann.customerId));
+      // limit 1: the page reads one customer more than it shows; its usernames stay with it.
+      const first = await list(acct, { limit: 1 });
+      expect(first.customers).toHaveLength(1);
+      expect(first.nextCursor).not.toBeNull();
+      const second = await list(acct, { limit: 1, cursor: first.nextCursor! });
+      const seen = [...first.customers, ...second.customers];
+      expect(seen.map((c) => c.email).sort()).toEqual(['ann@buyers.example', 'bob@buyers.example']);
+      for (const c of seen) expect(c.marketplaceUsernames).toEqual(await detail(c.customerId));
+      const bob = seen.find((c) => c.email === 'bob@buyers.example')!;
+      expect(bob.marketplaceUsernames.map((u) => u.username)).toEqual(['bob_on_ebay']);
+    });
+
     it('R2.11: ?username= finds the buyer of a store username exactly (with storeId, of that store only); a prefix is not enough', async () => {
       const acct = uniqueName('acct');
       await publishAll([
