@@ -197,14 +197,17 @@ export function isMysql(q: QueryRunner): boolean {
 }
 
 /** Runs one statement about `url`'s database on a connection to the server (no default database). */
-async function onServer(url: string, sql: (database: string) => string): Promise<void> {
+async function onServer(
+  url: string,
+  work: (ds: DataSource, database: string) => Promise<unknown>,
+): Promise<void> {
   const { database } = parseDatabaseUrl(url);
   const server = new URL(url.replace(/^mariadb:/, 'mysql:'));
   server.pathname = '/';
   const ds = new DataSource({ type: 'mysql', url: server.toString(), logging: false });
   await ds.initialize();
   try {
-    await ds.query(sql(database!));
+    await work(ds, database!);
   } finally {
     await ds.destroy();
   }
@@ -212,19 +215,13 @@ async function onServer(url: string, sql: (database: string) => string): Promise
 
 /** CREATE DATABASE IF NOT EXISTS (utf8mb4). */
 export function createMysqlDatabase(url: string): Promise<void> {
-  return onServer(
-    url,
-    (db) => `CREATE DATABASE IF NOT EXISTS \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+  return onServer(url, (ds, db) =>
+    ds.query(`CREATE DATABASE IF NOT EXISTS \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`),
   );
 }
 
-export async function dropMysqlDatabase(url: string): Promise<void> {
-  const { database } = parseDatabaseUrl(url);
-  const server = new URL(url.replace(/^mariadb:/, 'mysql:'));
-  server.pathname = '/';
-  const ds = new DataSource({ type: 'mysql', url: server.toString(), logging: false });
-  await ds.initialize();
-  try {
+export function dropMysqlDatabase(url: string): Promise<void> {
+  return onServer(url, async (ds, database) => {
     // A session left inside a transaction on this database (a process killed behind a proxy that
     // kept its upstream socket, a test that did not close its connection) holds metadata locks:
     // DROP DATABASE would wait for it for lock_wait_timeout (a day by default), and every
@@ -237,9 +234,7 @@ export async function dropMysqlDatabase(url: string): Promise<void> {
     for (const { id } of sessions) await ds.query(`KILL ${Number(id)}`).catch(() => undefined);
     await ds.query('SET SESSION lock_wait_timeout = 60');
     await ds.query(`DROP DATABASE IF EXISTS \`${database}\``);
-  } finally {
-    await ds.destroy();
-  }
+  });
 }
 
 /** Duplicate-key violations look different per driver; callers only need to know it was one. */

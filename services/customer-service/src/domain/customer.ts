@@ -1,4 +1,5 @@
 import type { Address, MarketingConsent } from '@crp/contracts/common';
+import { ADDRESS_PARTS } from '@crp/contracts/limits';
 import { consentFromOrder, withHistory, type ConsentEvent, type ConsentRecord } from './consent';
 import { blankToNull, isEmail, normalizeEmail, normalizePhone } from './normalize';
 import type { SourceKind } from './source';
@@ -130,22 +131,9 @@ function isEmptyAddress(a: Address | null): boolean {
   return !a || Object.values(a).every((v) => v === null || v === '');
 }
 
-const ADDRESS_KEYS = [
-  'name',
-  'company',
-  'street1',
-  'street2',
-  'street3',
-  'city',
-  'state',
-  'postalCode',
-  'country',
-  'phone',
-] as const;
-
 export function sameAddress(a: Address | null, b: Address | null): boolean {
   if (!a || !b) return a === b;
-  return ADDRESS_KEYS.every((k) => (a[k] ?? null) === (b[k] ?? null));
+  return ADDRESS_PARTS.every((k) => (a[k] ?? null) === (b[k] ?? null));
 }
 
 /**

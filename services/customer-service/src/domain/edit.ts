@@ -1,9 +1,11 @@
 import type { Address, ConsentState } from '@crp/contracts/common';
+import { ADDRESS_PARTS } from '@crp/contracts/limits';
 import { CONSENT_CHANNELS, withHistory, type ConsentChannel, type ConsentEvent } from './consent';
 import {
   cloneState,
   emptyCustomer,
   PROFILE_FIELDS,
+  sameAddress,
   type AddressField,
   type CustomerState,
   type FieldSource,
@@ -19,19 +21,6 @@ export const ADDRESS_KINDS = {
   postal: 'postalAddress',
 } as const;
 export type AddressKind = keyof typeof ADDRESS_KINDS;
-
-const ADDRESS_PARTS = [
-  'name',
-  'company',
-  'street1',
-  'street2',
-  'street3',
-  'city',
-  'state',
-  'postalCode',
-  'country',
-  'phone',
-] as const satisfies ReadonlyArray<keyof Address>;
 
 /**
  * A change a person asks for (PATCH /v1/customers/:id, POST /v1/customers). A property left out is
@@ -196,11 +185,6 @@ function mergeAddress(current: Address | null, patch: Partial<Address>): Address
     merged[part] = part === 'country' && v ? v.toUpperCase() : v;
   }
   return ADDRESS_PARTS.every((p) => merged[p] === null) ? null : merged;
-}
-
-function sameAddress(a: Address | null, b: Address | null): boolean {
-  if (!a || !b) return a === b;
-  return ADDRESS_PARTS.every((p) => (a[p] ?? null) === (b[p] ?? null));
 }
 
 export type { ProfileField };
