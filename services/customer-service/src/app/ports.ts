@@ -252,6 +252,7 @@ export type CustomerExportRecord = Pick<
   | 'shippingAddress'
   | 'billingAddress'
   | 'postalAddress'
+  | 'notes'
   | 'tags'
   | 'consent'
   | 'orderCount'
