@@ -62,6 +62,18 @@ describe('customers.field_sources stored compact (ADR 0026)', () => {
     expect(back.phone!.at).toBe(shop.at);
   });
 
+  it('fields sharing one stamp object (as one order writes them) take one stamp', () => {
+    const stamp = { ...ebay };
+    const sources: FieldSources = { name: stamp, email: stamp, phone: { ...ebay }, company: { ...shop } };
+    expect(encodeFieldSources(sources)).toEqual({
+      stamps: [
+        ['store', 'st_ebay_1', 'Acme eBay', ebay.at],
+        ['store', 'st_shopify_1', 'Acme Shopify', shop.at],
+      ],
+      fields: { name: 0, email: 0, phone: 0, company: 1 },
+    });
+  });
+
   it('stamps that differ only in store, store name or time stay apart', () => {
     const sources: FieldSources = {
       name: { ...shop },

@@ -24,21 +24,30 @@ export interface StoredFieldSources {
  */
 export function encodeFieldSources(sources: FieldSources): StoredFieldSources {
   const stamps: StoredStamp[] = [];
-  const index = new Map<string, number>();
+  // An order sets every field it writes to one stamp object: compared by identity first, by value
+  // only when the objects differ (fields read back from the table are objects of their own).
+  const seen: FieldSource[] = [];
   const fields: Record<string, number> = {};
-  for (const [field, s] of Object.entries(sources) as Array<[string, FieldSource | undefined]>) {
+  for (const field in sources) {
+    const s = sources[field as keyof FieldSources];
     if (!s) continue;
-    const key = `${s.source}\u0000${s.storeId ?? '\u0001'}\u0000${s.storeName ?? '\u0001'}\u0000${s.at}`;
-    let i = index.get(key);
-    if (i === undefined) {
+    let i = seen.indexOf(s);
+    if (i < 0) i = seen.findIndex((t) => sameStamp(t, s));
+    if (i < 0) {
       i = stamps.length;
-      index.set(key, i);
       stamps.push([s.source, s.storeId ?? null, s.storeName ?? null, s.at]);
     }
+    seen[i] = s;
     fields[field] = i;
   }
   return { stamps, fields };
 }
+
+const sameStamp = (a: FieldSource, b: FieldSource) =>
+  a.at === b.at &&
+  a.source === b.source &&
+  (a.storeId ?? null) === (b.storeId ?? null) &&
+  (a.storeName ?? null) === (b.storeName ?? null);
 
 const isStored = (v: unknown): v is StoredFieldSources =>
   typeof v === 'object' &&
