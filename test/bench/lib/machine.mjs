@@ -45,6 +45,16 @@ export function cpuSeconds(pid) {
   }
 }
 
+/** Bytes a process has written so far through write(2) and friends (sockets included), from /proc/<pid>/io; null when gone. */
+export function writtenBytes(pid) {
+  try {
+    const m = /^wchar:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The pid of the first process whose command line contains `needle` (MariaDB, the Kafka broker). */
 export function findPid(needle) {
   for (const entry of readdirSync('/proc')) {

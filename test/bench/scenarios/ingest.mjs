@@ -14,7 +14,7 @@ import {
   generateOrderStream as generate,
   orderImportedJson,
 } from '@crp/testing/order-stream';
-import { cpuMeter, findPid, rssSampler } from '../lib/machine.mjs';
+import { cpuMeter, findPid, rssSampler, writtenBytes } from '../lib/machine.mjs';
 import { pct } from '../lib/report.mjs';
 import { freePort, histograms, sleep, startService } from '../lib/services.mjs';
 
@@ -76,6 +76,7 @@ export async function ingest(ctx) {
     mariadb: findPid('mariadbd'),
     kafka: findPid('kafka.Kafka'),
   });
+  const written0 = writtenBytes(svc.pid);
   let first = null;
   let done = null;
   const deadline = Date.now() + Math.max(120_000, N * 5);
@@ -93,6 +94,7 @@ export async function ingest(ctx) {
   }
   const rate = want.orders / ((done - first) / 1000);
   const cpuUse = cpu.stop();
+  const bytes = await byteFigures(conn, written0, writtenBytes(svc.pid), want.orders);
   const h = await histograms(svc.url, [
     'consumer_batch_size',
     'consumer_batch_seconds',
@@ -138,6 +140,7 @@ export async function ingest(ctx) {
     batches,
     cpu: cpuUse,
     link_phase_ms: phases,
+    bytes,
     offered_per_s: latency.offered,
     achieved_per_s: latency.achieved,
     p50_ms: latency.p50,
@@ -237,6 +240,28 @@ async function latencyRun({ bus, conn, offered, seconds, seed }) {
     p50: samples.length ? Math.round(pct(samples, 50)) : null,
     p99: samples.length ? Math.round(pct(samples, 99)) : null,
     samples: samples.length,
+  };
+}
+
+/**
+ * Where the bytes go: what customer-service wrote (to MariaDB and Kafka sockets, /proc wchar) per
+ * distinct order over the pipeline run, and the mean stored size of a customer row's JSON columns
+ * and of an outbox payload.
+ */
+async function byteFigures(conn, before, after, orders) {
+  const [[c]] = await conn.query(
+    `SELECT AVG(LENGTH(field_sources)) AS fs,
+            AVG(COALESCE(LENGTH(shipping_address), 0) + COALESCE(LENGTH(billing_address), 0)
+              + COALESCE(LENGTH(postal_address), 0) + LENGTH(tags) + LENGTH(consent)
+              + COALESCE(LENGTH(consent_history), 0) + LENGTH(field_sources)) AS js
+       FROM customers`,
+  );
+  const [[o]] = await conn.query('SELECT AVG(LENGTH(payload)) AS p FROM outbox_events');
+  return {
+    written_per_order: before !== null && after !== null ? Math.round((after - before) / orders) : null,
+    customer_field_sources: Math.round(Number(c.fs ?? 0)),
+    customer_json_columns: Math.round(Number(c.js ?? 0)),
+    outbox_payload: Math.round(Number(o.p ?? 0)),
   };
 }
 

@@ -869,4 +869,75 @@ export function customerScenarios(getEnv: () => Env) {
       expect(l.customers.reduce((t, c) => t + c.history.totalSpent, 0)).toBe(110);
     });
   });
+
+  it('ADR 0026: field sources are stored once per stamp; a record stored in the per-field form of before reads the same, keeps its store lock (R2.1) and is stored compact again by its next order', async () => {
+    const acct = uniqueName('acct');
+    const storedSources = async (id: string) => {
+      const [row] = (await getEnv().svc.db.transaction((tx) =>
+        tx.query('SELECT field_sources FROM customers WHERE account_id = ? AND id = ?', [acct, id]),
+      )) as Array<{ field_sources: string }>;
+      return JSON.parse(row!.field_sources) as Record<string, unknown>;
+    };
+    const first = await firstCustomer(
+      orderEvent(acct, { buyer: buyer('fs'), order: { orderDate: day(10) } }),
+    );
+    const shopify10 = ['store', stores.shopify.storeId, stores.shopify.storeName, day(10)];
+    expect(await storedSources(first.customerId)).toEqual({
+      stamps: [shopify10],
+      fields: Object.fromEntries(Object.keys(first.fieldSources).map((f) => [f, 0])),
+    });
+    expect(first.fieldSources.email).toEqual({
+      source: 'store',
+      storeId: stores.shopify.storeId,
+      storeName: stores.shopify.storeName,
+      at: day(10),
+    });
+
+    // The form every row had before: the domain's map itself, here with the email owned by eBay.
+    const ebay10 = {
+      source: 'store',
+      storeId: stores.ebay.storeId,
+      storeName: stores.ebay.storeName,
+      at: day(10),
+    };
+    const old = { ...first.fieldSources, email: ebay10 };
+    await getEnv().svc.db.transaction((tx) =>
+      tx.query('UPDATE customers SET field_sources = ? WHERE account_id = ? AND id = ?', [
+        JSON.stringify(old),
+        acct,
+        first.customerId,
+      ]),
+    );
+    expect((await customer(acct, first.customerId)).fieldSources).toEqual(old);
+
+    // A newer Shopify order: it fills the phone, but may not take the eBay-owned email (R2.1).
+    await publish(
+      orderEvent(acct, {
+        buyer: buyer('fs', { email: 'fs-new@buyers.example', phone: '+16135550101' }),
+        order: { orderDate: day(12) },
+      }),
+    );
+    const after = await customerUntil(acct, first.customerId, (c) => c.phone !== null, 'the second order');
+    expect(after.email).toBe('fs@buyers.example');
+    expect(after.fieldSources.email).toEqual(ebay10);
+    expect(after.fieldSources.phone).toEqual({
+      source: 'store',
+      storeId: stores.shopify.storeId,
+      storeName: stores.shopify.storeName,
+      at: day(12),
+    });
+    const stored = (await storedSources(first.customerId)) as {
+      stamps: unknown[][];
+      fields: Record<string, number>;
+    };
+    expect(stored.stamps[stored.fields.email!]).toEqual([
+      'store',
+      stores.ebay.storeId,
+      stores.ebay.storeName,
+      day(10),
+    ]);
+    expect(stored.stamps[stored.fields.phone!]).toEqual([...shopify10.slice(0, 3), day(12)]);
+    expect(stored.stamps[stored.fields.name!]).toEqual(shopify10);
+    expect(stored.stamps).toHaveLength(3);
+  });
 }

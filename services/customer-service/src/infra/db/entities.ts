@@ -13,6 +13,7 @@ import type {
   PrivacyRequestRecord,
 } from '../../domain/records';
 import type { MatchKeysRecord, SuggestionRecord } from '../../domain/duplicates';
+import { fieldSourcesColumn } from './field-sources-column';
 
 const { datetime: dt, varchar: vc } = entityColumn;
 
@@ -49,7 +50,8 @@ export const CustomerEntity = new EntitySchema<CustomerRow>({
     profileOrderDate: dt('profile_order_date', true),
     tags: { type: 'simple-json' },
     consent: { type: 'simple-json' },
-    fieldSources: { name: 'field_sources', type: 'simple-json' },
+    // Stored compact (each distinct stamp once: field-sources-column.ts, ADR 0026); old rows read as they are.
+    fieldSources: { name: 'field_sources', type: 'simple-json', transformer: fieldSourcesColumn },
     // Added by a later migration, so nullable in the table; the code always sees a list.
     consentHistory: {
       name: 'consent_history',
