@@ -12,6 +12,10 @@
 // as a process of its own instead, and its peak RSS is sampled too. `--dry-run` uploads the file as
 // a dry run (every row answered with its would-be outcome and changes, nothing written).
 //
+// Each service's consumer batches per topic are printed too (where the time goes);
+// BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile per service, BENCH_NODE_OPTIONS passes Node flags
+// to both services (e.g. '--max-old-space-size=256').
+//
 // Alone:  npm run bench:csv -- [--rows 1000000] [--dry-run] [--customer-service double|real]
 //                             [--customer-service-root DIR] [--json out.json] [--keep]
 // Or:     npm run bench -- csv [--rows N] [--json]   (bench.mjs calls `csv(ctx)` below)
