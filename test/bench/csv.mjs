@@ -12,6 +12,10 @@
 // as a process of its own instead, and its peak RSS is sampled too. `--dry-run` uploads the file as
 // a dry run (every row answered with its would-be outcome and changes, nothing written).
 //
+// Each service's consumer batches per topic are printed too (where the time goes);
+// BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile per service, BENCH_NODE_OPTIONS passes Node flags
+// to both services (e.g. '--max-old-space-size=256').
+//
 // Alone:  npm run bench:csv -- [--rows 1000000] [--dry-run] [--customer-service double|real]
 //                             [--customer-service-root DIR] [--json out.json] [--keep]
 // Or:     npm run bench -- csv [--rows N] [--json]   (bench.mjs calls `csv(ctx)` below)
@@ -82,6 +86,34 @@ function freePort() {
   });
 }
 
+/** Per topic: batches handled, mean events per batch, mean and total seconds per batch (its metrics). */
+async function consumerBatches(base) {
+  const text = await fetch(`${base}/metrics`).then(
+    (r) => r.text(),
+    () => '',
+  );
+  const out = {};
+  for (const m of text.matchAll(
+    /^consumer_batch_(seconds|size)_(sum|count)\{[^}]*topic="([^"]+)"[^}]*\} (\S+)$/gm,
+  )) {
+    const [, what, agg, topic, value] = m;
+    const t = topic.replace(/^csvbench_[^.]+\./, '');
+    out[t] ??= {};
+    out[t][`${what}_${agg}`] = Number(value);
+  }
+  return Object.fromEntries(
+    Object.entries(out).map(([topic, h]) => [
+      topic,
+      {
+        batches: h.seconds_count ?? 0,
+        meanEvents: h.size_count ? Math.round((h.size_sum / h.size_count) * 10) / 10 : null,
+        meanSeconds: h.seconds_count ? Math.round((h.seconds_sum / h.seconds_count) * 1000) / 1000 : null,
+        totalSeconds: Math.round((h.seconds_sum ?? 0) * 10) / 10,
+      },
+    ]),
+  );
+}
+
 function rssOf(pid) {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -89,6 +121,23 @@ function rssOf(pid) {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Node flags for a service process: BENCH_NODE_OPTIONS (e.g. '--max-old-space-size=256', as a
+ * deployment's NODE_OPTIONS would set them; not the bench process's own) and, with
+ * BENCH_PROFILE_DIR=<dir>, a V8 CPU profile written there when the service stops (--cpu-prof).
+ */
+function serviceFlags(name) {
+  const flags = (process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  if (process.env.BENCH_PROFILE_DIR) {
+    flags.push(
+      '--cpu-prof',
+      `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`,
+      `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
+    );
+  }
+  return flags;
 }
 
 /** The customer-service test double, compiled from its TypeScript source with swc. */
@@ -166,7 +215,7 @@ export async function csvBench({
   } else {
     const customerPort = await freePort();
     customerUrl = `http://127.0.0.1:${customerPort}`;
-    customerChild = spawn(process.execPath, [customerMain], {
+    customerChild = spawn(process.execPath, [...serviceFlags('customer-service'), customerMain], {
       cwd: customerServiceRoot,
       env: {
         ...process.env,
@@ -183,21 +232,25 @@ export async function csvBench({
   }
 
   const port = await freePort();
-  const child = spawn(process.execPath, [join(service, 'dist', 'main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL: ownDb,
-      BUS: 'kafka',
-      KAFKA_BROKERS: brokers,
-      KAFKA_TOPIC_PREFIX: prefix,
-      AUTH_JWT_SECRET: SECRET,
-      LOG_LEVEL: 'warn',
-      CSV_IMPORT_DIR: join(dir, 'uploads'),
-      CSV_IMPORT_POLL_MS: '100',
+  const child = spawn(
+    process.execPath,
+    [...serviceFlags('csv-import-service'), join(service, 'dist', 'main.js')],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATABASE_URL: ownDb,
+        BUS: 'kafka',
+        KAFKA_BROKERS: brokers,
+        KAFKA_TOPIC_PREFIX: prefix,
+        AUTH_JWT_SECRET: SECRET,
+        LOG_LEVEL: 'warn',
+        CSV_IMPORT_DIR: join(dir, 'uploads'),
+        CSV_IMPORT_POLL_MS: '100',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  );
   const url = `http://127.0.0.1:${port}`;
   let peakRss = 0;
   let peakBenchRss = 0;
@@ -258,6 +311,9 @@ export async function csvBench({
       }
     }
     const seconds = (performance.now() - t0) / 1000;
+    // Where the time went: each service's consumer batches per topic (count, mean size, mean seconds).
+    const consumers = { csvImportService: await consumerBatches(url) };
+    if (customerUrl) consumers.customerService = await consumerBatches(customerUrl);
     if (job.status !== 'completed') throw new Error(`job ${job.status}: ${job.error}`);
     return {
       scenario: 'csv',
@@ -285,6 +341,7 @@ export async function csvBench({
         processedRows: job.processedRows,
       },
       ratioToCsvParse: Math.round((rows / seconds / (alone.rows / alone.seconds)) * 1000) / 1000,
+      consumers,
       rss: {
         csvImportServiceIdleMb: Math.round(idleRss / 1e6),
         csvImportServicePeakMb: Math.round(peakRss / 1e6),
@@ -356,6 +413,11 @@ export function printCsvBench(r) {
         : ''
     }; bench process peak RSS ${r.rss.benchProcessWithDoublePeakMb} MB${r.dryRun ? ' (dry run)' : ''}`,
   );
+  for (const [k, topics] of Object.entries(r.consumers ?? {}))
+    for (const [topic, c] of Object.entries(topics))
+      console.log(
+        `${k} consumes ${topic}: ${c.batches} batches of ${c.meanEvents} events, ${c.meanSeconds} s each, ${c.totalSeconds} s in all`,
+      );
   console.log(JSON.stringify(r));
 }
 

@@ -25,8 +25,11 @@ import { privacyRoutes } from './http/privacy-routes';
 import { mailchimpEntities } from './infra/db/mailchimp-entities';
 import { mailchimpAdapter } from './mailchimp-wiring';
 
-/** `onOrders`: told when a batch of orders is being linked (the duplicate scan gives way to it). */
-function serviceDefinition(onOrders: () => void = () => undefined): ServiceDefinition {
+/**
+ * `onBusy`: told when a batch of orders is being linked or of import rows applied (the
+ * likely-duplicates scan gives way to both, DUPLICATE_SCAN_MAX_DEFER_MS at most).
+ */
+export function serviceDefinition(onBusy: () => void = () => undefined): ServiceDefinition {
   return {
     service: SERVICE,
     version: '0.1.0',
@@ -52,11 +55,12 @@ function serviceDefinition(onOrders: () => void = () => undefined): ServiceDefin
         // SPEC §4: customer CSV import chunks (v2; v1 has no producer any more and is dropped).
         CustomerImportRequested: async (events, tx) => {
           const v2 = events.flatMap((e) => (e.eventVersion === 2 ? [e] : []));
+          onBusy();
           if (v2.length > 0)
             await importCustomers(tx, { repo: customerRepository, outbox, dryRuns: dryRunRepository }, v2);
         },
         OrderImported: async (events, tx) => {
-          onOrders();
+          onBusy();
           await linkOrders(
             tx,
             { repo: customerRepository, outbox, timing: (phase, s) => phases.observe({ phase }, s) },
@@ -87,10 +91,10 @@ export async function createCustomerService(
   config: Config,
   overrides: Overrides = {},
 ): Promise<CustomerService> {
-  let ordersAt = 0;
+  let busyAt = 0;
   // Issue #19: the Mailchimp adapter adds its routes, its own consumer group and its sync worker.
   const mailchimp = mailchimpAdapter(config, customerRepository);
-  const base = serviceDefinition(() => (ordersAt = Date.now()));
+  const base = serviceDefinition(() => (busyAt = Date.now()));
   const svc = mailchimp.attach(
     await assembleService(
       { ...base, routes: (deps) => [...base.routes(deps), ...mailchimp.routes(deps)] },
@@ -109,7 +113,7 @@ export async function createCustomerService(
     intervalMs: config.DUPLICATE_SCAN_INTERVAL_MS,
     batch: config.DUPLICATE_SCAN_BATCH,
     maxDeferMs: config.DUPLICATE_SCAN_MAX_DEFER_MS,
-    busy: () => Date.now() - ordersAt < config.DUPLICATE_SCAN_INTERVAL_MS,
+    busy: () => Date.now() - busyAt < config.DUPLICATE_SCAN_INTERVAL_MS,
     logger: svc.logger.child({ component: 'duplicate-scan' }),
     onPass: (_r, seconds) => passes.observe(seconds),
   });

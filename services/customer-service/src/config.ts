@@ -19,7 +19,8 @@ export const customerConfig = {
     minimum: 0,
     maximum: 3_600_000,
     default: 30_000,
-    description: 'while orders are being linked the scan waits, but never longer than this between passes',
+    description:
+      'while orders are being linked (or import chunks applied) the scan waits, but never longer than this between passes',
   }),
   IMPORT_DRY_RUN_TTL_MS: Type.Integer({
     minimum: 60_000,

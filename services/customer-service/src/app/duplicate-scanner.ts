@@ -17,7 +17,7 @@ export interface ScannerOptions extends ScanDeps {
 /**
  * Runs the likely-duplicates scan beside the service: pass after pass while the queue has work,
  * then a pause. It runs outside the order consumer's transactions, so linking orders never waits
- * for it, and it gives way to them: while order batches are being linked (an import, a backfill)
+ * for it, and it gives way to them: while order batches are being linked or customer CSV import chunks applied
  * it runs one pass per `maxDeferMs` at most and catches up once they stop, so the hot path keeps
  * the machine. Passes never overlap (one at a time here, one across instances by the scan's lock).
  */
