@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { BatchTable, dialectOf, inList, keysIn, queryRows } from '@crp/platform/sql';
+import { BatchTable, dialectOf, inList, keysIn, queryRows, type Dialect } from '@crp/platform/sql';
 import type { CustomerExportRecord, CustomerRepository } from '../../app/ports';
 import type {
   AccountSettings,
@@ -195,6 +195,26 @@ function idsMatch(accountId: string, ids: readonly string[]): { sql: string; par
 const TEXT_READ = 1001;
 
 /**
+ * MariaDB 10.11 scans a broad prefix through the primary key (whole rows: 16–79 ms for a page of
+ * 1,000,000 customers) rather than idx_customers_account_status_id (index only: 3 ms), so the scan
+ * names it — when status is the only other filter. A tag, store, username or date filter may be
+ * the selective one, and the optimizer then chooses where to start.
+ */
+function scanHint(dialect: Dialect, f: CustomerFilter): string {
+  const onlyStatus =
+    f.emailNormalized === undefined &&
+    f.phoneE164 === undefined &&
+    f.username === undefined &&
+    f.storeId === undefined &&
+    f.tagKey === undefined &&
+    !f.createdFrom &&
+    !f.createdTo &&
+    !f.updatedFrom &&
+    !f.updatedTo;
+  return dialect === 'mysql' && onlyStatus ? ' FORCE INDEX (idx_customers_account_status_id)' : '';
+}
+
+/**
  * R2.11 free text: the ids of one page (in id order, after the cursor, at most `limit`) and how
  * many customers match in all, counted no further than `upTo` ids per kind of key:
  * 1. one statement reads at most `upTo` ids from each kind's index (textBranchesSql), unordered;
@@ -245,7 +265,7 @@ async function textPage(
     const cond = textScanCondition(text, broad);
     const scanned = await queryRows(
       tx,
-      `SELECT c.id FROM customers c WHERE ${ws.where} AND ${cond.sql} ORDER BY c.id LIMIT ?`,
+      `SELECT c.id FROM customers c${scanHint(dialect, filter)} WHERE ${ws.where} AND ${cond.sql} ORDER BY c.id LIMIT ?`,
       [...ws.params, ...cond.params, page.limit],
     );
     ids = [...new Set([...ids.slice(0, page.limit), ...scanned.map((r) => String(r.id))])].sort();
