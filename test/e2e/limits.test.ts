@@ -47,6 +47,8 @@ const TEXT_COLUMNS: Record<'orders' | 'customers', Array<[string, string, TextLi
     ['customers', 'email_normalized', 'email'],
     ['customers', 'phone', 'phone'],
     ['customers', 'account_id', 'accountId'],
+    // TEXT: MariaDB reports 65,535 (bytes); TEXT_LIMITS.note characters take at most 20,000.
+    ['customers', 'notes', 'note'],
     ['customer_identities', 'username', 'username'],
     ['customer_identities', 'store_id', 'storeId'],
     ['customer_identities', 'store_name', 'storeName'],

@@ -29,7 +29,11 @@ export const TEXT_LIMITS = {
   company: 190,
   phone: 64,
   tag: 100,
-  /** One note (customer notes, internal notes, a CSV notes cell). */
+  /**
+   * One note: a customer's notes (`customers.notes`, TEXT: 5,000 characters are at most 20,000
+   * bytes under utf8mb4), an order's notes, a CSV notes cell. Enforced by POST/PATCH
+   * /v1/customers (400), the customer CSV import (a row error) and the order payloads.
+   */
   note: 5000,
   sku: 190,
   itemName: 500,

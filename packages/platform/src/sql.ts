@@ -33,8 +33,9 @@ const MAX_PARAMS = 30000;
 // MySQL writes go through prepared statements (binary protocol: values travel as they are, nothing
 // is escaped into a long SQL text). Each distinct statement is prepared once per connection, so a
 // batch is cut into chunks of these sizes only: a handful of shapes per table, whatever the batch.
-const MYSQL_CHUNKS = [256, 64, 16, 4, 1];
-const SQLITE_MAX_ROWS = 1000;
+// SQLite too: better-sqlite3 keeps prepared statements (TypeORM's statementCacheSize), and
+// preparing a new 800-row INSERT for every batch cost more than running it (embedded bench).
+const CHUNKS = [256, 64, 16, 4, 1];
 
 /** Runs one statement: MySQL as a prepared statement on the transaction's connection, SQLite as usual. */
 async function run(tx: EntityManager, sql: string, params: unknown[]): Promise<unknown> {
@@ -103,14 +104,10 @@ export async function queryRows(
 }
 
 /** How many rows each statement of a batch of `n` takes. */
-function chunkSizes(n: number, maxRows: number, dialect: Dialect): number[] {
+function chunkSizes(n: number, maxRows: number): number[] {
   const sizes: number[] = [];
-  if (dialect === 'sqlite') {
-    for (let left = n; left > 0; left -= Math.min(left, maxRows)) sizes.push(Math.min(left, maxRows));
-    return sizes;
-  }
   let left = n;
-  for (const size of MYSQL_CHUNKS.filter((c) => c <= maxRows).concat(maxRows < 1 ? [1] : [])) {
+  for (const size of CHUNKS.filter((c) => c <= maxRows).concat(maxRows < 1 ? [1] : [])) {
     while (left >= size) {
       sizes.push(size);
       left -= size;
@@ -180,9 +177,9 @@ export class BatchTable<Row extends ObjectLiteral> {
         tail = ` ON CONFLICT (${keys}) DO UPDATE SET ${set.map((c) => `${c} = excluded.${c}`).join(', ')}`;
       }
     }
-    const maxRows = Math.max(1, Math.min(SQLITE_MAX_ROWS, Math.floor(MAX_PARAMS / columns.length)));
+    const maxRows = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
     let at = 0;
-    for (const size of chunkSizes(rows.length, maxRows, dialect)) {
+    for (const size of chunkSizes(rows.length, maxRows)) {
       const chunk = rows.slice(at, at + size);
       at += size;
       const params: unknown[] = [];

@@ -118,6 +118,42 @@ describe.each(stacks)('BatchTable on %s', (name, make) => {
       expect(await db.dataSource.getRepository(ThingEntity).count()).toBe(2500);
     });
 
+    it('cuts batches of any size into a few fixed statement shapes, so prepared statements are reused', async () => {
+      const shapes = new Set<number>();
+      let statements = 0;
+      await db.transaction(async (tx) => {
+        const query = tx.query.bind(tx);
+        const spy = jest
+          .spyOn(tx, 'query')
+          .mockImplementation((sql: string, params?: Parameters<typeof query>[1]) => {
+            if (sql.startsWith('INSERT')) {
+              statements++;
+              shapes.add((sql.match(/\),\s*\(/g) ?? []).length + 1);
+            }
+            return query(sql, params);
+          });
+        // 300 + 77 + 5 rows: without fixed shapes, three batch sizes would be three new statements.
+        for (const [from, n] of [
+          [0, 300],
+          [300, 77],
+          [377, 5],
+        ] as const)
+          await things.insert(
+            tx,
+            Array.from({ length: n }, (_, i) => thing(`shape${from + i}`)),
+          );
+        spy.mockRestore();
+      });
+      if (dialectOf(db.dataSource.manager) === 'sqlite') {
+        // MySQL sends its writes as prepared statements on the connection, not through tx.query.
+        expect([...shapes].every((n) => [256, 64, 16, 4, 1].includes(n))).toBe(true);
+        expect(statements).toBeGreaterThan(3);
+      }
+      expect(
+        await db.dataSource.getRepository(ThingEntity).countBy({ accountId: 'acme' }),
+      ).toBeGreaterThanOrEqual(2500 + 382);
+    });
+
     it('select() hydrates JSON, decimals, booleans and UTC dates', async () => {
       const got = await db.transaction(async (tx) => {
         const list = inList(['a1', 'a2', 'missing']);

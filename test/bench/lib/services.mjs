@@ -14,8 +14,12 @@ process.on('exit', () => {
 });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
 
-export async function startService(name, env, { port, log = false } = {}) {
-  // BENCH_PROFILE_DIR=<dir>: each service writes a V8 CPU profile there when it stops (node --cpu-prof).
+/**
+ * Node flags for a service process the bench starts (never for the bench itself):
+ * BENCH_NODE_OPTIONS='--max-old-space-size=256 …' as a deployment's NODE_OPTIONS would set them, and
+ * with BENCH_PROFILE_DIR=<dir> a V8 CPU profile written there when the process stops (--cpu-prof).
+ */
+export function serviceNodeFlags(name) {
   const prof = process.env.BENCH_PROFILE_DIR
     ? [
         '--cpu-prof',
@@ -23,12 +27,13 @@ export async function startService(name, env, { port, log = false } = {}) {
         `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
       ]
     : [];
-  // BENCH_NODE_OPTIONS='--max-old-space-size=256 …': Node flags for the services only (as a
-  // deployment's NODE_OPTIONS would set them), not for the bench process itself.
-  const flags = (process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  return [...(process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean), ...prof];
+}
+
+export async function startService(name, env, { port, log = false } = {}) {
   const child = spawn(
     process.execPath,
-    [...flags, ...prof, resolve(root, 'services', name, 'dist', 'main.js')],
+    [...serviceNodeFlags(name), resolve(root, 'services', name, 'dist', 'main.js')],
     {
       stdio: ['ignore', log ? 'inherit' : 'ignore', 'inherit'],
       env: {

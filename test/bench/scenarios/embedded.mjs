@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { checkCustomerDatabase, expectationTotals, generateOrderStream } from '@crp/testing/order-stream';
 import { rssSampler } from '../lib/machine.mjs';
 import { createStores, postOrders } from '../lib/http-load.mjs';
-import { SECRET, freePort, root, sleep } from '../lib/services.mjs';
+import { SECRET, freePort, root, serviceNodeFlags, sleep } from '../lib/services.mjs';
 
 export async function embedded(ctx) {
   const { N, report } = ctx;
@@ -23,19 +23,23 @@ export async function embedded(ctx) {
   const dataDir = mkdtempSync(join(tmpdir(), 'crp-embedded-'));
   const base = freePort();
   const ports = { order: base, customer: base + 1, csv: base + 2, tpl: base + 3 };
-  const child = spawn(process.execPath, [resolve(root, 'infra/local/start.mjs')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      ...process.env,
-      CRP_DATA_DIR: dataDir,
-      AUTH_JWT_SECRET: SECRET,
-      LOG_LEVEL: 'warn',
-      ORDER_INGEST_SERVICE_PORT: String(ports.order),
-      CUSTOMER_SERVICE_PORT: String(ports.customer),
-      CSV_IMPORT_SERVICE_PORT: String(ports.csv),
-      TPL_CONNECTION_SERVICE_PORT: String(ports.tpl),
+  const child = spawn(
+    process.execPath,
+    [...serviceNodeFlags('npm-start'), resolve(root, 'infra/local/start.mjs')],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        ...process.env,
+        CRP_DATA_DIR: dataDir,
+        AUTH_JWT_SECRET: SECRET,
+        LOG_LEVEL: 'warn',
+        ORDER_INGEST_SERVICE_PORT: String(ports.order),
+        CUSTOMER_SERVICE_PORT: String(ports.customer),
+        CSV_IMPORT_SERVICE_PORT: String(ports.csv),
+        TPL_CONNECTION_SERVICE_PORT: String(ports.tpl),
+      },
     },
-  });
+  );
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   const stop = () =>
@@ -106,6 +110,10 @@ export async function embedded(ctx) {
       max_rss_mb: rss,
       data_check: check.ok ? 'ok' : `FAILED: ${check.problems.join('; ')}`,
     };
+  } catch (err) {
+    // Say what the process said: a service that died mid-run explains the failed request.
+    if (stderr) process.stderr.write(`npm start's last output:\n${stderr}\n`);
+    throw err;
   } finally {
     await stop();
     if (!ctx.keep) rmSync(dataDir, { recursive: true, force: true });

@@ -108,7 +108,11 @@ const CUSTOMER_ALIASES = new Map<string, string>([
       ],
       ['birthDate', ['birthdate', 'birthday', 'dateofbirth', 'dob']],
       ['tags', ['tags', 'tag', 'labels', 'groups']],
-      ['notes', ['notes', 'note', 'comment', 'comments', 'remarks']],
+      // Shopify's customer export: `Note`; PrestaShop's customer record: `note` ("Private note").
+      [
+        'notes',
+        ['notes', 'note', 'privatenote', 'customernote', 'customernotes', 'comment', 'comments', 'remarks'],
+      ],
       [
         'emailConsent',
         [

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import { IsNull } from 'typeorm';
+import { TEXT_LIMITS } from '@crp/contracts/limits';
 import { InboxEntity, OutboxEntity } from '@crp/messaging/tables';
 import { fixturePath } from '@crp/testing/fixtures';
 import { waitFor } from '@crp/testing/wait';
@@ -76,6 +77,26 @@ describe('customer CSV import on the embedded stack, customer-service played by 
     expect(rowsOf(errors.text)).toEqual([
       ['line', 'reason', 'Nom', 'Prénom', 'Email', 'Notes'],
       ['5', 'Email (email) "not-an-email" is not an email address', 'bad', 'row', 'not-an-email', ''],
+    ]);
+  });
+
+  it('issue #16 notes: over TEXT_LIMITS.note a row error at the door (never sent), at the limit imported, a blank cell sent as null (R4.3: clears them)', async () => {
+    const a = account();
+    const over = 'n'.repeat(TEXT_LIMITS.note + 1);
+    const full = 'é'.repeat(TEXT_LIMITS.note);
+    const csv = `Email,Notes\r\nlong@example.com,${over}\r\nfull@example.com,${full}\r\nblank@example.com,\r\n`;
+    const job = await importFile(a, csv);
+    expect(job).toMatchObject({ status: 'completed', counts: { created: 2, rejected: 1 } });
+    expect(sys.customers.byEmail(a, 'long@example.com')).toBeUndefined();
+    expect(sys.customers.byEmail(a, 'full@example.com')?.values.notes).toBe(full);
+    expect(sys.customers.byEmail(a, 'blank@example.com')?.values).toEqual({
+      email: 'blank@example.com',
+      notes: null,
+    });
+    const errors = rowsOf((await sys.get(a, `/v1/imports/${job.jobId}/errors.csv`)).text);
+    expect(errors.map((r) => r.slice(0, 2))).toEqual([
+      ['line', 'reason'],
+      ['2', expect.stringMatching(new RegExp(`Notes.*${TEXT_LIMITS.note}`))],
     ]);
   });
 

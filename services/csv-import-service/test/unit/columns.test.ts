@@ -66,6 +66,21 @@ describe('header matching (SPEC §4, R3.2)', () => {
     expect(m.ignored.map((c) => c.header)).toEqual(expect.arrayContaining(['Customer ID', 'Password *']));
   });
 
+  it("issue #16: a notes column maps to notes under its usual names (Shopify's Note, PrestaShop's note / Private note), with PrestaShop's profile too", () => {
+    for (const header of ['Notes', 'Note', 'note', 'Private note', 'Customer Notes', 'Comments'])
+      expect(fieldsOf(resolveMapping('customers', ['Email', header]))[header]).toEqual(['notes']);
+    const presta = resolveMapping('customers', [
+      'Customer ID',
+      'Titles ID (Mr = 1, Ms = 2, else 0)',
+      'Email *',
+      'Password *',
+      'Last Name *',
+      'note',
+    ]);
+    expect(presta.profile).toBe('prestashop-customers');
+    expect(fieldsOf(presta).note).toEqual(['notes']);
+  });
+
   it("recognizes Shopify's customer export: Default Address is the shipping address", () => {
     const m = resolveMapping('customers', [
       'First Name',

@@ -33,6 +33,7 @@ export function customerView(
     phone: c.phone,
     email: c.email,
     birthDate: c.birthDate,
+    notes: c.notes,
     marketplaceUsernames: identities.map((i) => ({
       customerUserId: i.id,
       customerId: c.id,

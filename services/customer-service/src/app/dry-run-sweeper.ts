@@ -1,3 +1,4 @@
+import { BackgroundLoop } from '@crp/platform/background-loop';
 import type { Database } from '@crp/platform/db';
 import type { Logger } from '@crp/platform/logger';
 import type { DryRunRepository } from './ports';
@@ -22,35 +23,33 @@ export interface DryRunSweeperOptions {
  * transactions; deleting is idempotent, so instances need no lock between them.
  */
 export class DryRunSweeper {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> = Promise.resolve();
-  private stopped = true;
-  private closing = false;
+  private readonly loop: BackgroundLoop;
+  private stopping = false;
 
-  constructor(private readonly opts: DryRunSweeperOptions) {}
-
-  start(): void {
-    if (this.opts.intervalMs <= 0 || !this.stopped) return;
-    this.stopped = false;
-    this.schedule(this.opts.intervalMs);
+  constructor(private readonly opts: DryRunSweeperOptions) {
+    this.loop = new BackgroundLoop({
+      intervalMs: opts.intervalMs,
+      pass: async () => {
+        await this.sweep();
+        return false;
+      },
+      logger: opts.logger,
+      failureMessage: 'dry run state sweep failed; trying again later',
+    });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.closing = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running.catch(() => undefined);
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    this.stopping = true;
+    return this.loop.stop();
   }
 
   /** Sweeps until nothing is left to delete; returns the rows deleted (tests, operators). */
   drain(): Promise<number> {
-    const run = this.running.then(
-      () => this.sweep(),
-      () => this.sweep(),
-    );
-    this.running = run.catch(() => undefined);
-    return run;
+    return this.loop.run(() => this.sweep());
   }
 
   private async sweep(): Promise<number> {
@@ -62,7 +61,8 @@ export class DryRunSweeper {
       if (jobs.length === 0) return total;
       for (const job of jobs) {
         for (;;) {
-          if (this.closing) return total;
+          // A stopping service ends the sweep between transactions; the next start goes on.
+          if (this.stopping) return total;
           const n = await this.opts.db.transaction((tx) =>
             this.opts.dryRuns.sweepJob(tx, job, staleBefore, batch),
           );
@@ -71,20 +71,5 @@ export class DryRunSweeper {
         }
       }
     }
-  }
-
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.drain().then(
-        () => this.schedule(this.opts.intervalMs),
-        (err: unknown) => {
-          this.opts.logger.error({ err }, 'dry run state sweep failed; trying again later');
-          this.schedule(this.opts.intervalMs * 10);
-        },
-      );
-    }, ms);
-    this.timer.unref?.();
   }
 }

@@ -1,3 +1,4 @@
+import { BackgroundLoop } from '@crp/platform/background-loop';
 import type { Logger } from '@crp/platform/logger';
 import { scanDuplicates, type ScanDeps, type ScanResult } from './scan-duplicates';
 
@@ -21,43 +22,39 @@ export interface ScannerOptions extends ScanDeps {
  * the machine. Passes never overlap (one at a time here, one across instances by the scan's lock).
  */
 export class DuplicateScanner {
-  private timer: NodeJS.Timeout | null = null;
+  private readonly loop: BackgroundLoop;
   private lastPassAt = Date.now();
-  private running: Promise<unknown> = Promise.resolve();
-  private stopped = true;
 
-  constructor(private readonly opts: ScannerOptions) {}
-
-  start(): void {
-    if (this.opts.intervalMs <= 0 || !this.stopped) return;
-    this.stopped = false;
-    this.schedule(this.opts.intervalMs);
+  constructor(private readonly opts: ScannerOptions) {
+    this.loop = new BackgroundLoop({
+      intervalMs: opts.intervalMs,
+      due: () => {
+        if (opts.busy() && Date.now() - this.lastPassAt < opts.maxDeferMs) return false;
+        this.lastPassAt = Date.now();
+        return true;
+      },
+      pass: async () => (await this.once()).scanned >= opts.batch,
+      logger: opts.logger,
+      failureMessage: 'duplicate scan failed; trying again later',
+    });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running.catch(() => undefined);
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Passes until the queue is empty (tests, and whoever wants suggestions now). */
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const r = await this.pass();
+      const r = await this.loop.run(() => this.once());
       total += r.scanned;
       if (r.scanned < this.opts.batch) return total;
     }
-  }
-
-  private pass(): Promise<ScanResult> {
-    const run = this.running.then(
-      () => this.once(),
-      () => this.once(),
-    );
-    this.running = run.catch(() => undefined);
-    return run;
   }
 
   private async once(): Promise<ScanResult> {
@@ -65,24 +62,5 @@ export class DuplicateScanner {
     const r = await scanDuplicates(this.opts, this.opts.batch);
     if (r.scanned > 0) this.opts.onPass?.(r, (performance.now() - t) / 1000);
     return r;
-  }
-
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      if (this.opts.busy() && Date.now() - this.lastPassAt < this.opts.maxDeferMs) {
-        this.schedule(this.opts.intervalMs);
-        return;
-      }
-      this.lastPassAt = Date.now();
-      this.pass().then(
-        (r) => this.schedule(r.scanned >= this.opts.batch ? 0 : this.opts.intervalMs),
-        (err: unknown) => {
-          this.opts.logger.error({ err }, 'duplicate scan failed; trying again later');
-          this.schedule(this.opts.intervalMs * 10);
-        },
-      );
-    }, ms);
-    this.timer.unref?.();
   }
 }

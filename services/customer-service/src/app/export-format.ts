@@ -20,6 +20,7 @@ export const EXPORT_COLUMNS = [
   'birthDate',
   ...ADDRESS_TYPES.flatMap((type) => ADDRESS_PARTS.map((part) => `${type}.${part}`)),
   'tags',
+  'notes',
   'emailConsent',
   'smsConsent',
   'usernames',
@@ -82,7 +83,7 @@ export function csvRow(c: CustomerExportRecord): string {
     addressCells(c.shippingAddress) +
     addressCells(c.billingAddress) +
     addressCells(c.postalAddress) +
-    `,${text(tags)},${c.consent.email?.state ?? ''},${c.consent.sms?.state ?? ''},${text(usernames)}` +
+    `,${text(tags)},${text(c.notes)},${c.consent.email?.state ?? ''},${c.consent.sms?.state ?? ''},${text(usernames)}` +
     `,${c.orderCount},${c.totalSpent.toFixed(2)},${c.firstOrderDate ?? ''},${c.lastOrderDate ?? ''}` +
     `,${c.createDate},${c.modifyDate},${c.mergedIntoId ?? ''}\r\n`
   );

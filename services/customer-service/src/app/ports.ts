@@ -263,6 +263,7 @@ export type CustomerExportRecord = Pick<
   | 'shippingAddress'
   | 'billingAddress'
   | 'postalAddress'
+  | 'notes'
   | 'tags'
   | 'consent'
   | 'orderCount'

@@ -29,7 +29,12 @@ export const PROFILE_FIELDS = [
 export const ADDRESS_FIELDS = ['shippingAddress', 'billingAddress', 'postalAddress'] as const;
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
 export type AddressField = (typeof ADDRESS_FIELDS)[number];
-export type TrackedField = ProfileField | AddressField;
+/**
+ * Notes are merchant-written free text (issue #16): tracked with their source (`manual`, `api`,
+ * `csv`) like the other fields, but orders never write them, so no store ever locks them.
+ */
+export const NOTES_FIELD = 'notes' as const;
+export type TrackedField = ProfileField | AddressField | typeof NOTES_FIELD;
 
 export interface CustomerState {
   firstName: string | null;
@@ -42,6 +47,8 @@ export interface CustomerState {
   shippingAddress: Address | null;
   billingAddress: Address | null;
   postalAddress: Address | null;
+  /** Free text the merchant keeps on the record (at most TEXT_LIMITS.note characters). */
+  notes: string | null;
   /** Order date of the order that wrote the kept shipping address (R1.7); informational. */
   addressOrderDate: Date | null;
   /** Order date of the newest order applied to this record; informational. */
@@ -90,6 +97,7 @@ export const emptyCustomer = (): CustomerState => ({
   shippingAddress: null,
   billingAddress: null,
   postalAddress: null,
+  notes: null,
   addressOrderDate: null,
   profileOrderDate: null,
   tags: [],

@@ -4,6 +4,7 @@ import { CONSENT_CHANNELS, withHistory, type ConsentChannel, type ConsentEvent }
 import {
   cloneState,
   emptyCustomer,
+  NOTES_FIELD,
   PROFILE_FIELDS,
   sameAddress,
   type AddressField,
@@ -35,6 +36,8 @@ export interface CustomerEdit {
   email?: string | null;
   phone?: string | null;
   birthDate?: string | null;
+  /** Free text; a blank value clears it. */
+  notes?: string | null;
   addresses?: Partial<Record<AddressKind, Partial<Address> | null>>;
   tags?: string[];
   marketingConsent?: Partial<Record<ConsentChannel, { state: ConsentState }>>;
@@ -94,6 +97,10 @@ export function decideEdit(current: CustomerState, edit: CustomerEdit, ctx: Edit
     if (edit[field] === undefined) continue;
     const value = blankToNull(edit[field]);
     if (value !== current[field]) wanted.set(field, value);
+  }
+  if (edit.notes !== undefined) {
+    const value = blankToNull(edit.notes);
+    if (value !== current.notes) wanted.set(NOTES_FIELD, value);
   }
   for (const [kind, field] of Object.entries(ADDRESS_KINDS) as Array<[AddressKind, AddressField]>) {
     const patch = edit.addresses?.[kind];

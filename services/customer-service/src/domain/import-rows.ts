@@ -6,6 +6,7 @@ import { withHistory, type ConsentChannel, type ConsentEvent } from './consent';
 import {
   cloneState,
   emptyCustomer,
+  NOTES_FIELD,
   type AddressField,
   type FieldSource,
   type TrackedField,
@@ -333,8 +334,20 @@ export function decideImportRow(row: CustomerImportRow, state: ImportState, ctx:
       });
       continue;
     }
-    if (field === 'notes' && raw !== null) {
-      warnings.push('notes are not kept on customer records: the notes column was not imported');
+    if (field === NOTES_FIELD) {
+      // R4.3 like any text field; notes are never store-written, so never locked (R2.1).
+      const after = blankToNull(raw as string | null);
+      const was = current.notes;
+      if (after === was) continue;
+      next.notes = after;
+      touched.add(NOTES_FIELD);
+      changes.push({
+        field,
+        before: before ? was : null,
+        after,
+        clearedByBlank: after === null && was !== null,
+      });
+      logged.push({ field, from: was, to: after });
     }
   }
   next.consentHistory = withHistory(next.consentHistory, consentApplied);

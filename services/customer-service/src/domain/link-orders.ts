@@ -347,6 +347,7 @@ function stateOnly(s: CustomerState): CustomerState {
     shippingAddress: s.shippingAddress,
     billingAddress: s.billingAddress,
     postalAddress: s.postalAddress,
+    notes: s.notes,
     addressOrderDate: s.addressOrderDate,
     profileOrderDate: s.profileOrderDate,
     tags: s.tags,

@@ -57,7 +57,12 @@ export interface MergePlan {
 /** Source priority for equal times: a store's value is the one its next order will send again. */
 const SOURCE_RANK: Record<SourceKind, number> = { store: 0, manual: 1, api: 2, csv: 3, mailchimp: 4 };
 
-type Group = { field: string; members: TrackedField[] };
+/**
+ * `survivorFirst`: the records' values are not ranked by time or source. Notes are a merchant's
+ * text, not a fact an order refreshes: the survivor's notes are kept (or, when it has none, the
+ * first merged record's that has some), unless `choices` names another record.
+ */
+type Group = { field: string; members: TrackedField[]; survivorFirst?: boolean };
 const GROUPS: Group[] = [
   { field: 'name', members: ['firstName', 'lastName', 'name'] },
   { field: 'company', members: ['company'] },
@@ -67,6 +72,7 @@ const GROUPS: Group[] = [
   { field: apiFieldName('shippingAddress'), members: ['shippingAddress'] },
   { field: apiFieldName('billingAddress'), members: ['billingAddress'] },
   { field: apiFieldName('postalAddress'), members: ['postalAddress'] },
+  { field: 'notes', members: ['notes'], survivorFirst: true },
 ];
 
 /** The fields `choices` may name. */
@@ -76,7 +82,8 @@ export const MERGE_CHOICE_FIELDS = GROUPS.map((g) => g.field);
  * R2.7 as a pure function: what merging `mergedIds` into `survivorId` would give, every field on
  * which the records disagree with each candidate value and which one wins by which rule (the
  * user's choice; else the newest value, by the order date or edit time that wrote it; equal times:
- * source priority store > manual > api > csv; then the survivor), and what cannot be merged and
+ * source priority store > manual > api > csv; then the survivor; notes: the survivor's, else the
+ * first merged record's that has some), and what cannot be merged and
  * why. Identities, order history, tags and consent go to the survivor; names are decided as one
  * (first, last and display name from the same record). Consent is never a choice: per channel the
  * newest change wins and an unsubscribe of unknown date beats any opt-in (R2.9).
@@ -159,6 +166,13 @@ export function planMerge(req: MergeRequest, world: MergeWorld, now: Date): Merg
       because = `chosen in the request`;
     } else if (distinct.length === 0) {
       continue;
+    } else if (g.survivorFirst) {
+      winner = present[0]!;
+      rule = 'survivor';
+      because =
+        present[0]!.record.id === survivor.id
+          ? `${g.field} are not ranked by time: the survivor keeps its own (name another record in choices.${g.field} to keep that one's)`
+          : `the survivor has no ${g.field}: the first merged record's are kept (name another record in choices.${g.field} to keep that one's)`;
     } else if (distinct.length === 1) {
       // No disagreement: the one value there is, from the first record that holds it.
       winner = present[0];

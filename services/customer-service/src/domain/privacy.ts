@@ -2,7 +2,7 @@ import type { CustomerRecord } from './records';
 
 /**
  * R2.10 erasure of one record, pure: every personal field emptied (names, company, email, phone,
- * birth date, addresses, tags, consent and its history, field sources), the status `deleted`, the
+ * birth date, addresses, notes, tags, consent and its history, field sources), the status `deleted`, the
  * time of erasure kept. The row stays as a tombstone — its id, account, history figures and merge
  * pointer — so links to it (order history, merged records) still resolve, and it is never active
  * again: an identity re-imported later matches nothing here and starts a new record.
@@ -23,6 +23,7 @@ export function erasedRecord(c: CustomerRecord, now: Date): CustomerRecord {
     shippingAddress: null,
     billingAddress: null,
     postalAddress: null,
+    notes: null,
     addressOrderDate: null,
     profileOrderDate: null,
     tags: [],

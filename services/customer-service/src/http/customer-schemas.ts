@@ -43,6 +43,9 @@ export const CustomerSchema = Type.Object(
     phone: NullableString,
     email: NullableString,
     birthDate: NullableString,
+    notes: Type.Union([Type.String(), Type.Null()], {
+      description: "The merchant's free text on the record (POST, PATCH, the customer CSV import)",
+    }),
     marketplaceUsernames: Type.Array(
       Type.Object({
         customerUserId: Type.String(),

@@ -54,6 +54,12 @@ export const CustomerEditBody = Type.Object(
       text(LIMITS.phone, "Any format; compared as E.164 with the account's default country"),
     ),
     birthDate: Type.Optional(Nullable(Type.String({ format: 'date' }))),
+    notes: Type.Optional(
+      text(
+        LIMITS.note,
+        `The merchant's free text on the record (at most ${LIMITS.note} characters); null or blank clears it`,
+      ),
+    ),
     addresses: Type.Optional(
       Type.Object(
         {
@@ -127,7 +133,7 @@ export const MergeBody = Type.Object(
     choices: Type.Optional(
       Type.Record(Type.String(), Id, {
         description:
-          'Per field (name, company, email, phone, birthDate, addresses.shipping, addresses.billing, addresses.postal): the record whose value wins',
+          "Per field (name, company, email, phone, birthDate, addresses.shipping, addresses.billing, addresses.postal, notes): the record whose value wins. Without a choice, notes are the survivor's (else the first merged record's that has some): the preview names that rule (`survivor`)",
       }),
     ),
   },

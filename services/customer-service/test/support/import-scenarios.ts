@@ -293,6 +293,53 @@ export function importScenarios(getEnv: () => Env) {
     expect(await api.customer(acct, made!.customerId!)).toMatchObject({ name: 'Ola Nor', company: 'Nor AS' });
   });
 
+  it('issue #16 notes: imported as written (source csv); a dry run flags the blank cell that would clear them and changes nothing; the real run clears them; a file without notes leaves them', async () => {
+    const acct = uniqueName('imp');
+    const j1 = uniqueName('job');
+    const note = 'Livrer après 18h\r\nsonner 2×';
+    await send(
+      chunk(
+        acct,
+        j1,
+        1,
+        ['email', 'firstName', 'notes'],
+        [row(2, { email: 'nia@example.com', firstName: 'Nia', notes: note })],
+      ),
+    );
+    const [made] = await answers(j1, 1);
+    expect(made).toMatchObject({ outcome: 'created' });
+    const id = made!.customerId!;
+    expect(await api.customer(acct, id)).toMatchObject({
+      notes: note,
+      fieldSources: { notes: { source: 'csv' } },
+    });
+
+    const dry = uniqueName('job');
+    await send(
+      chunk(acct, dry, 1, ['email', 'notes'], [row(2, { email: 'nia@example.com', notes: null })], {
+        dryRun: true,
+      }),
+    );
+    const [preview] = await answers(dry, 1);
+    expect(preview).toMatchObject({ outcome: 'updated', customerId: id, dryRun: true });
+    expect(preview!.changes).toEqual([{ field: 'notes', before: note, after: null, clearedByBlank: true }]);
+    expect((await api.customer(acct, id)).notes).toBe(note);
+
+    const other = uniqueName('job');
+    await send(
+      chunk(acct, other, 1, ['email', 'company'], [row(2, { email: 'nia@example.com', company: 'Nia Co' })]),
+    );
+    expect((await answers(other, 1))[0]).toMatchObject({ outcome: 'updated' });
+    expect((await api.customer(acct, id)).notes).toBe(note);
+
+    const real = uniqueName('job');
+    await send(chunk(acct, real, 1, ['email', 'notes'], [row(2, { email: 'nia@example.com', notes: null })]));
+    const [applied] = await answers(real, 1);
+    expect(applied).toMatchObject({ outcome: 'updated', customerId: id });
+    expect(applied!.warnings ?? []).toEqual([]);
+    expect((await api.customer(acct, id)).notes).toBeNull();
+  });
+
   it('R4.3 dry run: the same outcomes with each change (blank cells flagged), nothing written', async () => {
     const acct = uniqueName('imp');
     const j1 = uniqueName('job');

@@ -1,4 +1,6 @@
+import { parse } from 'csv-parse/sync';
 import request from 'supertest';
+import { TEXT_LIMITS } from '@crp/contracts/limits';
 import type { OrderImportedV1 } from '@crp/contracts/events/order-imported';
 import type { Bus } from '@crp/messaging/bus';
 import { signDevToken, type Role } from '@crp/platform/auth';
@@ -304,6 +306,112 @@ export function writeScenarios(getEnv: () => Env) {
       );
       const last = await api.customerUntil(acct, id, (x) => x.history.orderCount === 2, 'second order');
       expect(last.company).toBe('Newest Co');
+    });
+  });
+
+  describe('notes (issue #16)', () => {
+    it('notes: POST and PATCH write them (sources api, manual), over TEXT_LIMITS.note is a 400 that changes nothing, null or blank clears them; GET, both exports and the privacy export show them; an erasure removes them', async () => {
+      const acct = uniqueName('acct');
+      const note = 'Ring twice, "back door"\nafter 6pm';
+      const made = await api.call('post', acct, '/v1/customers', {
+        name: 'Noor Notes',
+        email: 'noor@example.com',
+        notes: note,
+      });
+      expect(made.status).toBe(201);
+      expect(made.body).toMatchObject({ notes: note, fieldSources: { notes: { source: 'api' } } });
+      const id = made.body.customerId as string;
+
+      const over = 'n'.repeat(TEXT_LIMITS.note + 1);
+      const tooLongPost = await api.call('post', acct, '/v1/customers', { name: 'Too Long', notes: over });
+      expect(tooLongPost.status).toBe(400);
+      expect(tooLongPost.body.error.message).toMatch(/notes/);
+      const tooLongPatch = await api.call('patch', acct, `/v1/customers/${id}`, { notes: over });
+      expect(tooLongPatch.status).toBe(400);
+      expect((await customer(acct, id)).notes).toBe(note);
+      expect((await api.list(acct)).total).toBe(1);
+
+      // At the limit fits, whatever the characters (4-byte ones included, on MariaDB's utf8mb4).
+      const full = '🦆'.repeat(10) + 'é'.repeat(TEXT_LIMITS.note - 20);
+      expect(full.length).toBe(TEXT_LIMITS.note);
+      const atLimit = await api.call('patch', acct, `/v1/customers/${id}`, { notes: full });
+      expect(atLimit.status).toBe(200);
+      expect(atLimit.body).toMatchObject({ notes: full, fieldSources: { notes: { source: 'manual' } } });
+      expect((await customer(acct, id)).notes).toBe(full);
+
+      const cleared = await api.call('patch', acct, `/v1/customers/${id}`, { notes: '   ' });
+      expect(cleared.status).toBe(200);
+      expect(cleared.body.notes).toBeNull();
+      const back = await api.call('patch', acct, `/v1/customers/${id}`, { notes: '=HYPERLINK("x")' });
+      expect(back.body.notes).toBe('=HYPERLINK("x")');
+      // Another field's edit leaves them alone.
+      expect((await api.call('patch', acct, `/v1/customers/${id}`, { company: 'Co' })).body.notes).toBe(
+        '=HYPERLINK("x")',
+      );
+
+      const csv = await api.call('get', acct, '/v1/customers/export?format=csv');
+      expect(csv.status).toBe(200);
+      const rows = parse(csv.text, { columns: true, bom: true }) as Array<Record<string, string>>;
+      expect(rows.find((r) => r.customerId === id)?.notes).toBe(`'=HYPERLINK("x")`);
+      const json = await api.call('get', acct, '/v1/customers/export?format=json');
+      const listed = (JSON.parse(json.text) as Customer[]).find((c) => c.customerId === id);
+      expect(listed?.notes).toBe('=HYPERLINK("x")');
+
+      const exported = await api.call('post', acct, '/v1/privacy-requests', {
+        type: 'export',
+        customerId: id,
+        basis: 'gdpr',
+      });
+      expect(exported.status).toBe(201);
+      expect(exported.body.document.customer).toMatchObject({
+        notes: '=HYPERLINK("x")',
+        fieldSources: { notes: { source: 'manual' } },
+      });
+
+      const erased = await api.call('post', acct, '/v1/privacy-requests', {
+        type: 'erase',
+        customerId: id,
+        basis: 'gdpr',
+      });
+      expect(erased.status).toBe(201);
+      const tomb = await customer(acct, id);
+      expect(tomb).toMatchObject({ status: 'deleted', notes: null, fieldSources: {} });
+      const raw = await getEnv().svc.db.transaction((tx) =>
+        tx.query('SELECT notes FROM customers WHERE id = ?', [id]),
+      );
+      expect(raw).toEqual([{ notes: null }]);
+    });
+
+    it("notes in a merge: the preview names the rule (survivor) and the survivor keeps its own; `choices.notes` takes another record's", async () => {
+      const acct = uniqueName('acct');
+      const mk = async (name: string, notes: string) =>
+        (await api.call('post', acct, '/v1/customers', { name, notes })).body.customerId as string;
+      const a = await mk('Merge A', 'from A');
+      const b = await mk('Merge B', 'from B');
+      const c = await mk('Merge C', 'from C');
+      const preview = await api.call('post', acct, '/v1/customers/merge/preview', {
+        survivorId: a,
+        mergedIds: [b],
+      });
+      expect(preview.status).toBe(200);
+      const conflict = (preview.body.conflicts as Array<Record<string, unknown>>).find(
+        (x) => x.field === 'notes',
+      );
+      expect(conflict).toMatchObject({ winner: a, rule: 'survivor' });
+      expect(conflict!.because).toMatch(/survivor keeps its own/);
+      const merged = await api.call('post', acct, '/v1/customers/merge', {
+        survivorId: a,
+        mergedIds: [b],
+      });
+      expect(merged.status).toBe(200);
+      expect((await customer(acct, a)).notes).toBe('from A');
+      const chosen = await api.call('post', acct, '/v1/customers/merge', {
+        survivorId: a,
+        mergedIds: [c],
+        choices: { notes: c },
+      });
+      expect(chosen.status).toBe(200);
+      expect((await customer(acct, a)).notes).toBe('from C');
     });
   });
 

@@ -193,6 +193,29 @@ describe('decideEdit (R2.1–R2.5)', () => {
     expect(d.next).toMatchObject({ firstName: 'Sam', lastName: 'Chosen', name: 'Sam Chosen' });
   });
 
+  it('issue #16: notes are edited like an unlocked field (source manual); blank clears them; left out, untouched', () => {
+    const d = decideEdit(bob(), { notes: '  Ring twice  ' }, ctx);
+    if (d.kind !== 'ok') throw new Error('expected ok');
+    expect(d.next.notes).toBe('Ring twice');
+    expect(d.next.fieldSources.notes).toEqual({
+      source: 'manual',
+      storeId: null,
+      storeName: null,
+      at: NOW.toISOString(),
+    });
+    expect(d.changes).toEqual([{ field: 'notes', from: null, to: 'Ring twice' }]);
+    const cleared = decideEdit(d.next, { notes: '' }, ctx);
+    if (cleared.kind !== 'ok') throw new Error('expected ok');
+    expect(cleared.next.notes).toBeNull();
+    expect(cleared.changes).toEqual([{ field: 'notes', from: 'Ring twice', to: null }]);
+    const other = decideEdit(d.next, { company: 'Co' }, ctx);
+    if (other.kind !== 'ok') throw new Error('expected ok');
+    expect(other.next.notes).toBe('Ring twice');
+    expect(
+      decideCreate({ name: 'X', notes: 'hi' }, { ...ctx, source: 'api' }).next.fieldSources.notes?.source,
+    ).toBe('api');
+  });
+
   it('decideCreate: every given field has the source api', () => {
     const d = decideCreate({ email: 'new@example.com', tags: ['vip', ' vip '] }, { ...ctx, source: 'api' });
     expect(d.next.fieldSources.email).toMatchObject({ source: 'api' });

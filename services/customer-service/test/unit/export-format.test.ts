@@ -16,6 +16,7 @@ const record = (over: Partial<CustomerExportRecord> = {}): CustomerExportRecord 
   shippingAddress: null,
   billingAddress: null,
   postalAddress: null,
+  notes: null,
   tags: ['VIP', 'shopify'],
   consent: { email: { state: 'subscribed', changedAt: null, source: 'store', storeId: 'st_1' } },
   orderCount: 2,
@@ -64,6 +65,17 @@ describe('CSV export rows (R2.11)', () => {
       lastOrderDate: '',
       createDate: '2026-11-02T00:00:00.000Z',
       'shippingAddress.street1': '',
+      notes: '',
     });
+  });
+
+  it('issue #16: notes are a column after tags, as written (commas, quotes, line breaks) and neutralised', () => {
+    expect(EXPORT_COLUMNS.indexOf('notes')).toBe(EXPORT_COLUMNS.indexOf('tags') + 1);
+    expect(parsed(csvRow(record({ notes: 'Ring twice, "back door"\r\nafter 6pm' }))).notes).toBe(
+      'Ring twice, "back door"\r\nafter 6pm',
+    );
+    expect(parsed(csvRow(record({ notes: '=HYPERLINK("http://evil")' }))).notes).toBe(
+      `'=HYPERLINK("http://evil")`,
+    );
   });
 });

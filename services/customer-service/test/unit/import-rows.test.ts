@@ -103,6 +103,43 @@ describe('customer import rows (SPEC §4)', () => {
     expect(d.write!.record.fieldSources.phone?.source).toBe('csv');
   });
 
+  it('issue #16 / R4.3 notes: a value replaces them (source csv), a blank cell clears them and the dry run says so', () => {
+    const kim = record({
+      email: 'kim@example.com',
+      emailNormalized: 'kim@example.com',
+      notes: 'Leave at the back door',
+      fieldSources: {
+        notes: { source: 'manual', storeId: null, storeName: null, at: '2026-01-01T00:00:00Z' },
+      },
+    });
+    const { state, ctx } = setup([kim], [], ['email', 'notes']);
+    const cleared = decideImportRow(row({ email: 'kim@example.com', notes: null }), state, {
+      ...ctx,
+      dryRun: true,
+    });
+    expect(cleared.answer.changes).toEqual([
+      { field: 'notes', before: 'Leave at the back door', after: null, clearedByBlank: true },
+    ]);
+    expect(cleared.answer.warnings ?? []).toEqual([]);
+    expect(cleared.write!.record.notes).toBeNull();
+    expect(cleared.write!.record.fieldSources.notes?.source).toBe('csv');
+    expect(cleared.write!.change.changes).toEqual([
+      { field: 'notes', from: 'Leave at the back door', to: null },
+    ]);
+
+    const { state: s2, ctx: c2 } = setup([kim], [], ['email', 'notes']);
+    const replaced = decideImportRow(row({ email: 'kim@example.com', notes: 'Ring twice' }), s2, c2);
+    expect(replaced.answer).toMatchObject({ outcome: 'updated', customerId: kim.id });
+    expect(replaced.write!.record).toMatchObject({ notes: 'Ring twice', version: 2 });
+    const same = decideImportRow(row({ email: 'kim@example.com', notes: 'Ring twice' }), s2, c2);
+    expect(same.answer.outcome).toBe('unchanged');
+
+    // A file without a notes column leaves them alone.
+    const { state: s3, ctx: c3 } = setup([kim], [], ['email', 'company']);
+    const untouched = decideImportRow(row({ email: 'kim@example.com', company: 'Co' }), s3, c3);
+    expect(untouched.write!.record.notes).toBe('Leave at the back door');
+  });
+
   it('R4.2 a customer whose first identity is a connected store is rejected, naming the store', () => {
     const bo = record({ email: 'bo@example.com', emailNormalized: 'bo@example.com' });
     const { state, ctx } = setup([bo], [identity(bo.id, 'shopify', 'bo')], ['firstName', 'email']);

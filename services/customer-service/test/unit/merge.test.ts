@@ -158,6 +158,42 @@ describe('planMerge (R2.7)', () => {
     expect(plan.identityMoves).toEqual([expect.objectContaining({ username: 'u1', customerId: 'cus_s' })]);
   });
 
+  it("issue #16: notes are not ranked by time: the survivor's are kept (rule survivor, said in the preview) unless chosen; none on the survivor: the first merged record's", () => {
+    const s = rec('cus_s', { notes: 'old but mine', fieldSources: { notes: src('manual', 1) } });
+    const m = rec('cus_m', { notes: 'newer, other', fieldSources: { notes: src('csv', 20) } });
+    const plan = planMerge({ survivorId: 'cus_s', mergedIds: ['cus_m'] }, world([s, m]), NOW);
+    expect(plan.survivor!.notes).toBe('old but mine');
+    const conflict = plan.conflicts.find((c) => c.field === 'notes')!;
+    expect(conflict).toMatchObject({ winner: 'cus_s', rule: 'survivor' });
+    expect(conflict.because).toMatch(/survivor keeps its own.*choices\.notes/);
+    expect(conflict.candidates.map((c) => c.value)).toEqual(['old but mine', 'newer, other']);
+
+    const chosen = planMerge(
+      { survivorId: 'cus_s', mergedIds: ['cus_m'], choices: { notes: 'cus_m' } },
+      world([s, m]),
+      NOW,
+    );
+    expect(chosen.survivor!.notes).toBe('newer, other');
+    expect(chosen.survivor!.fieldSources.notes?.source).toBe('csv');
+    expect(chosen.conflicts.find((c) => c.field === 'notes')).toMatchObject({
+      winner: 'cus_m',
+      rule: 'choice',
+    });
+
+    const bare = rec('cus_b');
+    const m2 = rec('cus_m2', { notes: 'second' });
+    const filled = planMerge(
+      { survivorId: 'cus_b', mergedIds: ['cus_m', 'cus_m2'] },
+      world([bare, m, m2]),
+      NOW,
+    );
+    expect(filled.survivor!.notes).toBe('newer, other');
+    expect(filled.conflicts.find((c) => c.field === 'notes')).toMatchObject({
+      winner: 'cus_m',
+      rule: 'survivor',
+    });
+  });
+
   it('R2.7/R2.10: what cannot be merged is listed with the reason: another account, deleted, already merged, an archived survivor, an open privacy request', () => {
     const other = { ...rec('cus_x'), accountId: 'globex' };
     const del = rec('cus_d', { status: 'deleted' });

@@ -142,7 +142,8 @@ export function renameOf(
   };
 }
 
-const COMPARED: Array<keyof OrderRecord & string> = [
+/** What an order says: the fields a re-import compares, and the ones it may overwrite (with its bookkeeping). */
+export const ORDER_CONTENT_FIELDS: ReadonlyArray<keyof OrderRecord & string> = [
   'orderNumber',
   'orderDate',
   'orderStatus',
@@ -165,7 +166,7 @@ const COMPARED: Array<keyof OrderRecord & string> = [
 export function changedFields(before: OrderRecord | undefined, after: OrderRecord): string[] {
   if (!before) return [];
   const enc = (v: unknown) => JSON.stringify(v instanceof Date ? v.toISOString() : v);
-  return COMPARED.filter((k) => enc(before[k]) !== enc(after[k]));
+  return ORDER_CONTENT_FIELDS.filter((k) => enc(before[k]) !== enc(after[k]));
 }
 
 /**

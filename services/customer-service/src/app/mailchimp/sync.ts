@@ -1,4 +1,5 @@
 import type { Database } from '@crp/platform/db';
+import { BackgroundLoop } from '@crp/platform/background-loop';
 import type { Logger } from '@crp/platform/logger';
 import { planMember, subscriberHash, type MemberPlan, type MemberSource } from '../../domain/mailchimp';
 import type { CustomerRecord, IdentityRecord } from '../../domain/records';
@@ -259,39 +260,24 @@ async function mapLimited<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>)
 
 /** Drains the queue in the background: a pass, then a pause when there was nothing to do. */
 export class MailchimpSyncWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = true;
+  private readonly loop: BackgroundLoop;
 
-  constructor(
-    private readonly deps: SyncDeps,
-    private readonly intervalMs: number,
-  ) {}
+  constructor(deps: SyncDeps, intervalMs: number) {
+    this.loop = new BackgroundLoop({
+      intervalMs,
+      firstDelayMs: 0,
+      retryMs: intervalMs,
+      pass: async () => (await drainOnce(deps)) > 0,
+      logger: deps.logger,
+      failureMessage: 'mailchimp sync pass failed',
+    });
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
-  private schedule(ms: number) {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = (async () => {
-        let handled = 0;
-        try {
-          handled = await drainOnce(this.deps);
-        } catch (err) {
-          this.deps.logger.error({ err }, 'mailchimp sync pass failed');
-        }
-        this.running = null;
-        this.schedule(handled > 0 ? 0 : this.intervalMs);
-      })();
-    }, ms);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }

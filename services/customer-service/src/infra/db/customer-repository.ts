@@ -61,6 +61,7 @@ const CUSTOMER_MUTABLE: Array<keyof CustomerRecord & string> = [
   'shippingAddress',
   'billingAddress',
   'postalAddress',
+  'notes',
   'addressOrderDate',
   'profileOrderDate',
   'tags',
@@ -96,7 +97,7 @@ const toDate = (v: unknown): Date | null => {
 const exportColumns = (dialect: 'mysql' | 'sqlite') => {
   const instant = (col: string) => (dialect === 'mysql' ? `CAST(c.${col} AS CHAR) AS ${col}` : `c.${col}`);
   return `c.id, c.status, c.merged_into_id, c.name, c.first_name, c.last_name, c.company,
-  c.email, c.phone, c.birth_date, c.shipping_address, c.billing_address, c.postal_address, c.tags,
+  c.email, c.phone, c.birth_date, c.shipping_address, c.billing_address, c.postal_address, c.notes, c.tags,
   c.consent, c.order_count, c.total_spent, ${['first_order_date', 'last_order_date', 'created_at', 'updated_at'].map(instant).join(', ')}`;
 };
 
@@ -132,6 +133,7 @@ function exportRecords(raw: Array<Record<string, unknown>>): CustomerExportRecor
         shippingAddress: json(r.shipping_address, null),
         billingAddress: json(r.billing_address, null),
         postalAddress: json(r.postal_address, null),
+        notes: str(r.notes),
         tags: json(r.tags, []),
         consent: json(r.consent, {}),
         orderCount: Number(r.order_count ?? 0),

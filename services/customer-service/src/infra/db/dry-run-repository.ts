@@ -37,11 +37,13 @@ function revive<T>(text: string, dates: readonly string[]): T {
 const stamp = (tx: EntityManager, d: Date): Date | string =>
   dialectOf(tx) === 'mysql' ? d : d.toISOString().replace('T', ' ').replace('Z', '');
 
-const record = (r: DryRunCustomerRow) => ({
-  accountId: r.accountId,
-  jobId: r.jobId,
-  record: revive<CustomerRecord>(r.record, CUSTOMER_DATES),
-});
+const record = (r: DryRunCustomerRow) => {
+  const c = revive<CustomerRecord>(r.record, CUSTOMER_DATES);
+  // A would-be record stored before migration 1732000000800 (a dry run across the upgrade) has no
+  // notes property: it had none, as the column says of the records it was made from.
+  c.notes ??= null;
+  return { accountId: r.accountId, jobId: r.jobId, record: c };
+};
 
 /** ADR 0024: the dry runs' would-be state (app/ports.ts DryRunRepository). */
 export const dryRunRepository: DryRunRepository = {

@@ -43,6 +43,8 @@ export const CustomerEntity = new EntitySchema<CustomerRow>({
     shippingAddress: { name: 'shipping_address', type: 'simple-json', nullable: true },
     billingAddress: { name: 'billing_address', type: 'simple-json', nullable: true },
     postalAddress: { name: 'postal_address', type: 'simple-json', nullable: true },
+    // TEXT: TEXT_LIMITS.note characters fit (MariaDB TEXT holds 65,535 bytes, 4 per character).
+    notes: { name: 'notes', type: 'text', nullable: true },
     addressOrderDate: dt('address_order_date', true),
     profileOrderDate: dt('profile_order_date', true),
     tags: { type: 'simple-json' },

@@ -4,6 +4,7 @@ import { AppError } from '@crp/platform/errors';
 import { BatchTable, dialectOf, inList } from '@crp/platform/sql';
 import type { OrderRepository } from '../../app/ports';
 import type { OrderRecord, OrderRevisionRecord } from '../../domain/order';
+import { ORDER_CONTENT_FIELDS } from '../../domain/order-batch';
 import { OrderEntity, OrderRevisionEntity } from './entities';
 
 const orders = new BatchTable<OrderRecord>(OrderEntity);
@@ -24,23 +25,8 @@ function identityClause(identities: Array<{ storeId: string; username: string }>
 
 /** Every column a changed re-import may overwrite (never the id, the key or the creation time). */
 const MUTABLE: Array<keyof OrderRecord & string> = [
-  'orderNumber',
-  'orderDate',
-  'orderStatus',
-  'customerUsername',
-  'customerEmail',
-  'buyerName',
-  'buyerFirstName',
-  'buyerLastName',
-  'buyerPhone',
-  'shipTo',
-  'billTo',
-  'items',
-  'notes',
-  'total',
-  'currency',
+  ...ORDER_CONTENT_FIELDS,
   'channelUpdatedAt',
-  'channelData',
   'revision',
   'contentHash',
   'updatedAt',
