@@ -125,6 +125,17 @@ export interface CustomerRepository {
     page: { after?: string; limit: number },
   ): Promise<CustomerRecord[]>;
   /**
+   * findCustomers, and with free text also countCustomers(…, upTo), which a free-text page reads
+   * anyway (`counted` null without free text: counting then costs a statement of its own).
+   */
+  findCustomersCounted(
+    tx: EntityManager,
+    accountId: string,
+    filter: CustomerFilter,
+    page: { after?: string; limit: number },
+    upTo: number,
+  ): Promise<{ rows: CustomerRecord[]; counted: { count: number; exact: boolean } | null }>;
+  /**
    * How many of the account's customers match `filter`, counting no further than `upTo`; `exact`
    * false when there may be more than `count` (a lower bound).
    */

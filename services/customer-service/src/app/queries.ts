@@ -47,16 +47,21 @@ export async function listCustomers(
 ) {
   return read(db, async (tx) => {
     const filter = await filterFor(tx, repo, accountId, input);
-    const rows = await repo.findCustomers(tx, accountId, filter, {
-      after: input.cursor,
-      limit: input.limit + 1,
-    });
+    const found = await repo.findCustomersCounted(
+      tx,
+      accountId,
+      filter,
+      { after: input.cursor, limit: input.limit + 1 },
+      TOTAL_CAP + 1,
+    );
+    const rows = found.rows;
     const page = rows.slice(0, input.limit);
     // A first page that holds every match is its own count (an exact lookup: one query fewer).
+    // Free text counted while finding the page (the same reads); otherwise one capped count.
     const counted =
       input.cursor === undefined && rows.length <= input.limit
         ? { count: rows.length, exact: true }
-        : await repo.countCustomers(tx, accountId, filter, TOTAL_CAP + 1);
+        : (found.counted ?? (await repo.countCustomers(tx, accountId, filter, TOTAL_CAP + 1)));
     const identities = await repo.identitiesOf(
       tx,
       page.map((c) => ({ accountId, customerId: c.id })),

@@ -116,6 +116,12 @@ export function buildFilter(
   return problems.length ? { filter: null, problems } : { filter, problems: [] };
 }
 
-/** Whether reading the filter needs the account's default phone country. */
+/**
+ * Whether reading the filter needs the account's default phone country: a phone written with its
+ * `+` country code reads the same in every country, so `?phone=+1 613…` costs no settings read.
+ */
 export const needsCountry = (input: CustomerFilterInput) =>
-  input.phone !== undefined || (input.q !== undefined && looksLikePhone(input.q.trim()));
+  (input.phone !== undefined && !international(input.phone)) ||
+  (input.q !== undefined && looksLikePhone(input.q.trim()) && !international(input.q));
+
+const international = (phone: string) => phone.trim().startsWith('+');

@@ -4,6 +4,7 @@ import { signDevToken } from '@crp/platform/auth';
 import { uniqueName } from '@crp/testing/real-infra';
 import { waitFor } from '@crp/testing/wait';
 import type { CustomerView } from '../../src/app/customer-view';
+import type { CustomerFilter } from '../../src/domain/search';
 import { customerRepository } from '../../src/infra/db/customer-repository';
 import { SECRET, address, buyer, orderEvent, stores, type Env } from './scenarios';
 
@@ -319,6 +320,66 @@ export function searchScenarios(getEnv: () => Env) {
       expect(second.nextCursor).toBeNull();
     });
 
+    it('R2.11: a q whose kinds of key are broad (more matches than one read of their index) is read by a scan in id order, merged with the narrow kinds: every match once, in id order, with the other filters', async () => {
+      const acct = uniqueName('acct');
+      const other = uniqueName('acct');
+      const n = 30;
+      // `pager…`: name, email and username match (broad under a read of 7); three `Pagerman`s
+      // match by last name only (narrow), spread among them; one archived match.
+      await publishAll(
+        Array.from({ length: n }, (_, i) =>
+          orderEvent(acct, {
+            buyer:
+              i % 10 === 4
+                ? buyer(`else${i}`, { lastName: 'Pagerman', name: `Else ${i}`, firstName: 'Else' })
+                : buyer(`pager${i}`, { name: `Pager ${i}`, firstName: null, lastName: null }),
+            tags: i % 3 === 0 ? ['third'] : [],
+          }),
+        ),
+      );
+      await publishAll([orderEvent(other, { buyer: buyer('pager-elsewhere') })]);
+      const all = (await until(acct, n, `${n} customers`)).customers;
+      await until(other, 1, "the other account's customer");
+      const { db } = getEnv().svc;
+      const text = { prefix: 'pager', phoneE164: null };
+      const pages = async (filter: Omit<CustomerFilter, 'status' | 'text'>, limit: number) => {
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (let k = 0; k < 20; k++) {
+          const { rows, counted } = await db.transaction((tx) =>
+            customerRepository.findCustomersCounted(
+              tx,
+              acct,
+              { status: 'active', text, ...filter },
+              { after, limit },
+              7,
+            ),
+          );
+          expect(counted?.exact).toBe(false);
+          seen.push(...rows.map((c) => c.id));
+          if (rows.length < limit) break;
+          after = rows[rows.length - 1]!.id;
+        }
+        return seen;
+      };
+      const ids = all.map((c) => c.customerId);
+      expect(all.filter((c) => c.lastName === 'Pagerman')).toHaveLength(3);
+      expect(await pages({}, 4)).toEqual(ids);
+      expect(await pages({}, 50)).toEqual(ids);
+      const third = all.filter((c) => c.tags.some((t) => t.name === 'third')).map((c) => c.customerId);
+      expect(await pages({ tagKey: 'third' }, 2)).toEqual(third);
+      // Through the API (a read of 1,001 a kind: every kind narrow here) the same pages.
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: CustomerList = await list(acct, { q: 'pager', limit: 4, ...(cursor ? { cursor } : {}) });
+        expect(page.total).toBe(n);
+        seen.push(...page.customers.map((c) => c.customerId));
+        cursor = page.nextCursor;
+      } while (cursor && seen.length <= n);
+      expect(seen).toEqual(ids);
+    });
+
     it('R2.11: keyset pages through a filtered search visit each match once, in id order, with the same total on every page', async () => {
       const acct = uniqueName('acct');
       const vip = [1, 2, 3, 4, 5].map((n) =>
@@ -344,6 +405,26 @@ export function searchScenarios(getEnv: () => Env) {
       expect(pages).toBe(3);
       expect(seen).toEqual(wanted);
       expect(seen).toEqual([...seen].sort());
+      // A tag at least as common as the read cap (3 here, 1,001 through the API) is read in id
+      // order with the tag probed per row on MariaDB: the same pages.
+      const { db } = getEnv().svc;
+      const viaCommonTag: string[] = [];
+      let after: string | undefined;
+      for (let k = 0; k < 10; k++) {
+        const { rows } = await db.transaction((tx) =>
+          customerRepository.findCustomersCounted(
+            tx,
+            acct,
+            { status: 'active', tagKey: 'vip' },
+            { after, limit: 2 },
+            3,
+          ),
+        );
+        viaCommonTag.push(...rows.map((c) => c.id));
+        if (rows.length < 2) break;
+        after = rows[rows.length - 1]!.id;
+      }
+      expect(viaCommonTag).toEqual(wanted);
     });
 
     it('R2.11: the tag filter follows the records: a tag added by a later order is found, a tag removed from the record is not (customer_tags kept on every write)', async () => {

@@ -1,4 +1,4 @@
-import { buildFilter, looksLikePhone, tagKey, tagKeys } from '../../src/domain/search';
+import { buildFilter, looksLikePhone, needsCountry, tagKey, tagKeys } from '../../src/domain/search';
 
 describe('search filters (R2.11)', () => {
   it('R1.5/R2.11 a phone filter in any format becomes the E.164 that matching stores', () => {
@@ -55,5 +55,18 @@ describe('search filters (R2.11)', () => {
     expect(tagKey('   ')).toBeNull();
     expect(tagKey('x'.repeat(191))).toBeNull();
     expect(tagKeys(['VIP', 'vip ', 'Acme Shopify', ''])).toEqual(['vip', 'acme shopify']);
+  });
+
+  it('R1.5: only a phone without its + country code needs the account default country, and one with it reads the same under any default', () => {
+    expect(needsCountry({ phone: '(613) 555-1212' })).toBe(true);
+    expect(needsCountry({ q: '613 555 1212' })).toBe(true);
+    expect(needsCountry({ phone: ' +1 613-555-1212' })).toBe(false);
+    expect(needsCountry({ q: '+61 412 345 678' })).toBe(false);
+    expect(needsCountry({ q: 'lov', email: 'a@b.example' })).toBe(false);
+    for (const phone of ['+1 613-555-1212', '+61 412 345 678', '+44 20 7946 0958'])
+      for (const country of ['US', 'AU', 'GB', 'DE'])
+        expect(buildFilter({ phone }, country).filter?.phoneE164).toBe(
+          buildFilter({ phone }, 'US').filter?.phoneE164,
+        );
   });
 });

@@ -8,43 +8,77 @@ const likeEscape = (s: string) => s.replace(/[!%_]/g, (c) => `!${c}`);
 const stamp = (dialect: Dialect, d: Date): Date | string =>
   dialect === 'mysql' ? d : d.toISOString().replace('T', ' ').replace('Z', '');
 
+/** The kinds of key a free-text search reads, in `branch` order (see textBranchesSql). */
+export const TEXT_KINDS = ['name', 'lastName', 'email', 'username', 'phone'] as const;
+export type TextKind = (typeof TEXT_KINDS)[number];
+
 /**
  * R2.11 free text: one index range per kind of key — name prefix (account_id, name), last-name
  * prefix (account_id, last_name), email prefix (account_id, email_normalized), username prefix
  * (account_id, username) and, when the text reads as a phone, the exact E.164 (account_id,
- * phone_e164). Each branch reads only ids from its index (no row), after the cursor, and at most
- * `limit` of them — in id order when `ordered` — so a broad prefix (`joh`: every John and Johnson)
- * never materializes tens of thousands of rows. `SELECT branch, id` rows, one branch per kind.
+ * phone_e164). Each branch reads only ids from its index (no row) and at most `limit` of them, in
+ * no particular order: a branch that returns fewer than `limit` has given every match of its kind;
+ * one that returns `limit` is broad (there may be more). `SELECT branch, id` rows, one branch per
+ * kind (its index in TEXT_KINDS).
  */
 export function textBranchesSql(
   accountId: string,
   text: NonNullable<CustomerFilter['text']>,
-  opts: { after?: string; limit: number; ordered: boolean },
+  limit: number,
 ): { sql: string; params: unknown[] } {
   const like = `${likeEscape(text.prefix)}%`;
   const params: unknown[] = [];
   const branches: string[] = [];
-  const branch = (n: number, from: string, col: string, cond: string, value: string) => {
-    const after = opts.after ? ` AND ${col} > ?` : '';
-    const order = opts.ordered ? ` ORDER BY ${col}` : '';
-    // Wrapped: SQLite takes no ORDER BY / LIMIT on a branch of a compound SELECT itself.
+  const branch = (kind: TextKind, from: string, col: string, cond: string, value: string) => {
+    const n = TEXT_KINDS.indexOf(kind);
+    // Wrapped: SQLite takes no LIMIT on a branch of a compound SELECT itself.
     branches.push(
-      `SELECT ${n} AS branch, id FROM (SELECT ${col} AS id FROM ${from} WHERE account_id = ? AND ${cond}${after}${order} LIMIT ?) b${n}`,
+      `SELECT ${n} AS branch, id FROM (SELECT ${col} AS id FROM ${from} WHERE account_id = ? AND ${cond} LIMIT ?) b${n}`,
     );
-    params.push(accountId, value, ...(opts.after ? [opts.after] : []), opts.limit);
+    params.push(accountId, value, limit);
   };
-  branch(0, 'customers', 'id', "name LIKE ? ESCAPE '!'", like);
-  branch(1, 'customers', 'id', "last_name LIKE ? ESCAPE '!'", like);
-  branch(2, 'customers', 'id', "email_normalized LIKE ? ESCAPE '!'", like);
+  branch('name', 'customers', 'id', "name LIKE ? ESCAPE '!'", like);
+  branch('lastName', 'customers', 'id', "last_name LIKE ? ESCAPE '!'", like);
+  branch('email', 'customers', 'id', "email_normalized LIKE ? ESCAPE '!'", like);
   branch(
-    3,
+    'username',
     'customer_identities',
     'customer_id',
     "username LIKE ? ESCAPE '!' AND customer_id IS NOT NULL",
     like,
   );
-  if (text.phoneE164) branch(4, 'customers', 'id', 'phone_e164 = ?', text.phoneE164);
+  if (text.phoneE164) branch('phone', 'customers', 'id', 'phone_e164 = ?', text.phoneE164);
   return { sql: branches.join(' UNION ALL '), params };
+}
+
+/**
+ * R2.11 free text, the broad kinds (more matches than one read of their index): the condition a
+ * customer row (aliased `c`) meets when it matches one of them, for a scan of the account in id
+ * order (idx_customers_account_status_id holds the name, last name and email: the scan reads that
+ * index only). It stops after a page, which a broad kind fills after a few pages' worth of entries.
+ */
+export function textScanCondition(
+  text: NonNullable<CustomerFilter['text']>,
+  kinds: ReadonlySet<TextKind>,
+): { sql: string; params: unknown[] } {
+  const like = `${likeEscape(text.prefix)}%`;
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const add = (kind: TextKind, cond: string, value: string) => {
+    if (!kinds.has(kind)) return;
+    parts.push(cond);
+    params.push(value);
+  };
+  add('name', "c.name LIKE ? ESCAPE '!'", like);
+  add('lastName', "c.last_name LIKE ? ESCAPE '!'", like);
+  add('email', "c.email_normalized LIKE ? ESCAPE '!'", like);
+  add(
+    'username',
+    "EXISTS (SELECT 1 FROM customer_identities ut WHERE ut.account_id = c.account_id AND ut.customer_id = c.id AND ut.username LIKE ? ESCAPE '!')",
+    like,
+  );
+  if (text.phoneE164) add('phone', 'c.phone_e164 = ?', text.phoneE164);
+  return { sql: parts.length ? `(${parts.join(' OR ')})` : '1 = 0', params };
 }
 
 /**

@@ -7,6 +7,7 @@ import { Mailchimp1732000000500 } from './migrations/1732000000500-mailchimp';
 import { ImportDryRuns1732000000600 } from './migrations/1732000000600-import-dry-runs';
 import { MailchimpRecordHash1732000000700 } from './migrations/1732000000700-mailchimp-record-hash';
 import { CustomerNotes1732000000800 } from './migrations/1732000000800-customer-notes';
+import { ListOrderIndex1732000000810 } from './migrations/1732000000810-list-order-index';
 
 /** This service's own migrations, oldest first (the kit adds the outbox/inbox tables' one). */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   ImportDryRuns1732000000600,
   MailchimpRecordHash1732000000700,
   CustomerNotes1732000000800,
+  ListOrderIndex1732000000810,
 ];
