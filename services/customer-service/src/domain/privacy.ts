@@ -1,3 +1,4 @@
+import { emptyCustomer } from './customer';
 import type { CustomerRecord } from './records';
 
 /**
@@ -10,26 +11,12 @@ import type { CustomerRecord } from './records';
 export function erasedRecord(c: CustomerRecord, now: Date): CustomerRecord {
   return {
     ...c,
+    // Every field a customer's state holds, emptied: a personal field added to the state later is
+    // erased without being named here.
+    ...emptyCustomer(),
     status: 'deleted',
-    firstName: null,
-    lastName: null,
-    name: null,
-    company: null,
-    email: null,
     emailNormalized: null,
-    phone: null,
     phoneE164: null,
-    birthDate: null,
-    shippingAddress: null,
-    billingAddress: null,
-    postalAddress: null,
-    notes: null,
-    addressOrderDate: null,
-    profileOrderDate: null,
-    tags: [],
-    consent: {},
-    consentHistory: [],
-    fieldSources: {},
     erasedAt: now,
     version: c.version + 1,
     updatedAt: now,
