@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import nodemailer from 'nodemailer';
 import { newId } from '@crp/platform/ids';
@@ -30,6 +30,16 @@ function smtpMailer(cfg: MailConfig & { smtpUrl: string }): Mailer {
 }
 
 /**
+ * Writes under a temporary name, then renames: whoever lists the folder (GET /v1/dev/outbox, a
+ * mail client, a test) sees a whole file or none, never one still being written.
+ */
+async function writeWhole(file: string, data: string | Buffer): Promise<void> {
+  const partial = `${file}.partial`;
+  await writeFile(partial, data);
+  await rename(partial, file);
+}
+
+/**
  * No SMTP (the embedded default, local runs): nodemailer still builds the real RFC 5322 message,
  * which is written to `<dir>/<id>.eml` (opens in any mail client) with a `<id>.json` beside it
  * that GET /v1/dev/outbox lists.
@@ -50,7 +60,7 @@ function folderMailer(cfg: MailConfig): Mailer & Mailbox {
       });
       await mkdir(dir, { recursive: true });
       const file = join(dir, `${id}.eml`);
-      await writeFile(file, info.message as Buffer);
+      await writeWhole(file, info.message as Buffer);
       const meta: SentMail = {
         id,
         to: mail.to,
@@ -60,7 +70,7 @@ function folderMailer(cfg: MailConfig): Mailer & Mailbox {
         sentAt: new Date().toISOString(),
         file,
       };
-      await writeFile(join(dir, `${id}.json`), JSON.stringify(meta, null, 2));
+      await writeWhole(join(dir, `${id}.json`), JSON.stringify(meta, null, 2));
       return { messageId: String(info.messageId) };
     },
 
