@@ -36,6 +36,8 @@ const PROFILE_IMPORT_FIELDS = [
   'email',
   'phone',
   'birthDate',
+  // Never store-written, so never locked (R2.1); replaced like the others (R4.3).
+  NOTES_FIELD,
 ] as const;
 type ProfileImportField = (typeof PROFILE_IMPORT_FIELDS)[number];
 type AddressType = AddressField;
@@ -333,21 +335,6 @@ export function decideImportRow(row: CustomerImportRow, state: ImportState, ctx:
         to: next.consent[channel] ?? null,
       });
       continue;
-    }
-    if (field === NOTES_FIELD) {
-      // R4.3 like any text field; notes are never store-written, so never locked (R2.1).
-      const after = blankToNull(raw as string | null);
-      const was = current.notes;
-      if (after === was) continue;
-      next.notes = after;
-      touched.add(NOTES_FIELD);
-      changes.push({
-        field,
-        before: before ? was : null,
-        after,
-        clearedByBlank: after === null && was !== null,
-      });
-      logged.push({ field, from: was, to: after });
     }
   }
   next.consentHistory = withHistory(next.consentHistory, consentApplied);
