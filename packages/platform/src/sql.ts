@@ -1,4 +1,4 @@
-import type { EntityManager, EntityMetadata, EntitySchema, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityManager, EntityMetadata, EntitySchema, ObjectLiteral } from 'typeorm';
 
 type ColumnMetadata = EntityMetadata['columns'][number];
 
@@ -103,6 +103,51 @@ export async function queryRows(
   return (await tx.query(sql, params)) as Array<Record<string, unknown>>;
 }
 
+/** A MySQL table's indexes (name → columns in order), read once per data source and table. */
+const indexCache = new WeakMap<DataSource, Map<string, Promise<Map<string, string[]>>>>();
+
+function indexesOf(tx: EntityManager, table: string): Promise<Map<string, string[]>> {
+  let perSource = indexCache.get(tx.connection);
+  if (!perSource) indexCache.set(tx.connection, (perSource = new Map()));
+  let found = perSource.get(table);
+  if (!found) {
+    found = queryRows(
+      tx,
+      `SELECT INDEX_NAME AS name, COLUMN_NAME AS col FROM information_schema.STATISTICS
+        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
+      [table],
+    ).then((rows) => {
+      const out = new Map<string, string[]>();
+      for (const r of rows) {
+        const name = String(r.name);
+        out.set(name, [...(out.get(name) ?? []), String(r.col)]);
+      }
+      return out;
+    });
+    found.catch(() => perSource.delete(table));
+    perSource.set(table, found);
+  }
+  return found;
+}
+
+/**
+ * The index whose leading columns are exactly `columns` (in any order), the narrowest of them.
+ * MariaDB's optimizer takes a many-key lookup (`(account_id = ? AND email IN (…)) OR …`, hundreds
+ * of values) for a full table scan once the list passes `eq_range_index_dive_limit`: measured at
+ * 50,000–150,000 customers, every batch's email and phone candidate lookup read the whole table
+ * (docs/performance.md). An exact-key lookup always wants that index, so it is named.
+ */
+export function indexForKeys(indexes: Map<string, string[]>, columns: string[]): string | undefined {
+  const want = new Set(columns);
+  let best: { name: string; width: number } | undefined;
+  for (const [name, cols] of indexes) {
+    if (cols.length < want.size) continue;
+    if (!cols.slice(0, want.size).every((c) => want.has(c))) continue;
+    if (!best || cols.length < best.width) best = { name, width: cols.length };
+  }
+  return best?.name;
+}
+
 /** How many rows each statement of a batch of `n` takes. */
 function chunkSizes(n: number, maxRows: number): number[] {
   const sizes: number[] = [];
@@ -198,13 +243,20 @@ export class BatchTable<Row extends ObjectLiteral> {
    * SELECT every column of the rows matching `where` (column names as in the database; `?`
    * parameters), hydrated into entity objects the way a repository would.
    */
-  async select(tx: EntityManager, where: string, params: unknown[], suffix = ''): Promise<Row[]> {
+  async select(
+    tx: EntityManager,
+    where: string,
+    params: unknown[],
+    suffix = '',
+    opts: { index?: string } = {},
+  ): Promise<Row[]> {
     const { entity, table } = this.metadata(tx);
     const q = (n: string) => this.quote(tx, n);
     const cols = entity.columns.map((c) => q(c.databaseName)).join(', ');
+    const hint = opts.index && dialectOf(tx) === 'mysql' ? ` FORCE INDEX (${q(opts.index)})` : '';
     const raw = await queryRows(
       tx,
-      `SELECT ${cols} FROM ${q(table)} WHERE ${where}${suffix ? ` ${suffix}` : ''}`,
+      `SELECT ${cols} FROM ${q(table)}${hint} WHERE ${where}${suffix ? ` ${suffix}` : ''}`,
       params,
     );
     return raw.map((r) => this.hydrate(tx, r));
@@ -223,16 +275,15 @@ export class BatchTable<Row extends ObjectLiteral> {
     if (keys.length === 0) return [];
     const dialect = dialectOf(tx);
     const unique = dedupe(keys);
-    const match = keysIn(
-      dialect,
-      columns.map((c) => this.column(tx, c)),
-      unique,
-    );
+    const names = columns.map((c) => this.column(tx, c));
+    const match = keysIn(dialect, names, unique);
     const where = opts.where ? `${opts.where} AND ${match.sql}` : match.sql;
     const suffix = [opts.suffix ?? '', opts.lock && dialect === 'mysql' ? 'FOR UPDATE' : '']
       .filter(Boolean)
       .join(' ');
-    const rows = await this.select(tx, where, [...(opts.params ?? []), ...match.params], suffix);
+    const index =
+      dialect === 'mysql' ? indexForKeys(await indexesOf(tx, this.metadata(tx).table), names) : undefined;
+    const rows = await this.select(tx, where, [...(opts.params ?? []), ...match.params], suffix, { index });
     if (columns.length < 3) return rows;
     const wanted = new Set(unique.map((k) => JSON.stringify(k)));
     return rows.filter((r) => wanted.has(JSON.stringify(columns.map((c) => r[c]))));
