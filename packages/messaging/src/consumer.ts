@@ -59,6 +59,13 @@ export interface EventConsumerOptions {
   maxBatch?: number;
   /** Run the batch transactions at READ COMMITTED on MySQL (no gap locks; see TransactionOptions). */
   readCommitted?: boolean;
+  /**
+   * `false` for a group whose handlers are idempotent by themselves (applying an event twice
+   * leaves what applying it once leaves, e.g. an upsert into a work queue): no inbox row is read
+   * or written, so an event redelivered after a crash is applied again. Default `true`: the
+   * inbox makes every other handler exactly-once.
+   */
+  inbox?: boolean;
 }
 
 type Outcome = 'processed' | 'duplicate' | 'dead_lettered' | 'ignored';
@@ -92,7 +99,7 @@ export class EventConsumer {
   private readonly duration;
   private readonly batchSize;
   private readonly lag;
-  private readonly inbox: Inbox;
+  private readonly inbox: Inbox | null;
   private readonly handlers: BatchHandlerMap;
 
   constructor(private readonly opts: EventConsumerOptions) {
@@ -116,7 +123,7 @@ export class EventConsumer {
       'From the broker timestamp of a message to the commit of its handling',
       ['topic'],
     );
-    this.inbox = new Inbox(opts.groupId);
+    this.inbox = opts.inbox === false ? null : new Inbox(opts.groupId);
     this.handlers = {
       ...adaptPerEvent(opts.handlers ?? {}),
       ...(opts.batchHandlers ?? {}),
@@ -225,10 +232,12 @@ export class EventConsumer {
     const end = this.duration?.startTimer({ topic });
     const result = await this.opts.db.transaction(
       async (tx) => {
-        const seen = await this.inbox.seen(
-          tx,
-          entries.map((e) => e.event.eventId),
-        );
+        const seen = this.inbox
+          ? await this.inbox.seen(
+              tx,
+              entries.map((e) => e.event.eventId),
+            )
+          : new Set<string>();
         const fresh: Entry[] = [];
         for (const e of entries) {
           if (seen.has(e.event.eventId)) continue;
@@ -253,7 +262,7 @@ export class EventConsumer {
           }
           i = j;
         }
-        await this.inbox.record(
+        await this.inbox?.record(
           tx,
           fresh.map((e) => e.event),
         );
@@ -312,8 +321,10 @@ export class EventConsumer {
   }
 
   private async alreadyProcessed(eventId: string): Promise<boolean> {
+    const inbox = this.inbox;
+    if (!inbox) return false;
     try {
-      return await this.opts.db.transaction(async (tx) => (await this.inbox.seen(tx, [eventId])).size > 0);
+      return await this.opts.db.transaction(async (tx) => (await inbox.seen(tx, [eventId])).size > 0);
     } catch {
       return false;
     }

@@ -61,6 +61,11 @@ export function mailchimpAdapter(config: Config, repo: CustomerRepository) {
         metrics: svc.metrics,
         maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
         maxBatch: config.CONSUMER_BATCH_MAX,
+        // Enqueueing is idempotent (an upsert of the customer's queue row; the sync reads the
+        // record as it then is, skips a member whose content hash is unchanged, and a delete of a
+        // member already gone is no failure), so this group keeps no inbox: a batch for accounts
+        // without a connection costs one lookup and writes nothing (docs/mailchimp.md).
+        inbox: false,
         batchHandlers: {
           CustomerUpserted: async (events, tx) => void (await enqueueCustomerEvents(tx, store, events)),
           CustomerRedacted: async (events, tx) => void (await enqueueCustomerEvents(tx, store, events)),

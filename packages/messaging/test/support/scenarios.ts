@@ -28,7 +28,7 @@ export function messagingScenarios(getEnv: () => Env) {
   async function withConsumer(
     handlers: HandlerMap,
     name: string,
-    opts: { maxAttempts?: number; batchHandlers?: BatchHandlerMap } = {},
+    opts: { maxAttempts?: number; batchHandlers?: BatchHandlerMap; inbox?: boolean } = {},
   ) {
     const { bus, db, group } = getEnv();
     const consumer = new EventConsumer({
@@ -41,6 +41,7 @@ export function messagingScenarios(getEnv: () => Env) {
       batchHandlers: opts.batchHandlers,
       maxAttempts: opts.maxAttempts ?? 3,
       retryBaseMs: 5,
+      inbox: opts.inbox,
     });
     await consumer.start();
     return consumer;
@@ -131,6 +132,46 @@ export function messagingScenarios(getEnv: () => Env) {
       );
       expect(calls).toBe(2);
       expect(await db.dataSource.getRepository(SeenEntity).count({ where: { eventId: e.eventId } })).toBe(1);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('a group without an inbox (idempotent handlers) reads and writes no inbox row: a redelivered event is applied again', async () => {
+    const { bus, db } = getEnv();
+    const customerId = `cus_noinbox_${Date.now()}`;
+    const e = customerEvent(customerId);
+    const sentinel = customerEvent(customerId);
+    const applied: string[] = [];
+    const consumer = await withConsumer(
+      {
+        CustomerUpserted: async (event) => {
+          if (event.payload.customer.customerId === customerId) applied.push(event.eventId);
+        },
+      },
+      'noinbox',
+      { inbox: false },
+    );
+    try {
+      const msg = { topic: 'CustomerUpserted', key: customerId, value: JSON.stringify(e) };
+      await bus.publish([msg]);
+      await waitFor(async () => (applied.length > 0 ? true : undefined), {
+        what: 'first delivery applied',
+        timeoutMs: 20000,
+      });
+      // delivered again, as after a crash between the commit and the offset commit
+      await bus.publish([msg, { ...msg, value: JSON.stringify(sentinel) }]);
+      await waitFor(async () => (applied.includes(sentinel.eventId) ? true : undefined), {
+        what: 'sentinel consumed',
+        timeoutMs: 20000,
+      });
+      expect(applied).toEqual([e.eventId, e.eventId, sentinel.eventId]);
+      // the event ids are new to this test: no group here has seen them, so any inbox row is this consumer's
+      const rows = await db.dataSource.query(
+        'SELECT COUNT(*) AS n FROM inbox_messages WHERE event_id IN (?, ?)',
+        [e.eventId, sentinel.eventId],
+      );
+      expect(Number(rows[0].n)).toBe(0);
     } finally {
       await consumer.stop();
     }
