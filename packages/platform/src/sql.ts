@@ -54,6 +54,26 @@ interface MysqlConnection {
 }
 
 /**
+ * MariaDB turns an IN list of 1,000 values or more (`in_predicate_conversion_threshold`) into a
+ * join with a table of those values, and joined it on the index's first column only: a CSV import
+ * chunk's 2,500 e-mails of one account read every customer of the account (docs/performance.md).
+ * Lists stay below it: `(col IN (…500) OR col IN (…))`.
+ */
+const MAX_IN_LIST = 500;
+
+function inLists(column: string, values: readonly unknown[]): { sql: string; params: unknown[] } {
+  if (values.length <= MAX_IN_LIST) {
+    const list = inList(values);
+    return { sql: `${column} IN ${list.sql}`, params: list.params };
+  }
+  const parts: string[] = [];
+  for (let i = 0; i < values.length; i += MAX_IN_LIST) {
+    parts.push(`${column} IN ${inList(values.slice(i, i + MAX_IN_LIST)).sql}`);
+  }
+  return { sql: `(${parts.join(' OR ')})`, params: [...values] };
+}
+
+/**
  * Many composite keys at once, grouped by their first column:
  * `(a = ? AND b IN (…) [AND c IN (…)]) OR (a = ? AND …)`. Both engines use the index whose leading
  * columns are the key for each group (a row-value `(a, b) IN ((…), …)` list of hundreds of keys
@@ -66,10 +86,7 @@ export function keysIn(
   keys: ReadonlyArray<readonly unknown[]>,
 ): { sql: string; params: unknown[] } {
   if (keys.length === 0) return { sql: '1 = 0', params: [] };
-  if (columns.length === 1) {
-    const list = inList([...new Set(keys.map((k) => k[0]))]);
-    return { sql: `${columns[0]} IN ${list.sql}`, params: list.params };
-  }
+  if (columns.length === 1) return inLists(columns[0]!, [...new Set(keys.map((k) => k[0]))]);
   const groups = new Map<unknown, Array<readonly unknown[]>>();
   for (const key of keys) {
     const list = groups.get(key[0]);
@@ -82,8 +99,8 @@ export function keysIn(
     const conds = [`${columns[0]} = ?`];
     params.push(first);
     for (let c = 1; c < columns.length; c++) {
-      const values = inList([...new Set(list.map((k) => k[c]))]);
-      conds.push(`${columns[c]} IN ${values.sql}`);
+      const values = inLists(columns[c]!, [...new Set(list.map((k) => k[c]))]);
+      conds.push(values.sql);
       params.push(...values.params);
     }
     parts.push(`(${conds.join(' AND ')})`);
