@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machine } from './lib/machine.mjs';
 import { fmt, reporter } from './lib/report.mjs';
-import { root } from './lib/services.mjs';
+import { root, sizeMariadb } from './lib/services.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -73,7 +73,8 @@ const ctx = {
 };
 const m = machine();
 report.note(`scenario ${scenario} on ${m}`);
-const result = { ...(await (await scenarios[scenario]())(ctx)), machine: m };
+const mariadb = needsInfra ? await sizeMariadb(ctx.mysqlBase, (s) => report.note(s)) : undefined;
+const result = { ...(await (await scenarios[scenario]())(ctx)), ...(mariadb ? { mariadb } : {}), machine: m };
 report.table(
   `${scenario}: results`,
   Object.entries(result).map(([k, v]) => [

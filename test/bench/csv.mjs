@@ -35,6 +35,7 @@ import os from 'node:os';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { sizeMariadb } from './lib/services.mjs';
 import { parseArgs } from 'node:util';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -174,6 +175,7 @@ export async function csvBench({
   if (!existsSync(join(service, 'dist', 'main.js'))) throw new Error('build first: npm run build');
   const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
   const mysqlBase = (process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
+  const mariadb = await sizeMariadb(mysqlBase, log);
   // Not `bench_…`: other benchmarks clean up their databases by that prefix.
   const tag = `csvbench_${Date.now().toString(36)}`;
   const dir = join(os.tmpdir(), tag);
@@ -340,6 +342,7 @@ export async function csvBench({
         counts: job.counts,
         processedRows: job.processedRows,
       },
+      mariadb,
       ratioToCsvParse: Math.round((rows / seconds / (alone.rows / alone.seconds)) * 1000) / 1000,
       consumers,
       rss: {

@@ -412,8 +412,13 @@ export async function checkCustomerDatabase(
       problems.push(`${account}: sum of order counts ${counted.get(account) ?? 0} (expected ${e.orders})`);
   }
   const [mismatched] = await conn.query(
-    `SELECT COUNT(*) AS n FROM customers c WHERE c.order_count <>
-       (SELECT COUNT(*) FROM customer_orders o WHERE o.account_id = c.account_id AND o.customer_id = c.id)`,
+    // One grouped pass over the history, joined (a correlated COUNT per customer took 200 s and
+    // more at 150,000 customers once the tables outgrew MariaDB's buffer pool).
+    `SELECT COUNT(*) AS n FROM customers c
+       LEFT JOIN (SELECT account_id, customer_id, COUNT(*) AS k FROM customer_orders
+                  GROUP BY account_id, customer_id) o
+         ON o.account_id = c.account_id AND o.customer_id = c.id
+      WHERE c.order_count <> COALESCE(o.k, 0)`,
   );
   if (Number(mismatched[0]!.n) > 0)
     problems.push(`${mismatched[0]!.n} customers whose order count differs from their history`);

@@ -1,6 +1,6 @@
 // Starts a service of this repository as its own process (node services/<name>/dist/main.js),
 // as a deployment would, so that its RSS and CPU are its own.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 export const root = resolve(import.meta.dirname, '..', '..', '..');
@@ -106,4 +106,37 @@ export async function histograms(url, names) {
     out[name] = { sum, count, mean: count ? sum / count : null };
   }
   return out;
+}
+
+/**
+ * Sizes the MariaDB at `mysqlBase` for volume (infra/local/mariadb-size.sh: buffer pool and redo
+ * log raised where lower, never lowered, until the server restarts) unless BENCH_MARIADB_SIZE=0,
+ * and returns the sizes the run had, for its report. With the server's own 128 MB pool, 200,000
+ * orders ran at half the rate (docs/performance.md).
+ */
+export async function sizeMariadb(mysqlBase, log) {
+  const url = new URL(mysqlBase);
+  if (process.env.BENCH_MARIADB_SIZE !== '0') {
+    const out = execFileSync('bash', [resolve(root, 'infra/local/mariadb-size.sh')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        ...process.env,
+        MYSQL_HOST: url.hostname,
+        MYSQL_PORT: url.port || '3306',
+        MYSQL_USER: decodeURIComponent(url.username || 'root'),
+        MYSQL_PASSWORD: decodeURIComponent(url.password),
+      },
+    });
+    log?.(String(out).trim());
+  }
+  const mysql = (await import('mysql2/promise')).default;
+  const conn = await mysql.createConnection(mysqlBase);
+  try {
+    const [rows] = await conn.query(
+      'SELECT @@innodb_buffer_pool_size DIV 1048576 AS pool, @@innodb_log_file_size DIV 1048576 AS redo',
+    );
+    return { innodb_buffer_pool_mb: Number(rows[0].pool), innodb_redo_log_mb: Number(rows[0].redo) };
+  } finally {
+    await conn.end();
+  }
 }
