@@ -328,6 +328,18 @@ export function writeScenarios(getEnv: () => Env) {
       expect(tooLongPost.body.error.message).toMatch(/notes/);
       const tooLongPatch = await api.call('patch', acct, `/v1/customers/${id}`, { notes: over });
       expect(tooLongPatch.status).toBe(400);
+      // Issue 14: the limit, said once; not the other branch of the nullable field ("must be
+      // null") nor ajv's "must match a schema in anyOf".
+      const limitSaid = `body notes must NOT have more than ${TEXT_LIMITS.note} characters`;
+      expect(tooLongPatch.body.error).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        message: `Invalid body: ${limitSaid}`,
+        details: [limitSaid],
+      });
+      expect(tooLongPatch.body.error.message).not.toMatch(/must be null|anyOf/);
+      const notText = await api.call('patch', acct, `/v1/customers/${id}`, { notes: 42 });
+      expect(notText.status).toBe(400);
+      expect(notText.body.error.message).toBe('Invalid body: body notes must be a string or null');
       expect((await customer(acct, id)).notes).toBe(note);
       expect((await api.list(acct)).total).toBe(1);
 
