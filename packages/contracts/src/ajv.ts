@@ -1,6 +1,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Static, TSchema } from '@sinclair/typebox';
+import { withoutUnionNoise } from './ajv-errors';
 
 // One ajv for the whole process: compiled validators are cached per schema object, so each
 // schema compiles once however many times it is used.
@@ -18,9 +19,14 @@ export function compile<T extends TSchema>(schema: T): ValidateFunction<Static<T
   return fn as ValidateFunction<Static<T>>;
 }
 
-/** Human-readable, one line per problem: `/payload/order/orderDate must match format "date-time"`. */
+/**
+ * Human-readable, one line per problem: `/payload/order/orderDate must match format "date-time"`.
+ * A value that fails a union (a nullable field) is described once, by what it was meant to be
+ * (`/notes must NOT have more than 5000 characters`, not also "must be null" and "must match a
+ * schema in anyOf"), or by the types allowed (`/notes must be a string or null`): withoutUnionNoise.
+ */
 export function formatErrors(errors: ErrorObject[] | null | undefined): string[] {
-  return (errors ?? []).map((e) => {
+  return withoutUnionNoise(errors).map((e) => {
     const where = e.instancePath || '(root)';
     if (e.keyword === 'required') return `${where} must have property "${String(e.params.missingProperty)}"`;
     if (e.keyword === 'additionalProperties')

@@ -6,6 +6,7 @@ import { pinoHttp } from 'pino-http';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Static, TSchema } from '@sinclair/typebox';
+import { withoutUnionNoise } from '@crp/contracts/ajv-errors';
 import type { Authenticator, Principal } from './auth';
 import { AppError, notFound, unauthorized, validationFailed } from './errors';
 import { requestForLog, type Logger } from './logger';
@@ -404,8 +405,14 @@ function rejectUnknownQuery(schema: TSchema | undefined, query: Record<string, u
   throw validationFailed(`Invalid query parameter: ${problems.join('; ')}`, problems);
 }
 
+/**
+ * One sentence per problem. A value that fails a union (a nullable field) is described once, by
+ * what it was meant to be (`body notes must NOT have more than 5000 characters`, without "must be
+ * null" and "must match a schema in anyOf"), or by the types allowed (`body notes must be a string
+ * or null`): withoutUnionNoise.
+ */
 function describeErrors(errors: NonNullable<ValidateFunction['errors']>, part: string): string[] {
-  return errors.map((e) => {
+  return withoutUnionNoise(errors).map((e) => {
     const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '';
     if (e.keyword === 'required') {
       return `${part} ${where ? `${where}.` : ''}${String(e.params.missingProperty)} is required`;

@@ -4,9 +4,10 @@ import { newEvent } from '@crp/contracts/new-event';
 import { conflict, validationFailed } from '@crp/platform/errors';
 import { newId } from '@crp/platform/ids';
 import { MERGE_CHOICE_FIELDS, planMerge, type MergePlan, type MergeRequest } from '../domain/merge';
-import { settingsOrDefault } from '../domain/records';
+import { settingsOrDefault, type CustomerRecord } from '../domain/records';
 import { customerUpserted } from './customer-events';
 import { customerView } from './customer-view';
+import { checkMergeIfMatch, type IfMatch, mergeETagOf } from './preconditions';
 import { type Actor, nowOf, type WriteDeps, writeTransaction } from './write-deps';
 
 /** At most this many records merged into a survivor at once. */
@@ -14,14 +15,16 @@ export const MAX_MERGED = 20;
 
 /**
  * POST /v1/customers/merge/preview (R2.7): the resulting record, every conflict with its
- * candidates, the winner and its rule, and the blockers — nothing written.
+ * candidates, the winner and its rule, and the blockers — nothing written. `etag` names the
+ * version of every record the preview was made of (mergeETagOf): sent back as If-Match, the merge
+ * happens only if none of them has changed since.
  */
 export async function previewMerge(deps: WriteDeps, actor: Actor, req: MergeRequest) {
   checkRequest(req);
   const now = nowOf(deps);
   return deps.db.transaction(async (tx) => {
-    const plan = await loadAndPlan(deps, tx, actor.accountId, req, now, false);
-    return previewBody(req, plan);
+    const { plan, records } = await loadAndPlan(deps, tx, actor.accountId, req, now, false);
+    return { ...previewBody(req, plan), etag: mergeETagOf(req, records) };
   });
 }
 
@@ -31,14 +34,17 @@ export async function previewMerge(deps: WriteDeps, actor: Actor, req: MergeRequ
  * moved, totals recounted, possible-duplicate pairs re-pointed, merged records pointing at the
  * survivor, the default customer following it (R2.8), change-log rows, CustomerMerged and
  * CustomerUpserted in the outbox. Refused whole (409, the blockers listed) when anything blocks.
+ * With `ifMatch` (the preview's ETag), refused whole (412, naming each record that changed) when
+ * a record's version, read under its row lock, is no longer the one the preview showed.
  */
-export async function mergeCustomers(deps: WriteDeps, actor: Actor, req: MergeRequest) {
+export async function mergeCustomers(deps: WriteDeps, actor: Actor, req: MergeRequest, ifMatch?: IfMatch) {
   checkRequest(req);
   const now = nowOf(deps);
   return writeTransaction(deps, async (tx) => {
     const { repo } = deps;
     const { accountId } = actor;
-    const plan = await loadAndPlan(deps, tx, accountId, req, now, true);
+    const { plan, records } = await loadAndPlan(deps, tx, accountId, req, now, true);
+    checkMergeIfMatch(ifMatch, req, records);
     if (!plan.mergeable || !plan.survivor) {
       throw conflict(`These records cannot be merged: ${plan.blockers.map((b) => b.reason).join('; ')}`, {
         blockers: plan.blockers,
@@ -118,7 +124,7 @@ async function loadAndPlan(
   req: MergeRequest,
   now: Date,
   lock: boolean,
-): Promise<MergePlan> {
+): Promise<{ plan: MergePlan; records: CustomerRecord[] }> {
   const { repo } = deps;
   const ids = [req.survivorId, ...req.mergedIds];
   const settings = settingsOrDefault(accountId, (await repo.settings(tx, [accountId]))[0]);
@@ -132,11 +138,12 @@ async function loadAndPlan(
     records.map((r) => ({ accountId, customerId: r.id })),
   );
   const open = await repo.openPrivacyRequests(tx, accountId, ids);
-  return planMerge(
+  const plan = planMerge(
     req,
     { accountId, defaultCountry: settings.defaultCountry, records, identities, openPrivacyRequests: open },
     now,
   );
+  return { plan, records: records.filter((r) => r.accountId === accountId) };
 }
 
 function previewBody(req: MergeRequest, plan: MergePlan) {

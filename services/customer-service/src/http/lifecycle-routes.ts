@@ -3,7 +3,18 @@ import { changeStatus } from '../app/lifecycle';
 import { mergeCustomers, previewMerge } from '../app/merge-customers';
 import type { WriteDeps } from '../app/write-deps';
 import { actorOf } from './actor';
-import { ETAG_DOC, IF_MATCH_DOC, ifMatchOf, PRECONDITION_FAILED_DOC, withETag } from './preconditions';
+import {
+  ETAG_DOC,
+  IF_MATCH_DOC,
+  ifMatchOf,
+  MERGE_ETAG_DOC,
+  MERGE_IF_MATCH_DOC,
+  MERGE_PRECONDITION_FAILED_DOC,
+  mergeIfMatchOf,
+  mergeWithETag,
+  PRECONDITION_FAILED_DOC,
+  withETag,
+} from './preconditions';
 import type { StatusAction } from '../domain/lifecycle';
 import type { MergeRequest } from '../domain/merge';
 import {
@@ -61,29 +72,50 @@ export function lifecycleRoutes(deps: WriteDeps) {
         'R2.7: what a merge would give: the resulting record, every conflict with its candidates and the rule that picks the winner, and what blocks the merge',
       tags: ['customers'],
       body: MergeBody,
-      responses: { 200: { description: 'The preview (nothing written)', schema: MergePreviewOut } },
-      handler: async (ctx) => ({ body: await previewMerge(deps, actorOf(ctx), ctx.body as MergeRequest) }),
+      responses: {
+        200: {
+          description:
+            'The preview (nothing written), with its ETag: If-Match on the merge makes it apply only what was shown',
+          schema: MergePreviewOut,
+          headers: MERGE_ETAG_DOC,
+        },
+      },
+      handler: async (ctx) => {
+        const preview = await previewMerge(deps, actorOf(ctx), ctx.body as MergeRequest);
+        return { body: preview, headers: { ETag: preview.etag } };
+      },
     }),
     route({
       method: 'post',
       path: '/v1/customers/merge',
       operationId: 'mergeCustomers',
       summary:
-        'R2.7: merge records into a survivor in one transaction (identities, history, tags, consent move; CustomerMerged published)',
+        "R2.7: merge records into a survivor in one transaction (identities, history, tags, consent move; CustomerMerged published); If-Match with the preview's ETag merges only what the preview showed",
       tags: ['customers'],
       body: MergeBody,
+      headerParams: MERGE_IF_MATCH_DOC,
       responses: {
         200: {
           description: 'The survivor as it now is, and how each conflict was settled',
           schema: MergeOut,
         },
+        400: { description: 'An invalid body, or an If-Match header that is not an ETag' },
         409: {
           description:
             'Something blocks the merge (another account, a deleted or merged record, an open privacy request)',
           schema: MergeRefusedOut,
         },
+        412: MERGE_PRECONDITION_FAILED_DOC,
       },
-      handler: async (ctx) => ({ body: await mergeCustomers(deps, actorOf(ctx), ctx.body as MergeRequest) }),
+      handler: (ctx) =>
+        mergeWithETag(ctx.res, () =>
+          mergeCustomers(
+            deps,
+            actorOf(ctx),
+            ctx.body as MergeRequest,
+            mergeIfMatchOf(ctx.req.header('if-match')),
+          ),
+        ),
     }),
     status(
       'archive',

@@ -10,7 +10,10 @@ const ENTITY_TAG = /[ \t]*(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"[ \t]*(?:,|$)/y;
  * The `If-Match` header of a request: absent → no condition; `*` → the record must exist; else a
  * list of entity tags. Anything else is a 400 that says what to send.
  */
-export function ifMatchOf(header: string | undefined): IfMatch | undefined {
+export function ifMatchOf(
+  header: string | undefined,
+  answeredBy = { request: 'GET /v1/customers/:customerId', example: '"cus_….3"' },
+): IfMatch | undefined {
   if (header === undefined) return undefined;
   const raw = header.trim();
   if (raw === '*') return { any: true, raw };
@@ -26,7 +29,7 @@ export function ifMatchOf(header: string | undefined): IfMatch | undefined {
   }
   if (tags.length === 0) {
     const shown = raw.length > 80 ? `${raw.slice(0, 80)}…` : raw;
-    const problem = `header If-Match ${JSON.stringify(shown)} is not an ETag: send the ETag exactly as GET /v1/customers/:customerId answered it, quotes included (e.g. "cus_….3"), or *`;
+    const problem = `header If-Match ${JSON.stringify(shown)} is not an ETag: send the ETag exactly as ${answeredBy.request} answered it, quotes included (e.g. ${answeredBy.example}), or *`;
     throw validationFailed(`Invalid header: ${problem}`, [problem]);
   }
   return { any: false, raw, tags };
@@ -51,11 +54,32 @@ export async function withETag<T extends { customerId: string; version: number }
     const body = await write();
     return { status, body, headers: etagHeader(body) };
   } catch (err) {
-    const current = (err as { details?: { currentETag?: unknown } }).details?.currentETag;
-    if (err instanceof AppError && err.status === 412 && typeof current === 'string') {
-      res.setHeader('ETag', current);
-    }
-    throw err;
+    throw withCurrentETag(res, err);
+  }
+}
+
+/** A 412 answers the current ETag (`details.currentETag`) in its ETag header; returns `err`. */
+function withCurrentETag(res: Response, err: unknown): unknown {
+  const current = (err as { details?: { currentETag?: unknown } }).details?.currentETag;
+  if (err instanceof AppError && err.status === 412 && typeof current === 'string') {
+    res.setHeader('ETag', current);
+  }
+  return err;
+}
+
+/** The merge's If-Match header: the ETag POST /v1/customers/merge/preview answered. */
+export const mergeIfMatchOf = (header: string | undefined) =>
+  ifMatchOf(header, { request: 'POST /v1/customers/merge/preview', example: '"merge.3-1.5f0c…"' });
+
+/**
+ * Runs a merge; a 412 carries the ETag a preview would answer now (else express would put a hash
+ * of the error body there).
+ */
+export async function mergeWithETag<T>(res: Response, merge: () => Promise<T>): Promise<HandlerResult> {
+  try {
+    return { body: await merge() };
+  } catch (err) {
+    throw withCurrentETag(res, err);
   }
 }
 
@@ -80,4 +104,27 @@ export const PRECONDITION_FAILED_DOC = {
   description:
     'If-Match does not name the current version (someone else changed the record since it was read): `details.currentVersion` and `details.currentETag` (also the ETag header) say what it is now; nothing changed',
   headers: { ETag: { description: "The record's current ETag" } },
+};
+
+/** OpenAPI: the ETag of a merge preview. */
+export const MERGE_ETAG_DOC = {
+  ETag: {
+    description:
+      'R2.7: the versions of the survivor and of every merged record the preview was made of, with a digest of them and of the choices, as a strong entity tag (`"merge.<versions>.<digest>"`, also `etag` in the body): send it as If-Match on POST /v1/customers/merge to merge only what was shown',
+  },
+};
+
+/** OpenAPI: the If-Match request header of the merge. */
+export const MERGE_IF_MATCH_DOC = {
+  'If-Match': {
+    description:
+      'Optional: the ETag POST /v1/customers/merge/preview answered (same survivorId, mergedIds and choices). When any of the records has changed since the preview (its version moved: an edit, an order, a status change), the merge is refused with 412 naming each such record, and nothing is merged. `*` or no If-Match: no condition.',
+  },
+};
+
+/** OpenAPI: the 412 answer of a merge guarded by its preview. */
+export const MERGE_PRECONDITION_FAILED_DOC = {
+  description:
+    'If-Match is not the ETag of the records as they are now: `details.changed` lists each record that changed since the preview (`customerId`, `previewVersion`, `currentVersion`; empty when the tag is weak or of another preview), `details.currentETag` (also the ETag header) is what a preview answers now; nothing merged',
+  headers: { ETag: { description: 'The ETag a preview of this merge answers now' } },
 };

@@ -179,6 +179,10 @@ export const MergePreviewOut = Type.Object({
   conflicts: Type.Array(MergeConflictOut),
   blockers: Type.Array(MergeBlockerOut),
   moves: MergeMovesOut,
+  etag: Type.String({
+    description:
+      'The ETag header of this answer: send it as If-Match on POST /v1/customers/merge to merge only if none of the records has changed since this preview (else 412)',
+  }),
 });
 
 export const MergeOut = Type.Object({

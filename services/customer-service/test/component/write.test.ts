@@ -72,7 +72,7 @@ describe('customer-service write side (SPEC §2) on SQLite and the in-process bu
     );
   });
 
-  it('/openapi.json: the single-customer writes take If-Match and may answer 412; they and GET answer an ETag', async () => {
+  it('/openapi.json: the single-customer writes and the merge take If-Match and may answer 412; they, GET and the merge preview answer an ETag', async () => {
     type Op = {
       parameters?: Array<{ name: string; in: string; required: boolean }>;
       responses: Record<string, { headers?: Record<string, unknown> }>;
@@ -98,5 +98,12 @@ describe('customer-service write side (SPEC §2) on SQLite and the in-process bu
     }
     expect(doc.paths['/v1/customers/{customerId}']!.get!.responses['200']!.headers).toHaveProperty('ETag');
     expect(doc.paths['/v1/customers']!.post!.responses['201']!.headers).toHaveProperty('ETag');
+    // R2.7: the merge preview answers an ETag, the merge takes it as If-Match and may answer 412.
+    expect(doc.paths['/v1/customers/merge/preview']!.post!.responses['200']!.headers).toHaveProperty('ETag');
+    const merge = doc.paths['/v1/customers/merge']!.post!;
+    expect(merge.parameters).toEqual([
+      expect.objectContaining({ name: 'If-Match', in: 'header', required: false }),
+    ]);
+    expect(merge.responses['412']!.headers).toHaveProperty('ETag');
   });
 });

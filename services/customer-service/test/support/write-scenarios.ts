@@ -328,6 +328,18 @@ export function writeScenarios(getEnv: () => Env) {
       expect(tooLongPost.body.error.message).toMatch(/notes/);
       const tooLongPatch = await api.call('patch', acct, `/v1/customers/${id}`, { notes: over });
       expect(tooLongPatch.status).toBe(400);
+      // Issue 14: the limit, said once; not the other branch of the nullable field ("must be
+      // null") nor ajv's "must match a schema in anyOf".
+      const limitSaid = `body notes must NOT have more than ${TEXT_LIMITS.note} characters`;
+      expect(tooLongPatch.body.error).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        message: `Invalid body: ${limitSaid}`,
+        details: [limitSaid],
+      });
+      expect(tooLongPatch.body.error.message).not.toMatch(/must be null|anyOf/);
+      const notText = await api.call('patch', acct, `/v1/customers/${id}`, { notes: 42 });
+      expect(notText.status).toBe(400);
+      expect(notText.body.error.message).toBe('Invalid body: body notes must be a string or null');
       expect((await customer(acct, id)).notes).toBe(note);
       expect((await api.list(acct)).total).toBe(1);
 
@@ -559,6 +571,101 @@ export function writeScenarios(getEnv: () => Env) {
       expect(deleted.status).toBe(200);
       expect(deleted.body.status).toBe('deleted');
       expect(deleted.headers.etag).toBe(`"${id}.5"`);
+    });
+
+    it('R2.7: the merge preview answers an ETag of every record’s version; the merge with it goes through; after an edit or an order changed a record it is 412 naming that record, nothing merged; a weak tag or another preview’s is 412', async () => {
+      const acct = uniqueName('acct');
+      await api.publishAndWait(
+        2,
+        orderEvent(acct, { buyer: buyer('pva', { username: 'pv-a', email: 'pva@one.example' }) }),
+        orderEvent(acct, { buyer: buyer('pvb', { username: 'pv-b', email: 'pvb@two.example' }) }),
+      );
+      const all = (await api.list(acct)).customers;
+      const a = all.find((c) => c.email === 'pva@one.example')!;
+      const b = all.find((c) => c.email === 'pvb@two.example')!;
+      const body = { survivorId: a.customerId, mergedIds: [b.customerId] };
+      const preview = async (req: object = body) => {
+        const res = await api.call('post', acct, '/v1/customers/merge/preview', req);
+        expect(res.status).toBe(200);
+        expect(res.body.etag).toBe(res.headers.etag);
+        return res.headers.etag as string;
+      };
+      const mergedEvents = async () =>
+        (await getEnv().svc.db.transaction((tx) =>
+          tx.query('SELECT event_id FROM outbox_events WHERE event_type = ? AND msg_key = ?', [
+            'CustomerMerged',
+            a.customerId,
+          ]),
+        )) as unknown[];
+      const nothingMerged = async () => {
+        expect((await customer(acct, a.customerId)).status).toBe('active');
+        expect((await customer(acct, b.customerId)).status).toBe('active');
+        expect(await mergedEvents()).toEqual([]);
+      };
+
+      const first = await preview();
+      expect(first).toMatch(new RegExp(`^"merge\\.${a.version}-${b.version}\\.[0-9a-f]{16}"$`));
+      expect(await preview()).toBe(first);
+
+      // An edit of the survivor after the preview: the merge with the preview's ETag is refused.
+      const edited = await api.call('patch', acct, `/v1/customers/${a.customerId}`, { company: 'After Co' });
+      expect(edited.status).toBe(200);
+      const afterEdit = await conditional('post', acct, '/v1/customers/merge', first, body);
+      expect(afterEdit.status).toBe(412);
+      expect(afterEdit.body.error).toMatchObject({
+        code: 'PRECONDITION_FAILED',
+        details: {
+          ifMatch: first,
+          changed: [{ customerId: a.customerId, previewVersion: a.version, currentVersion: a.version + 1 }],
+        },
+      });
+      expect(afterEdit.body.error.message).toMatch(
+        new RegExp(
+          `changed since the merge preview: ${a.customerId} \\(version ${a.version} in the preview, now ${a.version + 1}\\).*Nothing was merged`,
+        ),
+      );
+      const second = await preview();
+      expect(second).not.toBe(first);
+      expect(afterEdit.headers.etag).toBe(second);
+      await nothingMerged();
+
+      // An order of the merged record's identity after the preview: refused, naming that record.
+      await publish(
+        orderEvent(acct, { buyer: buyer('pvb', { username: 'pv-b', email: 'pvb@two.example' }) }),
+      );
+      const bNow = await api.customerUntil(
+        acct,
+        b.customerId,
+        (c) => c.history.orderCount === 2,
+        'the second order on the merged record',
+      );
+      const afterOrder = await conditional('post', acct, '/v1/customers/merge', second, body);
+      expect(afterOrder.status).toBe(412);
+      expect(afterOrder.body.error.details.changed).toEqual([
+        { customerId: b.customerId, previewVersion: b.version, currentVersion: bNow.version },
+      ]);
+      await nothingMerged();
+
+      // A weak tag never matches; the tag of a preview with other choices is not this merge's.
+      const third = await preview();
+      const weak = await conditional('post', acct, '/v1/customers/merge', `W/${third}`, body);
+      expect(weak.status).toBe(412);
+      expect(weak.body.error.message).toMatch(/weak ETag/);
+      const withChoice = { ...body, choices: { email: b.customerId } };
+      const otherPreview = await conditional('post', acct, '/v1/customers/merge', third, withChoice);
+      expect(otherPreview.status).toBe(412);
+      expect(otherPreview.body.error.message).toMatch(/not the ETag of a preview of this merge/);
+      const notATag = await conditional('post', acct, '/v1/customers/merge', 'merge', body);
+      expect(notATag.status).toBe(400);
+      expect(notATag.body.error.message).toMatch(/POST \/v1\/customers\/merge\/preview answered it/);
+      await nothingMerged();
+
+      // Nothing changed since the last preview: the merge with its ETag goes through.
+      const merged = await conditional('post', acct, '/v1/customers/merge', third, body);
+      expect(merged.status).toBe(200);
+      expect(merged.body.survivor.customerId).toBe(a.customerId);
+      expect((await customer(acct, b.customerId)).status).toBe('merged');
+      expect(await mergedEvents()).toHaveLength(1);
     });
   });
 
