@@ -140,3 +140,16 @@ export async function sizeMariadb(mysqlBase, log) {
     await conn.end();
   }
 }
+
+/** Events of a topic the service's consumers have finished with (every outcome), from its metrics. */
+export async function consumedEvents(url, topic) {
+  const text = await fetch(`${url}/metrics`).then(
+    (r) => r.text(),
+    () => '',
+  );
+  let n = 0;
+  for (const m of text.matchAll(/^consumer_messages_total\{([^}]*)\} (\S+)$/gm)) {
+    if (new RegExp(`topic="[^"]*\\b${topic}"`).test(m[1])) n += Number(m[2]);
+  }
+  return n;
+}

@@ -16,7 +16,7 @@ import {
 } from '@crp/testing/order-stream';
 import { cpuMeter, findPid, rssSampler, writtenBytes } from '../lib/machine.mjs';
 import { pct } from '../lib/report.mjs';
-import { freePort, histograms, sleep, startService } from '../lib/services.mjs';
+import { consumedEvents, freePort, histograms, sleep, startService } from '../lib/services.mjs';
 
 const silent = createLogger('bench', 'silent');
 
@@ -272,19 +272,6 @@ async function byteFigures(conn, before, after, orders) {
     customer_json_columns: Math.round(Number(c.js ?? 0)),
     outbox_payload: Math.round(Number(o.p ?? 0)),
   };
-}
-
-/** Events of a topic the service's consumers have finished with (every outcome), from its metrics. */
-async function consumedEvents(url, topic) {
-  const text = await fetch(`${url}/metrics`).then(
-    (r) => r.text(),
-    () => '',
-  );
-  let n = 0;
-  for (const m of text.matchAll(/^consumer_messages_total\{([^}]*)\} (\S+)$/gm)) {
-    if (new RegExp(`topic="[^"]*\\b${topic}"`).test(m[1])) n += Number(m[2]);
-  }
-  return n;
 }
 
 /** Mean milliseconds per batch of each link_orders phase (load, decide, persist). */
