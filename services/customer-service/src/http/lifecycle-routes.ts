@@ -96,8 +96,9 @@ export function lifecycleRoutes(deps: WriteDeps) {
       headerParams: MERGE_IF_MATCH_DOC,
       responses: {
         200: {
-          description: 'The survivor as it now is, and how each conflict was settled',
+          description: "The survivor as it now is, and how each conflict was settled; ETag: the survivor's",
           schema: MergeOut,
+          headers: ETAG_DOC,
         },
         400: { description: 'An invalid body, or an If-Match header that is not an ETag' },
         409: {

@@ -72,12 +72,17 @@ export const mergeIfMatchOf = (header: string | undefined) =>
   ifMatchOf(header, { request: 'POST /v1/customers/merge/preview', example: '"merge.3-1.5f0c…"' });
 
 /**
- * Runs a merge; a 412 carries the ETag a preview would answer now (else express would put a hash
- * of the error body there).
+ * Runs a merge and answers the survivor's new ETag; a 412 carries the ETag a preview would answer
+ * now (else express would put a hash of the error body there).
  */
-export async function mergeWithETag<T>(res: Response, merge: () => Promise<T>): Promise<HandlerResult> {
+export async function mergeWithETag<T extends { survivor: { customerId: string; version: number } }>(
+  res: Response,
+  merge: () => Promise<T>,
+): Promise<HandlerResult> {
   try {
-    return { body: await merge() };
+    const body = await merge();
+    // The survivor's new ETag, as every other single-record write answers: the next edit's If-Match.
+    return { body, headers: etagHeader(body.survivor) };
   } catch (err) {
     throw withCurrentETag(res, err);
   }

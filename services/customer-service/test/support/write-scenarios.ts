@@ -664,6 +664,11 @@ export function writeScenarios(getEnv: () => Env) {
       const merged = await conditional('post', acct, '/v1/customers/merge', third, body);
       expect(merged.status).toBe(200);
       expect(merged.body.survivor.customerId).toBe(a.customerId);
+      // The merge answers the survivor's new ETag, as GET answers it: the next edit's If-Match.
+      expect(merged.headers.etag).toBe(`"${a.customerId}.${merged.body.survivor.version}"`);
+      expect((await api.call('get', acct, `/v1/customers/${a.customerId}`)).headers.etag).toBe(
+        merged.headers.etag,
+      );
       expect((await customer(acct, b.customerId)).status).toBe('merged');
       expect(await mergedEvents()).toHaveLength(1);
     });
