@@ -73,7 +73,9 @@ const ctx = {
 };
 const m = machine();
 report.note(`scenario ${scenario} on ${m}`);
-const mariadb = needsInfra ? await sizeMariadb(ctx.mysqlBase, (s) => report.note(s)) : undefined;
+// csv.mjs sizes MariaDB itself (it also runs alone, as `npm run bench:csv`).
+const mariadb =
+  needsInfra && scenario !== 'csv' ? await sizeMariadb(ctx.mysqlBase, (s) => report.note(s)) : undefined;
 const result = { ...(await (await scenarios[scenario]())(ctx)), ...(mariadb ? { mariadb } : {}), machine: m };
 report.table(
   `${scenario}: results`,
