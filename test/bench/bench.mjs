@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machine } from './lib/machine.mjs';
 import { fmt, reporter } from './lib/report.mjs';
-import { root, sizeMariadb } from './lib/services.mjs';
+import { root, serviceNodeOptions, sizeMariadb } from './lib/services.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -73,10 +73,18 @@ const ctx = {
 };
 const m = machine();
 report.note(`scenario ${scenario} on ${m}`);
+report.note(`services' Node flags: ${serviceNodeOptions() || '(none: default heap)'}`);
 // csv.mjs sizes MariaDB itself (it also runs alone, as `npm run bench:csv`).
 const mariadb =
   needsInfra && scenario !== 'csv' ? await sizeMariadb(ctx.mysqlBase, (s) => report.note(s)) : undefined;
-const result = { ...(await (await scenarios[scenario]())(ctx)), ...(mariadb ? { mariadb } : {}), machine: m };
+const result = {
+  ...(await (
+    await scenarios[scenario]()
+  )(ctx)),
+  ...(mariadb ? { mariadb } : {}),
+  machine: m,
+  serviceNodeOptions: serviceNodeOptions(),
+};
 report.table(
   `${scenario}: results`,
   Object.entries(result).map(([k, v]) => [

@@ -35,7 +35,8 @@ import os from 'node:os';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { sizeMariadb } from './lib/services.mjs';
+import { serviceNodeFlags, serviceNodeOptions, sizeMariadb } from './lib/services.mjs';
+import { cpuMeter, findPid } from './lib/machine.mjs';
 import { parseArgs } from 'node:util';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -124,23 +125,6 @@ function rssOf(pid) {
   }
 }
 
-/**
- * Node flags for a service process: BENCH_NODE_OPTIONS (e.g. '--max-old-space-size=256', as a
- * deployment's NODE_OPTIONS would set them; not the bench process's own) and, with
- * BENCH_PROFILE_DIR=<dir>, a V8 CPU profile written there when the service stops (--cpu-prof).
- */
-function serviceFlags(name) {
-  const flags = (process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
-  if (process.env.BENCH_PROFILE_DIR) {
-    flags.push(
-      '--cpu-prof',
-      `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`,
-      `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
-    );
-  }
-  return flags;
-}
-
 /** The customer-service test double, compiled from its TypeScript source with swc. */
 async function loadDouble() {
   const require = createRequire(join(root, 'package.json'));
@@ -217,7 +201,7 @@ export async function csvBench({
   } else {
     const customerPort = await freePort();
     customerUrl = `http://127.0.0.1:${customerPort}`;
-    customerChild = spawn(process.execPath, [...serviceFlags('customer-service'), customerMain], {
+    customerChild = spawn(process.execPath, [...serviceNodeFlags('customer-service'), customerMain], {
       cwd: customerServiceRoot,
       env: {
         ...process.env,
@@ -236,7 +220,7 @@ export async function csvBench({
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [...serviceFlags('csv-import-service'), join(service, 'dist', 'main.js')],
+    [...serviceNodeFlags('csv-import-service'), join(service, 'dist', 'main.js')],
     {
       env: {
         ...process.env,
@@ -292,6 +276,14 @@ export async function csvBench({
     form.append('kind', 'customers');
     if (dryRun) form.append('dryRun', 'true');
     form.append('file', await openAsBlob(file), 'customers.csv');
+    // Where the CPU went: each process's CPU seconds from upload to completion (the double runs in
+    // this process, so it is counted as the bench's).
+    const cpu = cpuMeter({
+      'csv-import-service': child.pid,
+      ...(customerChild ? { 'customer-service': customerChild.pid } : { 'bench-with-double': process.pid }),
+      mariadb: findPid('mariadbd'),
+      kafka: findPid('kafka.Kafka'),
+    });
     const t0 = performance.now();
     const res = await fetch(`${url}/v1/imports`, { method: 'POST', body: form, headers: auth });
     const tUploaded = performance.now();
@@ -313,6 +305,7 @@ export async function csvBench({
       }
     }
     const seconds = (performance.now() - t0) / 1000;
+    const cpuSeconds = cpu.stop();
     // Where the time went: each service's consumer batches per topic (count, mean size, mean seconds).
     const consumers = { csvImportService: await consumerBatches(url) };
     if (customerUrl) consumers.customerService = await consumerBatches(customerUrl);
@@ -325,6 +318,7 @@ export async function csvBench({
         memoryGb: Math.round(os.totalmem() / 2 ** 30),
         node: process.version,
       },
+      serviceNodeOptions: serviceNodeOptions(),
       rows,
       fileBytes: bytes,
       dryRun,
@@ -343,6 +337,7 @@ export async function csvBench({
         processedRows: job.processedRows,
       },
       mariadb,
+      cpu: cpuPerRow(cpuSeconds, rows),
       ratioToCsvParse: Math.round((rows / seconds / (alone.rows / alone.seconds)) * 1000) / 1000,
       consumers,
       rss: {
@@ -391,7 +386,29 @@ export async function csv(ctx) {
     csvImportServiceRssIdleMb: r.rss.csvImportServiceIdleMb,
     csvImportServiceRssPeakMb: r.rss.csvImportServicePeakMb,
     benchProcessWithDoubleRssPeakMb: r.rss.benchProcessWithDoublePeakMb,
+    cpuUsPerRow: r.cpu.usPerRow,
+    cpuBudgetUsPerRowAt20k: r.cpu.budgetUsPerRowAt20k,
+    cpuCoresBusy: r.cpu.coresBusy,
     customerService: r.customerService,
+  };
+}
+
+/**
+ * CPU seconds per process and per row (µs), against the budget the 20,000 rows/s target leaves on
+ * this machine: every core for 1/20,000 s per row.
+ */
+function cpuPerRow(meter, rows) {
+  const { wall_s: wall, ...processes } = meter;
+  const seconds = Object.fromEntries(
+    Object.entries(processes).map(([k, v]) => [k.replace(/_cpu_s$/, ''), v]),
+  );
+  const total = Object.values(seconds).reduce((a, b) => a + b, 0);
+  return {
+    seconds,
+    totalSeconds: Number(total.toFixed(1)),
+    usPerRow: Math.round((total / rows) * 1e6),
+    budgetUsPerRowAt20k: Math.round((os.cpus().length / 20_000) * 1e6),
+    coresBusy: Number((total / wall).toFixed(2)),
   };
 }
 
@@ -399,6 +416,7 @@ export function printCsvBench(r) {
   console.log(
     `\ncsv import benchmark — ${r.machine.cpus} cores (${r.machine.model}), ${r.machine.memoryGb} GB, Node ${r.machine.node}`,
   );
+  console.log(`services' Node flags      ${r.serviceNodeOptions || '(none: default heap)'}`);
   console.log(`file                     ${fmt(r.rows)} customer rows, ${(r.fileBytes / 1e6).toFixed(1)} MB`);
   console.log(`baseline: csv-parse alone ${fmt(r.baseline.csvParseAloneRowsPerSecond)} rows/s`);
   console.log(
@@ -416,6 +434,14 @@ export function printCsvBench(r) {
         : ''
     }; bench process peak RSS ${r.rss.benchProcessWithDoublePeakMb} MB${r.dryRun ? ' (dry run)' : ''}`,
   );
+  if (r.cpu)
+    console.log(
+      `CPU ${r.cpu.totalSeconds} s (${Object.entries(r.cpu.seconds)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(
+          ', ',
+        )}): ${r.cpu.usPerRow} µs per row, ${r.cpu.coresBusy} cores busy; 20,000 rows/s leaves ${r.cpu.budgetUsPerRowAt20k} µs`,
+    );
   for (const [k, topics] of Object.entries(r.consumers ?? {}))
     for (const [topic, c] of Object.entries(topics))
       console.log(

@@ -20,14 +20,22 @@ for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130)
  * with BENCH_PROFILE_DIR=<dir> a V8 CPU profile written there when the process stops (--cpu-prof).
  */
 export function serviceNodeFlags(name) {
-  const prof = process.env.BENCH_PROFILE_DIR
+  return [...serviceNodeOptions().split(' ').filter(Boolean), ...profileFlags(name)];
+}
+
+/** BENCH_NODE_OPTIONS as the services run with it ('' = Node's defaults); printed with the figures. */
+export function serviceNodeOptions() {
+  return (process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean).join(' ');
+}
+
+function profileFlags(name) {
+  return process.env.BENCH_PROFILE_DIR
     ? [
         '--cpu-prof',
         `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`,
         `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
       ]
     : [];
-  return [...(process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean), ...prof];
 }
 
 export async function startService(name, env, { port, log = false } = {}) {

@@ -81,12 +81,14 @@ export async function exportScenario(ctx) {
   }
 }
 
+// The statement customer-service's exportPage sends (customer-repository.ts: a status-only page
+// names idx_customers_account_status_id, see scanHint).
 const EXPORT_SQL = `SELECT c.id, c.status, c.merged_into_id, c.name, c.first_name, c.last_name, c.company,
-  c.email, c.phone, c.birth_date, c.shipping_address, c.billing_address, c.postal_address, c.tags,
+  c.email, c.phone, c.birth_date, c.shipping_address, c.billing_address, c.postal_address, c.notes, c.tags,
   c.consent, c.order_count, c.total_spent, CAST(c.first_order_date AS CHAR) AS first_order_date,
   CAST(c.last_order_date AS CHAR) AS last_order_date, CAST(c.created_at AS CHAR) AS created_at,
   CAST(c.updated_at AS CHAR) AS updated_at, i.store_id AS i_store_id, i.username AS i_username
-  FROM (SELECT c.id FROM customers c WHERE c.account_id = ? AND c.status = ? AND c.id > ? ORDER BY c.id LIMIT ?) p
+  FROM (SELECT c.id FROM customers c FORCE INDEX (idx_customers_account_status_id) WHERE c.account_id = ? AND c.status = ? AND c.id > ? ORDER BY c.id LIMIT ?) p
   JOIN customers c ON c.id = p.id
   LEFT JOIN customer_identities i ON i.account_id = c.account_id AND i.customer_id = c.id
   ORDER BY c.id, i.created_at, i.id`;
