@@ -66,6 +66,14 @@ export interface EventConsumerOptions {
    * inbox makes every other handler exactly-once.
    */
   inbox?: boolean;
+  /**
+   * For a group that acts for a few accounts only (the Mailchimp group: accounts that connected
+   * Mailchimp): which of a batch's accounts (the messages' `account-id` header, which the outbox
+   * sets from the event) it handles, read once per batch. A message of any other account is
+   * acknowledged as `ignored` without being decoded, validated or given a transaction; a message
+   * without the header is decoded and handled as usual.
+   */
+  accountsHandled?: (tx: EntityManager, accountIds: string[]) => Promise<ReadonlySet<string>>;
 }
 
 type Outcome = 'processed' | 'duplicate' | 'dead_lettered' | 'ignored';
@@ -170,7 +178,7 @@ export class EventConsumer {
       if (control.isStopping()) return;
       const chunk = messages.slice(i, i + max);
       const entries: Entry[] = [];
-      for (const message of chunk) {
+      for (const message of await this.ofHandledAccounts(chunk)) {
         try {
           const event = decodeEvent(message.value, message.topic);
           if (this.handlers[event.eventType]) entries.push({ message, event });
@@ -185,6 +193,26 @@ export class EventConsumer {
       for (const message of chunk) control.ack(message);
       await control.heartbeat();
     }
+  }
+
+  /** The messages of `chunk` whose account the group handles (accountsHandled), in order. */
+  private async ofHandledAccounts(chunk: IncomingMessage[]): Promise<IncomingMessage[]> {
+    const handledOf = this.opts.accountsHandled;
+    if (!handledOf) return chunk;
+    const accounts = [
+      ...new Set(chunk.flatMap((m) => (m.headers['account-id'] ? [m.headers['account-id']] : []))),
+    ];
+    const handled =
+      accounts.length > 0
+        ? await this.opts.db.transaction((tx) => handledOf(tx, accounts))
+        : new Set<string>();
+    const kept: IncomingMessage[] = [];
+    for (const m of chunk) {
+      const account = m.headers['account-id'];
+      if (!account || handled.has(account)) kept.push(m);
+      else this.counter?.inc({ topic: m.topic, outcome: 'ignored' });
+    }
+    return kept;
   }
 
   /** Applies `entries` (in order) exactly once each, splitting around failures. */

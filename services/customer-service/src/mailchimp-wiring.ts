@@ -66,6 +66,11 @@ export function mailchimpAdapter(config: Config, repo: CustomerRepository) {
         // member already gone is no failure), so this group keeps no inbox: a batch for accounts
         // without a connection costs one lookup and writes nothing (docs/mailchimp.md).
         inbox: false,
+        // Most accounts never connect Mailchimp: their events are skipped by header, undecoded,
+        // one lookup per batch (an import's 100,000 CustomerUpserted cost 19.5 s of this group's
+        // time when each was decoded and validated first).
+        accountsHandled: async (tx, accountIds) =>
+          new Set((await store.connections(tx, accountIds)).map((c) => c.accountId)),
         batchHandlers: {
           CustomerUpserted: async (events, tx) => void (await enqueueCustomerEvents(tx, store, events)),
           CustomerRedacted: async (events, tx) => void (await enqueueCustomerEvents(tx, store, events)),

@@ -4,7 +4,13 @@ import { testLogger } from '@crp/testing/silent-logger';
 import { waitFor } from '@crp/testing/wait';
 import { AppError } from '@crp/platform/errors';
 import { deadLetterTopic, type Bus, type IncomingMessage } from '../../src/bus';
-import { EventConsumer, EventFailed, type BatchHandlerMap, type HandlerMap } from '../../src/consumer';
+import {
+  EventConsumer,
+  EventFailed,
+  type BatchHandlerMap,
+  type EventConsumerOptions,
+  type HandlerMap,
+} from '../../src/consumer';
 import { Outbox, OutboxRelay } from '../../src/outbox';
 import { OutboxEntity } from '../../src/tables';
 import { SeenEntity, customerEvent } from './harness';
@@ -28,7 +34,12 @@ export function messagingScenarios(getEnv: () => Env) {
   async function withConsumer(
     handlers: HandlerMap,
     name: string,
-    opts: { maxAttempts?: number; batchHandlers?: BatchHandlerMap; inbox?: boolean } = {},
+    opts: {
+      maxAttempts?: number;
+      batchHandlers?: BatchHandlerMap;
+      inbox?: boolean;
+      accountsHandled?: EventConsumerOptions['accountsHandled'];
+    } = {},
   ) {
     const { bus, db, group } = getEnv();
     const consumer = new EventConsumer({
@@ -42,6 +53,7 @@ export function messagingScenarios(getEnv: () => Env) {
       maxAttempts: opts.maxAttempts ?? 3,
       retryBaseMs: 5,
       inbox: opts.inbox,
+      accountsHandled: opts.accountsHandled,
     });
     await consumer.start();
     return consumer;
@@ -172,6 +184,53 @@ export function messagingScenarios(getEnv: () => Env) {
         [e.eventId, sentinel.eventId],
       );
       expect(Number(rows[0].n)).toBe(0);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('a group that handles some accounts only skips the messages of the others by their account-id header, before decoding them', async () => {
+    const { bus } = getEnv();
+    const key = `cus_accounts_${Date.now()}`;
+    const on = `on_${Date.now()}`;
+    const off = `off_${Date.now()}`;
+    const applied: string[] = [];
+    const asked: string[][] = [];
+    const consumer = await withConsumer(
+      {
+        CustomerUpserted: async (event) => {
+          if (event.payload.customer.customerId === key) applied.push(event.eventId);
+        },
+      },
+      'accounts',
+      {
+        accountsHandled: async (_tx, accountIds) => {
+          asked.push([...accountIds].sort());
+          return new Set(accountIds.filter((a) => a.startsWith('on_')));
+        },
+      },
+    );
+    try {
+      const handled = customerEvent(key, on);
+      const skipped = customerEvent(key, off);
+      const noHeader = customerEvent(key, off);
+      const sentinel = customerEvent(key, on);
+      const header = (accountId: string) => ({ 'account-id': accountId });
+      // One key: one partition, so the four arrive in this order.
+      await bus.publish([
+        { topic: 'CustomerUpserted', key, value: JSON.stringify(handled), headers: header(on) },
+        { topic: 'CustomerUpserted', key, value: JSON.stringify(skipped), headers: header(off) },
+        // not even an event: skipped unread, so neither dead-lettered nor handled
+        { topic: 'CustomerUpserted', key, value: 'not even json', headers: header(off) },
+        { topic: 'CustomerUpserted', key, value: JSON.stringify(noHeader) },
+        { topic: 'CustomerUpserted', key, value: JSON.stringify(sentinel), headers: header(on) },
+      ]);
+      await waitFor(async () => (applied.includes(sentinel.eventId) ? true : undefined), {
+        what: 'sentinel consumed',
+        timeoutMs: 20000,
+      });
+      expect(applied).toEqual([handled.eventId, noHeader.eventId, sentinel.eventId]);
+      expect(asked.flat()).toEqual(expect.arrayContaining([on, off]));
     } finally {
       await consumer.stop();
     }
