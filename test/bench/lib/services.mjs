@@ -20,13 +20,15 @@ for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130)
  * with BENCH_PROFILE_DIR=<dir> a V8 CPU profile written there when the process stops (--cpu-prof).
  */
 export function serviceNodeFlags(name) {
-  return [...serviceNodeOptions().split(' ').filter(Boolean), ...profileFlags(name)];
+  return [...nodeOptions(), ...profileFlags(name)];
 }
 
 /** BENCH_NODE_OPTIONS as the services run with it ('' = Node's defaults); printed with the figures. */
 export function serviceNodeOptions() {
-  return (process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean).join(' ');
+  return nodeOptions().join(' ');
 }
+
+const nodeOptions = () => (process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
 
 function profileFlags(name) {
   return process.env.BENCH_PROFILE_DIR

@@ -185,7 +185,7 @@ async function pageMatch(
       prefix: commonTag ? "SET STATEMENT optimizer_switch='semijoin=off' FOR " : '',
       // Status alone (the whole list, an export) or a common tag: the page is read from
       // idx_customers_account_status_id as a range from the cursor (scanHint).
-      sql: `FROM customers c${commonTag ? ' FORCE INDEX (idx_customers_account_status_id)' : scanHint(dialect, filter)} WHERE ${w.where}`,
+      sql: `FROM customers c${commonTag ? STATUS_ORDER_INDEX : scanHint(dialect, filter)} WHERE ${w.where}`,
       params: w.params,
     };
   }
@@ -238,6 +238,9 @@ function idsMatch(accountId: string, ids: readonly string[]): Match {
   };
 }
 
+/** The hint that reads a page of the account's customers of one status in id order (MariaDB). */
+const STATUS_ORDER_INDEX = ' FORCE INDEX (idx_customers_account_status_id)';
+
 /** How many ids one read of a free-text kind's index returns at most (the count's cap + 1). */
 const TEXT_READ = 1001;
 
@@ -264,7 +267,7 @@ function scanHint(dialect: Dialect, f: CustomerFilter): string {
     !f.createdTo &&
     !f.updatedFrom &&
     !f.updatedTo;
-  return dialect === 'mysql' && onlyStatus ? ' FORCE INDEX (idx_customers_account_status_id)' : '';
+  return dialect === 'mysql' && onlyStatus ? STATUS_ORDER_INDEX : '';
 }
 
 /**
