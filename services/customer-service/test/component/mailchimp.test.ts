@@ -4,19 +4,25 @@ import { MAILCHIMP_LIMITS } from '@crp/contracts/limits';
 import { newEvent } from '@crp/contracts/new-event';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
 import { signDevToken } from '@crp/platform/auth';
-import { newId } from '@crp/platform/ids';
 import { FakeMailchimp } from '@crp/testing/fake-mailchimp';
 import { testLogger } from '@crp/testing/silent-logger';
 import { embeddedEnv } from '@crp/testing/service-env';
 import { waitFor } from '@crp/testing/wait';
 import { createCustomerService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
-import { emptyCustomer } from '../../src/domain/customer';
 import { subscriberHash } from '../../src/domain/mailchimp';
 import type { CustomerRecord } from '../../src/domain/records';
 import { mailchimpRepository } from '../../src/infra/db/mailchimp-repository';
 import { customerRepository } from '../../src/infra/db/customer-repository';
-import { buyer, day, orderEvent, SECRET, stores, type CustomerServiceHandle } from '../support/scenarios';
+import {
+  activeCustomer,
+  buyer,
+  day,
+  orderEvent,
+  SECRET,
+  stores,
+  type CustomerServiceHandle,
+} from '../support/scenarios';
 
 const KEY = 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4-us21';
 const AUD = 'aud1';
@@ -498,29 +504,21 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
 
   /** Active customers written directly (ingesting orders is not what is under test), consent subscribed. */
   const seed = async (emails: string[]) => {
-    const now = new Date();
-    const rows: CustomerRecord[] = emails.map((email) => ({
-      ...emptyCustomer(),
-      id: newId('cus'),
-      accountId: ACCOUNT,
-      status: 'active',
-      mergedIntoId: null,
-      email,
-      emailNormalized: email,
-      firstName: email.split('@')[0]!,
-      consent: {
-        email: { state: 'subscribed', changedAt: day(20), source: 'store', storeId: stores.shopify.storeId },
-      },
-      phoneE164: null,
-      orderCount: 0,
-      totalSpent: 0,
-      firstOrderDate: null,
-      lastOrderDate: null,
-      erasedAt: null,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    }));
+    const rows: CustomerRecord[] = emails.map((email) =>
+      activeCustomer(ACCOUNT, {
+        email,
+        emailNormalized: email,
+        firstName: email.split('@')[0]!,
+        consent: {
+          email: {
+            state: 'subscribed',
+            changedAt: day(20),
+            source: 'store',
+            storeId: stores.shopify.storeId,
+          },
+        },
+      }),
+    );
     await svc.db.transaction((tx) => customerRepository.insertCustomers(tx, rows));
     return rows;
   };
@@ -622,29 +620,21 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
 
   test('a backfill of 10,000 customers goes through batch operations', async () => {
     // The records are written directly (ingesting 10,000 orders is not what is under test here).
-    const now = new Date();
-    const rows: CustomerRecord[] = Array.from({ length: 10_000 }, (_, i) => ({
-      ...emptyCustomer(),
-      id: newId('cus'),
-      accountId: ACCOUNT,
-      status: 'active',
-      mergedIntoId: null,
-      email: `b${i}@buyers.example`,
-      emailNormalized: `b${i}@buyers.example`,
-      firstName: `B${i}`,
-      consent: {
-        email: { state: 'subscribed', changedAt: day(20), source: 'store', storeId: stores.shopify.storeId },
-      },
-      phoneE164: null,
-      orderCount: 0,
-      totalSpent: 0,
-      firstOrderDate: null,
-      lastOrderDate: null,
-      erasedAt: null,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    }));
+    const rows: CustomerRecord[] = Array.from({ length: 10_000 }, (_, i) =>
+      activeCustomer(ACCOUNT, {
+        email: `b${i}@buyers.example`,
+        emailNormalized: `b${i}@buyers.example`,
+        firstName: `B${i}`,
+        consent: {
+          email: {
+            state: 'subscribed',
+            changedAt: day(20),
+            source: 'store',
+            storeId: stores.shopify.storeId,
+          },
+        },
+      }),
+    );
     await svc.db.transaction((tx) => customerRepository.insertCustomers(tx, rows));
     const connected = await connect().expect(200);
     expect(connected.body.backlog.pending).toBe(10_000);

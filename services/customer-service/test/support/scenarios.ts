@@ -3,11 +3,14 @@ import { OrderImported, type OrderImportedV1 } from '@crp/contracts/events/order
 import { newEvent } from '@crp/contracts/new-event';
 import type { Bus } from '@crp/messaging/bus';
 import { signDevToken, type Role } from '@crp/platform/auth';
+import { newId } from '@crp/platform/ids';
 import { uniqueName } from '@crp/testing/real-infra';
 import { TEST_SECRET } from '@crp/testing/service-env';
 import { waitFor } from '@crp/testing/wait';
 import type { CustomerView } from '../../src/app/customer-view';
 import type { createCustomerService } from '../../src/composition-root';
+import { emptyCustomer } from '../../src/domain/customer';
+import type { CustomerRecord } from '../../src/domain/records';
 
 /** HS256 secret of the test services: 32 characters. */
 export const SECRET = TEST_SECRET;
@@ -940,4 +943,27 @@ export function customerScenarios(getEnv: () => Env) {
     expect(stored.stamps[stored.fields.name!]).toEqual(shopify10);
     expect(stored.stamps).toHaveLength(3);
   });
+}
+
+/** An active customer record to write directly, where how orders make one is not under test. */
+export function activeCustomer(accountId: string, extra: Partial<CustomerRecord> = {}): CustomerRecord {
+  const now = new Date();
+  return {
+    ...emptyCustomer(),
+    id: newId('cus'),
+    accountId,
+    status: 'active',
+    mergedIntoId: null,
+    emailNormalized: null,
+    phoneE164: null,
+    orderCount: 0,
+    totalSpent: 0,
+    firstOrderDate: null,
+    lastOrderDate: null,
+    erasedAt: null,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    ...extra,
+  };
 }

@@ -113,43 +113,65 @@ const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 const json = <T>(v: unknown, empty: T): T =>
   v === null || v === undefined || v === '' ? empty : JSON.parse(String(v));
 
-/** Export rows (one per customer and identity, in customer order) → one record per customer. */
-function exportRecords(raw: Array<Record<string, unknown>>): CustomerExportRecord[] {
+/**
+ * The export's customer rows (in id order) → one record per customer, its store usernames in the
+ * order the identities were made: from `identityRows` (any order), or, when that is null, from the
+ * rows themselves (one per customer and identity, `i_` columns, in that order).
+ */
+function exportRecords(raw: Row[], identityRows: Row[] | null): CustomerExportRecord[] {
+  const byCustomer = new Map<string, Row[]>();
+  for (const i of identityRows ?? []) {
+    const key = String(i.customer_id);
+    const list = byCustomer.get(key);
+    if (list) list.push(i);
+    else byCustomer.set(key, [i]);
+  }
+  const made = (i: Row) => `${String(i.created_at)}\u0000${String(i.id)}`;
   const out: CustomerExportRecord[] = [];
   let last: CustomerExportRecord | undefined;
   for (const r of raw) {
-    if (!last || last.id !== r.id) {
-      last = {
-        id: String(r.id),
-        status: String(r.status) as CustomerExportRecord['status'],
-        mergedIntoId: str(r.merged_into_id),
-        name: str(r.name),
-        firstName: str(r.first_name),
-        lastName: str(r.last_name),
-        company: str(r.company),
-        email: str(r.email),
-        phone: str(r.phone),
-        birthDate: str(r.birth_date),
-        shippingAddress: json(r.shipping_address, null),
-        billingAddress: json(r.billing_address, null),
-        postalAddress: json(r.postal_address, null),
-        notes: str(r.notes),
-        tags: json(r.tags, []),
-        consent: json(r.consent, {}),
-        orderCount: Number(r.order_count ?? 0),
-        totalSpent: Number(r.total_spent ?? 0),
-        firstOrderDate: isoText(r.first_order_date),
-        lastOrderDate: isoText(r.last_order_date),
-        createDate: isoText(r.created_at)!,
-        modifyDate: isoText(r.updated_at)!,
-        usernames: [],
-      };
+    const id = String(r.id);
+    if (!last || last.id !== id) {
+      last = exportRecord(r);
       out.push(last);
+      const mine = byCustomer.get(id);
+      if (mine) {
+        if (mine.length > 1) mine.sort((x, y) => (made(x) < made(y) ? -1 : made(x) > made(y) ? 1 : 0));
+        last.usernames = mine.map((i) => ({ storeId: String(i.store_id), username: String(i.username) }));
+      }
     }
-    if (r.i_store_id !== null && r.i_store_id !== undefined)
+    if (identityRows === null && r.i_store_id !== null && r.i_store_id !== undefined)
       last.usernames.push({ storeId: String(r.i_store_id), username: String(r.i_username) });
   }
   return out;
+}
+
+function exportRecord(r: Row): CustomerExportRecord {
+  return {
+    id: String(r.id),
+    status: String(r.status) as CustomerExportRecord['status'],
+    mergedIntoId: str(r.merged_into_id),
+    name: str(r.name),
+    firstName: str(r.first_name),
+    lastName: str(r.last_name),
+    company: str(r.company),
+    email: str(r.email),
+    phone: str(r.phone),
+    birthDate: str(r.birth_date),
+    shippingAddress: json(r.shipping_address, null),
+    billingAddress: json(r.billing_address, null),
+    postalAddress: json(r.postal_address, null),
+    notes: str(r.notes),
+    tags: json(r.tags, []),
+    consent: json(r.consent, {}),
+    orderCount: Number(r.order_count ?? 0),
+    totalSpent: Number(r.total_spent ?? 0),
+    firstOrderDate: isoText(r.first_order_date),
+    lastOrderDate: isoText(r.last_order_date),
+    createDate: isoText(r.created_at)!,
+    modifyDate: isoText(r.updated_at)!,
+    usernames: [],
+  };
 }
 
 /**
@@ -164,79 +186,162 @@ async function queueDuplicateScan(tx: EntityManager, rows: readonly CustomerReco
   );
 }
 
+type Row = Record<string, unknown>;
+
+/** What pageRows read: the page's rows and how they came. */
+interface PageRows {
+  rows: Row[];
+  /** With free text, the capped count its reads gave. */
+  counted: { count: number; exact: boolean } | null;
+  /** Every customer of the account of that status between the cursor and the page's last id. */
+  contiguous: boolean;
+  /** `withIdentities` was honoured: one row per customer and identity (`i_` columns). */
+  joined: boolean;
+}
+
 /**
- * `FROM customers c WHERE …` selecting the page's customers (in id order, after the cursor, at
- * most `limit`). Without free text that is the filter itself. With free text the page's ids are
- * found first, by textPage, so a broad prefix costs a page, not every match.
+ * The rows (columns `cols` of customers `c`) of one page of the filter's customers: in id order,
+ * after the cursor, at most `limit`. The page is read
+ * - with free text: by its ids, found first by textPage (a broad prefix costs a page, not every
+ *   match), which counts the matches on the way (`counted`);
+ * - by status alone (the whole list, an export): from idx_customers_account_status_id as a range
+ *   from the cursor (scanHint); the page is `contiguous`;
+ * - on MariaDB, filtered by a store or tag that matches many: in id order (orderedRows);
+ * - otherwise by the optimizer's plan.
+ * `withIdentities` (the export) sorts the page's ids before reading its wide rows, and, where the
+ * page is neither contiguous nor read in id order, joins each customer's identities (`joined`):
+ * otherwise the caller reads them in a statement of their own.
  */
-async function pageMatch(
+async function pageRows(
   tx: EntityManager,
   accountId: string,
   filter: CustomerFilter,
   page: { after?: string; limit: number },
-  upTo = TEXT_READ,
-): Promise<Match> {
+  cols: string,
+  opts: { upTo: number; withIdentities?: boolean },
+): Promise<PageRows> {
   const dialect = dialectOf(tx);
-  if (!filter.text) {
-    const w = customerWhereSql(dialect, accountId, filter, page.after);
-    const commonTag = await isCommonTag(tx, accountId, filter, upTo);
-    return {
-      // See isCommonTag: the statement starts with the hint, so callers put `prefix` first.
-      prefix: commonTag ? "SET STATEMENT optimizer_switch='semijoin=off' FOR " : '',
-      // Status alone (the whole list, an export) or a common tag: the page is read from
-      // idx_customers_account_status_id as a range from the cursor (scanHint).
-      sql: `FROM customers c${commonTag ? STATUS_ORDER_INDEX : scanHint(dialect, filter)} WHERE ${w.where}`,
-      params: w.params,
-    };
+  const joined = opts.withIdentities === true;
+  /** `SELECT cols` of the customers whose ids `ids` selects (sorted, at most `limit`), with their identities. */
+  const withIdentities = (ids: string) =>
+    `SELECT ${cols}, i.store_id AS i_store_id, i.username AS i_username
+       FROM (${ids}) p
+       JOIN customers c ON c.id = p.id
+       LEFT JOIN customer_identities i ON i.account_id = c.account_id AND i.customer_id = c.id
+      ORDER BY c.id, i.created_at, i.id`;
+  if (filter.text) {
+    const t = await textPage(tx, accountId, filter, page, opts.upTo);
+    const counted = { count: t.count, exact: t.exact };
+    if (t.ids.length === 0) return { rows: [], counted, contiguous: false, joined };
+    const list = inList(t.ids);
+    const ids = `SELECT c.id FROM customers c WHERE c.account_id = ? AND c.id IN ${list.sql}`;
+    const rows = await queryRows(
+      tx,
+      joined
+        ? withIdentities(ids)
+        : `SELECT ${cols} FROM customers c WHERE c.account_id = ? AND c.id IN ${list.sql} ORDER BY c.id`,
+      [accountId, ...list.params],
+    );
+    return { rows, counted, contiguous: false, joined };
   }
-  const { ids } = await textPage(tx, accountId, filter, page, upTo);
-  return idsMatch(accountId, ids);
-}
-
-/** `[prefix]SELECT … ${sql}`: the customers a page reads. */
-interface Match {
-  prefix: string;
-  sql: string;
-  params: unknown[];
+  const w = customerWhereSql(dialect, accountId, filter, page.after);
+  if (onlyStatus(filter)) {
+    const rows = await queryRows(
+      tx,
+      `SELECT ${cols} FROM customers c${scanHint(dialect, filter)} WHERE ${w.where} ORDER BY c.id LIMIT ?`,
+      [...w.params, page.limit],
+    );
+    return { rows, counted: null, contiguous: true, joined: false };
+  }
+  const ordered = await orderedRows(tx, accountId, filter, w, cols, page.limit, opts.upTo);
+  if (ordered) return { rows: ordered, counted: null, contiguous: false, joined: false };
+  const rows = await queryRows(
+    tx,
+    joined
+      ? withIdentities(`SELECT c.id FROM customers c WHERE ${w.where} ORDER BY c.id LIMIT ?`)
+      : `SELECT ${cols} FROM customers c WHERE ${w.where} ORDER BY c.id LIMIT ?`,
+    [...w.params, page.limit],
+  );
+  return { rows, counted: null, contiguous: false, joined };
 }
 
 /**
- * A tag carried by at least `upTo` of the account's customers, with no other filter but status
- * (MariaDB only). MariaDB turns the tag's EXISTS into a semi-join that starts from customer_tags:
- * for a common tag (`vip`, 100,000 of 1,000,000) it sorted every tagged customer's row for one
- * page (18 s). Such a page is read in id order from idx_customers_account_status_id instead,
- * probing the tag per row (10 ms: about limit × account / tagged entries). For a rarer tag the
- * optimizer's own plan stays: that scan would read most of the account.
+ * MariaDB, a page filtered by a store or a tag (and maybe a created / updated range), each part
+ * matching at least `upTo` of the account's customers: the page read in id order from
+ * idx_customers_account_status_id, each customer checked against the filter, stopping at `limit`
+ * rows or at ROWS_EXAMINED_PER_ROW × limit rows examined. Null when that does not give a whole
+ * page (a rare part, an exact key, a sparse stretch of the account, the last page): the caller
+ * then reads the page with the optimizer's own plan. (A date range alone is left to the
+ * optimizer: it reads the range's index or this same scan itself.)
+ *
+ * At 1,000,000 customers MariaDB's own plan for such a page started from the common part and
+ * sorted every match for one page: by store (333,000 identities) 2.7–6.5 s a page, a tag with a
+ * created range 0.6–1.5 s (18 s for a tag alone, before a tag-only rule, which this replaces).
+ * In id order a page reads about limit ÷ selectivity entries. A part matching fewer than `upTo`
+ * is the selective one: the optimizer starts from it and sorts at most `upTo` rows, and the scan
+ * is not tried. A part's size is one capped count on its own index, all parts in one statement.
  */
-async function isCommonTag(
+async function orderedRows(
   tx: EntityManager,
   accountId: string,
   f: CustomerFilter,
+  w: { where: string; params: unknown[] },
+  cols: string,
+  limit: number,
   upTo: number,
-): Promise<boolean> {
-  if (
-    dialectOf(tx) !== 'mysql' ||
-    f.tagKey === undefined ||
-    scanHint('mysql', { ...f, tagKey: undefined }) === ''
-  )
-    return false;
-  const [row] = await queryRows(
+): Promise<Row[] | null> {
+  if (dialectOf(tx) !== 'mysql' || limit <= 0) return null;
+  if (f.storeId === undefined && f.tagKey === undefined) return null;
+  if (f.emailNormalized !== undefined || f.phoneE164 !== undefined || f.username !== undefined) return null;
+  const parts: Array<{ sql: string; params: unknown[] }> = [];
+  const capped = (from: string, params: unknown[]) =>
+    parts.push({
+      sql: `(SELECT COUNT(*) FROM (SELECT 1 AS one FROM ${from} LIMIT ?) x${parts.length})`,
+      params: [...params, upTo],
+    });
+  if (f.storeId !== undefined)
+    capped('customer_identities WHERE account_id = ? AND store_id = ?', [accountId, f.storeId]);
+  if (f.tagKey !== undefined)
+    capped('customer_tags WHERE account_id = ? AND tag_key = ?', [accountId, f.tagKey]);
+  const range = (col: 'created_at' | 'updated_at', from?: Date, to?: Date) => {
+    if (!from && !to) return;
+    capped(`customers WHERE account_id = ?${from ? ` AND ${col} >= ?` : ''}${to ? ` AND ${col} < ?` : ''}`, [
+      accountId,
+      ...(from ? [from] : []),
+      ...(to ? [to] : []),
+    ]);
+  };
+  range('created_at', f.createdFrom, f.createdTo);
+  range('updated_at', f.updatedFrom, f.updatedTo);
+  if (parts.length === 0) return null;
+  const [sizes] = await queryRows(
     tx,
-    'SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM customer_tags WHERE account_id = ? AND tag_key = ? LIMIT ?) x',
-    [accountId, f.tagKey, upTo],
+    `SELECT ${parts.map((p, i) => `${p.sql} AS n${i}`).join(', ')}`,
+    parts.flatMap((p) => p.params),
   );
-  return Number(row?.n ?? 0) >= upTo;
+  if (parts.some((_, i) => Number(sizes?.[`n${i}`] ?? 0) < upTo)) return null;
+  // The ids first (from the index, reading a customer's row only where the filter needs it),
+  // then the page's rows. Cut short by ROWS EXAMINED the statement returns fewer than `limit`.
+  const rows = await queryRows(
+    tx,
+    `SET STATEMENT optimizer_switch='semijoin=off' FOR SELECT ${cols}
+       FROM (SELECT c.id FROM customers c${STATUS_ORDER_INDEX} WHERE ${w.where} ORDER BY c.id LIMIT ?) p
+       JOIN customers c ON c.id = p.id ORDER BY c.id LIMIT ? ROWS EXAMINED ?`,
+    [...w.params, limit, limit, Math.max(ROWS_EXAMINED_MIN, ROWS_EXAMINED_PER_ROW * limit)],
+  );
+  return rows.length === limit ? rows : null;
 }
 
-/** `FROM customers c WHERE …` of exactly these ids of the account (already filtered). */
-function idsMatch(accountId: string, ids: readonly string[]): Match {
-  const list = inList(ids);
-  return {
-    prefix: '',
-    sql: `FROM customers c WHERE c.account_id = ? AND c.id IN ${list.sql}`,
-    params: [accountId, ...list.params],
-  };
-}
+/**
+ * How many rows orderedRows may examine per row it wants (at least ROWS_EXAMINED_MIN): every
+ * customer read and every store / tag probe counts, about 1 µs each at 1,000,000 customers. A
+ * page in id order is then found while about one customer in 50 matches (a store and a tag
+ * together, one in 30: a 2,000-row export page in 0.13 s where the optimizer's plan took 0.46 s);
+ * where fewer match, the scan gives up after about 10 ms for a 101-row page, 0.3 s for an export
+ * page, and the optimizer's plan reads it.
+ */
+const ROWS_EXAMINED_PER_ROW = 200;
+const ROWS_EXAMINED_MIN = 20_000;
 
 /** The hint that reads a page of the account's customers of one status in id order (MariaDB). */
 const STATUS_ORDER_INDEX = ' FORCE INDEX (idx_customers_account_status_id)';
@@ -257,7 +362,12 @@ const TEXT_READ = 1001;
  * where to start.
  */
 function scanHint(dialect: Dialect, f: CustomerFilter): string {
-  const onlyStatus =
+  return dialect === 'mysql' && onlyStatus(f) ? STATUS_ORDER_INDEX : '';
+}
+
+/** No filter but the status. */
+function onlyStatus(f: CustomerFilter): boolean {
+  return (
     f.emailNormalized === undefined &&
     f.phoneE164 === undefined &&
     f.username === undefined &&
@@ -266,8 +376,8 @@ function scanHint(dialect: Dialect, f: CustomerFilter): string {
     !f.createdFrom &&
     !f.createdTo &&
     !f.updatedFrom &&
-    !f.updatedTo;
-  return dialect === 'mysql' && onlyStatus ? STATUS_ORDER_INDEX : '';
+    !f.updatedTo
+  );
 }
 
 /**
@@ -337,18 +447,8 @@ async function findCounted(
   page: { after?: string; limit: number },
   upTo: number,
 ): Promise<{ rows: CustomerRecord[]; counted: { count: number; exact: boolean } | null }> {
-  let match: Match;
-  let counted: { count: number; exact: boolean } | null = null;
-  if (filter.text) {
-    const t = await textPage(tx, accountId, filter, page, upTo);
-    match = idsMatch(accountId, t.ids);
-    counted = { count: t.count, exact: t.exact };
-  } else match = await pageMatch(tx, accountId, filter, page, upTo);
-  const raw = await queryRows(tx, `${match.prefix}SELECT c.* ${match.sql} ORDER BY c.id LIMIT ?`, [
-    ...match.params,
-    page.limit,
-  ]);
-  return { rows: raw.map((r) => customers.hydrate(tx, r)), counted };
+  const { rows, counted } = await pageRows(tx, accountId, filter, page, 'c.*', { upTo });
+  return { rows: rows.map((r) => customers.hydrate(tx, r)), counted };
 }
 
 const tagRowsOf = (rows: readonly CustomerRecord[]): CustomerTagRecord[] =>
@@ -639,17 +739,32 @@ export const customerRepository: CustomerRepository = {
   findCustomersCounted: (tx, accountId, filter, page, upTo) => findCounted(tx, accountId, filter, page, upTo),
 
   async exportPage(tx, accountId, filter, page) {
-    const match = await pageMatch(tx, accountId, filter, page);
-    const raw = await queryRows(
-      tx,
-      `${match.prefix}SELECT ${exportColumns(dialectOf(tx))}, i.store_id AS i_store_id, i.username AS i_username
-         FROM (SELECT c.id ${match.sql} ORDER BY c.id LIMIT ?) p
-         JOIN customers c ON c.id = p.id
-         LEFT JOIN customer_identities i ON i.account_id = c.account_id AND i.customer_id = c.id
-        ORDER BY c.id, i.created_at, i.id`,
-      [...match.params, page.limit],
-    );
-    return exportRecords(raw);
+    const dialect = dialectOf(tx);
+    const { rows, contiguous, joined } = await pageRows(tx, accountId, filter, page, exportColumns(dialect), {
+      upTo: TEXT_READ,
+      withIdentities: true,
+    });
+    if (joined) return exportRecords(rows, null);
+    if (rows.length === 0) return [];
+    // The page's identities in a statement of their own: a contiguous page's by the range of its
+    // ids (a join sorted the page's wide rows once more: 13.4 → 7.7 ms a 2,000-row page), a page
+    // read in id order by its ids.
+    const cols = `customer_id, store_id, username, id, ${dialect === 'mysql' ? 'CAST(created_at AS CHAR)' : 'created_at'} AS created_at`;
+    const first = page.after;
+    const last = String(rows[rows.length - 1]!.id);
+    const list = inList(rows.map((r) => String(r.id)));
+    const found = contiguous
+      ? await queryRows(
+          tx,
+          `SELECT ${cols} FROM customer_identities WHERE account_id = ?${first === undefined ? '' : ' AND customer_id > ?'} AND customer_id <= ?`,
+          [accountId, ...(first === undefined ? [] : [first]), last],
+        )
+      : await queryRows(
+          tx,
+          `SELECT ${cols} FROM customer_identities WHERE account_id = ? AND customer_id IN ${list.sql}`,
+          [accountId, ...list.params],
+        );
+    return exportRecords(rows, found);
   },
 
   async countCustomers(tx, accountId, filter, upTo) {
