@@ -2,8 +2,8 @@
 // `npm run bench -- <scenario> [--orders N] [--json] [...]`: benchmark programs, not timed tests.
 // Each scenario starts what it needs, runs, checks the resulting data against the generator's
 // expectation (a mismatch fails the run), and prints a short table; with --json, one JSON object
-// per line, the last line summing up the run. Scenarios: ingest, http, embedded, start, search and
-// export (issue 14: --customers N, --fresh to seed the database again), and any scenario module
+// per line, the last line summing up the run. Scenarios: ingest, http, embedded, start, search,
+// export and pages (issue 14: --customers N, --fresh to seed the database again), and any scenario module
 // beside this file, e.g. csv.mjs.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -40,6 +40,7 @@ const scenarios = {
   start: async () => (await import('./scenarios/start.mjs')).start,
   search: async () => (await import('./scenarios/search.mjs')).search,
   export: async () => (await import('./scenarios/export.mjs')).exportScenario,
+  pages: async () => (await import('./scenarios/pages.mjs')).pages,
 };
 for (const extra of ['csv', 'search', 'export']) {
   const file = resolve(import.meta.dirname, `${extra}.mjs`);
