@@ -203,6 +203,47 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
     }
   }, 60_000);
 
+  /** The statements `fn` sends through `tx`, each with its parameters. */
+  const statementsOf = async (tx: EntityManager, fn: () => Promise<unknown>) => {
+    const sent: Array<{ sql: string; params: unknown[] }> = [];
+    const query = tx.query.bind(tx);
+    const spy = jest.spyOn(tx, 'query').mockImplementation((sql, params) => {
+      sent.push({ sql, params: (params as unknown[] | undefined) ?? [] });
+      return query(sql, params);
+    });
+    try {
+      await fn();
+    } finally {
+      spy.mockRestore();
+    }
+    return sent;
+  };
+  // MariaDB only. R2.10: a privacy request walks the records merged into its customer, up to ten
+  // steps; without an index on merged_into_id each step read every merged record of the account.
+  it('R2.10: the records merged into a customer are read by idx_customers_account_merged_into', async () => {
+    const { svc } = stack();
+    const acct = uniqueName('acct');
+    const survivor = activeCustomer(acct);
+    const merged = [1, 2].map(() => ({
+      ...activeCustomer(acct),
+      status: 'merged' as const,
+      mergedIntoId: survivor.id,
+    }));
+    await svc.db.transaction((tx) => customerRepository.insertCustomers(tx, [survivor, ...merged]));
+    const { found, plan } = await svc.db.transaction(async (tx) => {
+      let found: string[] = [];
+      const [statement] = await statementsOf(tx, async () => {
+        found = (await customerRepository.mergedInto(tx, acct, [survivor.id])).map((c) => c.id);
+      });
+      const plan = (await tx.query(`EXPLAIN ${statement!.sql}`, statement!.params)) as Array<{
+        key: string | null;
+      }>;
+      return { found, plan };
+    });
+    expect(found.sort()).toEqual(merged.map((c) => c.id).sort());
+    expect(plan.map((r) => r.key)).toEqual(['idx_customers_account_merged_into']);
+  });
+
   it('is ready on MariaDB and Kafka', async () => {
     const res = await request(stack().svc.app).get('/readyz');
     expect(res.status).toBe(200);
