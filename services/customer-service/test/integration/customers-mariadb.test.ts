@@ -8,6 +8,8 @@ import { duplicateScenarios } from '../support/duplicate-scenarios';
 import { exportScenarios } from '../support/export-scenarios';
 import { realCustomerService } from '../support/real-stack';
 import { customerRepository } from '../../src/infra/db/customer-repository';
+import { duplicateRepository } from '../../src/infra/db/duplicate-repository';
+import { analyzeReads } from '@crp/testing/mysql-reads';
 import { searchScenarios } from '../support/search-scenarios';
 import { parse } from 'csv-parse/sync';
 import { newId } from '@crp/platform/ids';
@@ -218,6 +220,55 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
     }
     return sent;
   };
+  const rowsReadFrom = (reads: Array<{ table: string; rows: number }>, table: string) =>
+    reads.filter((r) => r.table === table).reduce((n, r) => n + r.rows, 0);
+
+  // MariaDB only (SQLite has no ANALYZE of a statement's reads). With one LIMIT outside the union
+  // each GET /v1/duplicates page read and sorted every anchor after its cursor: 575 ms for the first
+  // page of 100,000 anchors. Each branch now reads its index from the cursor and stops.
+  it('GET /v1/duplicates: a page of anchors reads about a page of each index from its cursor, not every anchor after it', async () => {
+    const { svc } = stack();
+    const acct = uniqueName('acct');
+    const tag = acct.slice(-8);
+    const now = new Date();
+    const anchor = (i: number) => `cus_${tag}_a${String(i).padStart(5, '0')}`;
+    await svc.db.transaction(async (tx) => {
+      await customerRepository.addPossibleDuplicates(
+        tx,
+        Array.from({ length: 3000 }, (_, i) => ({
+          accountId: acct,
+          customerId: `cus_${tag}_m${String(i).padStart(5, '0')}`,
+          duplicateOfId: anchor(2 * Math.floor(i / 2)), // two duplicates each, even anchors
+          matchedOn: 'email',
+          createdAt: now,
+        })),
+      );
+      await duplicateRepository.replaceSuggestions(
+        tx,
+        [],
+        Array.from({ length: 1500 }, (_, i) => ({
+          accountId: acct,
+          customerId: anchor(2 * i + 1), // odd anchors
+          otherId: `cus_${tag}_z${String(i).padStart(5, '0')}`,
+          reason: 'same_name_and_address' as const,
+          confidence: 0.9,
+          createdAt: now,
+        })),
+      );
+    });
+    const { page, reads } = await svc.db.transaction(async (tx) => {
+      let page: string[] = [];
+      const [statement] = await statementsOf(tx, async () => {
+        page = await duplicateRepository.duplicateAnchors(tx, acct, { after: anchor(999), limit: 51 });
+      });
+      return { page, reads: await analyzeReads(tx, statement!.sql, statement!.params) };
+    });
+    expect(page).toEqual(Array.from({ length: 51 }, (_, i) => anchor(1000 + i)));
+    // Before: 2,000 index entries of possible_duplicates and 1,000 of suggestions after the cursor.
+    expect(rowsReadFrom(reads, 'possible_duplicates')).toBeLessThanOrEqual(2 * 51 + 2);
+    expect(rowsReadFrom(reads, 'duplicate_suggestions')).toBeLessThanOrEqual(51 + 1);
+  });
+
   // MariaDB only. R2.10: a privacy request walks the records merged into its customer, up to ten
   // steps; without an index on merged_into_id each step read every merged record of the account.
   it('R2.10: the records merged into a customer are read by idx_customers_account_merged_into', async () => {

@@ -4,7 +4,11 @@ import { signDevToken } from '@crp/platform/auth';
 import { uniqueName } from '@crp/testing/real-infra';
 import { waitFor } from '@crp/testing/wait';
 import type { CustomerView } from '../../src/app/customer-view';
-import { SECRET, address, buyer, day, orderEvent, stores, type Env } from './scenarios';
+import { CONFIDENCE, type SuggestionReason } from '../../src/domain/duplicates';
+import type { CustomerRecord } from '../../src/domain/records';
+import { customerRepository } from '../../src/infra/db/customer-repository';
+import { duplicateRepository } from '../../src/infra/db/duplicate-repository';
+import { SECRET, activeCustomer, address, buyer, day, orderEvent, stores, type Env } from './scenarios';
 
 const WAIT = { timeoutMs: 20000, intervalMs: 50 };
 
@@ -63,6 +67,49 @@ export function duplicateScenarios(getEnv: () => Env) {
     expect(res.status).toBe(200);
   };
   const home = (name: string) => address(name, '12 Chestnut Street', { postalCode: '40202' });
+
+  /** Records written straight into the database (the likely-duplicates scan drained: it adds nothing). */
+  const seed = async (
+    records: CustomerRecord[],
+    pairs: Array<[customerId: string, duplicateOfId: string, matchedOn: 'email' | 'phone']>,
+    suggested: Array<[customerId: string, otherId: string, reason: SuggestionReason]> = [],
+  ) => {
+    const { svc } = getEnv();
+    const now = new Date();
+    await svc.db.transaction((tx) => customerRepository.insertCustomers(tx, records));
+    await svc.duplicates.drain();
+    const accountId = records[0]!.accountId;
+    await svc.db.transaction(async (tx) => {
+      await customerRepository.addPossibleDuplicates(
+        tx,
+        pairs.map(([customerId, duplicateOfId, matchedOn]) => ({
+          accountId,
+          customerId,
+          duplicateOfId,
+          matchedOn,
+          createdAt: now,
+        })),
+      );
+      // Stored both ways, as the scan stores them.
+      await duplicateRepository.replaceSuggestions(
+        tx,
+        [],
+        suggested.flatMap(([a, b, reason]) =>
+          [
+            [a, b],
+            [b, a],
+          ].map(([customerId, otherId]) => ({
+            accountId,
+            customerId: customerId!,
+            otherId: otherId!,
+            reason,
+            confidence: CONFIDENCE[reason],
+            createdAt: now,
+          })),
+        ),
+      );
+    });
+  };
 
   describe('duplicates', () => {
     it('R1.6 listed: two records sharing an email are each other’s duplicate (same_email, from matching), grouped under the record orders link to', async () => {
@@ -266,6 +313,53 @@ export function duplicateScenarios(getEnv: () => Env) {
       expect((await get(b, `/v1/customers/${ca!.customerId}/duplicates`)).status).toBe(404);
       const unknown = await get(b, '/v1/duplicates?customerId=x');
       expect(unknown.status).toBe(400);
+    });
+
+    it('GET /v1/duplicates pages through many groups exactly: every anchor once, in id order, whether R1.6 links orders to it, it is the older record of a suggestion, or both', async () => {
+      const acct = uniqueName('acct');
+      const r = Array.from({ length: 150 }, () => activeCustomer(acct)); // id order: creation order
+      const id = (i: number) => r[i]!.id;
+      const members = new Map<string, string[]>();
+      const add = (anchor: number, member: number) =>
+        members.set(id(anchor), [...(members.get(id(anchor)) ?? []), id(member)]);
+      const pairs: Array<[string, string, 'email' | 'phone']> = [];
+      const suggested: Array<[string, string, SuggestionReason]> = [];
+      for (let i = 0; i < 90; i += 3) {
+        // R1.6: two duplicates each, recorded under either key.
+        const m = 90 + (2 * i) / 3;
+        pairs.push([id(m), id(i), 'email'], [id(m + 1), id(i), 'phone']);
+        add(i, m);
+        add(i, m + 1);
+      }
+      for (let i = 0; i < 90; i += 2) {
+        // A suggestion with the next record: anchored at the older one, listed there only.
+        suggested.push([id(i), id(i + 1), 'same_name_and_address']);
+        if (i % 4 === 0) suggested.push([id(i), id(i + 1), 'same_phone_other_email']);
+        add(i, i + 1);
+      }
+      await seed(r, pairs, suggested);
+
+      const seen: Array<[string, string[]]> = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page: Groups = await groups(acct, `?limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.groups.length).toBeLessThanOrEqual(7);
+        seen.push(
+          ...page.groups.map(
+            (g) =>
+              [g.customer.customerId, g.duplicates.map((d) => d.customerId).sort()] as [string, string[]],
+          ),
+        );
+        cursor = page.nextCursor;
+        pages++;
+      } while (cursor);
+      const expected = [...members.entries()]
+        .map(([anchor, list]) => [anchor, [...new Set(list)].sort()] as [string, string[]])
+        .sort((a, b) => a[0].localeCompare(b[0]));
+      expect(expected).toHaveLength(60);
+      expect(seen).toEqual(expected);
+      expect(pages).toBe(Math.ceil(60 / 7));
     });
   });
 }

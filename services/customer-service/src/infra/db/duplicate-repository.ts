@@ -201,17 +201,28 @@ export const duplicateRepository: DuplicateRepository = {
     return pairs;
   },
 
+  /**
+   * Each branch reads its own index in anchor order and stops after a page (possible_duplicates
+   * by idx_dup_of, suggestions by their primary key); the first page of the two pages' union is
+   * the first page of the whole union. With one LIMIT outside the union, each page read and
+   * sorted every anchor after its cursor (≈0.2 s a page at 100,000 anchors). The branches are
+   * derived tables: SQLite takes no ORDER BY or LIMIT on a compound select's own branches.
+   */
   async duplicateAnchors(tx, accountId, page) {
     const after = page.after ?? '';
     const rows = await queryRows(
       tx,
       `SELECT anchor FROM (
-         SELECT duplicate_of_id AS anchor FROM possible_duplicates WHERE account_id = ? AND duplicate_of_id > ?
-         UNION
-         SELECT customer_id AS anchor FROM duplicate_suggestions
-          WHERE account_id = ? AND customer_id > ? AND customer_id < other_id
-       ) a ORDER BY anchor LIMIT ?`,
-      [accountId, after, accountId, after, page.limit],
+         SELECT DISTINCT duplicate_of_id AS anchor FROM possible_duplicates
+          WHERE account_id = ? AND duplicate_of_id > ? ORDER BY duplicate_of_id LIMIT ?
+       ) m
+       UNION
+       SELECT anchor FROM (
+         SELECT DISTINCT customer_id AS anchor FROM duplicate_suggestions
+          WHERE account_id = ? AND customer_id > ? AND customer_id < other_id ORDER BY customer_id LIMIT ?
+       ) s
+       ORDER BY anchor LIMIT ?`,
+      [accountId, after, page.limit, accountId, after, page.limit, page.limit],
     );
     return rows.map((r) => String(r.anchor));
   },
