@@ -269,6 +269,56 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
     expect(rowsReadFrom(reads, 'duplicate_suggestions')).toBeLessThanOrEqual(51 + 1);
   });
 
+  // MariaDB only. A record that 3,000 others share a placeholder email with: its duplicates, its
+  // group and its page read about a hundred pairs of each list in id order, not all 3,000 (nor, as
+  // MariaDB's own plan for ORDER BY … LIMIT did, the whole primary key up to the last of them).
+  it('duplicates and possible duplicates of a record 3,000 others share a key with read about 100 pairs a list, in id order by their index', async () => {
+    const { svc } = stack();
+    const acct = uniqueName('acct');
+    const anchor = activeCustomer(acct);
+    const others = Array.from({ length: 3000 }, () => activeCustomer(acct));
+    const now = new Date();
+    await svc.db.transaction(async (tx) => {
+      await customerRepository.insertCustomers(tx, [anchor, ...others]);
+      await customerRepository.addPossibleDuplicates(
+        tx,
+        others.map((c) => ({
+          accountId: acct,
+          customerId: c.id,
+          duplicateOfId: anchor.id,
+          matchedOn: 'email',
+          createdAt: now,
+        })),
+      );
+    });
+    for (const [read, index] of [
+      [
+        (tx: EntityManager) => duplicateRepository.duplicatePairsOf(tx, acct, anchor.id, 101),
+        'idx_dup_of_key',
+      ],
+      [
+        (tx: EntityManager) => duplicateRepository.anchoredPairsOf(tx, acct, [anchor.id], 101),
+        'idx_dup_of_key',
+      ],
+      // The customer's page: its first 101 possible duplicates.
+      [
+        (tx: EntityManager) => customerRepository.possibleDuplicatesOf(tx, acct, anchor.id, 101),
+        'idx_dup_of',
+      ],
+    ] as const) {
+      const reads = await svc.db.transaction(async (tx) => {
+        const sent = await statementsOf(tx, () => read(tx));
+        const matching = sent.filter((s) => s.sql.includes('FROM possible_duplicates'));
+        expect(matching).toHaveLength(1);
+        return analyzeReads(tx, matching[0]!.sql, matching[0]!.params);
+      });
+      const pairs = reads.filter((r) => r.table === 'p' || r.table === 'possible_duplicates');
+      expect(pairs.length).toBeGreaterThan(0);
+      for (const r of pairs) expect(r.rows).toBeLessThanOrEqual(101);
+      expect(pairs.filter((r) => r.key === index)).not.toHaveLength(0);
+    }
+  });
+
   // MariaDB only. R2.10: a privacy request walks the records merged into its customer, up to ten
   // steps; without an index on merged_into_id each step read every merged record of the account.
   it('R2.10: the records merged into a customer are read by idx_customers_account_merged_into', async () => {

@@ -19,7 +19,7 @@ interface Entry {
   customer: { customerId: string; name: string | null; email: string | null };
 }
 interface Groups {
-  groups: Array<{ customer: { customerId: string }; duplicates: Entry[] }>;
+  groups: Array<{ customer: { customerId: string }; duplicates: Entry[]; truncated: boolean }>;
   nextCursor: string | null;
 }
 
@@ -360,6 +360,64 @@ export function duplicateScenarios(getEnv: () => Env) {
       expect(expected).toHaveLength(60);
       expect(seen).toEqual(expected);
       expect(pages).toBe(Math.ceil(60 / 7));
+    });
+
+    it('a placeholder email 130 records share: the oldest record’s page lists its first 100 possible duplicates in id order and says possibleDuplicatesTruncated; its duplicates and its group list the 100 surest, each with every reason, and say truncated', async () => {
+      const acct = uniqueName('acct');
+      const anchor = activeCustomer(acct);
+      // Records the anchor is itself recorded as a duplicate of, by phone (0.6): 102 of them, older
+      // than the email ones, so the anchor's list of them is cut before `both`.
+      const phoneOf = Array.from({ length: 102 }, () => activeCustomer(acct));
+      const shared = Array.from({ length: 130 }, () => activeCustomer(acct)); // id order: creation order
+      for (const i of [0, 2, 4]) shared[i] = { ...shared[i]!, status: 'archived' };
+      const twin = activeCustomer(acct);
+      const few = activeCustomer(acct);
+      const fewDuplicate = activeCustomer(acct);
+      const both = shared[1]!; // shares the email with the anchor, and the anchor is a duplicate of it by phone
+      await seed(
+        [anchor, ...phoneOf, ...shared, twin, few, fewDuplicate],
+        [
+          ...shared.map((c) => [c.id, anchor.id, 'email'] as [string, string, 'email']),
+          ...[...phoneOf, both].map((c) => [anchor.id, c.id, 'phone'] as [string, string, 'phone']),
+          [fewDuplicate.id, few.id, 'email'],
+        ],
+        [[anchor.id, twin.id, 'same_name_and_address']],
+      );
+      const active = shared.filter((c) => c.status === 'active').map((c) => c.id);
+
+      const page = (await get(acct, `/v1/customers/${anchor.id}`)).body as CustomerView;
+      expect(page.possibleDuplicates).toEqual(shared.slice(0, 100).map((c) => c.id));
+      expect(page.possibleDuplicatesTruncated).toBe(true);
+
+      const res = await get(acct, `/v1/customers/${anchor.id}/duplicates`);
+      expect(res.status).toBe(200);
+      expect(res.body.truncated).toBe(true);
+      const listed = res.body.duplicates as Entry[];
+      // The suggestion (0.9), then the email pairs (0.8) in id order; no phone-only pair (0.6) is surer.
+      expect(listed.map((d) => d.customerId)).toEqual([twin.id, ...active.slice(0, 99)]);
+      expect(listed.find((d) => d.customerId === both.id)!.reasons).toEqual([
+        { reason: 'same_email', confidence: 0.8, source: 'matching' },
+        { reason: 'same_phone', confidence: 0.6, source: 'matching' },
+      ]);
+
+      const g = await groups(acct, '?limit=200');
+      const group = g.groups.find((x) => x.customer.customerId === anchor.id)!;
+      expect(group.truncated).toBe(true);
+      expect(group.duplicates.map((d) => d.customerId)).toEqual([twin.id, ...active.slice(0, 99)]);
+
+      // Under the cap nothing is cut and nothing says so.
+      const small = (await get(acct, `/v1/customers/${few.id}`)).body as CustomerView;
+      expect([small.possibleDuplicates, small.possibleDuplicatesTruncated]).toEqual([
+        [fewDuplicate.id],
+        false,
+      ]);
+      const smallView = await get(acct, `/v1/customers/${few.id}/duplicates`);
+      expect(smallView.body).toEqual({
+        customerId: few.id,
+        duplicates: [expect.objectContaining({ customerId: fewDuplicate.id })],
+        truncated: false,
+      });
+      expect(g.groups.find((x) => x.customer.customerId === few.id)!.truncated).toBe(false);
     });
   });
 }
