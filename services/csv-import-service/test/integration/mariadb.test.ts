@@ -7,7 +7,9 @@ import { testLogger } from '@crp/testing/silent-logger';
 import { waitFor } from '@crp/testing/wait';
 import { createCsvImportService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
-import { ImportJobEntity, ImportRowReportEntity } from '../../src/infra/db/entities';
+import { ImportJobEntity, ImportRowReportEntity, type ImportRowReportRow } from '../../src/infra/db/entities';
+import { reportPage, saveReports } from '../../src/infra/db/repositories';
+import { analyzeReads } from '@crp/testing/mysql-reads';
 import { insertJob } from '../support/fixtures';
 import { realEnv } from '@crp/testing/service-env';
 
@@ -98,5 +100,49 @@ describeReal('csv-import-service on real MariaDB and Kafka', () => {
       changes: null,
       warnings: null,
     });
+  });
+
+  // MariaDB only (SQLite has no ANALYZE of a statement's reads). By the primary key (job_id,
+  // line_number) a page of a rare outcome read the rest of the job: the error report of a
+  // 1,000,000-row job with 5 rejected rows read all 1,000,000 rows for its one page (381 ms).
+  it('R4.4: a report page of one outcome reads only that outcome’s rows after its cursor, by idx_reports_job_outcome_line', async () => {
+    const j = await insertJob(handle.db, 'acme');
+    const rejected = new Set([17, 1200, 2999]);
+    const rows: ImportRowReportRow[] = Array.from({ length: 3000 }, (_, i) => ({
+      jobId: j.id,
+      lineNumber: i + 2,
+      accountId: 'acme',
+      outcome: rejected.has(i + 2) ? 'rejected' : 'created',
+      reason: rejected.has(i + 2) ? 'Email is not an address' : null,
+      customerId: null,
+      orderId: null,
+      cells: ['ada@example.com'],
+      changes: null,
+      warnings: null,
+    }));
+    await handle.db.transaction((tx) => saveReports(tx, rows));
+    const { lines, reads } = await handle.db.transaction(async (tx) => {
+      const sent: Array<{ sql: string; params: unknown[] }> = [];
+      const query = tx.query.bind(tx);
+      const spy = jest.spyOn(tx, 'query').mockImplementation((sql, params) => {
+        sent.push({ sql, params: (params as unknown[] | undefined) ?? [] });
+        return query(sql, params);
+      });
+      const page = await reportPage(tx, {
+        accountId: 'acme',
+        jobId: j.id,
+        afterLine: 17,
+        limit: 1000,
+        outcome: 'rejected',
+      }).finally(() => spy.mockRestore());
+      return {
+        lines: page.map((r) => r.lineNumber),
+        reads: await analyzeReads(tx, sent[0]!.sql, sent[0]!.params),
+      };
+    });
+    expect(lines).toEqual([1200, 2999]);
+    expect(reads).toEqual([
+      expect.objectContaining({ table: 'import_row_reports', key: 'idx_reports_job_outcome_line', rows: 2 }),
+    ]);
   });
 });

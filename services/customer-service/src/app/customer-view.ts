@@ -12,7 +12,11 @@ import type {
 export function customerView(
   c: CustomerRow,
   identities: IdentityRow[],
-  extra: { possibleDuplicates?: string[]; orders?: CustomerOrderRow[] } = {},
+  extra: {
+    possibleDuplicates?: string[];
+    possibleDuplicatesTruncated?: boolean;
+    orders?: CustomerOrderRow[];
+  } = {},
 ) {
   const a = c.shippingAddress;
   return {
@@ -71,7 +75,12 @@ export function customerView(
           }
         : {}),
     },
-    ...(extra.possibleDuplicates ? { possibleDuplicates: extra.possibleDuplicates } : {}),
+    ...(extra.possibleDuplicates
+      ? {
+          possibleDuplicates: extra.possibleDuplicates,
+          possibleDuplicatesTruncated: extra.possibleDuplicatesTruncated ?? false,
+        }
+      : {}),
     version: c.version,
   };
 }

@@ -2,7 +2,7 @@ import type { Database } from '@crp/platform/db';
 import { notFound } from '@crp/platform/errors';
 import type { CustomerRecord } from '../domain/records';
 import type { CustomerRepository, DuplicatePair, DuplicateRepository } from './ports';
-import { read } from './queries';
+import { groupBy, read } from './queries';
 
 export type DuplicateRepos = { repo: CustomerRepository; duplicates: DuplicateRepository };
 
@@ -62,8 +62,17 @@ async function loadOthers(
 }
 
 /**
- * R1.6 and the likely-duplicate suggestions of one customer: every other active record of the
- * account that may be the same person, why, and how sure. Nothing here merges anything (R2.7).
+ * At most this many other records in one answer of duplicates (a customer's, a group's). A
+ * placeholder email or phone that thousands of records share made each answer load and send all of
+ * them. The surest are kept, exactly: R1.6 pairs have one confidence per key and are read per key
+ * in id order, suggestions are few (MAX_BLOCK); `truncated` says that more qualify.
+ */
+export const DUPLICATES_CAP = 100;
+
+/**
+ * R1.6 and the likely-duplicate suggestions of one customer: the other active records of the
+ * account that may be the same person, why, and how sure; the DUPLICATES_CAP surest. Nothing here
+ * merges anything (R2.7).
  */
 export async function duplicatesOf(
   db: Database,
@@ -74,21 +83,28 @@ export async function duplicatesOf(
   return read(db, async (tx) => {
     const c = await repos.repo.findCustomer(tx, accountId, customerId);
     if (!c) throw notFound(`Customer ${customerId}`);
-    const pairs = await repos.duplicates.duplicatePairsOf(tx, accountId, [customerId]);
+    const pairs = await repos.duplicates.duplicatePairsOf(tx, accountId, customerId, DUPLICATES_CAP + 1);
     const others = await loadOthers(
       tx,
       repos.repo,
       accountId,
       pairs.map((p) => p.otherId),
     );
-    return { customerId, duplicates: entries(pairs, others) };
+    const found = entries(pairs, others);
+    if (found.length <= DUPLICATES_CAP) return { customerId, duplicates: found, truncated: false };
+    // These are the surest; a pair of theirs on the other side or under the other key may lie past
+    // where its list was cut, so their pairs are read again, all of them.
+    const kept = found.slice(0, DUPLICATES_CAP).map((e) => e.customerId);
+    const complete = await repos.duplicates.duplicatePairsBetween(tx, accountId, customerId, kept);
+    return { customerId, duplicates: entries(complete, others), truncated: true };
   });
 }
 
 /**
  * The account's groups of likely duplicates, keyset-paginated by the group's anchor: the record
  * R1.6 links orders to, or the older record of a suggested pair. A pair is listed in its anchor's
- * group only; groups whose anchor or every member is no longer active are left out.
+ * group only; groups whose anchor or every member is no longer active are left out. A group lists
+ * its DUPLICATES_CAP surest members.
  */
 export async function duplicateGroups(
   db: Database,
@@ -102,16 +118,22 @@ export async function duplicateGroups(
       limit: page.limit + 1,
     });
     const shown = anchors.slice(0, page.limit);
-    const pairs = (await repos.duplicates.duplicatePairsOf(tx, accountId, shown)).filter((p) => p.anchored);
+    const pairs = await repos.duplicates.anchoredPairsOf(tx, accountId, shown, DUPLICATES_CAP + 1);
     const records = await loadOthers(tx, repos.repo, accountId, [...shown, ...pairs.map((p) => p.otherId)]);
+    const byAnchor = groupBy(pairs, (p) => p.customerId);
     const groups = shown.flatMap((anchor) => {
       const a = records.get(anchor);
       if (a?.status !== 'active') return [];
-      const members = entries(
-        pairs.filter((p) => p.customerId === anchor),
-        records,
-      );
-      return members.length ? [{ customer: customerSummary(a), duplicates: members }] : [];
+      // One R1.6 pair per duplicate here (the anchored side): the cut lists are already exact.
+      const members = entries(byAnchor.get(anchor) ?? [], records);
+      if (members.length === 0) return [];
+      return [
+        {
+          customer: customerSummary(a),
+          duplicates: members.slice(0, DUPLICATES_CAP),
+          truncated: members.length > DUPLICATES_CAP,
+        },
+      ];
     });
     return { groups, nextCursor: anchors.length > page.limit ? shown[shown.length - 1]! : null };
   });

@@ -113,7 +113,16 @@ export interface CustomerRepository {
     customerId: string,
     limit?: number,
   ): Promise<CustomerOrderRecord[]>;
-  possibleDuplicatesOf(tx: EntityManager, accountId: string, customerId: string): Promise<string[]>;
+  /**
+   * The records R1.6 recorded as possible duplicates of `customerId`, in id order: the first
+   * `limit` when given (the customer's page), all of them without (the privacy export).
+   */
+  possibleDuplicatesOf(
+    tx: EntityManager,
+    accountId: string,
+    customerId: string,
+    limit?: number,
+  ): Promise<string[]>;
   /**
    * R2.11: one page of the account's customers matching `filter`, in id order (ids sort by
    * creation time), starting after the id `after`: keyset pagination, so pages never shift.
@@ -225,8 +234,33 @@ export interface DuplicateRepository {
   ): Promise<void>;
 
   // Reads for the HTTP API.
-  /** R1.6 pairs and suggestions that involve these customers, from either side. */
-  duplicatePairsOf(tx: EntityManager, accountId: string, customerIds: string[]): Promise<DuplicatePair[]>;
+  /**
+   * One customer's pairs, bounded: every suggestion (MAX_BLOCK bounds them) and, of its R1.6 pairs
+   * from either side, per side and key the first `perKind` whose other record is active, in id order.
+   */
+  duplicatePairsOf(
+    tx: EntityManager,
+    accountId: string,
+    customerId: string,
+    perKind: number,
+  ): Promise<DuplicatePair[]>;
+  /** Every R1.6 pair and suggestion between `customerId` and any of `otherIds`. */
+  duplicatePairsBetween(
+    tx: EntityManager,
+    accountId: string,
+    customerId: string,
+    otherIds: string[],
+  ): Promise<DuplicatePair[]>;
+  /**
+   * The pairs anchored at these group anchors: their suggestions with younger records and, per
+   * anchor and key, the first `perKind` active R1.6 duplicates in id order.
+   */
+  anchoredPairsOf(
+    tx: EntityManager,
+    accountId: string,
+    anchors: string[],
+    perKind: number,
+  ): Promise<DuplicatePair[]>;
   /** The account's group anchors (the older record of each pair), in id order, after `after`. */
   duplicateAnchors(
     tx: EntityManager,

@@ -18,10 +18,21 @@ export async function getCustomer(
     if (!c) throw notFound(`Customer ${customerId}`);
     const identities = await repo.identitiesOf(tx, [{ accountId, customerId: c.id }]);
     const orders = await repo.ordersOf(tx, accountId, c.id);
-    const possibleDuplicates = await repo.possibleDuplicatesOf(tx, accountId, c.id);
-    return customerView(c, identities, { orders, possibleDuplicates });
+    const found = await repo.possibleDuplicatesOf(tx, accountId, c.id, POSSIBLE_DUPLICATES_CAP + 1);
+    return customerView(c, identities, {
+      orders,
+      possibleDuplicates: found.slice(0, POSSIBLE_DUPLICATES_CAP),
+      possibleDuplicatesTruncated: found.length > POSSIBLE_DUPLICATES_CAP,
+    });
   });
 }
+
+/**
+ * A customer's page lists at most this many R1.6 possible duplicates (the first in id order) and
+ * says when there are more: a placeholder email thousands of records share made every page of the
+ * oldest of them carry thousands of ids. GET …/duplicates lists the surest with their reasons.
+ */
+export const POSSIBLE_DUPLICATES_CAP = 100;
 
 /**
  * `total` is exact up to this many matches; past it the list says `totalRelation: 'gte'` (at least

@@ -2,6 +2,8 @@ import { Type } from '@sinclair/typebox';
 import { Address, NullableString } from '@crp/contracts/common';
 import { CustomerStatus } from '@crp/contracts/events/customer-upserted';
 import { EXPORT_COLUMNS } from '../app/export-format';
+import { DUPLICATES_CAP } from '../app/duplicates';
+import { POSSIBLE_DUPLICATES_CAP } from '../app/queries';
 import { SUGGESTION_REASONS } from '../domain/duplicates';
 
 const DUPLICATE_REASONS = ['same_email', 'same_phone', ...SUGGESTION_REASONS] as const;
@@ -91,7 +93,12 @@ export const CustomerSchema = Type.Object(
     }),
     possibleDuplicates: Type.Optional(
       Type.Array(Type.String(), {
-        description: 'GET /v1/customers/{customerId} only: R1.6 possible duplicates',
+        description: `GET /v1/customers/{customerId} only: R1.6 possible duplicates, the first ${POSSIBLE_DUPLICATES_CAP} in id order (see possibleDuplicatesTruncated)`,
+      }),
+    ),
+    possibleDuplicatesTruncated: Type.Optional(
+      Type.Boolean({
+        description: `GET /v1/customers/{customerId} only: true when more than ${POSSIBLE_DUPLICATES_CAP} records are possible duplicates of this one (a shared placeholder email or phone); GET /v1/customers/{customerId}/duplicates lists the surest`,
       }),
     ),
     version: Type.Integer(),
@@ -149,12 +156,27 @@ const DuplicateEntry = Type.Object({
   customer: Summary,
 });
 
+const Truncated = Type.Boolean({
+  description: `true when more than ${DUPLICATES_CAP} other records qualify (a shared placeholder email or phone): \`duplicates\` holds the ${DUPLICATES_CAP} surest (ties in id order)`,
+});
+
 export const CustomerDuplicatesSchema = Type.Object({
   customerId: Type.String(),
-  duplicates: Type.Array(DuplicateEntry),
+  duplicates: Type.Array(DuplicateEntry, {
+    description: `Surest first, at most ${DUPLICATES_CAP} (see truncated)`,
+  }),
+  truncated: Truncated,
 });
 
 export const DuplicateGroupsSchema = Type.Object({
-  groups: Type.Array(Type.Object({ customer: Summary, duplicates: Type.Array(DuplicateEntry) })),
+  groups: Type.Array(
+    Type.Object({
+      customer: Summary,
+      duplicates: Type.Array(DuplicateEntry, {
+        description: `Surest first, at most ${DUPLICATES_CAP} (see truncated)`,
+      }),
+      truncated: Truncated,
+    }),
+  ),
   nextCursor: Type.Union([Type.String(), Type.Null()]),
 });

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Database } from '@crp/platform/db';
 import type { CustomerRepository, DuplicateRepository } from '../app/ports';
-import { duplicateGroups, duplicatesOf } from '../app/duplicates';
+import { DUPLICATES_CAP, duplicateGroups, duplicatesOf } from '../app/duplicates';
 import { route } from '@crp/platform/http';
 import { MATCH_POLICIES } from '../domain/matching';
 import { getCustomer, listCustomers } from '../app/queries';
@@ -102,8 +102,7 @@ export function customerRoutes(db: Database, repo: CustomerRepository, duplicate
       method: 'get',
       path: '/v1/customers/:customerId/duplicates',
       operationId: 'customerDuplicates',
-      summary:
-        'Other active records that may be this customer: R1.6 possible duplicates and likely duplicates that share no key, each with its reasons and confidence (never merged automatically)',
+      summary: `Other active records that may be this customer: R1.6 possible duplicates and likely duplicates that share no key, each with its reasons and confidence (never merged automatically); the ${DUPLICATES_CAP} surest, \`truncated\` when more qualify`,
       tags: ['duplicates'],
       params: CustomerId,
       responses: {
@@ -118,8 +117,7 @@ export function customerRoutes(db: Database, repo: CustomerRepository, duplicate
       method: 'get',
       path: '/v1/duplicates',
       operationId: 'listDuplicateGroups',
-      summary:
-        "The account's groups of likely duplicates: each anchored at the record orders link to (R1.6) or the older record of a suggested pair, keyset-paginated",
+      summary: `The account's groups of likely duplicates: each anchored at the record orders link to (R1.6) or the older record of a suggested pair, keyset-paginated; a group lists its ${DUPLICATES_CAP} surest duplicates, \`truncated\` when more qualify`,
       tags: ['duplicates'],
       query: Type.Object({
         cursor: Type.Optional(Type.String({ maxLength: 40, description: 'nextCursor of the previous page' })),

@@ -8,6 +8,8 @@ import { duplicateScenarios } from '../support/duplicate-scenarios';
 import { exportScenarios } from '../support/export-scenarios';
 import { realCustomerService } from '../support/real-stack';
 import { customerRepository } from '../../src/infra/db/customer-repository';
+import { duplicateRepository } from '../../src/infra/db/duplicate-repository';
+import { analyzeReads } from '@crp/testing/mysql-reads';
 import { searchScenarios } from '../support/search-scenarios';
 import { parse } from 'csv-parse/sync';
 import { newId } from '@crp/platform/ids';
@@ -202,6 +204,146 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
       spy.mockRestore();
     }
   }, 60_000);
+
+  /** The statements `fn` sends through `tx`, each with its parameters. */
+  const statementsOf = async (tx: EntityManager, fn: () => Promise<unknown>) => {
+    const sent: Array<{ sql: string; params: unknown[] }> = [];
+    const query = tx.query.bind(tx);
+    const spy = jest.spyOn(tx, 'query').mockImplementation((sql, params) => {
+      sent.push({ sql, params: (params as unknown[] | undefined) ?? [] });
+      return query(sql, params);
+    });
+    try {
+      await fn();
+    } finally {
+      spy.mockRestore();
+    }
+    return sent;
+  };
+  const rowsReadFrom = (reads: Array<{ table: string; rows: number }>, table: string) =>
+    reads.filter((r) => r.table === table).reduce((n, r) => n + r.rows, 0);
+
+  // MariaDB only (SQLite has no ANALYZE of a statement's reads). With one LIMIT outside the union
+  // each GET /v1/duplicates page read and sorted every anchor after its cursor: 575 ms for the first
+  // page of 100,000 anchors. Each branch now reads its index from the cursor and stops.
+  it('GET /v1/duplicates: a page of anchors reads about a page of each index from its cursor, not every anchor after it', async () => {
+    const { svc } = stack();
+    const acct = uniqueName('acct');
+    const tag = acct.slice(-8);
+    const now = new Date();
+    const anchor = (i: number) => `cus_${tag}_a${String(i).padStart(5, '0')}`;
+    await svc.db.transaction(async (tx) => {
+      await customerRepository.addPossibleDuplicates(
+        tx,
+        Array.from({ length: 3000 }, (_, i) => ({
+          accountId: acct,
+          customerId: `cus_${tag}_m${String(i).padStart(5, '0')}`,
+          duplicateOfId: anchor(2 * Math.floor(i / 2)), // two duplicates each, even anchors
+          matchedOn: 'email',
+          createdAt: now,
+        })),
+      );
+      await duplicateRepository.replaceSuggestions(
+        tx,
+        [],
+        Array.from({ length: 1500 }, (_, i) => ({
+          accountId: acct,
+          customerId: anchor(2 * i + 1), // odd anchors
+          otherId: `cus_${tag}_z${String(i).padStart(5, '0')}`,
+          reason: 'same_name_and_address' as const,
+          confidence: 0.9,
+          createdAt: now,
+        })),
+      );
+    });
+    const { page, reads } = await svc.db.transaction(async (tx) => {
+      let page: string[] = [];
+      const [statement] = await statementsOf(tx, async () => {
+        page = await duplicateRepository.duplicateAnchors(tx, acct, { after: anchor(999), limit: 51 });
+      });
+      return { page, reads: await analyzeReads(tx, statement!.sql, statement!.params) };
+    });
+    expect(page).toEqual(Array.from({ length: 51 }, (_, i) => anchor(1000 + i)));
+    // Before: 2,000 index entries of possible_duplicates and 1,000 of suggestions after the cursor.
+    expect(rowsReadFrom(reads, 'possible_duplicates')).toBeLessThanOrEqual(2 * 51 + 2);
+    expect(rowsReadFrom(reads, 'duplicate_suggestions')).toBeLessThanOrEqual(51 + 1);
+  });
+
+  // MariaDB only. A record that 3,000 others share a placeholder email with: its duplicates, its
+  // group and its page read about a hundred pairs of each list in id order, not all 3,000 (nor, as
+  // MariaDB's own plan for ORDER BY … LIMIT did, the whole primary key up to the last of them).
+  it('duplicates and possible duplicates of a record 3,000 others share a key with read about 100 pairs a list, in id order by their index', async () => {
+    const { svc } = stack();
+    const acct = uniqueName('acct');
+    const anchor = activeCustomer(acct);
+    const others = Array.from({ length: 3000 }, () => activeCustomer(acct));
+    const now = new Date();
+    await svc.db.transaction(async (tx) => {
+      await customerRepository.insertCustomers(tx, [anchor, ...others]);
+      await customerRepository.addPossibleDuplicates(
+        tx,
+        others.map((c) => ({
+          accountId: acct,
+          customerId: c.id,
+          duplicateOfId: anchor.id,
+          matchedOn: 'email',
+          createdAt: now,
+        })),
+      );
+    });
+    for (const [read, index] of [
+      [
+        (tx: EntityManager) => duplicateRepository.duplicatePairsOf(tx, acct, anchor.id, 101),
+        'idx_dup_of_key',
+      ],
+      [
+        (tx: EntityManager) => duplicateRepository.anchoredPairsOf(tx, acct, [anchor.id], 101),
+        'idx_dup_of_key',
+      ],
+      // The customer's page: its first 101 possible duplicates.
+      [
+        (tx: EntityManager) => customerRepository.possibleDuplicatesOf(tx, acct, anchor.id, 101),
+        'idx_dup_of',
+      ],
+    ] as const) {
+      const reads = await svc.db.transaction(async (tx) => {
+        const sent = await statementsOf(tx, () => read(tx));
+        const matching = sent.filter((s) => s.sql.includes('FROM possible_duplicates'));
+        expect(matching).toHaveLength(1);
+        return analyzeReads(tx, matching[0]!.sql, matching[0]!.params);
+      });
+      const pairs = reads.filter((r) => r.table === 'p' || r.table === 'possible_duplicates');
+      expect(pairs.length).toBeGreaterThan(0);
+      for (const r of pairs) expect(r.rows).toBeLessThanOrEqual(101);
+      expect(pairs.filter((r) => r.key === index)).not.toHaveLength(0);
+    }
+  });
+
+  // MariaDB only. R2.10: a privacy request walks the records merged into its customer, up to ten
+  // steps; without an index on merged_into_id each step read every merged record of the account.
+  it('R2.10: the records merged into a customer are read by idx_customers_account_merged_into', async () => {
+    const { svc } = stack();
+    const acct = uniqueName('acct');
+    const survivor = activeCustomer(acct);
+    const merged = [1, 2].map(() => ({
+      ...activeCustomer(acct),
+      status: 'merged' as const,
+      mergedIntoId: survivor.id,
+    }));
+    await svc.db.transaction((tx) => customerRepository.insertCustomers(tx, [survivor, ...merged]));
+    const { found, plan } = await svc.db.transaction(async (tx) => {
+      let found: string[] = [];
+      const [statement] = await statementsOf(tx, async () => {
+        found = (await customerRepository.mergedInto(tx, acct, [survivor.id])).map((c) => c.id);
+      });
+      const plan = (await tx.query(`EXPLAIN ${statement!.sql}`, statement!.params)) as Array<{
+        key: string | null;
+      }>;
+      return { found, plan };
+    });
+    expect(found.sort()).toEqual(merged.map((c) => c.id).sort());
+    expect(plan.map((r) => r.key)).toEqual(['idx_customers_account_merged_into']);
+  });
 
   it('is ready on MariaDB and Kafka', async () => {
     const res = await request(stack().svc.app).get('/readyz');

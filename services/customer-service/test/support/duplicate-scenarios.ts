@@ -4,7 +4,11 @@ import { signDevToken } from '@crp/platform/auth';
 import { uniqueName } from '@crp/testing/real-infra';
 import { waitFor } from '@crp/testing/wait';
 import type { CustomerView } from '../../src/app/customer-view';
-import { SECRET, address, buyer, day, orderEvent, stores, type Env } from './scenarios';
+import { CONFIDENCE, type SuggestionReason } from '../../src/domain/duplicates';
+import type { CustomerRecord } from '../../src/domain/records';
+import { customerRepository } from '../../src/infra/db/customer-repository';
+import { duplicateRepository } from '../../src/infra/db/duplicate-repository';
+import { SECRET, activeCustomer, address, buyer, day, orderEvent, stores, type Env } from './scenarios';
 
 const WAIT = { timeoutMs: 20000, intervalMs: 50 };
 
@@ -15,7 +19,7 @@ interface Entry {
   customer: { customerId: string; name: string | null; email: string | null };
 }
 interface Groups {
-  groups: Array<{ customer: { customerId: string }; duplicates: Entry[] }>;
+  groups: Array<{ customer: { customerId: string }; duplicates: Entry[]; truncated: boolean }>;
   nextCursor: string | null;
 }
 
@@ -63,6 +67,49 @@ export function duplicateScenarios(getEnv: () => Env) {
     expect(res.status).toBe(200);
   };
   const home = (name: string) => address(name, '12 Chestnut Street', { postalCode: '40202' });
+
+  /** Records written straight into the database (the likely-duplicates scan drained: it adds nothing). */
+  const seed = async (
+    records: CustomerRecord[],
+    pairs: Array<[customerId: string, duplicateOfId: string, matchedOn: 'email' | 'phone']>,
+    suggested: Array<[customerId: string, otherId: string, reason: SuggestionReason]> = [],
+  ) => {
+    const { svc } = getEnv();
+    const now = new Date();
+    await svc.db.transaction((tx) => customerRepository.insertCustomers(tx, records));
+    await svc.duplicates.drain();
+    const accountId = records[0]!.accountId;
+    await svc.db.transaction(async (tx) => {
+      await customerRepository.addPossibleDuplicates(
+        tx,
+        pairs.map(([customerId, duplicateOfId, matchedOn]) => ({
+          accountId,
+          customerId,
+          duplicateOfId,
+          matchedOn,
+          createdAt: now,
+        })),
+      );
+      // Stored both ways, as the scan stores them.
+      await duplicateRepository.replaceSuggestions(
+        tx,
+        [],
+        suggested.flatMap(([a, b, reason]) =>
+          [
+            [a, b],
+            [b, a],
+          ].map(([customerId, otherId]) => ({
+            accountId,
+            customerId: customerId!,
+            otherId: otherId!,
+            reason,
+            confidence: CONFIDENCE[reason],
+            createdAt: now,
+          })),
+        ),
+      );
+    });
+  };
 
   describe('duplicates', () => {
     it('R1.6 listed: two records sharing an email are each other’s duplicate (same_email, from matching), grouped under the record orders link to', async () => {
@@ -266,6 +313,111 @@ export function duplicateScenarios(getEnv: () => Env) {
       expect((await get(b, `/v1/customers/${ca!.customerId}/duplicates`)).status).toBe(404);
       const unknown = await get(b, '/v1/duplicates?customerId=x');
       expect(unknown.status).toBe(400);
+    });
+
+    it('GET /v1/duplicates pages through many groups exactly: every anchor once, in id order, whether R1.6 links orders to it, it is the older record of a suggestion, or both', async () => {
+      const acct = uniqueName('acct');
+      const r = Array.from({ length: 150 }, () => activeCustomer(acct)); // id order: creation order
+      const id = (i: number) => r[i]!.id;
+      const members = new Map<string, string[]>();
+      const add = (anchor: number, member: number) =>
+        members.set(id(anchor), [...(members.get(id(anchor)) ?? []), id(member)]);
+      const pairs: Array<[string, string, 'email' | 'phone']> = [];
+      const suggested: Array<[string, string, SuggestionReason]> = [];
+      for (let i = 0; i < 90; i += 3) {
+        // R1.6: two duplicates each, recorded under either key.
+        const m = 90 + (2 * i) / 3;
+        pairs.push([id(m), id(i), 'email'], [id(m + 1), id(i), 'phone']);
+        add(i, m);
+        add(i, m + 1);
+      }
+      for (let i = 0; i < 90; i += 2) {
+        // A suggestion with the next record: anchored at the older one, listed there only.
+        suggested.push([id(i), id(i + 1), 'same_name_and_address']);
+        if (i % 4 === 0) suggested.push([id(i), id(i + 1), 'same_phone_other_email']);
+        add(i, i + 1);
+      }
+      await seed(r, pairs, suggested);
+
+      const seen: Array<[string, string[]]> = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page: Groups = await groups(acct, `?limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.groups.length).toBeLessThanOrEqual(7);
+        seen.push(
+          ...page.groups.map(
+            (g) =>
+              [g.customer.customerId, g.duplicates.map((d) => d.customerId).sort()] as [string, string[]],
+          ),
+        );
+        cursor = page.nextCursor;
+        pages++;
+      } while (cursor);
+      const expected = [...members.entries()]
+        .map(([anchor, list]) => [anchor, [...new Set(list)].sort()] as [string, string[]])
+        .sort((a, b) => a[0].localeCompare(b[0]));
+      expect(expected).toHaveLength(60);
+      expect(seen).toEqual(expected);
+      expect(pages).toBe(Math.ceil(60 / 7));
+    });
+
+    it('a placeholder email 130 records share: the oldest record’s page lists its first 100 possible duplicates in id order and says possibleDuplicatesTruncated; its duplicates and its group list the 100 surest, each with every reason, and say truncated', async () => {
+      const acct = uniqueName('acct');
+      const anchor = activeCustomer(acct);
+      // Records the anchor is itself recorded as a duplicate of, by phone (0.6): 102 of them, older
+      // than the email ones, so the anchor's list of them is cut before `both`.
+      const phoneOf = Array.from({ length: 102 }, () => activeCustomer(acct));
+      const shared = Array.from({ length: 130 }, () => activeCustomer(acct)); // id order: creation order
+      for (const i of [0, 2, 4]) shared[i] = { ...shared[i]!, status: 'archived' };
+      const twin = activeCustomer(acct);
+      const few = activeCustomer(acct);
+      const fewDuplicate = activeCustomer(acct);
+      const both = shared[1]!; // shares the email with the anchor, and the anchor is a duplicate of it by phone
+      await seed(
+        [anchor, ...phoneOf, ...shared, twin, few, fewDuplicate],
+        [
+          ...shared.map((c) => [c.id, anchor.id, 'email'] as [string, string, 'email']),
+          ...[...phoneOf, both].map((c) => [anchor.id, c.id, 'phone'] as [string, string, 'phone']),
+          [fewDuplicate.id, few.id, 'email'],
+        ],
+        [[anchor.id, twin.id, 'same_name_and_address']],
+      );
+      const active = shared.filter((c) => c.status === 'active').map((c) => c.id);
+
+      const page = (await get(acct, `/v1/customers/${anchor.id}`)).body as CustomerView;
+      expect(page.possibleDuplicates).toEqual(shared.slice(0, 100).map((c) => c.id));
+      expect(page.possibleDuplicatesTruncated).toBe(true);
+
+      const res = await get(acct, `/v1/customers/${anchor.id}/duplicates`);
+      expect(res.status).toBe(200);
+      expect(res.body.truncated).toBe(true);
+      const listed = res.body.duplicates as Entry[];
+      // The suggestion (0.9), then the email pairs (0.8) in id order; no phone-only pair (0.6) is surer.
+      expect(listed.map((d) => d.customerId)).toEqual([twin.id, ...active.slice(0, 99)]);
+      expect(listed.find((d) => d.customerId === both.id)!.reasons).toEqual([
+        { reason: 'same_email', confidence: 0.8, source: 'matching' },
+        { reason: 'same_phone', confidence: 0.6, source: 'matching' },
+      ]);
+
+      const g = await groups(acct, '?limit=200');
+      const group = g.groups.find((x) => x.customer.customerId === anchor.id)!;
+      expect(group.truncated).toBe(true);
+      expect(group.duplicates.map((d) => d.customerId)).toEqual([twin.id, ...active.slice(0, 99)]);
+
+      // Under the cap nothing is cut and nothing says so.
+      const small = (await get(acct, `/v1/customers/${few.id}`)).body as CustomerView;
+      expect([small.possibleDuplicates, small.possibleDuplicatesTruncated]).toEqual([
+        [fewDuplicate.id],
+        false,
+      ]);
+      const smallView = await get(acct, `/v1/customers/${few.id}/duplicates`);
+      expect(smallView.body).toEqual({
+        customerId: few.id,
+        duplicates: [expect.objectContaining({ customerId: fewDuplicate.id })],
+        truncated: false,
+      });
+      expect(g.groups.find((x) => x.customer.customerId === few.id)!.truncated).toBe(false);
     });
   });
 }

@@ -33,6 +33,8 @@ function fakes(n: number) {
     matchKeyCandidates: none,
     replaceSuggestions: async () => undefined,
     duplicatePairsOf: none,
+    duplicatePairsBetween: none,
+    anchoredPairsOf: none,
     duplicateAnchors: none,
   } as unknown as DuplicateRepository;
   return { db, duplicates, claims, left: () => queued };

@@ -304,6 +304,14 @@ export function findRowReport(
   return tx.getRepository(ImportRowReportEntity).findOne({ where: { accountId, jobId, lineNumber } });
 }
 
+/**
+ * The index a page of one outcome reads (migration 1796000000400), named on MySQL: the optimizer
+ * picks it only as far as its statistics of a fresh job allow, and by the primary key a rare outcome
+ * reads the rest of the job (1,000,000 rows, 381 ms a page); by this one a common outcome's page
+ * costs about what it did (1,000 rows: 4.0 against 3.2 ms).
+ */
+export const REPORT_OUTCOME_INDEX = 'idx_reports_job_outcome_line';
+
 /** One page of a job's row reports after `afterLine`, in line order; only `outcome` when given. */
 export async function reportPage(
   tx: EntityManager,
@@ -320,5 +328,6 @@ export async function reportPage(
     where,
     params,
     `ORDER BY line_number LIMIT ${Math.max(1, Math.trunc(q.limit))}`,
+    { index: q.outcome ? REPORT_OUTCOME_INDEX : undefined },
   );
 }

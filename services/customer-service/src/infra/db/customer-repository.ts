@@ -725,11 +725,18 @@ export const customerRepository: CustomerRepository = {
     });
   },
 
-  async possibleDuplicatesOf(tx, accountId, customerId) {
-    const rows = await tx
-      .getRepository(PossibleDuplicateEntity)
-      .find({ where: { accountId, duplicateOfId: customerId } });
-    return rows.map((r) => r.customerId);
+  async possibleDuplicatesOf(tx, accountId, customerId, limit) {
+    // idx_dup_of (account_id, duplicate_of_id) holds the primary key's customer_id: read in order.
+    // Named on MySQL: for ORDER BY … LIMIT MariaDB walked the whole primary key instead (300,101
+    // entries read for the first 101 of 20,000 possible duplicates, 39 ms).
+    const hint = dialectOf(tx) === 'mysql' ? ' FORCE INDEX (idx_dup_of)' : '';
+    const rows = await queryRows(
+      tx,
+      `SELECT customer_id FROM possible_duplicates${hint} WHERE account_id = ? AND duplicate_of_id = ?
+        ORDER BY customer_id${limit === undefined ? '' : ' LIMIT ?'}`,
+      [accountId, customerId, ...(limit === undefined ? [] : [limit])],
+    );
+    return rows.map((r) => String(r.customer_id));
   },
 
   async findCustomers(tx, accountId, filter, page) {

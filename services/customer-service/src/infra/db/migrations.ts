@@ -8,6 +8,8 @@ import { ImportDryRuns1732000000600 } from './migrations/1732000000600-import-dr
 import { MailchimpRecordHash1732000000700 } from './migrations/1732000000700-mailchimp-record-hash';
 import { CustomerNotes1732000000800 } from './migrations/1732000000800-customer-notes';
 import { ListOrderIndex1732000000810 } from './migrations/1732000000810-list-order-index';
+import { MergedIntoIndex1732000000820 } from './migrations/1732000000820-merged-into-index';
+import { DuplicatesByKeyIndex1732000000830 } from './migrations/1732000000830-duplicates-by-key-index';
 
 /** This service's own migrations, oldest first (the kit adds the outbox/inbox tables' one). */
 export const migrations = [
@@ -21,4 +23,6 @@ export const migrations = [
   MailchimpRecordHash1732000000700,
   CustomerNotes1732000000800,
   ListOrderIndex1732000000810,
+  MergedIntoIndex1732000000820,
+  DuplicatesByKeyIndex1732000000830,
 ];
