@@ -1,0 +1,124 @@
+import type { EntityManager } from 'typeorm';
+import { InProcessBus } from '@crp/messaging/in-process-bus';
+import { newId } from '@crp/platform/ids';
+import { describeReal, freshMysqlDatabase, uniqueName } from '@crp/testing/real-infra';
+import { embeddedEnv } from '@crp/testing/service-env';
+import { testLogger } from '@crp/testing/silent-logger';
+import { createOrderIngestService } from '../../src/composition-root';
+import { loadConfig } from '../../src/config';
+import type { Delegation } from '../../src/domain/delegation';
+import { DelegationEntity } from '../../src/infra/db/delegation-entities';
+import { delegationRepository } from '../../src/infra/db/delegation-repositories';
+import { orderRepository } from '../../src/infra/db/order-repository';
+import { listScenarios } from '../support/list-scenarios';
+import { seedOrders, storedOrder, type OrderIngestService } from '../support/stored-orders';
+
+interface PlanRow {
+  select_type: string;
+  table: string;
+  type: string;
+  key: string | null;
+  Extra: string | null;
+}
+
+/**
+ * The statements `fn` runs on the transaction's connection (TypeORM's builders and `tx.query`
+ * both go through its query runner), each with MariaDB's plan for it.
+ */
+async function plansOf(tx: EntityManager, fn: () => Promise<unknown>, which: RegExp) {
+  const runner = tx.queryRunner!;
+  const query = runner.query.bind(runner);
+  const statements: Array<{ sql: string; params: Parameters<EntityManager['query']>[1] }> = [];
+  const spy = jest.spyOn(runner, 'query').mockImplementation((sql, params, ...rest) => {
+    statements.push({ sql, params });
+    return query(sql, params, ...rest);
+  });
+  try {
+    await fn();
+  } finally {
+    spy.mockRestore();
+  }
+  const picked = statements.filter((s) => which.test(s.sql));
+  const plans: PlanRow[][] = [];
+  for (const s of picked) plans.push((await tx.query(`EXPLAIN ${s.sql}`, s.params)) as PlanRow[]);
+  return plans;
+}
+
+describeReal('order and delegation lists on real MariaDB', () => {
+  let svc: OrderIngestService;
+  let bus: InProcessBus;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    const fresh = await freshMysqlDatabase('order_lists');
+    drop = fresh.drop;
+    bus = new InProcessBus();
+    svc = await createOrderIngestService(loadConfig(embeddedEnv({ DATABASE_URL: fresh.url })), {
+      bus,
+      logger: testLogger(),
+    });
+    await svc.start();
+  });
+  afterAll(async () => {
+    await svc?.stop();
+    await bus?.close();
+    await drop?.();
+  });
+
+  listScenarios(() => svc);
+
+  // MariaDB only: the plans. At 1,000,000 orders in one account a page filtered by a rare status
+  // was read through (account_id, id) from the cursor, every order checked for its status — on the
+  // last pages to the account's end. Here 3,000 orders, 30 of them on hold.
+  it('a page of orders filtered by status reads (account_id, order_status, id) as a range from its cursor', async () => {
+    const acct = uniqueName('acct');
+    const rows = Array.from({ length: 3000 }, (_, n) =>
+      storedOrder(acct, n, { orderStatus: n % 100 === 0 ? 'on_hold' : 'shipped' }),
+    );
+    await seedOrders(svc, rows);
+    const plans = await svc.db.transaction((tx) =>
+      plansOf(
+        tx,
+        () => orderRepository.list(tx, acct, { status: 'on_hold', after: { id: rows[1500]!.id }, limit: 51 }),
+        /FROM `orders`[\s\S]*ORDER BY/,
+      ),
+    );
+    expect(plans).toEqual([[expect.objectContaining({ type: 'range', key: 'idx_orders_status' })]]);
+  });
+
+  // MariaDB only: the plan. With only (provider_account_id, provider_order_id) to go by, a 3PL's
+  // page was read through the primary key from the cursor, every delegation of every 3PL checked
+  // (a 3PL whose delegations all came early read the table to its end for its last page: 200 ms
+  // at 1,000,000 delegations), or all of the 3PL's delegations were sorted for each page.
+  it("a 3PL's page of delegations reads (provider_account_id, order_id) as a range from its cursor, without sorting", async () => {
+    const provider = uniqueName('tpl');
+    const rows: Delegation[] = Array.from({ length: 2000 }, (_, n) => ({
+      orderId: newId('ord'),
+      clientAccountId: 'client',
+      providerAccountId: n % 10 === 0 ? provider : `tpl_other${n % 7}`,
+      connectionId: 'con_1',
+      providerOrderId: newId('ord'),
+      delegatedBy: 'user',
+      ruleId: null,
+      delegatedAt: new Date(),
+    }));
+    await svc.db.transaction((tx) => tx.getRepository(DelegationEntity).insert(rows));
+    const plans = await svc.db.transaction((tx) =>
+      plansOf(
+        tx,
+        () =>
+          delegationRepository.listDelegations(tx, {
+            accountId: provider,
+            side: 'provider',
+            cursor: rows[1000]!.orderId,
+            limit: 51,
+          }),
+        /FROM `order_delegations`[\s\S]*ORDER BY/,
+      ),
+    );
+    expect(plans).toEqual([
+      [expect.objectContaining({ type: 'range', key: 'idx_order_delegations_provider' })],
+    ]);
+    expect(plans[0]![0]!.Extra ?? '').not.toMatch(/filesort/);
+  });
+});
