@@ -40,6 +40,84 @@ export function listScenarios(service: () => OrderIngestService) {
     return { ids, pages };
   };
 
+  it('GET /v1/orders: total is exact up to 1,000 matches, then says 1,000 with totalRelation gte, on every page', async () => {
+    const acct = uniqueName('acct');
+    // 1,000 orders in one store and one in another: 1,001 in the account.
+    const rows = Array.from({ length: 1001 }, (_, n) =>
+      storedOrder(acct, n, {
+        storeId: n < 1000 ? 'st_a' : 'st_b',
+        orderStatus: n % 100 ? 'shipped' : 'on_hold',
+      }),
+    );
+    await seedOrders(service(), rows);
+
+    const all = await get(acct, '/v1/orders?limit=10');
+    expect(all).toMatchObject({ total: 1000, totalRelation: 'gte' });
+    expect(await get(acct, `/v1/orders?limit=10&cursor=${all.nextCursor}`)).toMatchObject({
+      total: 1000,
+      totalRelation: 'gte',
+    });
+    const storeA = await get(acct, '/v1/orders?storeId=st_a&limit=10');
+    expect(storeA).toMatchObject({ total: 1000, totalRelation: 'eq' });
+    expect(await get(acct, `/v1/orders?storeId=st_a&limit=10&cursor=${storeA.nextCursor}`)).toMatchObject({
+      total: 1000,
+      totalRelation: 'eq',
+    });
+    expect(await get(acct, '/v1/orders?status=on_hold&limit=3')).toMatchObject({
+      total: 11,
+      totalRelation: 'eq',
+    });
+    const since = rows[995]!.updatedAt.toISOString();
+    expect(await get(acct, `/v1/orders?updatedSince=${since}&limit=2`)).toMatchObject({
+      total: 6,
+      totalRelation: 'eq',
+    });
+    expect(await get(acct, '/v1/orders?storeId=st_b')).toMatchObject({
+      total: 1,
+      totalRelation: 'eq',
+      nextCursor: null,
+    });
+    expect(await get(acct, '/v1/orders?status=no_such_status')).toEqual({
+      orders: [],
+      total: 0,
+      totalRelation: 'eq',
+      nextCursor: null,
+    });
+  });
+
+  it('GET /v1/orders: a first page that holds every match is its own count (no counting statement); a later page counts', async () => {
+    const acct = uniqueName('acct');
+    await seedOrders(
+      service(),
+      Array.from({ length: 5 }, (_, n) => storedOrder(acct, n)),
+    );
+    const manager = service().db.dataSource.manager;
+    const query = manager.query.bind(manager);
+    const counts: string[] = [];
+    const spy = jest.spyOn(manager, 'query').mockImplementation((sql, params) => {
+      if (/COUNT\(/i.test(sql)) counts.push(sql);
+      return query(sql, params);
+    });
+    try {
+      expect(await get(acct, '/v1/orders?limit=5')).toMatchObject({
+        total: 5,
+        totalRelation: 'eq',
+        nextCursor: null,
+      });
+      expect(counts).toEqual([]);
+      const first = await get(acct, '/v1/orders?limit=4');
+      expect(first).toMatchObject({ total: 5, totalRelation: 'eq' });
+      expect(await get(acct, `/v1/orders?limit=4&cursor=${first.nextCursor}`)).toMatchObject({
+        total: 5,
+        totalRelation: 'eq',
+        nextCursor: null,
+      });
+      expect(counts).toHaveLength(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('GET /v1/orders?status= pages through exactly the orders of that status, each once, in id order — with storeId too, and by updated-at with updatedSince', async () => {
     const acct = uniqueName('acct');
     const rows = Array.from({ length: 600 }, (_, n) =>
@@ -54,6 +132,7 @@ export function listScenarios(service: () => OrderIngestService) {
 
     const onHold = await everyPage(acct, '/v1/orders?status=on_hold&limit=4', orderId);
     expect(onHold.ids).toEqual(idsWhere((o) => o.orderStatus === 'on_hold'));
+    for (const page of onHold.pages) expect(page).toMatchObject({ total: 27, totalRelation: 'eq' });
     const inStore = await everyPage(acct, '/v1/orders?status=on_hold&storeId=st_b&limit=3', orderId);
     expect(inStore.ids).toEqual(idsWhere((o) => o.orderStatus === 'on_hold' && o.storeId === 'st_b'));
     const since = rows[300]!.updatedAt.toISOString();
