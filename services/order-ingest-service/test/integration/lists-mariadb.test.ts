@@ -162,4 +162,38 @@ describeReal('order and delegation lists on real MariaDB', () => {
     ]);
     expect(plans[0]![0]!.Extra ?? '').not.toMatch(/filesort/);
   });
+
+  // MariaDB only: the plans. One UPDATE whose WHERE ORed `customer_id IN (…)` with the identities
+  // could use neither index: MariaDB read every order of every account through the primary key
+  // (and locked each), 7–10 s for 200 customers at a million orders.
+  it('R2.10: an erasure of 200 customers reads their orders by link on idx_orders_customer and by identity on idx_orders_buyer, never the whole table', async () => {
+    const acct = uniqueName('acct');
+    const rows = Array.from({ length: 4000 }, (_, n) =>
+      storedOrder(acct, n, { customerId: `cus_${n}`, storeId: n % 2 ? 'st_a' : 'st_b' }),
+    );
+    await seedOrders(svc, rows);
+    // 200 each way (one chunk before): up to 50 values MariaDB merged the two indexes, from 100 it
+    // scanned the table.
+    const plans = await svc.db.transaction((tx) =>
+      plansOf(
+        tx,
+        () =>
+          orderRepository.redact(
+            tx,
+            acct,
+            {
+              customerIds: rows.slice(0, 200).map((o) => o.customerId!),
+              identities: rows
+                .slice(200, 400)
+                .map((o) => ({ storeId: o.storeId, username: o.customerUsername! })),
+            },
+            new Date(),
+          ),
+        /^\s*UPDATE orders/,
+      ),
+    );
+    const byLink = expect.objectContaining({ type: 'range', key: 'idx_orders_customer' });
+    const byIdentity = expect.objectContaining({ type: 'range', key: 'idx_orders_buyer' });
+    expect(plans).toEqual([[byLink], [byLink], [byIdentity], [byIdentity]]);
+  });
 });

@@ -5,6 +5,7 @@ import { uniqueName } from '@crp/testing/real-infra';
 import { TEST_SECRET } from '@crp/testing/service-env';
 import type { Delegation } from '../../src/domain/delegation';
 import { DelegationEntity } from '../../src/infra/db/delegation-entities';
+import { orderRepository } from '../../src/infra/db/order-repository';
 import { seedOrders, storedOrder, type OrderIngestService } from './stored-orders';
 
 /**
@@ -161,5 +162,73 @@ export function listScenarios(service: () => OrderIngestService) {
 
     const paged = await everyPage(provider, '/v1/delegations?side=provider&limit=7', (d) => d.clientOrderId!);
     expect(paged.ids).toEqual(rows.filter((d) => d.providerAccountId === provider).map((d) => d.orderId));
+  });
+
+  it('R2.10: an erasure empties the orders found by link or by identity, counts each once, and leaves every other order as it was', async () => {
+    const acct = uniqueName('acct');
+    const other = uniqueName('acct');
+    const at = new Date('2026-11-24T12:00:00.123Z');
+    const byLink = storedOrder(acct, 0, { customerId: 'cus_1', customerUsername: 'u0' });
+    const byIdentity = storedOrder(acct, 1, { customerUsername: 'u1' });
+    const byBoth = storedOrder(acct, 2, { customerId: 'cus_1', customerUsername: 'u2' });
+    const kept = [
+      storedOrder(acct, 3, { customerId: 'cus_9', customerUsername: 'u3' }),
+      storedOrder(acct, 4, { storeId: 'st_b', customerUsername: 'u1' }), // the same key in another store
+      storedOrder(other, 5, { customerId: 'cus_1', customerUsername: 'u1' }), // another account
+    ];
+    // Past one chunk of 200 each way.
+    const manyLinked = Array.from({ length: 250 }, (_, n) =>
+      storedOrder(acct, 10 + n, { customerId: `cus_l${n}` }),
+    );
+    const manyKeyed = Array.from({ length: 250 }, (_, n) =>
+      storedOrder(acct, 300 + n, { customerUsername: `k${n}` }),
+    );
+    await seedOrders(service(), [byLink, byIdentity, byBoth, ...kept, ...manyLinked, ...manyKeyed]);
+
+    const erased = await service().db.transaction((tx) =>
+      orderRepository.redact(
+        tx,
+        acct,
+        {
+          customerIds: ['cus_1', ...manyLinked.map((o) => o.customerId!)],
+          identities: [
+            { storeId: 'st_a', username: 'u1' },
+            { storeId: 'st_a', username: 'u2' },
+            ...manyKeyed.map((o) => ({ storeId: 'st_a', username: o.customerUsername! })),
+          ],
+        },
+        at,
+      ),
+    );
+    expect(erased).toBe(503);
+
+    const stored = await service().db.transaction((tx) =>
+      Promise.all(
+        [byLink, byIdentity, byBoth, ...manyLinked, ...manyKeyed, ...kept].map((o) =>
+          orderRepository.get(tx, o.accountId, o.id),
+        ),
+      ),
+    );
+    const gone = stored.slice(0, 503);
+    for (const o of gone) {
+      expect(o).toMatchObject({
+        customerUsername: null,
+        customerEmail: null,
+        buyerName: null,
+        buyerPhone: null,
+        shipTo: null,
+        billTo: null,
+        notes: [],
+        redactedAt: at,
+        total: 10,
+      });
+    }
+    for (const [i, o] of stored.slice(503).entries()) {
+      expect(o).toMatchObject({
+        customerEmail: kept[i]!.customerEmail,
+        notes: ['Ring twice'],
+        redactedAt: null,
+      });
+    }
   });
 }
