@@ -81,22 +81,39 @@ describeReal('order and delegation lists on real MariaDB', () => {
   listScenarios(() => svc);
 
   // MariaDB only: the plans. At 1,000,000 orders in one account a page filtered by a rare status
-  // was read through (account_id, id) from the cursor, every order checked for its status — on the
-  // last pages to the account's end. Here 3,000 orders, 30 of them on hold.
-  it('a page of orders filtered by status reads (account_id, order_status, id) as a range from its cursor', async () => {
+  // was read through (account_id, id) from the cursor, every order checked for its status; past
+  // about half of the account a page unfiltered, or of a common status, by `ref` on the account
+  // from its first entry. Here 3,000 orders (30 on hold, the others shipped) in two stores.
+  it('a page of orders in id order filtered by status (rare or common), store, customer or nothing reads its (account_id, …, id) index as a range from its cursor', async () => {
     const acct = uniqueName('acct');
     const rows = Array.from({ length: 3000 }, (_, n) =>
-      storedOrder(acct, n, { orderStatus: n % 100 === 0 ? 'on_hold' : 'shipped' }),
+      storedOrder(acct, n, {
+        orderStatus: n % 100 === 0 ? 'on_hold' : 'shipped',
+        storeId: n % 2 ? 'st_a' : 'st_b',
+        customerId: `cus_${n % 3}`,
+      }),
     );
     await seedOrders(svc, rows);
-    const plans = await svc.db.transaction((tx) =>
-      plansOf(
-        tx,
-        () => orderRepository.list(tx, acct, { status: 'on_hold', after: { id: rows[1500]!.id }, limit: 51 }),
-        /FROM `orders`[\s\S]*ORDER BY/,
-      ),
-    );
-    expect(plans).toEqual([[expect.objectContaining({ type: 'range', key: 'idx_orders_status' })]]);
+    const filters = [
+      [{ status: 'on_hold' }, 'idx_orders_status'],
+      [{ status: 'shipped' }, 'idx_orders_status'],
+      [{ storeId: 'st_a' }, 'idx_orders_store'],
+      [{ customerId: 'cus_1' }, 'idx_orders_customer'],
+      [{}, 'idx_orders_account_id'],
+    ] as const;
+    for (const [filter, index] of filters) {
+      const plans = await svc.db.transaction((tx) =>
+        plansOf(
+          tx,
+          async () => {
+            for (const at of [300, 1500, 2700])
+              await orderRepository.list(tx, acct, { ...filter, after: { id: rows[at]!.id }, limit: 51 });
+          },
+          /FROM `orders`[\s\S]*ORDER BY/,
+        ),
+      );
+      expect(plans).toEqual([0, 1, 2].map(() => [expect.objectContaining({ type: 'range', key: index })]));
+    }
   });
 
   // MariaDB only (the session's read counters). TypeORM's getCount() was COUNT(DISTINCT id) over
@@ -122,21 +139,22 @@ describeReal('order and delegation lists on real MariaDB', () => {
         /COUNT\(/,
       );
       expect(plans[0]).toEqual(
-        expect.arrayContaining([expect.objectContaining({ table: 'o', key: 'idx_orders_status' })]),
+        expect.arrayContaining([expect.objectContaining({ table: 'orders', key: 'idx_orders_status' })]),
       );
     });
   });
 
-  // MariaDB only: the plan. With only (provider_account_id, provider_order_id) to go by, a 3PL's
-  // page was read through the primary key from the cursor, every delegation of every 3PL checked
-  // (a 3PL whose delegations all came early read the table to its end for its last page: 200 ms
-  // at 1,000,000 delegations), or all of the 3PL's delegations were sorted for each page.
+  // MariaDB only: the plans. With only (provider_account_id, provider_order_id) to go by, a 3PL's
+  // page was read through the primary key from the cursor, every delegation of every 3PL checked:
+  // a 3PL whose delegations all came early read the table to its end for its last page (200 ms at
+  // 1,000,000 delegations). With the index but unnamed, a page half way through a big 3PL's
+  // delegations was read by `ref` from the 3PL's first entry (50 ms).
   it("a 3PL's page of delegations reads (provider_account_id, order_id) as a range from its cursor, without sorting", async () => {
     const provider = uniqueName('tpl');
     const rows: Delegation[] = Array.from({ length: 2000 }, (_, n) => ({
       orderId: newId('ord'),
       clientAccountId: 'client',
-      providerAccountId: n % 10 === 0 ? provider : `tpl_other${n % 7}`,
+      providerAccountId: n % 10 === 0 ? provider : n % 10 < 8 ? 'tpl_other1' : 'tpl_other2',
       connectionId: 'con_1',
       providerOrderId: newId('ord'),
       delegatedBy: 'user',
@@ -147,20 +165,27 @@ describeReal('order and delegation lists on real MariaDB', () => {
     const plans = await svc.db.transaction((tx) =>
       plansOf(
         tx,
-        () =>
-          delegationRepository.listDelegations(tx, {
-            accountId: provider,
-            side: 'provider',
-            cursor: rows[1000]!.orderId,
-            limit: 51,
-          }),
+        async () => {
+          // A 3PL with a tenth of the delegations, and one with most of the rest.
+          for (const accountId of [provider, 'tpl_other1'])
+            for (const at of [200, 1000, 1800])
+              await delegationRepository.listDelegations(tx, {
+                accountId,
+                side: 'provider',
+                cursor: rows[at]!.orderId,
+                limit: 51,
+              });
+        },
         /FROM `order_delegations`[\s\S]*ORDER BY/,
       ),
     );
-    expect(plans).toEqual([
-      [expect.objectContaining({ type: 'range', key: 'idx_order_delegations_provider' })],
-    ]);
-    expect(plans[0]![0]!.Extra ?? '').not.toMatch(/filesort/);
+    expect(plans).toHaveLength(6);
+    for (const plan of plans) {
+      expect(plan).toEqual([
+        expect.objectContaining({ type: 'range', key: 'idx_order_delegations_provider' }),
+      ]);
+      expect(plan[0]!.Extra ?? '').not.toMatch(/filesort/);
+    }
   });
 
   // MariaDB only: the plans. One UPDATE whose WHERE ORed `customer_id IN (…)` with the identities

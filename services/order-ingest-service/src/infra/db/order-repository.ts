@@ -23,17 +23,39 @@ function identityClause(identities: Array<{ storeId: string; username: string }>
   };
 }
 
-/** The orders of one account that `GET /v1/orders` filters to, before any keyset position. */
+/** `GET /v1/orders`'s conditions for one account and its filters, before any keyset position. */
 function matching(tx: EntityManager, accountId: string, f: OrderListFilter) {
-  const qb = tx
-    .getRepository(OrderEntity)
-    .createQueryBuilder('o')
-    .where('o.accountId = :accountId', { accountId });
-  if (f.storeId) qb.andWhere('o.storeId = :storeId', { storeId: f.storeId });
-  if (f.customerId) qb.andWhere('o.customerId = :customerId', { customerId: f.customerId });
-  if (f.status) qb.andWhere('o.orderStatus = :status', { status: f.status });
-  if (f.updatedSince) qb.andWhere('o.updatedAt >= :since', { since: stamp(tx, f.updatedSince) });
-  return qb;
+  const conds = ['account_id = ?'];
+  const params: unknown[] = [accountId];
+  const add = (cond: string, value: unknown) => {
+    conds.push(cond);
+    params.push(value);
+  };
+  if (f.storeId) add('store_id = ?', f.storeId);
+  if (f.customerId) add('customer_id = ?', f.customerId);
+  if (f.status) add('order_status = ?', f.status);
+  if (f.updatedSince) add('updated_at >= ?', stamp(tx, f.updatedSince));
+  return { conds, params };
+}
+
+/**
+ * The index a page in id order is read from, named (MariaDB), when the account and at most one of
+ * store, customer or status are all it filters by: that filter's (account_id, …, id) index. Left to
+ * itself, MariaDB read a page past about half of an account of 1,000,000 orders by `ref` on the
+ * index's equality part from its first entry, filtering `id > cursor` (500,000 entries: 66 ms a
+ * page unfiltered), and a page of a rare status through (account_id, id), every order checked.
+ * Named, the page is one range from the cursor. With two filters, or by updated-at, the
+ * optimizer chooses where to start.
+ */
+function idOrderIndex(tx: EntityManager, f: OrderListFilter): string | undefined {
+  if (dialectOf(tx) !== 'mysql' || f.updatedSince) return undefined;
+  const named = [
+    f.storeId ? 'idx_orders_store' : '',
+    f.customerId ? 'idx_orders_customer' : '',
+    f.status ? 'idx_orders_status' : '',
+  ].filter(Boolean);
+  if (named.length > 1) return undefined;
+  return named[0] ?? 'idx_orders_account_id';
 }
 
 /** Every column a changed re-import may overwrite (never the id, the key or the creation time). */
@@ -87,32 +109,37 @@ export const orderRepository: OrderRepository = {
   },
 
   async list(tx, accountId, q) {
-    const qb = matching(tx, accountId, q);
+    const { conds, params } = matching(tx, accountId, q);
+    let order = 'id';
     if (q.updatedSince) {
       // Changed orders in the order they changed: an order updated while a client pages moves to
       // the end and is seen again, never skipped.
       if (q.after?.updatedAt) {
-        qb.andWhere('(o.updatedAt > :au OR (o.updatedAt = :au AND o.id > :aid))', {
-          au: stamp(tx, q.after.updatedAt),
-          aid: q.after.id,
-        });
+        const au = stamp(tx, q.after.updatedAt);
+        conds.push('(updated_at > ? OR (updated_at = ? AND id > ?))');
+        params.push(au, au, q.after.id);
       }
-      qb.orderBy('o.updatedAt', 'ASC').addOrderBy('o.id', 'ASC');
-    } else {
-      if (q.after) qb.andWhere('o.id > :cursor', { cursor: q.after.id });
-      qb.orderBy('o.id', 'ASC');
+      order = 'updated_at, id';
+    } else if (q.after) {
+      conds.push('id > ?');
+      params.push(q.after.id);
     }
-    return qb.take(q.limit).getMany();
+    return orders.select(tx, conds.join(' AND '), [...params, q.limit], `ORDER BY ${order} LIMIT ?`, {
+      index: idOrderIndex(tx, q),
+    });
   },
 
   async count(tx, accountId, filter, upTo) {
     // Not TypeORM's getCount(): its COUNT(DISTINCT id) read every match, the whole account when
-    // unfiltered (seconds a page at a million orders). The LIMIT stops the read at `upTo`.
-    const [sql, params] = matching(tx, accountId, filter)
-      .select('1', 'one')
-      .limit(upTo)
-      .getQueryAndParameters();
-    const [row] = await queryRows(tx, `SELECT COUNT(*) AS n FROM (${sql}) x`, params);
+    // unfiltered (a fifth of a second a page at a million orders). The LIMIT stops the read at `upTo`.
+    const { conds, params } = matching(tx, accountId, filter);
+    const index = idOrderIndex(tx, filter);
+    const [row] = await queryRows(
+      tx,
+      `SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM orders${index ? ` FORCE INDEX (${index})` : ''}
+        WHERE ${conds.join(' AND ')} LIMIT ?) x`,
+      [...params, upTo],
+    );
     return Number(row?.n ?? 0);
   },
 
