@@ -190,7 +190,7 @@ describeReal('order and delegation lists on real MariaDB', () => {
 
   // MariaDB only: the plans. One UPDATE whose WHERE ORed `customer_id IN (…)` with the identities
   // could use neither index: MariaDB read every order of every account through the primary key
-  // (and locked each), 7–10 s for 200 customers at a million orders.
+  // (and locked each), 5–10 s for 200 customers at a million orders.
   it('R2.10: an erasure of 200 customers reads their orders by link on idx_orders_customer and by identity on idx_orders_buyer, never the whole table', async () => {
     const acct = uniqueName('acct');
     const rows = Array.from({ length: 4000 }, (_, n) =>
