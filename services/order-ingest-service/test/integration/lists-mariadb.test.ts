@@ -149,11 +149,12 @@ describeReal('order and delegation lists on real MariaDB', () => {
   // a 3PL whose delegations all came early read the table to its end for its last page (200 ms at
   // 1,000,000 delegations). With the index but unnamed, a page half way through a big 3PL's
   // delegations was read by `ref` from the 3PL's first entry (50 ms).
-  it("a 3PL's page of delegations reads (provider_account_id, order_id) as a range from its cursor, without sorting", async () => {
+  it('a page of delegations reads (provider_account_id, order_id), or on the client side (client_account_id, order_id), as a range from its cursor, without sorting', async () => {
+    const client = uniqueName('client');
     const provider = uniqueName('tpl');
     const rows: Delegation[] = Array.from({ length: 2000 }, (_, n) => ({
       orderId: newId('ord'),
-      clientAccountId: 'client',
+      clientAccountId: client,
       providerAccountId: n % 10 === 0 ? provider : n % 10 < 8 ? 'tpl_other1' : 'tpl_other2',
       connectionId: 'con_1',
       providerOrderId: newId('ord'),
@@ -175,17 +176,24 @@ describeReal('order and delegation lists on real MariaDB', () => {
                 cursor: rows[at]!.orderId,
                 limit: 51,
               });
+          // The client side: its own (client_account_id, order_id) index, the same way.
+          for (const at of [200, 1000, 1800])
+            await delegationRepository.listDelegations(tx, {
+              accountId: client,
+              side: 'client',
+              cursor: rows[at]!.orderId,
+              limit: 51,
+            });
         },
         /FROM `order_delegations`[\s\S]*ORDER BY/,
       ),
     );
-    expect(plans).toHaveLength(6);
-    for (const plan of plans) {
-      expect(plan).toEqual([
-        expect.objectContaining({ type: 'range', key: 'idx_order_delegations_provider' }),
-      ]);
+    expect(plans).toHaveLength(9);
+    plans.forEach((plan, i) => {
+      const key = i < 6 ? 'idx_order_delegations_provider' : 'idx_order_delegations_client';
+      expect(plan).toEqual([expect.objectContaining({ type: 'range', key })]);
       expect(plan[0]!.Extra ?? '').not.toMatch(/filesort/);
-    }
+    });
   });
 
   // MariaDB only: the plans. One UPDATE whose WHERE ORed `customer_id IN (…)` with the identities

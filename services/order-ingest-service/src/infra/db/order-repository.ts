@@ -184,8 +184,8 @@ export const orderRepository: OrderRepository = {
 
   async redact(tx, accountId, who, at) {
     // Two statements, each on its own index: by link on idx_orders_customer, then by identity on
-    // idx_orders_buyer. One statement ORing both could use neither: MariaDB read (and locked) every
-    // order of every account through the primary key, locking each: 5-10 s at a million orders.
+    // idx_orders_buyer. One statement ORing both could use neither from 100 values on: MariaDB read
+    // and locked every order of every account through the primary key, 5-10 s at a million orders.
     const erase = async (where: string, params: unknown[]) => {
       const res = await tx.queryRunner!.query(
         `UPDATE orders SET customer_username = NULL, customer_email = NULL, buyer_name = NULL,
