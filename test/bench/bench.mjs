@@ -3,7 +3,8 @@
 // Each scenario starts what it needs, runs, checks the resulting data against the generator's
 // expectation (a mismatch fails the run), and prints a short table; with --json, one JSON object
 // per line, the last line summing up the run. Scenarios: ingest, http, embedded, start, search,
-// export and pages (issue 14: --customers N, --fresh to seed the database again), and any scenario module
+// export and pages (issue 14: --customers N, --fresh to seed the database again), order-pages
+// (order-ingest's list pages and an erasure at --orders N, default 1,000,000), and any scenario module
 // beside this file, e.g. csv.mjs.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -31,7 +32,13 @@ const { values, positionals } = parseArgs({
 });
 const scenario = positionals[0] ?? 'ingest';
 const report = reporter(values.json);
-const DEFAULT_ORDERS = { ingest: 200_000, http: 100_000, embedded: 100_000, start: 0 };
+const DEFAULT_ORDERS = {
+  ingest: 200_000,
+  http: 100_000,
+  embedded: 100_000,
+  start: 0,
+  'order-pages': 1_000_000,
+};
 
 const scenarios = {
   ingest: async () => (await import('./scenarios/ingest.mjs')).ingest,
@@ -41,6 +48,7 @@ const scenarios = {
   search: async () => (await import('./scenarios/search.mjs')).search,
   export: async () => (await import('./scenarios/export.mjs')).exportScenario,
   pages: async () => (await import('./scenarios/pages.mjs')).pages,
+  'order-pages': async () => (await import('./scenarios/order-pages.mjs')).orderPages,
 };
 for (const extra of ['csv', 'search', 'export']) {
   const file = resolve(import.meta.dirname, `${extra}.mjs`);

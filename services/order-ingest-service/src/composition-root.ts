@@ -101,7 +101,7 @@ export async function createOrderIngestService(
     },
     batchHandlers: ({ outbox }) => ({
       CustomerUpserted: (events, tx) => applyCustomerUpserts(tx, repositories, events),
-      // R2.10: erasures in batches (one statement per account).
+      // R2.10: erasures in batches (two statements per account: by link, by identity).
       CustomerRedacted: async (events, tx, meta) => {
         const n = await applyCustomerRedactions(tx, repositories, events);
         meta.log.info(

@@ -49,7 +49,7 @@ export async function applyCustomerMerged(tx: EntityManager, repos: Repositories
  * whose CustomerUpserted has not arrived yet is still found: by the link, and by the customer's
  * store identities (store, buyer key) — the same key the order carries as `customerUsername`.
  * Later revisions of an erased order stay erased (order-batch.ts, mergeWithStored). A whole batch
- * of erasures takes one statement per account (and per 200 customers).
+ * of erasures takes two statements per account (and per 100 customers): by link, by identity.
  */
 export async function applyCustomerRedactions(
   tx: EntityManager,

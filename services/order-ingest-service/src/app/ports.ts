@@ -16,11 +16,15 @@ import type { DelegationRepository } from './delegation-ports';
  * What the use cases need from storage and from the channels; `src/infra` implements it. Functions
  * that must run inside a transaction take it as their first argument.
  */
-export interface OrderListQuery {
+/** What `GET /v1/orders` filters by (every filter optional; always one account). */
+export interface OrderListFilter {
   storeId?: string;
   customerId?: string;
   status?: string;
   updatedSince?: Date;
+}
+
+export interface OrderListQuery extends OrderListFilter {
   /** Keyset position: the last row of the previous page. */
   after?: { id: string; updatedAt?: Date };
   limit: number;
@@ -44,12 +48,13 @@ export interface OrderRepository {
   insertRevisions(tx: EntityManager, rows: OrderRevisionRecord[]): Promise<void>;
   revisions(tx: EntityManager, accountId: string, orderId: string): Promise<OrderRevisionRecord[]>;
   get(tx: EntityManager, accountId: string, orderId: string): Promise<OrderRecord | null>;
-  /** Keyset page (by id, or by updated-at then id when `updatedSince` is given) and the total matching. */
-  list(
-    tx: EntityManager,
-    accountId: string,
-    q: OrderListQuery,
-  ): Promise<{ rows: OrderRecord[]; total: number }>;
+  /** Keyset page: by id, or by updated-at then id when `updatedSince` is given. */
+  list(tx: EntityManager, accountId: string, q: OrderListQuery): Promise<OrderRecord[]>;
+  /**
+   * How many orders match, counted up to `upTo` and no further: the count reads at most that many
+   * index entries however many orders the account has.
+   */
+  count(tx: EntityManager, accountId: string, filter: OrderListFilter, upTo: number): Promise<number>;
   /** Which customer record each order is linked to (customer-service's answer), many at once. */
   linkCustomers(
     tx: EntityManager,

@@ -2,7 +2,7 @@ import type { Database } from '@crp/platform/db';
 import { notFound, validationFailed } from '@crp/platform/errors';
 import { fulfillmentOf } from './fulfillment';
 import { orderView, revisionView } from './order-view';
-import type { Repositories } from './ports';
+import type { OrderListFilter, Repositories } from './ports';
 
 /** R5.4/R5.5 facts of a page of orders (delegation, shipping service): three queries per page. */
 const extrasOf = (db: Database, repos: Repositories, accountId: string, ids: string[]) =>
@@ -40,6 +40,14 @@ function decodeCursor(cursor: string): { id: string; updatedAt?: Date } {
 }
 
 /**
+ * `total` is exact up to this many matches; past it the list says `totalRelation: 'gte'` (at least
+ * this many: "1,000+"), as customer-service's customer list does. Counting every order of a
+ * million-order account took 0.13-0.26 s a page (warm, 2 cores), for a number no client pages
+ * through; one narrows the filters (or follows `updatedSince`) instead.
+ */
+export const TOTAL_CAP = 1000;
+
+/**
  * Keyset pagination, stable while orders keep arriving: by id; with `updatedSince`, by
  * (updated-at, id), so an order changed while a client pages moves to the end and is seen again.
  */
@@ -61,15 +69,21 @@ export async function listOrders(
     throw validationFailed('updatedSince must be an ISO 8601 date-time', [
       'query parameter updatedSince is invalid',
     ]);
-  const { rows, total } = await repos.orders.list(db.dataSource.manager, accountId, {
+  const tx = db.dataSource.manager;
+  const filter: OrderListFilter = {
     storeId: q.storeId,
     customerId: q.customerId,
     status: q.status,
     updatedSince,
-    after: q.cursor ? decodeCursor(q.cursor) : undefined,
-    limit: q.limit + 1,
-  });
+  };
+  const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+  const rows = await repos.orders.list(tx, accountId, { ...filter, after, limit: q.limit + 1 });
   const page = rows.slice(0, q.limit);
+  // A first page that holds every match is its own count (one query fewer); otherwise a capped one.
+  const counted =
+    !after && rows.length <= q.limit
+      ? rows.length
+      : await repos.orders.count(tx, accountId, filter, TOTAL_CAP + 1);
   const last = page[page.length - 1];
   const extras = await extrasOf(
     db,
@@ -79,7 +93,8 @@ export async function listOrders(
   );
   return {
     orders: page.map((o) => orderView(o, undefined, extras.get(o.id))),
-    total,
+    total: Math.min(counted, TOTAL_CAP),
+    totalRelation: counted > TOTAL_CAP ? ('gte' as const) : ('eq' as const),
     nextCursor:
       rows.length > q.limit && last ? encodeCursor(last.id, updatedSince ? last.updatedAt : undefined) : null,
   };

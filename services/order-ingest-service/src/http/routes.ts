@@ -5,7 +5,7 @@ import { problemsWith, route } from '@crp/platform/http';
 import { importOne, importShipStationOrders, type IngestDeps } from '../app/ingest-orders';
 import { getOrder, listOrders } from '../app/queries';
 import type { ShipStationOrder } from '../domain/shipstation-order';
-import { MAX_ORDERS_PER_REQUEST, ShipStationOrderSchema } from './schemas';
+import { MAX_ORDERS_PER_REQUEST, OrderListSchema, ShipStationOrderSchema } from './schemas';
 
 /** One order object, or an array of up to MAX_ORDERS_PER_REQUEST of them. */
 const OrdersBody = Type.Union([
@@ -107,7 +107,8 @@ export function orderRoutes(db: Database, deps: IngestDeps) {
       responses: {
         200: {
           description:
-            '{ orders, total, nextCursor }: by id; with updatedSince, by (modifyDate, id) so a changed order moves to the end',
+            '{ orders, total, totalRelation, nextCursor }: by id; with updatedSince, by (modifyDate, id) so a changed order moves to the end',
+          schema: OrderListSchema,
         },
       },
       handler: async ({ principal, query }) => ({

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { ADDRESS_PART_LIMITS as A, TEXT_LIMITS as L, MONEY_LIMITS } from '@crp/contracts/limits';
+import { TOTAL_CAP } from '../app/queries';
 
 /** Orders one request may carry (POST …/orders with an array). */
 export const MAX_ORDERS_PER_REQUEST = 5000;
@@ -43,3 +44,21 @@ export const ShipStationOrderSchema = Type.Object(
   },
   { additionalProperties: true },
 );
+
+const CAP = TOTAL_CAP.toLocaleString('en-US');
+
+/** `GET /v1/orders`: one page, how many orders match in all, and where the next page starts. */
+export const OrderListSchema = Type.Object({
+  orders: Type.Array(Type.Object({}, { additionalProperties: true }), {
+    description: 'The page: by id, or with updatedSince by (modifyDate, id)',
+  }),
+  total: Type.Integer({
+    description: `How many orders match the filters in all: exact up to ${CAP} (see totalRelation)`,
+  }),
+  totalRelation: Type.Union([Type.Literal('eq'), Type.Literal('gte')], {
+    description: `\`eq\`: total is exact; \`gte\`: more than ${CAP} match and total says ${CAP}`,
+  }),
+  nextCursor: Type.Union([Type.String(), Type.Null()], {
+    description: 'Pass as `cursor` for the next page; null on the last page',
+  }),
+});

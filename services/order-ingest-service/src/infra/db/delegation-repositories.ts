@@ -145,14 +145,20 @@ export const delegationRepository: DelegationRepository = {
   },
 
   listDelegations(tx, q) {
-    const qb = tx
-      .getRepository(DelegationEntity)
-      .createQueryBuilder('d')
-      .where(q.side === 'client' ? 'd.clientAccountId = :accountId' : 'd.providerAccountId = :accountId', {
-        accountId: q.accountId,
-      });
-    if (q.cursor) qb.andWhere('d.orderId > :cursor', { cursor: q.cursor });
-    return qb.orderBy('d.orderId', 'ASC').take(q.limit).getMany();
+    // The side's (account, order_id) index, named (MariaDB): left to itself, it read a page half
+    // way through a 3PL's 745,000 delegations by `ref` on the account from its first entry,
+    // filtering `order_id > cursor` (370,000 entries, 50 ms a page). Named, one range a page.
+    const [account, index] =
+      q.side === 'client'
+        ? ['client_account_id', 'idx_order_delegations_client']
+        : ['provider_account_id', 'idx_order_delegations_provider'];
+    return delegations.select(
+      tx,
+      `${account} = ?${q.cursor ? ' AND order_id > ?' : ''}`,
+      [q.accountId, ...(q.cursor ? [q.cursor] : []), q.limit],
+      'ORDER BY order_id LIMIT ?',
+      { index },
+    );
   },
 
   saveShippingSelection: (tx, selection) =>

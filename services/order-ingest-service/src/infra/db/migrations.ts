@@ -2,6 +2,7 @@ import { CreateOrders1732000000200 } from './migrations/1732000000200-create-ord
 import { CreateDelegation1732000000210 } from './migrations/1732000000210-create-delegation';
 import { ChannelConnectors1732000000220 } from './migrations/1732000000220-channel-connectors';
 import { BuyerAliases1732000000230 } from './migrations/1732000000230-buyer-aliases';
+import { ListIndexes1732000000240 } from './migrations/1732000000240-list-indexes';
 
 /** This service's own migrations, oldest first (the kit adds the outbox/inbox tables' one). */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   CreateDelegation1732000000210,
   ChannelConnectors1732000000220,
   BuyerAliases1732000000230,
+  ListIndexes1732000000240,
 ];

@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { isDuplicateKey } from '@crp/platform/db';
 import { AppError } from '@crp/platform/errors';
-import { BatchTable, dialectOf, inList } from '@crp/platform/sql';
-import type { OrderRepository } from '../../app/ports';
+import { BatchTable, dialectOf, inList, queryRows } from '@crp/platform/sql';
+import type { OrderListFilter, OrderRepository } from '../../app/ports';
 import type { OrderRecord, OrderRevisionRecord } from '../../domain/order';
 import { ORDER_CONTENT_FIELDS } from '../../domain/order-batch';
 import { OrderEntity, OrderRevisionEntity } from './entities';
@@ -21,6 +21,41 @@ function identityClause(identities: Array<{ storeId: string; username: string }>
     sql: identities.map(() => '(store_id = ? AND customer_username = ?)').join(' OR '),
     params: identities.flatMap((i) => [i.storeId, i.username]),
   };
+}
+
+/** `GET /v1/orders`'s conditions for one account and its filters, before any keyset position. */
+function matching(tx: EntityManager, accountId: string, f: OrderListFilter) {
+  const conds = ['account_id = ?'];
+  const params: unknown[] = [accountId];
+  const add = (cond: string, value: unknown) => {
+    conds.push(cond);
+    params.push(value);
+  };
+  if (f.storeId) add('store_id = ?', f.storeId);
+  if (f.customerId) add('customer_id = ?', f.customerId);
+  if (f.status) add('order_status = ?', f.status);
+  if (f.updatedSince) add('updated_at >= ?', stamp(tx, f.updatedSince));
+  return { conds, params };
+}
+
+/**
+ * The index a page in id order is read from, named (MariaDB), when the account and at most one of
+ * store, customer or status are all it filters by: that filter's (account_id, …, id) index. Left to
+ * itself, MariaDB read a page past about half of an account of 1,000,000 orders by `ref` on the
+ * index's equality part from its first entry, filtering `id > cursor` (500,000 entries: 66 ms a
+ * page unfiltered), and a page of a rare status through (account_id, id), every order checked.
+ * Named, the page is one range from the cursor. With two filters, or by updated-at, the
+ * optimizer chooses where to start.
+ */
+function idOrderIndex(tx: EntityManager, f: OrderListFilter): string | undefined {
+  if (dialectOf(tx) !== 'mysql' || f.updatedSince) return undefined;
+  const named = [
+    f.storeId ? 'idx_orders_store' : '',
+    f.customerId ? 'idx_orders_customer' : '',
+    f.status ? 'idx_orders_status' : '',
+  ].filter(Boolean);
+  if (named.length > 1) return undefined;
+  return named[0] ?? 'idx_orders_account_id';
 }
 
 /** Every column a changed re-import may overwrite (never the id, the key or the creation time). */
@@ -74,31 +109,38 @@ export const orderRepository: OrderRepository = {
   },
 
   async list(tx, accountId, q) {
-    const qb = tx
-      .getRepository(OrderEntity)
-      .createQueryBuilder('o')
-      .where('o.accountId = :accountId', { accountId });
-    if (q.storeId) qb.andWhere('o.storeId = :storeId', { storeId: q.storeId });
-    if (q.customerId) qb.andWhere('o.customerId = :customerId', { customerId: q.customerId });
-    if (q.status) qb.andWhere('o.orderStatus = :status', { status: q.status });
-    if (q.updatedSince) qb.andWhere('o.updatedAt >= :since', { since: stamp(tx, q.updatedSince) });
-    const total = await qb.getCount();
+    const { conds, params } = matching(tx, accountId, q);
+    let order = 'id';
     if (q.updatedSince) {
       // Changed orders in the order they changed: an order updated while a client pages moves to
       // the end and is seen again, never skipped.
       if (q.after?.updatedAt) {
-        qb.andWhere('(o.updatedAt > :au OR (o.updatedAt = :au AND o.id > :aid))', {
-          au: stamp(tx, q.after.updatedAt),
-          aid: q.after.id,
-        });
+        const au = stamp(tx, q.after.updatedAt);
+        conds.push('(updated_at > ? OR (updated_at = ? AND id > ?))');
+        params.push(au, au, q.after.id);
       }
-      qb.orderBy('o.updatedAt', 'ASC').addOrderBy('o.id', 'ASC');
-    } else {
-      if (q.after) qb.andWhere('o.id > :cursor', { cursor: q.after.id });
-      qb.orderBy('o.id', 'ASC');
+      order = 'updated_at, id';
+    } else if (q.after) {
+      conds.push('id > ?');
+      params.push(q.after.id);
     }
-    const rows = await qb.take(q.limit).getMany();
-    return { rows, total };
+    return orders.select(tx, conds.join(' AND '), [...params, q.limit], `ORDER BY ${order} LIMIT ?`, {
+      index: idOrderIndex(tx, q),
+    });
+  },
+
+  async count(tx, accountId, filter, upTo) {
+    // Not TypeORM's getCount(): its COUNT(DISTINCT id) read every match, the whole account when
+    // unfiltered (0.13 s a page at a million orders). The LIMIT stops the read at `upTo`.
+    const { conds, params } = matching(tx, accountId, filter);
+    const index = idOrderIndex(tx, filter);
+    const [row] = await queryRows(
+      tx,
+      `SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM orders${index ? ` FORCE INDEX (${index})` : ''}
+        WHERE ${conds.join(' AND ')} LIMIT ?) x`,
+      [...params, upTo],
+    );
+    return Number(row?.n ?? 0);
   },
 
   async linkCustomers(tx, accountId, links) {
@@ -141,23 +183,37 @@ export const orderRepository: OrderRepository = {
   },
 
   async redact(tx, accountId, who, at) {
-    let affected = 0;
-    // A batch of erasures in a few statements: customers and identities in chunks of a fixed size.
-    const CHUNK = 200;
-    for (let i = 0; i < Math.max(who.customerIds.length, who.identities.length); i += CHUNK) {
-      const customerIds = who.customerIds.slice(i, i + CHUNK);
-      const ids = identityClause(who.identities.slice(i, i + CHUNK));
-      const byLink = customerIds.length ? inList(customerIds) : null;
-      const conds = [byLink ? `customer_id IN ${byLink.sql}` : '', ids.sql].filter(Boolean).join(' OR ');
+    // Two statements, each on its own index: by link on idx_orders_customer, then by identity on
+    // idx_orders_buyer. One statement ORing both could use neither from 100 values on: MariaDB read
+    // and locked every order of every account through the primary key, 5-10 s at a million orders.
+    const erase = async (where: string, params: unknown[]) => {
       const res = await tx.queryRunner!.query(
         `UPDATE orders SET customer_username = NULL, customer_email = NULL, buyer_name = NULL,
            buyer_first_name = NULL, buyer_last_name = NULL, buyer_phone = NULL, ship_to = NULL,
            bill_to = NULL, notes = '[]', redacted_at = ?, updated_at = ?
-         WHERE account_id = ? AND (${conds})`,
-        [stamp(tx, at), stamp(tx, at), accountId, ...(byLink?.params ?? []), ...ids.params],
+         WHERE account_id = ? AND ${where}`,
+        [stamp(tx, at), stamp(tx, at), accountId, ...params],
         true,
       );
-      affected += Number(res.affected ?? 0);
+      return Number(res.affected ?? 0);
+    };
+    let affected = 0;
+    // A batch of erasures in a few statements: customers and identities in chunks of a fixed size,
+    // under MariaDB's eq_range_index_dive_limit (200). At 200 values it estimated the rows from the
+    // index statistics instead of reading the index, and statistics left from before a bulk import
+    // made it scan the table (seen in the MariaDB suite); below it, every value is looked up.
+    const CHUNK = 100;
+    for (let i = 0; i < who.customerIds.length; i += CHUNK) {
+      const ids = inList(who.customerIds.slice(i, i + CHUNK));
+      affected += await erase(`customer_id IN ${ids.sql}`, ids.params);
+    }
+    for (let i = 0; i < who.identities.length; i += CHUNK) {
+      const ids = identityClause(who.identities.slice(i, i + CHUNK));
+      // An order found by its link above is stamped with this erasure already: counted once.
+      affected += await erase(`(${ids.sql}) AND (redacted_at IS NULL OR redacted_at <> ?)`, [
+        ...ids.params,
+        stamp(tx, at),
+      ]);
     }
     return affected;
   },

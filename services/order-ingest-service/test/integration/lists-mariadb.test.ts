@@ -1,0 +1,232 @@
+import type { EntityManager } from 'typeorm';
+import { InProcessBus } from '@crp/messaging/in-process-bus';
+import { newId } from '@crp/platform/ids';
+import { describeReal, freshMysqlDatabase, uniqueName } from '@crp/testing/real-infra';
+import { embeddedEnv } from '@crp/testing/service-env';
+import { testLogger } from '@crp/testing/silent-logger';
+import { createOrderIngestService } from '../../src/composition-root';
+import { loadConfig } from '../../src/config';
+import type { Delegation } from '../../src/domain/delegation';
+import { DelegationEntity } from '../../src/infra/db/delegation-entities';
+import { delegationRepository } from '../../src/infra/db/delegation-repositories';
+import { orderRepository } from '../../src/infra/db/order-repository';
+import { listScenarios } from '../support/list-scenarios';
+import { seedOrders, storedOrder, type OrderIngestService } from '../support/stored-orders';
+
+interface PlanRow {
+  select_type: string;
+  table: string;
+  type: string;
+  key: string | null;
+  Extra: string | null;
+}
+
+/**
+ * The statements `fn` runs on the transaction's connection (TypeORM's builders and `tx.query`
+ * both go through its query runner), each with MariaDB's plan for it.
+ */
+async function plansOf(tx: EntityManager, fn: () => Promise<unknown>, which: RegExp) {
+  const runner = tx.queryRunner!;
+  const query = runner.query.bind(runner);
+  const statements: Array<{ sql: string; params: Parameters<EntityManager['query']>[1] }> = [];
+  const spy = jest.spyOn(runner, 'query').mockImplementation((sql, params, ...rest) => {
+    statements.push({ sql, params });
+    return query(sql, params, ...rest);
+  });
+  try {
+    await fn();
+  } finally {
+    spy.mockRestore();
+  }
+  const picked = statements.filter((s) => which.test(s.sql));
+  const plans: PlanRow[][] = [];
+  for (const s of picked) plans.push((await tx.query(`EXPLAIN ${s.sql}`, s.params)) as PlanRow[]);
+  return plans;
+}
+
+/** Index entries this connection read while `fn` ran (MariaDB's session Handler_read_* counters). */
+async function indexEntriesRead(tx: EntityManager, fn: () => Promise<unknown>): Promise<number> {
+  const read = async () => {
+    const rows = (await tx.query(
+      "SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_first', 'Handler_read_key', 'Handler_read_next')",
+    )) as Array<{ Value: string }>;
+    return rows.reduce((n, r) => n + Number(r.Value), 0);
+  };
+  const before = await read();
+  await fn();
+  return (await read()) - before;
+}
+
+describeReal('order and delegation lists on real MariaDB', () => {
+  let svc: OrderIngestService;
+  let bus: InProcessBus;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    const fresh = await freshMysqlDatabase('order_lists');
+    drop = fresh.drop;
+    bus = new InProcessBus();
+    svc = await createOrderIngestService(loadConfig(embeddedEnv({ DATABASE_URL: fresh.url })), {
+      bus,
+      logger: testLogger(),
+    });
+    await svc.start();
+  });
+  afterAll(async () => {
+    await svc?.stop();
+    await bus?.close();
+    await drop?.();
+  });
+
+  listScenarios(() => svc);
+
+  // MariaDB only: the plans. At 1,000,000 orders in one account a page filtered by a rare status
+  // was read through (account_id, id) from the cursor, every order checked for its status; past
+  // about half of the account a page unfiltered, or of a common status, by `ref` on the account
+  // from its first entry. Here 3,000 orders (30 on hold, the others shipped) in two stores.
+  it('a page of orders in id order filtered by status (rare or common), store, customer or nothing reads its (account_id, …, id) index as a range from its cursor', async () => {
+    const acct = uniqueName('acct');
+    const rows = Array.from({ length: 3000 }, (_, n) =>
+      storedOrder(acct, n, {
+        orderStatus: n % 100 === 0 ? 'on_hold' : 'shipped',
+        storeId: n % 2 ? 'st_a' : 'st_b',
+        customerId: `cus_${n % 3}`,
+      }),
+    );
+    await seedOrders(svc, rows);
+    const filters = [
+      [{ status: 'on_hold' }, 'idx_orders_status'],
+      [{ status: 'shipped' }, 'idx_orders_status'],
+      [{ storeId: 'st_a' }, 'idx_orders_store'],
+      [{ customerId: 'cus_1' }, 'idx_orders_customer'],
+      [{}, 'idx_orders_account_id'],
+    ] as const;
+    for (const [filter, index] of filters) {
+      const plans = await svc.db.transaction((tx) =>
+        plansOf(
+          tx,
+          async () => {
+            for (const at of [300, 1500, 2700])
+              await orderRepository.list(tx, acct, { ...filter, after: { id: rows[at]!.id }, limit: 51 });
+          },
+          /FROM `orders`[\s\S]*ORDER BY/,
+        ),
+      );
+      expect(plans).toEqual([0, 1, 2].map(() => [expect.objectContaining({ type: 'range', key: index })]));
+    }
+  });
+
+  // MariaDB only (the session's read counters). TypeORM's getCount() was COUNT(DISTINCT id) over
+  // every match: 200 ms a page for an account of a million orders, whichever the page.
+  it("GET /v1/orders's count reads at most 1,001 index entries however many orders match, on the status index when filtered by status", async () => {
+    const acct = uniqueName('acct');
+    const rows = Array.from({ length: 3000 }, (_, n) =>
+      storedOrder(acct, n, { orderStatus: n % 100 === 0 ? 'on_hold' : 'shipped' }),
+    );
+    await seedOrders(svc, rows);
+    await svc.db.transaction(async (tx) => {
+      for (const filter of [{}, { status: 'shipped' }]) {
+        let n = 0;
+        const read = await indexEntriesRead(tx, async () => {
+          n = await orderRepository.count(tx, acct, filter, 1001);
+        });
+        expect(n).toBe(1001);
+        expect(read).toBeLessThanOrEqual(1002);
+      }
+      const plans = await plansOf(
+        tx,
+        () => orderRepository.count(tx, acct, { status: 'on_hold' }, 1001),
+        /COUNT\(/,
+      );
+      expect(plans[0]).toEqual(
+        expect.arrayContaining([expect.objectContaining({ table: 'orders', key: 'idx_orders_status' })]),
+      );
+    });
+  });
+
+  // MariaDB only: the plans. With only (provider_account_id, provider_order_id) to go by, a 3PL's
+  // page was read through the primary key from the cursor, every delegation of every 3PL checked:
+  // a 3PL whose delegations all came early read the table to its end for its last page (200 ms at
+  // 1,000,000 delegations). With the index but unnamed, a page half way through a big 3PL's
+  // delegations was read by `ref` from the 3PL's first entry (50 ms).
+  it('a page of delegations reads (provider_account_id, order_id), or on the client side (client_account_id, order_id), as a range from its cursor, without sorting', async () => {
+    const client = uniqueName('client');
+    const provider = uniqueName('tpl');
+    const rows: Delegation[] = Array.from({ length: 2000 }, (_, n) => ({
+      orderId: newId('ord'),
+      clientAccountId: client,
+      providerAccountId: n % 10 === 0 ? provider : n % 10 < 8 ? 'tpl_other1' : 'tpl_other2',
+      connectionId: 'con_1',
+      providerOrderId: newId('ord'),
+      delegatedBy: 'user',
+      ruleId: null,
+      delegatedAt: new Date(),
+    }));
+    await svc.db.transaction((tx) => tx.getRepository(DelegationEntity).insert(rows));
+    const plans = await svc.db.transaction((tx) =>
+      plansOf(
+        tx,
+        async () => {
+          // A 3PL with a tenth of the delegations, and one with most of the rest.
+          for (const accountId of [provider, 'tpl_other1'])
+            for (const at of [200, 1000, 1800])
+              await delegationRepository.listDelegations(tx, {
+                accountId,
+                side: 'provider',
+                cursor: rows[at]!.orderId,
+                limit: 51,
+              });
+          // The client side: its own (client_account_id, order_id) index, the same way.
+          for (const at of [200, 1000, 1800])
+            await delegationRepository.listDelegations(tx, {
+              accountId: client,
+              side: 'client',
+              cursor: rows[at]!.orderId,
+              limit: 51,
+            });
+        },
+        /FROM `order_delegations`[\s\S]*ORDER BY/,
+      ),
+    );
+    expect(plans).toHaveLength(9);
+    plans.forEach((plan, i) => {
+      const key = i < 6 ? 'idx_order_delegations_provider' : 'idx_order_delegations_client';
+      expect(plan).toEqual([expect.objectContaining({ type: 'range', key })]);
+      expect(plan[0]!.Extra ?? '').not.toMatch(/filesort/);
+    });
+  });
+
+  // MariaDB only: the plans. One UPDATE whose WHERE ORed `customer_id IN (…)` with the identities
+  // could use neither index: MariaDB read every order of every account through the primary key
+  // (and locked each), 5–10 s for 200 customers at a million orders.
+  it('R2.10: an erasure of 200 customers reads their orders by link on idx_orders_customer and by identity on idx_orders_buyer, never the whole table', async () => {
+    const acct = uniqueName('acct');
+    const rows = Array.from({ length: 4000 }, (_, n) =>
+      storedOrder(acct, n, { customerId: `cus_${n}`, storeId: n % 2 ? 'st_a' : 'st_b' }),
+    );
+    await seedOrders(svc, rows);
+    // 200 each way (one chunk before): up to 50 values MariaDB merged the two indexes, from 100 it
+    // scanned the table.
+    const plans = await svc.db.transaction((tx) =>
+      plansOf(
+        tx,
+        () =>
+          orderRepository.redact(
+            tx,
+            acct,
+            {
+              customerIds: rows.slice(0, 200).map((o) => o.customerId!),
+              identities: rows
+                .slice(200, 400)
+                .map((o) => ({ storeId: o.storeId, username: o.customerUsername! })),
+            },
+            new Date(),
+          ),
+        /^\s*UPDATE orders/,
+      ),
+    );
+    const byLink = expect.objectContaining({ type: 'range', key: 'idx_orders_customer' });
+    const byIdentity = expect.objectContaining({ type: 'range', key: 'idx_orders_buyer' });
+    expect(plans).toEqual([[byLink], [byLink], [byIdentity], [byIdentity]]);
+  });
+});
