@@ -345,6 +345,56 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
     expect(plan.map((r) => r.key)).toEqual(['idx_customers_account_merged_into']);
   });
 
+  // MariaDB only (reads counted by ANALYZE). A page of active customers reads its identities by
+  // the range of its ids; a page of another status must not: 8 archived customers among 3,000
+  // active ones span the whole account, and so would their identities' id range.
+  it('R2.11: an export page of archived customers reads their identities by their ids, not by the id range they span', async () => {
+    const { svc } = stack();
+    const acct = uniqueName('acct');
+    const rows = Array.from({ length: 3_000 }, (_, i) =>
+      activeCustomer(acct, { name: `Buyer ${i}`, status: i % 400 === 0 ? 'archived' : 'active' }),
+    );
+    const now = new Date();
+    const identities: IdentityRecord[] = rows.map((c, i) => ({
+      storeId: 'st_any',
+      storeName: 'Any store',
+      storeType: 'shopify',
+      id: newId('idn'),
+      accountId: acct,
+      username: `buyer${i}`,
+      customerId: c.id,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    await svc.db.transaction(async (tx) => {
+      await customerRepository.insertCustomers(tx, rows);
+      await customerRepository.insertIdentities(tx, identities);
+    });
+    const archived = rows.filter((c) => c.status === 'archived');
+    const { page, reads } = await svc.db.transaction(async (tx) => {
+      const query = tx.query.bind(tx);
+      const statements: Array<{ sql: string; params: unknown[] }> = [];
+      const spy = jest.spyOn(tx, 'query').mockImplementation((sql, params) => {
+        statements.push({ sql, params: (params ?? []) as unknown[] });
+        return query(sql, params);
+      });
+      const got = await customerRepository.exportPage(tx, acct, { status: 'archived' }, { limit: 2000 });
+      spy.mockRestore();
+      const read = statements.find((q) => /FROM customer_identities/.test(q.sql));
+      return { page: got, reads: await analyzeReads(tx, read!.sql, read!.params) };
+    });
+    expect(page.map((c) => c.id)).toEqual(archived.map((c) => c.id));
+    expect(page.map((c) => c.usernames)).toEqual(
+      archived.map((c) => [
+        { storeId: 'st_any', username: identities.find((i) => i.customerId === c.id)!.username },
+      ]),
+    );
+    const identityRows = reads
+      .filter((r) => r.table === 'customer_identities')
+      .reduce((n, r) => n + r.rows, 0);
+    expect(identityRows).toBeLessThan(50);
+  }, 60_000);
+
   it('is ready on MariaDB and Kafka', async () => {
     const res = await request(stack().svc.app).get('/readyz');
     expect(res.status).toBe(200);

@@ -193,7 +193,11 @@ interface PageRows {
   rows: Row[];
   /** With free text, the capped count its reads gave. */
   counted: { count: number; exact: boolean } | null;
-  /** Every customer of the account of that status between the cursor and the page's last id. */
+  /**
+   * Every active customer of the account between the cursor and the page's last id: the page's
+   * identities can be read by that id range (few other records lie between). Not said of another
+   * status: a page of the few archived customers can span the whole account.
+   */
   contiguous: boolean;
   /** `withIdentities` was honoured: one row per customer and identity (`i_` columns). */
   joined: boolean;
@@ -205,7 +209,7 @@ interface PageRows {
  * - with free text: by its ids, found first by textPage (a broad prefix costs a page, not every
  *   match), which counts the matches on the way (`counted`);
  * - by status alone (the whole list, an export): from idx_customers_account_status_id as a range
- *   from the cursor (scanHint); the page is `contiguous`;
+ *   from the cursor (scanHint); a page of active customers is `contiguous`;
  * - on MariaDB, filtered by a store or tag that matches many: in id order (orderedRows);
  * - otherwise by the optimizer's plan.
  * `withIdentities` (the export) sorts the page's ids before reading its wide rows, and, where the
@@ -251,7 +255,7 @@ async function pageRows(
       `SELECT ${cols} FROM customers c${scanHint(dialect, filter)} WHERE ${w.where} ORDER BY c.id LIMIT ?`,
       [...w.params, page.limit],
     );
-    return { rows, counted: null, contiguous: true, joined: false };
+    return { rows, counted: null, contiguous: filter.status === 'active', joined: false };
   }
   const ordered = await orderedRows(tx, accountId, filter, w, cols, page.limit, opts.upTo);
   if (ordered) return { rows: ordered, counted: null, contiguous: false, joined: false };
