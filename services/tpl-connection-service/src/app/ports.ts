@@ -26,16 +26,24 @@ export interface ConnectionRepository {
   insert(tx: Tx, connection: Connection): Promise<void>;
   /** Writes `next` only if the row is still in `expected`; false when someone changed it first. */
   update(tx: Tx, next: Connection, expected: ConnectionStatus): Promise<boolean>;
+  /** Newest first (created-at, id), after `after` when given: a keyset page of the 3PL's clients. */
   listOfTpl(
     tx: Tx,
     tplAccountId: string,
-    query: { status?: ConnectionStatus; search?: string; limit: number },
+    query: { status?: ConnectionStatus; search?: string; after?: ListPosition; limit: number },
   ): Promise<Connection[]>;
+  /** Most recently changed first (updated-at, id). */
   listOfClient(
     tx: Tx,
     client: ClientScope,
     query: { status?: ConnectionStatus; limit: number },
   ): Promise<Connection[]>;
+}
+
+/** A keyset position in a 3PL's client list: the last connection of a page. */
+export interface ListPosition {
+  createdAt: Date;
+  id: string;
 }
 
 /** Who the client side is: its account, and the admin emails the directory knows for it. */

@@ -1,33 +1,60 @@
-import { notFound } from '@crp/platform/errors';
+import { notFound, validationFailed } from '@crp/platform/errors';
 import type { ConnectionStatus } from '../domain/connection';
 import { clientScope } from './client-actions';
-import type { Caller, Mailbox, TplDeps } from './ports';
+import type { Caller, ListPosition, Mailbox, TplDeps } from './ports';
 import { clientView, connectionView, historyView, selfView } from './views';
 
+/** An opaque keyset position in a 3PL's client list: the created-at and id of a page's last client. */
+const encodeCursor = (c: ListPosition) =>
+  Buffer.from(JSON.stringify([c.createdAt.toISOString(), c.id])).toString('base64url');
+
+function decodeCursor(cursor: string): ListPosition {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') {
+      const createdAt = new Date(v[0]);
+      if (!Number.isNaN(createdAt.getTime()) && /^[\w-]{1,40}$/.test(v[1])) return { createdAt, id: v[1] };
+    }
+  } catch {
+    /* fall through */
+  }
+  throw validationFailed('cursor is not one this API returned', ['query parameter cursor is invalid']);
+}
+
 /**
- * R5.6: the 3PL's client list with each status, newest first. The 3PL itself is listed first
- * (active) whenever the filters let it through: it ships its own orders as well as its clients'.
+ * R5.6: the 3PL's client list with each status, newest first, a keyset page at a time. The 3PL
+ * itself is listed first (active), on the first page, whenever the filters let it through: it
+ * ships its own orders as well as its clients'.
  */
 export async function listClients(
   deps: TplDeps,
   tplAccountId: string,
-  query: { status?: ConnectionStatus; search?: string; limit: number },
+  query: { status?: ConnectionStatus; search?: string; cursor?: string; limit: number },
 ) {
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   const tx = deps.db.dataSource.manager;
-  const rows = await deps.repos.connections.listOfTpl(tx, tplAccountId, query);
+  const rows = await deps.repos.connections.listOfTpl(tx, tplAccountId, {
+    ...query,
+    after,
+    limit: query.limit + 1,
+  });
+  const page = rows.slice(0, query.limit);
   const invitations = await deps.repos.invitations.latestOf(
     tx,
-    rows.filter((r) => r.status === 'pending').map((r) => r.id),
+    page.filter((r) => r.status === 'pending').map((r) => r.id),
   );
   const self = selfView(tplAccountId);
   const search = query.search?.toLowerCase();
   const selfListed =
+    !after &&
     (!query.status || query.status === 'active') &&
     (!search ||
       self.clientName.toLowerCase().includes(search) ||
       tplAccountId.toLowerCase().includes(search));
+  const last = page[page.length - 1];
   return {
-    clients: [...(selfListed ? [self] : []), ...rows.map((r) => clientView(r, invitations.get(r.id)))],
+    clients: [...(selfListed ? [self] : []), ...page.map((r) => clientView(r, invitations.get(r.id)))],
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
   };
 }
 

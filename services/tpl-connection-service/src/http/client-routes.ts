@@ -22,7 +22,8 @@ export function clientRoutes(deps: TplDeps) {
       method: 'get',
       path: '/v1/clients',
       operationId: 'listClients',
-      summary: "The 3PL's client list with each connection's status, itself included (R5.6), newest first",
+      summary:
+        "The 3PL's client list with each connection's status, itself included (R5.6), newest first, keyset-paginated by nextCursor",
       tags: ['clients'],
       query: Type.Object({
         status: Type.Optional(Status),
@@ -33,16 +34,33 @@ export function clientRoutes(deps: TplDeps) {
             description: 'Part of the client name, email or company name',
           }),
         ),
+        cursor: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 200,
+            description: 'nextCursor of the previous page (keyset pagination); 400 if altered',
+          }),
+        ),
         // Optional so the OpenAPI document does not call it required; ajv still fills the default.
         limit: Limit,
       }),
       responses: {
-        200: { description: 'The clients', schema: Type.Object({ clients: Type.Array(Client) }) },
+        200: {
+          description: 'One page of clients, the 3PL itself first on the first page',
+          schema: Type.Object({
+            clients: Type.Array(Client),
+            nextCursor: Type.Union([Type.String(), Type.Null()], {
+              description: 'Pass as `cursor` for the next page; null on the last page',
+            }),
+          }),
+        },
+        400: { description: 'A bad filter, limit or cursor (VALIDATION_FAILED, naming the parameter)' },
       },
       handler: async ({ principal, query }) => ({
         body: await listClients(deps, principal.accountId, {
           status: query.status,
           search: query.q,
+          cursor: query.cursor,
           limit: query.limit ?? DEFAULT_LIMIT,
         }),
       }),
