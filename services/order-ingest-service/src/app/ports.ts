@@ -63,13 +63,14 @@ export interface OrderRepository {
   ): Promise<void>;
   /**
    * The orders of each buyer identity (store, buyer key) belong to that customer: one statement
-   * for many identities. An identity listed twice goes to its last customer.
+   * for many identities. An identity listed twice goes to its last customer. Orders linked to
+   * their customer already are left alone (not written, not locked); the count is of the others.
    */
   linkIdentities(
     tx: EntityManager,
     accountId: string,
     links: Array<{ customerId: string; storeId: string; username: string }>,
-  ): Promise<void>;
+  ): Promise<number>;
   relinkCustomers(tx: EntityManager, accountId: string, fromIds: string[], toId: string): Promise<void>;
   /**
    * R2.10: empties the personal fields of the orders of some customers (by link, or by their store

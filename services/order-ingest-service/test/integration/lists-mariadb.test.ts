@@ -57,6 +57,14 @@ async function indexEntriesRead(tx: EntityManager, fn: () => Promise<unknown>): 
   return (await read()) - before;
 }
 
+/** Rows this connection's transaction has locked so far (InnoDB's count, indexes and table). */
+async function rowsLocked(tx: EntityManager): Promise<number> {
+  const [row] = (await tx.query(
+    'SELECT trx_rows_locked AS n FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = CONNECTION_ID()',
+  )) as Array<{ n: string }>;
+  return Number(row?.n ?? 0);
+}
+
 describeReal('order and delegation lists on real MariaDB', () => {
   let svc: OrderIngestService;
   let bus: InProcessBus;
@@ -228,5 +236,45 @@ describeReal('order and delegation lists on real MariaDB', () => {
     const byLink = expect.objectContaining({ type: 'range', key: 'idx_orders_customer' });
     const byIdentity = expect.objectContaining({ type: 'range', key: 'idx_orders_buyer' });
     expect(plans).toEqual([[byLink], [byLink], [byIdentity], [byIdentity]]);
+  });
+
+  // MariaDB only: the plans, reads and locks. Every CustomerUpserted names all of its customer's
+  // identities; the UPDATE matched every order of those identities, linked or not, and in the
+  // consumer's REPEATABLE READ read and locked each one on every new order of a repeat buyer.
+  it('CustomerUpserted of a buyer with 3,000 linked orders: relinking writes nothing and reads and locks no linked order, each chunk of 100 identities a range of idx_orders_buyer', async () => {
+    const acct = uniqueName('acct');
+    const rows = [
+      ...Array.from({ length: 3000 }, (_, n) =>
+        storedOrder(acct, n, { customerUsername: 'ada', customerId: 'cus_ada' }),
+      ),
+      ...Array.from({ length: 2000 }, (_, n) =>
+        storedOrder(acct, 3000 + n, { customerUsername: `k${n % 500}`, customerId: `cus_k${n % 500}` }),
+      ),
+    ];
+    await seedOrders(svc, rows);
+    const links = [
+      { customerId: 'cus_ada', storeId: 'st_a', username: 'ada' },
+      ...Array.from({ length: 249 }, (_, n) => ({
+        customerId: `cus_k${n}`,
+        storeId: 'st_a',
+        username: `k${n}`,
+      })),
+    ];
+    await svc.db.transaction(async (tx) => {
+      let changed = -1;
+      const read = await indexEntriesRead(tx, async () => {
+        changed = await orderRepository.linkIdentities(tx, acct, links);
+      });
+      expect(changed).toBe(0);
+      // The entries at each range's edges (measured: 2 read and 2.2 locked an identity), none of the 3,000 + 996
+      // linked orders between them (before: all 3,996 read and locked).
+      expect(read).toBeLessThan(links.length * 3);
+      expect(await rowsLocked(tx)).toBeLessThan(links.length * 3);
+    });
+    const plans = await svc.db.transaction((tx) =>
+      plansOf(tx, () => orderRepository.linkIdentities(tx, acct, links), /^\s*UPDATE orders/),
+    );
+    const byIdentity = expect.objectContaining({ type: 'range', key: 'idx_orders_buyer' });
+    expect(plans).toEqual([[byIdentity], [byIdentity], [byIdentity]]);
   });
 });

@@ -231,4 +231,54 @@ export function listScenarios(service: () => OrderIngestService) {
       });
     }
   });
+
+  it("CustomerUpserted's identities: each identity's orders go to its customer (the last when listed twice), orders linked already are not written again, other stores and accounts stay as they were", async () => {
+    const acct = uniqueName('acct');
+    const other = uniqueName('acct');
+    const unlinked = storedOrder(acct, 0, { customerUsername: 'ada' });
+    const linked = storedOrder(acct, 1, { customerUsername: 'ada', customerId: 'cus_ada' });
+    const moved = storedOrder(acct, 2, { customerUsername: 'bob', customerId: 'cus_old' });
+    const twice = storedOrder(acct, 3, { customerUsername: 'cyd', customerId: 'cus_y' });
+    const kept = [
+      storedOrder(acct, 4, { storeId: 'st_b', customerUsername: 'ada' }), // the same key in another store
+      storedOrder(other, 5, { customerUsername: 'ada' }), // another account
+      storedOrder(acct, 6, { customerUsername: 'dan', customerId: 'cus_dan' }), // not named
+    ];
+    // Past one chunk of 100: 250 buyers, every other one linked already.
+    const many = Array.from({ length: 250 }, (_, n) =>
+      storedOrder(acct, 10 + n, { customerUsername: `k${n}`, customerId: n % 2 ? `cus_k${n}` : null }),
+    );
+    await seedOrders(service(), [unlinked, linked, moved, twice, ...kept, ...many]);
+    const links = [
+      { customerId: 'cus_ada', storeId: 'st_a', username: 'ada' },
+      { customerId: 'cus_bob', storeId: 'st_a', username: 'bob' },
+      { customerId: 'cus_y', storeId: 'st_a', username: 'cyd' },
+      ...many.map((o, n) => ({ customerId: `cus_k${n}`, storeId: 'st_a', username: o.customerUsername! })),
+      { customerId: 'cus_z', storeId: 'st_a', username: 'cyd' },
+    ];
+    const link = () => service().db.transaction((tx) => orderRepository.linkIdentities(tx, acct, links));
+
+    // ada's unlinked order, bob's, cyd's (to its last customer) and the 125 unlinked buyers.
+    expect(await link()).toBe(128);
+    expect(await link()).toBe(0);
+
+    const stored = await service().db.transaction((tx) =>
+      Promise.all(
+        [unlinked, linked, moved, twice, ...kept, ...many].map((o) =>
+          orderRepository.get(tx, o.accountId, o.id),
+        ),
+      ),
+    );
+    expect(stored.slice(0, 7).map((o) => o!.customerId)).toEqual([
+      'cus_ada',
+      'cus_ada',
+      'cus_bob',
+      'cus_z',
+      null,
+      null,
+      'cus_dan',
+    ]);
+    expect(stored.slice(7).map((o) => o!.customerId)).toEqual(many.map((_, n) => `cus_k${n}`));
+    expect(stored[1]).toMatchObject({ updatedAt: linked.updatedAt, revision: 1 });
+  });
 }

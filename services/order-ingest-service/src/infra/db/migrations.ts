@@ -3,6 +3,7 @@ import { CreateDelegation1732000000210 } from './migrations/1732000000210-create
 import { ChannelConnectors1732000000220 } from './migrations/1732000000220-channel-connectors';
 import { BuyerAliases1732000000230 } from './migrations/1732000000230-buyer-aliases';
 import { ListIndexes1732000000240 } from './migrations/1732000000240-list-indexes';
+import { BuyerLinkIndex1732000000250 } from './migrations/1732000000250-buyer-link-index';
 
 /** This service's own migrations, oldest first (the kit adds the outbox/inbox tables' one). */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   ChannelConnectors1732000000220,
   BuyerAliases1732000000230,
   ListIndexes1732000000240,
+  BuyerLinkIndex1732000000250,
 ];
