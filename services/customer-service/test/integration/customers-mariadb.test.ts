@@ -8,6 +8,7 @@ import { duplicateScenarios } from '../support/duplicate-scenarios';
 import { exportScenarios } from '../support/export-scenarios';
 import { realCustomerService } from '../support/real-stack';
 import { customerRepository } from '../../src/infra/db/customer-repository';
+import { mailchimpRepository } from '../../src/infra/db/mailchimp-repository';
 import { duplicateRepository } from '../../src/infra/db/duplicate-repository';
 import { analyzeReads } from '@crp/testing/mysql-reads';
 import { searchScenarios } from '../support/search-scenarios';
@@ -394,6 +395,51 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
       .reduce((n, r) => n + r.rows, 0);
     expect(identityRows).toBeLessThan(50);
   }, 60_000);
+
+  // MariaDB only (a plan). Ordered by enqueued_at, which ix_mailchimp_queue_due does not hold, a
+  // pass sorted every due row of the account (0.33 s for 5,000 of 1,000,000 queued, ~200 passes
+  // for such a backfill): a pass reads its rows in that index's order, the longest due first.
+  it('Mailchimp: a sync pass reads its due rows in ix_mailchimp_queue_due order, longest due first, with no sort', async () => {
+    const { svc } = stack();
+    const acct = uniqueName('acct');
+    const base = Date.parse('2026-11-20T10:00:00.000Z');
+    const rows = Array.from({ length: 300 }, (_, i) => ({
+      accountId: acct,
+      customerId: `cus_q${String(i).padStart(4, '0')}`,
+      token: `t${i}`,
+      attempts: i % 7 === 0 ? 2 : 0,
+      enqueuedAt: new Date(base + (i % 10) * 1000),
+      // Retried rows wait longer than they were enqueued; three rows share each instant.
+      nextAttemptAt: new Date(base + (i % 100) * 1000),
+    }));
+    const { due, plan } = await svc.db.transaction(async (tx) => {
+      await mailchimpRepository.enqueue(tx, rows);
+      const query = tx.query.bind(tx);
+      const statements: Array<{ sql: string; params: unknown[] }> = [];
+      const spy = jest.spyOn(tx, 'query').mockImplementation((sql, params) => {
+        statements.push({ sql, params: (params ?? []) as unknown[] });
+        return query(sql, params);
+      });
+      const got = await mailchimpRepository.dueRows(tx, acct, new Date(base + 50_500), 40);
+      spy.mockRestore();
+      const read = statements.find((q) => /FROM `mailchimp_queue`/.test(q.sql))!;
+      return {
+        due: got,
+        plan: (await tx.query(`EXPLAIN ${read.sql}`, read.params)) as Array<{ key: string; Extra: string }>,
+      };
+    });
+    const want = rows
+      .filter((r) => r.nextAttemptAt.getTime() <= base + 50_500)
+      .sort(
+        (a, b) =>
+          a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || (a.customerId < b.customerId ? -1 : 1),
+      )
+      .slice(0, 40)
+      .map((r) => r.customerId);
+    expect(due.map((r) => r.customerId)).toEqual(want);
+    expect(plan).toEqual([expect.objectContaining({ key: 'ix_mailchimp_queue_due' })]);
+    expect(plan[0]!.Extra).not.toMatch(/filesort/);
+  });
 
   it('is ready on MariaDB and Kafka', async () => {
     const res = await request(stack().svc.app).get('/readyz');

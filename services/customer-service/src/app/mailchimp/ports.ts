@@ -64,7 +64,7 @@ export interface MailchimpStore {
   deleteConnection(tx: EntityManager, accountId: string): Promise<void>;
   /** Accounts with queue rows due at `now`. */
   dueAccounts(tx: EntityManager, now: Date, limit: number): Promise<string[]>;
-  /** The due rows of one account, oldest first. */
+  /** The due rows of one account, the longest due first (by next attempt, then customer id). */
   dueRows(tx: EntityManager, accountId: string, now: Date, limit: number): Promise<MailchimpQueueRecord[]>;
   backlog(
     tx: EntityManager,
