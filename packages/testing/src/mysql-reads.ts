@@ -36,3 +36,44 @@ export async function analyzeReads(
   walk(JSON.parse(Object.values(row ?? {})[0] ?? '{}'));
   return reads;
 }
+
+/** One row of MariaDB's EXPLAIN. */
+export interface PlanRow {
+  select_type?: string;
+  table: string;
+  type: string;
+  key: string | null;
+  Extra: string | null;
+}
+
+interface PlannedRunner {
+  query(sql: string, params?: unknown[], ...rest: unknown[]): Promise<unknown>;
+}
+
+/**
+ * The statements `fn` runs on a transaction's connection that match `which`, each with MariaDB's
+ * EXPLAIN of it: for tests that a read uses the index it should. Everything that transaction runs
+ * (TypeORM's builders and `tx.query`) passes through its query runner, watched here while `fn` runs.
+ */
+export async function plansOf(
+  tx: { queryRunner?: unknown; query(sql: string, params?: unknown[]): Promise<unknown> },
+  fn: () => Promise<unknown>,
+  which: RegExp,
+): Promise<PlanRow[][]> {
+  const runner = tx.queryRunner as PlannedRunner;
+  const query = runner.query;
+  const statements: Array<{ sql: string; params?: unknown[] }> = [];
+  runner.query = (sql, params, ...rest) => {
+    statements.push({ sql, params });
+    return query.call(runner, sql, params, ...rest);
+  };
+  try {
+    await fn();
+  } finally {
+    runner.query = query;
+  }
+  const plans: PlanRow[][] = [];
+  for (const s of statements.filter((st) => which.test(st.sql)))
+    plans.push((await tx.query(`EXPLAIN ${s.sql}`, s.params)) as PlanRow[]);
+  return plans;
+}

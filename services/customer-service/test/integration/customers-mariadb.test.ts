@@ -14,7 +14,7 @@ import { analyzeReads } from '@crp/testing/mysql-reads';
 import { searchScenarios } from '../support/search-scenarios';
 import { parse } from 'csv-parse/sync';
 import { newId } from '@crp/platform/ids';
-import type { IdentityRecord } from '../../src/domain/records';
+import type { CustomerRecord, IdentityRecord } from '../../src/domain/records';
 
 describeReal('customer-service on real MariaDB and Kafka', () => {
   // One service for the suite on a fresh database and topic prefix, warmed up (real-stack.ts);
@@ -45,6 +45,29 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
   };
 
   const env = () => ({ ...stack(), deadLetters });
+
+  /** Writes `rows` directly, and one identity in `store` (username `buyer<i>`) for each of `buyers`. */
+  const writeWithIdentities = async (
+    rows: CustomerRecord[],
+    buyers: CustomerRecord[],
+    store: Pick<IdentityRecord, 'storeId' | 'storeName' | 'storeType'>,
+  ): Promise<IdentityRecord[]> => {
+    const now = new Date();
+    const identities: IdentityRecord[] = buyers.map((c, i) => ({
+      ...store,
+      id: newId('idn'),
+      accountId: c.accountId,
+      username: `buyer${i}`,
+      customerId: c.id,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    await stack().svc.db.transaction(async (tx) => {
+      await customerRepository.insertCustomers(tx, rows);
+      await customerRepository.insertIdentities(tx, identities);
+    });
+    return identities;
+  };
   customerScenarios(env);
   searchScenarios(env);
   exportScenarios(env);
@@ -140,22 +163,9 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
     const { svc } = stack();
     const acct = uniqueName('acct');
     const store = { storeId: 'st_common', storeName: 'Common store', storeType: 'shopify' };
-    const now = new Date();
     const rows = Array.from({ length: 12_200 }, (_, i) => activeCustomer(acct, { name: `Buyer ${i}` }));
     const withStore = rows.slice(11_000);
-    const identities: IdentityRecord[] = withStore.map((c, i) => ({
-      ...store,
-      id: newId('idn'),
-      accountId: acct,
-      username: `buyer${i}`,
-      customerId: c.id,
-      createdAt: now,
-      updatedAt: now,
-    }));
-    await svc.db.transaction(async (tx) => {
-      await customerRepository.insertCustomers(tx, rows);
-      await customerRepository.insertIdentities(tx, identities);
-    });
+    const identities = await writeWithIdentities(rows, withStore, store);
     const expected = withStore.map((c) => c.id); // newId: creation order is id order
     const usernameOf = new Map(identities.map((i) => [i.customerId, `${store.storeId}:${i.username}`]));
 
@@ -355,21 +365,10 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
     const rows = Array.from({ length: 3_000 }, (_, i) =>
       activeCustomer(acct, { name: `Buyer ${i}`, status: i % 400 === 0 ? 'archived' : 'active' }),
     );
-    const now = new Date();
-    const identities: IdentityRecord[] = rows.map((c, i) => ({
+    const identities = await writeWithIdentities(rows, rows, {
       storeId: 'st_any',
       storeName: 'Any store',
       storeType: 'shopify',
-      id: newId('idn'),
-      accountId: acct,
-      username: `buyer${i}`,
-      customerId: c.id,
-      createdAt: now,
-      updatedAt: now,
-    }));
-    await svc.db.transaction(async (tx) => {
-      await customerRepository.insertCustomers(tx, rows);
-      await customerRepository.insertIdentities(tx, identities);
     });
     const archived = rows.filter((c) => c.status === 'archived');
     const { page, reads } = await svc.db.transaction(async (tx) => {

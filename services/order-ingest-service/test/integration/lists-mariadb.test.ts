@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
 import { newId } from '@crp/platform/ids';
 import { describeReal, freshMysqlDatabase, uniqueName } from '@crp/testing/real-infra';
+import { plansOf } from '@crp/testing/mysql-reads';
 import { embeddedEnv } from '@crp/testing/service-env';
 import { testLogger } from '@crp/testing/silent-logger';
 import { createOrderIngestService } from '../../src/composition-root';
@@ -12,37 +13,6 @@ import { delegationRepository } from '../../src/infra/db/delegation-repositories
 import { orderRepository } from '../../src/infra/db/order-repository';
 import { listScenarios } from '../support/list-scenarios';
 import { seedOrders, storedOrder, type OrderIngestService } from '../support/stored-orders';
-
-interface PlanRow {
-  select_type: string;
-  table: string;
-  type: string;
-  key: string | null;
-  Extra: string | null;
-}
-
-/**
- * The statements `fn` runs on the transaction's connection (TypeORM's builders and `tx.query`
- * both go through its query runner), each with MariaDB's plan for it.
- */
-async function plansOf(tx: EntityManager, fn: () => Promise<unknown>, which: RegExp) {
-  const runner = tx.queryRunner!;
-  const query = runner.query.bind(runner);
-  const statements: Array<{ sql: string; params: Parameters<EntityManager['query']>[1] }> = [];
-  const spy = jest.spyOn(runner, 'query').mockImplementation((sql, params, ...rest) => {
-    statements.push({ sql, params });
-    return query(sql, params, ...rest);
-  });
-  try {
-    await fn();
-  } finally {
-    spy.mockRestore();
-  }
-  const picked = statements.filter((s) => which.test(s.sql));
-  const plans: PlanRow[][] = [];
-  for (const s of picked) plans.push((await tx.query(`EXPLAIN ${s.sql}`, s.params)) as PlanRow[]);
-  return plans;
-}
 
 /** Index entries this connection read while `fn` ran (MariaDB's session Handler_read_* counters). */
 async function indexEntriesRead(tx: EntityManager, fn: () => Promise<unknown>): Promise<number> {

@@ -1,6 +1,6 @@
-import type { EntityManager } from 'typeorm';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
 import { describeReal, freshMysqlDatabase, uniqueName } from '@crp/testing/real-infra';
+import { plansOf } from '@crp/testing/mysql-reads';
 import { embeddedEnv } from '@crp/testing/service-env';
 import { testLogger } from '@crp/testing/silent-logger';
 import { createTplConnectionService } from '../../src/composition-root';
@@ -8,33 +8,6 @@ import { loadConfig } from '../../src/config';
 import { connectionRepository } from '../../src/infra/db/repositories';
 import { tempMailDir } from '../support/fixtures';
 import { connectionRows, insertRows, listScenarios } from '../support/list-scenarios';
-
-interface PlanRow {
-  table: string;
-  type: string;
-  key: string | null;
-  Extra: string | null;
-}
-
-/** The statements `fn` runs on the transaction's connection, each with MariaDB's plan for it. */
-async function plansOf(tx: EntityManager, fn: () => Promise<unknown>, which: RegExp) {
-  const runner = tx.queryRunner!;
-  const query = runner.query.bind(runner);
-  const statements: Array<{ sql: string; params: Parameters<EntityManager['query']>[1] }> = [];
-  const spy = jest.spyOn(runner, 'query').mockImplementation((sql, params, ...rest) => {
-    statements.push({ sql, params });
-    return query(sql, params, ...rest);
-  });
-  try {
-    await fn();
-  } finally {
-    spy.mockRestore();
-  }
-  const plans: PlanRow[][] = [];
-  for (const s of statements.filter((st) => which.test(st.sql)))
-    plans.push((await tx.query(`EXPLAIN ${s.sql}`, s.params)) as PlanRow[]);
-  return plans;
-}
 
 describeReal('3PL client and connection lists on real MariaDB', () => {
   let svc: Awaited<ReturnType<typeof createTplConnectionService>>;
