@@ -30,7 +30,11 @@ export const ShipStationOrderSchema = Type.Object(
   {
     orderNumber: Type.String({ minLength: 1, maxLength: L.orderNumber }),
     orderKey: Type.Optional(S(L.storeOrderId)),
-    orderDate: Type.String({ minLength: 10, description: 'ISO 8601; without an offset it is read as UTC' }),
+    orderDate: Type.String({
+      minLength: 10,
+      description:
+        'ISO 8601; without an offset it is US Pacific wall-clock time (America/Los_Angeles), as ShipStation means it; write Z or an offset for UTC',
+    }),
     orderStatus: Type.Optional(S(L.orderStatus)),
     customerUsername: Type.Optional(S(L.username)),
     customerEmail: Type.Optional(S(L.email)),
