@@ -16,8 +16,14 @@
 // BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile per service, BENCH_NODE_OPTIONS passes Node flags
 // to both services (e.g. '--max-old-space-size=256').
 //
+// `--read-seconds S` makes it a partial run, for files too large to import within a session (the
+// issue's uploads of 1 GB and more: `--rows 7500000` is 1.04 GB): the upload (MB/s, the file stored
+// whole, csv-import-service's peak RSS during it), then S seconds of reading (rows, bytes, RSS and
+// ETA every 5 s), then the job is cancelled; no csv-parse baseline.
+//
 // Alone:  npm run bench:csv -- [--rows 1000000] [--dry-run] [--customer-service double|real]
 //                             [--customer-service-root DIR] [--json out.json] [--keep]
+//                             [--read-seconds S]
 // Or:     npm run bench -- csv [--rows N] [--json]   (bench.mjs calls `csv(ctx)` below)
 import { execFileSync, spawn } from 'node:child_process';
 import {
@@ -147,6 +153,7 @@ export async function csvBench({
   dryRun = false,
   customerService = 'double',
   customerServiceRoot = root,
+  readSeconds = null,
   log = (s) => process.stderr.write(`${s}\n`),
 } = {}) {
   if (!['double', 'real'].includes(customerService)) throw new Error('--customer-service: double or real');
@@ -171,8 +178,13 @@ export async function csvBench({
   const bytes = statSync(file).size;
   log(`  ${(bytes / 1e6).toFixed(1)} MB`);
 
-  log('baseline: csv-parse alone on the same file …');
-  const alone = await csvParseAlone(file);
+  // A partial run (--read-seconds) measures the upload and the first stretch of reading: the
+  // baseline's whole pass over a large file would take longer than the run itself.
+  let alone = null;
+  if (readSeconds === null) {
+    log('baseline: csv-parse alone on the same file …');
+    alone = await csvParseAlone(file);
+  }
 
   const { createMysqlDatabase, dropMysqlDatabase } = await import('@crp/platform/db');
   const { KafkaBus } = await import('@crp/messaging/kafka-bus');
@@ -241,8 +253,12 @@ export async function csvBench({
   let peakRss = 0;
   let peakBenchRss = 0;
   let peakCustomerRss = 0;
+  /** csv-import-service's peak RSS since the last phase began (upload, then reading). */
+  let phasePeakRss = 0;
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, rssOf(child.pid));
+    const rss = rssOf(child.pid);
+    peakRss = Math.max(peakRss, rss);
+    phasePeakRss = Math.max(phasePeakRss, rss);
     peakBenchRss = Math.max(peakBenchRss, process.memoryUsage().rss);
     if (customerChild) peakCustomerRss = Math.max(peakCustomerRss, rssOf(customerChild.pid));
   }, 250);
@@ -284,17 +300,40 @@ export async function csvBench({
       mariadb: findPid('mariadbd'),
       kafka: findPid('kafka.Kafka'),
     });
+    phasePeakRss = rssOf(child.pid);
     const t0 = performance.now();
     const res = await fetch(`${url}/v1/imports`, { method: 'POST', body: form, headers: auth });
     const tUploaded = performance.now();
+    const uploadPeakRss = phasePeakRss;
+    phasePeakRss = 0;
     if (res.status !== 202) throw new Error(`upload refused: ${res.status} ${await res.text()}`);
     const { jobId } = await res.json();
     let job;
     let lastLog = 0;
+    /** --read-seconds: RSS and progress sampled while the job reads, then the job is cancelled. */
+    const reading = [];
+    let cancelled = false;
     for (;;) {
       await sleep(250);
       job = await (await fetch(`${url}/v1/imports/${jobId}`, { headers: auth })).json();
       if (['completed', 'failed', 'cancelled'].includes(job.status)) break;
+      if (readSeconds !== null) {
+        const at = (performance.now() - tUploaded) / 1000;
+        const last = reading[reading.length - 1];
+        if (!last || at - last.seconds >= 5)
+          reading.push({
+            seconds: Math.round(at),
+            rows: job.processedRows,
+            bytesRead: job.progress.bytes,
+            rssMb: Math.round(rssOf(child.pid) / 1e6),
+            etaSeconds: job.progress.etaSeconds,
+          });
+        if (at >= readSeconds && !cancelled) {
+          cancelled = true;
+          const c = await fetch(`${url}/v1/imports/${jobId}/cancel`, { method: 'POST', headers: auth });
+          if (!c.ok) throw new Error(`cancel refused: ${c.status} ${await c.text()}`);
+        }
+      }
       if (performance.now() - lastLog > 5000) {
         lastLog = performance.now();
         log(
@@ -309,19 +348,43 @@ export async function csvBench({
     // Where the time went: each service's consumer batches per topic (count, mean size, mean seconds).
     const consumers = { csvImportService: await consumerBatches(url) };
     if (customerUrl) consumers.customerService = await consumerBatches(customerUrl);
-    if (job.status !== 'completed') throw new Error(`job ${job.status}: ${job.error}`);
+    if (job.status !== (cancelled ? 'cancelled' : 'completed'))
+      throw new Error(`job ${job.status}: ${job.error}`);
+    const upload = {
+      bytes: job.fileSize,
+      stored: job.fileSize === bytes,
+      seconds: (tUploaded - t0) / 1000,
+      mbPerSecond: Math.round(bytes / 1e6 / ((tUploaded - t0) / 1000)),
+      csvImportServicePeakMb: Math.round(uploadPeakRss / 1e6),
+    };
+    if (!upload.stored) throw new Error(`the job holds ${job.fileSize} bytes of the ${bytes} uploaded`);
+    if (cancelled) {
+      return {
+        scenario: 'csv-partial',
+        machine: machineOf(),
+        serviceNodeOptions: serviceNodeOptions(),
+        rows,
+        fileBytes: bytes,
+        dryRun,
+        upload,
+        reading: {
+          seconds: readSeconds,
+          samples: reading,
+          csvImportServicePeakMb: Math.round(phasePeakRss / 1e6),
+          estimatedTotalRows: job.progress.estimatedTotalRows,
+        },
+        rss: { csvImportServiceIdleMb: Math.round(idleRss / 1e6) },
+        finalStatus: job.status,
+      };
+    }
     return {
       scenario: 'csv',
-      machine: {
-        cpus: os.cpus().length,
-        model: os.cpus()[0]?.model,
-        memoryGb: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
-      },
+      machine: machineOf(),
       serviceNodeOptions: serviceNodeOptions(),
       rows,
       fileBytes: bytes,
       dryRun,
+      upload,
       customerService: customerChild
         ? `real (${customerMain})`
         : 'test double (in memory; real inbox/outbox on MariaDB)',
@@ -365,6 +428,15 @@ export async function csvBench({
     await dropMysqlDatabase(doubleDb).catch(() => undefined);
     if (!keep) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function machineOf() {
+  return {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  };
 }
 
 /** The scenario entry point of `npm run bench -- csv`: flat figures; a wrong count fails the run. */
@@ -413,6 +485,7 @@ function cpuPerRow(meter, rows) {
 }
 
 export function printCsvBench(r) {
+  if (r.scenario === 'csv-partial') return printPartial(r);
   console.log(
     `\ncsv import benchmark — ${r.machine.cpus} cores (${r.machine.model}), ${r.machine.memoryGb} GB, Node ${r.machine.node}`,
   );
@@ -450,6 +523,26 @@ export function printCsvBench(r) {
   console.log(JSON.stringify(r));
 }
 
+/** A --read-seconds run: the upload, then RSS and progress while the job reads, until cancelled. */
+function printPartial(r) {
+  console.log(
+    `\ncsv upload and read — ${r.machine.cpus} cores (${r.machine.model}), ${r.machine.memoryGb} GB, Node ${r.machine.node}`,
+  );
+  console.log(`services' Node flags      ${r.serviceNodeOptions || '(none: default heap)'}`);
+  console.log(`file                     ${fmt(r.rows)} customer rows, ${(r.fileBytes / 1e6).toFixed(1)} MB`);
+  console.log(
+    `upload                   ${fmt(r.upload.seconds, 1)} s, ${r.upload.mbPerSecond} MB/s, stored whole: ${r.upload.stored}; csv-import-service RSS idle ${r.rss.csvImportServiceIdleMb} MB, peak during upload ${r.upload.csvImportServicePeakMb} MB`,
+  );
+  console.log(
+    `${`reading for ${r.reading.seconds} s`.padEnd(25)}csv-import-service peak RSS ${r.reading.csvImportServicePeakMb} MB; estimated total rows ${fmt(r.reading.estimatedTotalRows ?? 0)}; then cancelled (${r.finalStatus})`,
+  );
+  for (const s of r.reading.samples)
+    console.log(
+      `  ${String(s.seconds).padStart(4)} s  ${fmt(s.rows).padStart(10)} rows  ${(s.bytesRead / 1e6).toFixed(0).padStart(6)} MB read  RSS ${s.rssMb} MB  ETA ${s.etaSeconds ?? '–'} s`,
+    );
+  console.log(JSON.stringify(r));
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({
     options: {
@@ -459,6 +552,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       'dry-run': { type: 'boolean', default: false },
       'customer-service': { type: 'string', default: 'double' },
       'customer-service-root': { type: 'string' },
+      'read-seconds': { type: 'string' },
     },
   });
   const result = await csvBench({
@@ -467,6 +561,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     dryRun: values['dry-run'],
     customerService: values['customer-service'],
     customerServiceRoot: values['customer-service-root'] ? resolve(values['customer-service-root']) : root,
+    readSeconds: values['read-seconds'] ? Number(values['read-seconds']) : null,
   });
   printCsvBench(result);
   if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
