@@ -168,7 +168,7 @@ export function writeScenarios(getEnv: () => Env) {
   });
 
   describe('editing and sources (R2.1–R2.5)', () => {
-    it('R2.1/R2.2: PATCH touching store-written fields is 409 naming each field and its store, and changes nothing; an unlocked field (postal address) is edited with source manual', async () => {
+    it('R2.1/R2.2/R2.3: PATCH touching store-written fields is 409 naming each field and its store, and changes nothing; an unlocked field (postal address) is edited with source manual', async () => {
       const acct = uniqueName('acct');
       const [c0] = (await api.publishAndWait(1, orderEvent(acct, { buyer: buyer('locked') }))).customers;
       const before = await customer(acct, c0!.customerId);
