@@ -20,14 +20,18 @@ const stringsAjv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: tr
 const bodyAjv = new Ajv({ allErrors: true, coerceTypes: false, useDefaults: true, strict: false });
 addFormats(stringsAjv);
 addFormats(bodyAjv);
+// Answers are checked (HTTP_CHECK_RESPONSES) as they are: no defaults filled in, nothing coerced.
+const responseAjv = new Ajv({ allErrors: true, coerceTypes: false, useDefaults: false, strict: false });
+addFormats(responseAjv);
 const compiled = {
   strings: new WeakMap<object, ValidateFunction>(),
   body: new WeakMap<object, ValidateFunction>(),
+  response: new WeakMap<object, ValidateFunction>(),
 };
-function validatorFor(schema: TSchema, kind: 'strings' | 'body'): ValidateFunction {
+function validatorFor(schema: TSchema, kind: 'strings' | 'body' | 'response'): ValidateFunction {
   let v = compiled[kind].get(schema);
   if (!v) {
-    v = (kind === 'body' ? bodyAjv : stringsAjv).compile(schema);
+    v = (kind === 'body' ? bodyAjv : kind === 'response' ? responseAjv : stringsAjv).compile(schema);
     compiled[kind].set(schema, v);
   }
   return v;
@@ -324,7 +328,11 @@ export function buildHttpApp(opts: HttpAppOptions): Express {
           if (result.stream) await pipeline(result.stream, res);
           else if (result.raw !== undefined) res.send(result.raw);
           else if (result.body === undefined) res.end();
-          else res.json(result.body);
+          else {
+            if (process.env.HTTP_CHECK_RESPONSES === '1')
+              checkAnswer(spec, result.status ?? 200, result.body);
+            res.json(result.body);
+          }
         } catch (err) {
           next(err);
         }
@@ -357,6 +365,26 @@ export function buildHttpApp(opts: HttpAppOptions): Express {
 export function problemsWith(schema: TSchema, value: unknown, part = 'body'): string[] {
   const validate = validatorFor(schema, 'body');
   return validate(value) ? [] : describeErrors(validate.errors ?? [], part);
+}
+
+/**
+ * HTTP_CHECK_RESPONSES=1 (the jest presets set it): a JSON answer is checked against the schema its
+ * route documents for that status (the OpenAPI document's), as it goes on the wire (dates as
+ * strings). One that does not match is thrown as a 500 naming each problem, so any test that
+ * exercises the route fails where the documentation and the code part. Off in production.
+ */
+function checkAnswer(spec: RouteSpec<TSchema, TSchema, TSchema>, status: number, body: unknown): void {
+  const schema = spec.responses[status]?.schema;
+  if (!schema) return;
+  const validate = validatorFor(schema, 'response');
+  const wire: unknown = JSON.parse(JSON.stringify(body));
+  if (validate(wire)) return;
+  const problems = describeErrors(validate.errors ?? [], 'response');
+  throw new AppError(
+    'RESPONSE_NOT_AS_DOCUMENTED',
+    `${spec.method.toUpperCase()} ${spec.path} answered ${status} with a body its documented schema does not allow: ${problems.join('; ')}`,
+    500,
+  );
 }
 
 function validatePart(
