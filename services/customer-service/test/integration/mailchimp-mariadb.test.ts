@@ -297,6 +297,18 @@ describeReal('Mailchimp sync at scale on MariaDB', () => {
       expect(s.backfill).toMatchObject({ done: true, queued: wanted.length });
       expect(s.backfill.doneAt).not.toBeNull();
       expect(s.backlog).toMatchObject({ pending: wanted.length - first.length, pendingRelation: 'eq' });
+
+      // A batch from deep in the account reads the status index as a range from its cursor (by
+      // `ref` on account_id MariaDB read from the account's first entry, filtering the cursor).
+      const plan = await svc.db.transaction(async (tx) => {
+        const [read] = (
+          await statementsOf(tx, () => original(tx, acct, active[7999]!.id, 5000, 'again', new Date()))
+        ).filter((st) => /FROM customers/.test(st.sql));
+        return (await tx.query(`EXPLAIN ${read!.sql}`, read!.params)) as Array<{ type: string; key: string }>;
+      });
+      expect(plan).toEqual([
+        expect.objectContaining({ type: 'range', key: 'idx_customers_account_status_id' }),
+      ]);
     } finally {
       batch.mockRestore();
     }

@@ -173,13 +173,16 @@ export const mailchimpRepository: MailchimpStore = {
    * The next `limit` active customers in id order, read from idx_customers_account_status_id as a
    * range from the cursor (and their rows for the email), then one multi-row upsert of those with
    * an email. A customer already queued keeps its row and its enqueue time, with the new token and
-   * due now (as a change would).
+   * due now (as a change would). The index is named: MariaDB otherwise read a batch half-way
+   * through 1,000,000 customers by `ref` on (account_id) from the account's first entry, filtering
+   * the cursor (252 ms for 5,000 instead of 16–22 ms), and later batches more.
    */
   async backfillBatch(tx, accountId, after, limit, token, now) {
+    const hint = isMysql(tx) ? 'FORCE INDEX (idx_customers_account_status_id)' : '';
     const read = await queryRows(
       tx,
       `SELECT id, CASE WHEN email IS NOT NULL AND erased_at IS NULL THEN 1 ELSE 0 END AS ok
-         FROM customers WHERE account_id = ? AND status = 'active' AND id > ?
+         FROM customers ${hint} WHERE account_id = ? AND status = 'active' AND id > ?
         ORDER BY id LIMIT ${Math.trunc(limit)}`,
       [accountId, after ?? ''],
     );
