@@ -3,12 +3,13 @@ import { MAILCHIMP_LIMITS, mailchimpConnectionProblems } from '@crp/contracts/li
 import { notFound, validationFailed } from '@crp/platform/errors';
 import { publicRoute, route } from '@crp/platform/http';
 import {
+  BACKLOG_CAP,
   connectMailchimp,
   disconnectMailchimp,
   mailchimpStatus,
   type ConnectionDeps,
 } from '../app/mailchimp/connection';
-import type { MailchimpConnectionRecord } from '../app/mailchimp/ports';
+import type { Backlog, MailchimpConnectionRecord } from '../app/mailchimp/ports';
 import { handleWebhook, webhookKnown, type WebhookDeps } from '../app/mailchimp/webhook';
 
 // The limits are packages/contracts' MAILCHIMP_LIMITS; the format is checked in the handler
@@ -36,6 +37,11 @@ const ConnectBody = Type.Object(
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
+const Relation = (field: string) =>
+  Type.Union([Type.Literal('eq'), Type.Literal('gte')], {
+    description: `\`eq\`: ${field} is exact; \`gte\`: at least ${field} (${BACKLOG_CAP.toLocaleString('en')}), the count stops there`,
+  });
+
 const StatusOut = Type.Object({
   connected: Type.Boolean(),
   audienceId: Type.String(),
@@ -61,16 +67,33 @@ const StatusOut = Type.Object({
     webhooks: Type.Integer(),
   }),
   backlog: Type.Object({
-    pending: Type.Integer({ description: 'customers waiting to be sent' }),
-    retrying: Type.Integer({ description: 'of which Mailchimp could not take yet (retried with backoff)' }),
+    pending: Type.Integer({
+      description: `customers waiting to be sent: exact up to ${BACKLOG_CAP.toLocaleString('en')} (see pendingRelation)`,
+    }),
+    pendingRelation: Relation('pending'),
+    retrying: Type.Integer({
+      description: `of which Mailchimp could not take yet (retried with backoff); exact up to ${BACKLOG_CAP.toLocaleString('en')} (see retryingRelation)`,
+    }),
+    retryingRelation: Relation('retrying'),
     oldestQueuedAt: Nullable(Type.String({ format: 'date-time' })),
   }),
+  backfill: Type.Object(
+    {
+      done: Type.Boolean({
+        description: 'every customer of the account has been queued once since the connect',
+      }),
+      queued: Type.Integer({ description: 'customers the backfill has queued so far' }),
+      startedAt: Nullable(Type.String({ format: 'date-time' })),
+      doneAt: Nullable(Type.String({ format: 'date-time' })),
+    },
+    {
+      description:
+        'After a connect every active customer with an email is queued once, in batches beside the service (not in the request)',
+    },
+  ),
 });
 
-function statusBody(
-  c: MailchimpConnectionRecord,
-  backlog: { pending: number; retrying: number; oldest: Date | null },
-) {
+function statusBody(c: MailchimpConnectionRecord, backlog: Backlog) {
   return {
     connected: true,
     audienceId: c.audienceId,
@@ -90,8 +113,16 @@ function statusBody(
     },
     backlog: {
       pending: backlog.pending,
+      pendingRelation: backlog.pendingCapped ? ('gte' as const) : ('eq' as const),
       retrying: backlog.retrying,
+      retryingRelation: backlog.retryingCapped ? ('gte' as const) : ('eq' as const),
       oldestQueuedAt: backlog.oldest?.toISOString() ?? null,
+    },
+    backfill: {
+      done: c.backfillDoneAt !== null,
+      queued: c.backfillQueued,
+      startedAt: c.backfillStartedAt?.toISOString() ?? null,
+      doneAt: c.backfillDoneAt?.toISOString() ?? null,
     },
   };
 }
@@ -113,7 +144,11 @@ export function mailchimpRoutes(deps: ConnectionDeps & WebhookDeps) {
       roles: ['admin'],
       body: ConnectBody,
       responses: {
-        200: { description: 'Connected; every customer with an email is queued once', schema: StatusOut },
+        200: {
+          description:
+            'Connected; the backfill has started: every customer with an email is queued once, in batches after the answer (`backfill` shows its progress)',
+          schema: StatusOut,
+        },
         400: { description: 'The key or the audience id cannot be one (each reason in details)' },
         422: { description: "Mailchimp refused the key or the audience (Mailchimp's reason)" },
         503: { description: 'Mailchimp could not be reached to check the key' },

@@ -80,13 +80,18 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
   const status = async () =>
     (await request(svc.app).get('/v1/integrations/mailchimp').set('Authorization', admin()).expect(200)).body;
   const member = (email: string) => mc.member(AUD, subscriberHash(email));
+  /**
+   * The backfill done and nothing queued. Tests that publish after connecting wait for it first:
+   * the backfill runs in the worker after the answer, and a customer created while it runs is
+   * queued by it and by its event, so it may be sent twice (harmless; some tests count calls).
+   */
   const idle = () =>
     waitFor(
       async () => {
         const s = await status();
-        return s.backlog.pending === 0 ? s : undefined;
+        return s.backfill.done && s.backlog.pending === 0 ? s : undefined;
       },
-      { what: 'an empty Mailchimp backlog', timeoutMs: 20000 },
+      { what: 'the backfill done and an empty Mailchimp backlog', timeoutMs: 20000 },
     );
   const order = (
     key: string,
@@ -148,6 +153,7 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
 
   test('R2.9 consent states: subscribed only when consented, unsubscribed pushed, not_subscribed skipped or transactional', async () => {
     await connect().expect(200);
+    await idle();
     await publish(order('sub', 'subscribed'));
     await publish(order('unsub', 'unsubscribed'));
     await publish(order('none', 'not_subscribed'));
@@ -175,6 +181,7 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
 
   test('an unsubscribe from the Mailchimp webhook is never overturned by an older order, nor by another store', async () => {
     const connected = (await connect().expect(200)).body;
+    await idle();
     await publish(order('ann', 'subscribed', day(10)));
     await waitFor(() => member('ann@buyers.example'), { what: 'ann subscribed' });
     // Mailchimp's GET validation, and an unknown token.
@@ -262,6 +269,7 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
 
   test('429 and 500 answers are retried with backoff; at most 10 connections at once', async () => {
     await connect().expect(200);
+    await idle();
     mc.faults = { throttle: 3, fail: 2 };
     for (let i = 0; i < 40; i++) await publish(order(`r${i}`, 'subscribed'));
     await customersSettled(40);
@@ -274,6 +282,7 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
 
   test('a Mailchimp outage grows the backlog, which drains afterwards with nothing lost', async () => {
     await connect().expect(200);
+    await idle();
     mc.faults = { down: true };
     for (let i = 0; i < 20; i++) await publish(order(`o${i}`, i % 2 ? 'subscribed' : 'unsubscribed'));
     await customersSettled(20);
@@ -301,6 +310,7 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
 
   test('a key revoked after connecting keeps the customers queued, with the reason in the status', async () => {
     await connect().expect(200);
+    await idle();
     mc.apiKey = 'revoked';
     await publish(order('kim', 'subscribed'));
     const s = await waitFor(
@@ -321,6 +331,7 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
 
   test('erasure (CustomerRedacted) permanently deletes the member', async () => {
     await connect().expect(200);
+    await idle();
     await publish(order('eve', 'subscribed'));
     await waitFor(() => member('eve@buyers.example'), { what: 'eve' });
     await idle();
@@ -365,6 +376,7 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
 
   test('an email change moves the member instead of adding a second one', async () => {
     await connect({ syncNotSubscribed: 'transactional' }).expect(200);
+    await idle();
     const created = await request(svc.app)
       .post('/v1/customers')
       .set('Authorization', admin())
@@ -398,6 +410,7 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
 
   test('upemail on an editable address: the record follows (source mailchimp, logged) and later syncs go to the new member', async () => {
     const connected = (await connect().expect(200)).body;
+    await idle();
     const created = await request(svc.app)
       .post('/v1/customers')
       .set('Authorization', admin())
@@ -465,6 +478,7 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
 
   test('upemail on a store-locked address (R2.1): the record keeps it, the member stays where the person put it', async () => {
     const connected = (await connect().expect(200)).body;
+    await idle();
     await publish(order('lee', 'subscribed', day(10)));
     await waitFor(() => member('lee@buyers.example'), { what: 'lee' });
     await idle();
@@ -571,7 +585,7 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
           'mover@localhost',
           mover!.id,
         ]);
-        await mailchimpRepository.backfill(tx, ACCOUNT, 'moved', new Date());
+        await mailchimpRepository.backfillBatch(tx, ACCOUNT, null, 1000, 'moved', new Date());
       });
       // The queue empties: the refused row was taken off it (the positive marker that it is not
       // tried again), the other one synced.
@@ -636,12 +650,14 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
       }),
     );
     await svc.db.transaction((tx) => customerRepository.insertCustomers(tx, rows));
+    // The request queues nobody itself: the worker's backfill does, 5,000 customers a batch.
     const connected = await connect().expect(200);
-    expect(connected.body.backlog.pending).toBe(10_000);
+    expect(connected.body.backfill).toMatchObject({ done: false, queued: 0 });
     await waitFor(() => mc.members(AUD).length === 10_000, { what: '10,000 members', timeoutMs: 60000 });
     expect(mc.batches.length).toBeGreaterThanOrEqual(2);
     expect(mc.requests.filter((r) => r.method === 'PUT')).toHaveLength(0);
     const s = await idle();
+    expect(s.backfill).toMatchObject({ done: true, queued: 10_000 });
     expect(s.counts.synced).toBe(10_000);
     expect(s.counts.failed).toBe(0);
     expect(member('b9999@buyers.example')).toMatchObject({

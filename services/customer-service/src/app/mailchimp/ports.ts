@@ -19,6 +19,15 @@ export interface MailchimpConnectionRecord {
   failedCount: number;
   deletedCount: number;
   webhookCount: number;
+  /**
+   * The backfill (every active customer with an email queued once after a connect), done in
+   * batches by the sync worker: the last customer id it reached (customers are visited in id
+   * order; null: not started), how many it queued, when it started and when it ended (null: running).
+   */
+  backfillCursor: string | null;
+  backfillQueued: number;
+  backfillStartedAt: Date | null;
+  backfillDoneAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -48,6 +57,24 @@ export interface MailchimpMemberRecord {
   syncedAt: Date;
 }
 
+/** The queue of one account as the status shows it: counts exact up to a cap, else `capped`. */
+export interface Backlog {
+  pending: number;
+  pendingCapped: boolean;
+  retrying: number;
+  retryingCapped: boolean;
+  oldest: Date | null;
+}
+
+/** One backfill batch: the customers it went through (in id order) and how many of them it queued. */
+export interface BackfillBatch {
+  /** The last customer id the batch reached, null when there was none left. */
+  last: string | null;
+  /** Customers of the account read (active ones, whether or not they have an email). */
+  scanned: number;
+  queued: number;
+}
+
 export interface SyncCounts {
   synced: number;
   skipped: number;
@@ -57,19 +84,25 @@ export interface SyncCounts {
 
 /** Storage of the Mailchimp adapter (src/infra/db/mailchimp-repository.ts). */
 export interface MailchimpStore {
-  connection(tx: EntityManager, accountId: string): Promise<MailchimpConnectionRecord | null>;
+  /** `lock`: the row is locked until the transaction ends (MySQL FOR UPDATE; SQLite runs one at a time). */
+  connection(
+    tx: EntityManager,
+    accountId: string,
+    opts?: { lock?: boolean },
+  ): Promise<MailchimpConnectionRecord | null>;
   connections(tx: EntityManager, accountIds: string[]): Promise<MailchimpConnectionRecord[]>;
   connectionByToken(tx: EntityManager, token: string): Promise<MailchimpConnectionRecord | null>;
   saveConnection(tx: EntityManager, row: MailchimpConnectionRecord): Promise<void>;
   deleteConnection(tx: EntityManager, accountId: string): Promise<void>;
-  /** Accounts with queue rows due at `now`. */
+  /**
+   * Connected accounts with queue rows due at `now`: one probe of ix_mailchimp_queue_due per
+   * connection, whatever the queue holds.
+   */
   dueAccounts(tx: EntityManager, now: Date, limit: number): Promise<string[]>;
   /** The due rows of one account, the longest due first (by next attempt, then customer id). */
   dueRows(tx: EntityManager, accountId: string, now: Date, limit: number): Promise<MailchimpQueueRecord[]>;
-  backlog(
-    tx: EntityManager,
-    accountId: string,
-  ): Promise<{ pending: number; retrying: number; oldest: Date | null }>;
+  /** Pending and retrying counted up to `cap` (then `…Capped`), the oldest enqueue time. */
+  backlog(tx: EntityManager, accountId: string, cap: number): Promise<Backlog>;
   /** Adds or refreshes queue rows (a customer already queued keeps one row, with the new token). */
   enqueue(tx: EntityManager, rows: MailchimpQueueRecord[]): Promise<void>;
   /** Removes the rows whose token is still the one read (a newer change keeps its row). */
@@ -79,8 +112,27 @@ export interface MailchimpStore {
   ): Promise<void>;
   reschedule(tx: EntityManager, rows: MailchimpQueueRecord[]): Promise<void>;
   clearQueue(tx: EntityManager, accountId: string): Promise<void>;
-  /** Queues every active customer of the account with an email, in one statement; returns how many. */
-  backfill(tx: EntityManager, accountId: string, token: string, now: Date): Promise<number>;
+  /** Accounts whose backfill is still running (`backfill_done_at` null). */
+  backfillsRunning(tx: EntityManager, limit: number): Promise<string[]>;
+  /**
+   * Queues the account's next `limit` active customers after `after` (id order) that have an email
+   * and are not erased, with one INSERT … SELECT; a customer already queued keeps its row (the new
+   * token, due now).
+   */
+  backfillBatch(
+    tx: EntityManager,
+    accountId: string,
+    after: string | null,
+    limit: number,
+    token: string,
+    now: Date,
+  ): Promise<BackfillBatch>;
+  /** Records a backfill batch: the cursor, the customers queued so far, and the end when it is done. */
+  saveBackfill(
+    tx: EntityManager,
+    accountId: string,
+    progress: { cursor: string | null; queued: number; doneAt: Date | null },
+  ): Promise<void>;
   members(tx: EntityManager, accountId: string, customerIds: string[]): Promise<MailchimpMemberRecord[]>;
   saveMembers(tx: EntityManager, rows: MailchimpMemberRecord[]): Promise<void>;
   /** `null`: every member of the account. */

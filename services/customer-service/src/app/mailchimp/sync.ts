@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Database } from '@crp/platform/db';
 import { BackgroundLoop } from '@crp/platform/background-loop';
 import type { Logger } from '@crp/platform/logger';
@@ -24,6 +25,8 @@ export interface SyncDeps {
   logger: Logger;
   /** Queue rows per account per pass. */
   maxRows?: number;
+  /** Customers a backfill batch goes through (one short transaction each). */
+  backfillBatch?: number;
   /** More members than this in one pass go through one batch operation (POST /3.0/batches). */
   batchThreshold?: number;
   /** Members sent at once on the single-call path (Mailchimp allows 10 connections per key). */
@@ -61,18 +64,57 @@ function sourceOf(c: CustomerRecord, ids: IdentityRecord[]): MemberSource {
 const accountLevel = (err: MailchimpRefused) => err.status === 401 || err.status === 403;
 
 /**
- * One pass of the sync: for each account with due queue rows, read the records as they now are
+ * One pass of the sync: a batch of each running backfill (`backfillOnce`), then for each account with due queue rows, read the records as they now are
  * (one query per kind of lookup), decide every member (pure), call Mailchimp outside any
  * transaction, then in one transaction remove the rows that are done (unless changed meanwhile),
  * reschedule the ones Mailchimp could not take yet, and record the outcome in the status.
- * Returns how many queue rows were handled.
+ * Returns how many queue rows were handled and customers backfilled (0: nothing to do).
  */
 export async function drainOnce(deps: SyncDeps): Promise<number> {
   const now = (deps.now ?? (() => new Date()))();
+  let handled = await backfillOnce(deps, now);
   const accounts = await deps.db.transaction((tx) => deps.store.dueAccounts(tx, now, 20));
-  let handled = 0;
   for (const accountId of accounts) handled += await drainAccount(deps, accountId, now);
   return handled;
+}
+
+/**
+ * One batch of each running backfill (up to 20 accounts): in one short transaction per account,
+ * the connection is locked and its cursor read, the next `backfillBatch` active customers in id
+ * order are queued (those with an email), and the cursor moved past them, with the end when fewer
+ * were left. The cursor commits with the rows it queued: after a crash the backfill resumes where
+ * it stopped and never queues a customer a second time (one already sent stays sent); two
+ * instances take turns on the lock. A customer changed meanwhile is queued by its event anyway.
+ * Returns the customers gone through.
+ */
+export async function backfillOnce(
+  deps: Pick<SyncDeps, 'db' | 'store' | 'backfillBatch'>,
+  now: Date,
+): Promise<number> {
+  const accounts = await deps.db.transaction((tx) => deps.store.backfillsRunning(tx, 20));
+  let scanned = 0;
+  for (const accountId of accounts) {
+    scanned += await deps.db.transaction(async (tx) => {
+      const conn = await deps.store.connection(tx, accountId, { lock: true });
+      if (!conn || conn.backfillDoneAt) return 0;
+      const limit = deps.backfillBatch ?? 5000;
+      const batch = await deps.store.backfillBatch(
+        tx,
+        accountId,
+        conn.backfillCursor,
+        limit,
+        randomBytes(12).toString('hex'),
+        now,
+      );
+      await deps.store.saveBackfill(tx, accountId, {
+        cursor: batch.last ?? conn.backfillCursor,
+        queued: conn.backfillQueued + batch.queued,
+        doneAt: batch.scanned < limit ? now : null,
+      });
+      return Math.max(batch.scanned, 1);
+    });
+  }
+  return scanned;
 }
 
 async function drainAccount(deps: SyncDeps, accountId: string, now: Date): Promise<number> {

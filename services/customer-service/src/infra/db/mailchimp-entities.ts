@@ -29,6 +29,10 @@ export const MailchimpConnectionEntity = new EntitySchema<MailchimpConnectionRec
     failedCount: { name: 'failed_count', type: 'int', default: 0 },
     deletedCount: { name: 'deleted_count', type: 'int', default: 0 },
     webhookCount: { name: 'webhook_count', type: 'int', default: 0 },
+    backfillCursor: vc('backfill_cursor', 40),
+    backfillQueued: { name: 'backfill_queued', type: 'int', default: 0 },
+    backfillStartedAt: dt('backfill_started_at', true),
+    backfillDoneAt: dt('backfill_done_at', true),
     createdAt: dt('created_at'),
     updatedAt: dt('updated_at'),
   },
@@ -46,7 +50,11 @@ export const MailchimpQueueEntity = new EntitySchema<MailchimpQueueRecord>({
     enqueuedAt: dt('enqueued_at'),
     nextAttemptAt: dt('next_attempt_at'),
   },
-  indices: [{ name: 'ix_mailchimp_queue_due', columns: ['accountId', 'nextAttemptAt'] }],
+  indices: [
+    { name: 'ix_mailchimp_queue_due', columns: ['accountId', 'nextAttemptAt'] },
+    { name: 'ix_mailchimp_queue_retrying', columns: ['accountId', 'attempts'] },
+    { name: 'ix_mailchimp_queue_enqueued', columns: ['accountId', 'enqueuedAt'] },
+  ],
 });
 
 export const MailchimpMemberEntity = new EntitySchema<MailchimpMemberRecord>({
