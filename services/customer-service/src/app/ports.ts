@@ -4,6 +4,7 @@ import type {
   CustomerChangeRecord,
   CustomerOrderRecord,
   CustomerRecord,
+  CustomerTotals,
   DuplicateScanRecord,
   IdentityRecord,
   PossibleDuplicateRecord,
@@ -62,7 +63,14 @@ export interface CustomerRepository {
   updateHistory(tx: EntityManager, rows: CustomerOrderRecord[]): Promise<void>;
   /** Records possible duplicates; ones already recorded stay as they are. */
   addPossibleDuplicates(tx: EntityManager, rows: PossibleDuplicateRecord[]): Promise<void>;
-  /** R1.11 totals counted again from the history rows (for the rare changes that cannot be incremental). */
+  /** R1.11 totals as given (records whose other fields stay), one multi-row statement. */
+  writeTotals(tx: EntityManager, rows: CustomerTotals[]): Promise<void>;
+  /**
+   * R1.11 first and last order dates read again from the history rows, each record's two ends
+   * of idx_orders_customer (not its whole history): one statement.
+   */
+  recountOrderDates(tx: EntityManager, refs: Array<AccountRef & { customerId: string }>): Promise<void>;
+  /** R1.11 totals counted again from every history row (merges): one read, one multi-row write. */
   recountTotals(tx: EntityManager, refs: Array<AccountRef & { customerId: string }>): Promise<void>;
 
   // The write side of SPEC §2 (single clicks: one transaction each).

@@ -8,6 +8,7 @@ import { duplicateScenarios } from '../support/duplicate-scenarios';
 import { exportScenarios } from '../support/export-scenarios';
 import { realCustomerService } from '../support/real-stack';
 import { customerRepository } from '../../src/infra/db/customer-repository';
+import { linkOrders } from '../../src/app/link-orders';
 import { mailchimpRepository } from '../../src/infra/db/mailchimp-repository';
 import { duplicateRepository } from '../../src/infra/db/duplicate-repository';
 import { analyzeReads } from '@crp/testing/mysql-reads';
@@ -328,6 +329,85 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
       for (const r of pairs) expect(r.rows).toBeLessThanOrEqual(101);
       expect(pairs.filter((r) => r.key === index)).not.toHaveLength(0);
     }
+  });
+
+  // MariaDB only. R1.11 on the order stream: a buyer with 20,000 orders gets a new one, a revised
+  // total and a re-import that moves its last order inwards, in one batch. Count and total spent
+  // follow incrementally; the last date is read again from the two ends of idx_orders_customer.
+  // Before, that re-import recounted the record's whole history (20,000 rows read, 40 ms) and
+  // wrote each recounted record with an UPDATE of its own.
+  it('R1.11: totals of a buyer with 20,000 orders follow a batch without reading its history', async () => {
+    const { svc } = stack();
+    const acct = uniqueName('acct');
+    const shop = { storeId: 'st_shopify_1', storeType: 'shopify', storeName: 'Acme Shopify' } as const;
+    const c = activeCustomer(acct, {
+      email: 'many@buyers.example',
+      emailNormalized: 'many@buyers.example',
+      orderCount: 20000,
+      totalSpent: 200000,
+      firstOrderDate: new Date('2024-01-01T01:00:00.000Z'),
+      lastOrderDate: new Date(Date.parse('2024-01-01T00:00:00.000Z') + 20000 * 3600_000),
+    });
+    await writeWithIdentities([c], [c], shop); // username buyer0
+    const hour = (n: number) => new Date(Date.parse('2024-01-01T00:00:00.000Z') + n * 3600_000).toISOString();
+    await svc.db.dataSource.query(
+      `INSERT INTO customer_orders (account_id, store_id, store_order_id, order_id, customer_id, order_number,
+                                    order_date, total, currency, revision)
+       SELECT ?, ?, CONCAT('so-', seq), CONCAT('ord_', seq), ?, CONCAT('#', seq),
+              TIMESTAMP('2024-01-01') + INTERVAL seq HOUR, 10, 'USD', 1 FROM seq_1_to_20000`,
+      [acct, shop.storeId, c.id],
+    );
+    const event = (storeOrderId: string, orderDate: string, total: number, revision: number) =>
+      orderEvent(acct, {
+        buyer: buyer('many', { username: 'buyer0', email: 'many@buyers.example' }),
+        order: { ...shop, storeOrderId, orderId: `ord_${storeOrderId.slice(3)}`, orderDate, total, revision },
+      });
+    const batch = [
+      event('so-new', hour(30000), 25, 1), // a new order: the last date widens
+      event('so-500', hour(500), 12.5, 2), // a revised total
+      event('so-20000', hour(100), 10, 2), // the last order moved inwards: 19,999 is the last now
+    ];
+    const reads = await svc.db.transaction(async (tx) => {
+      const sent = await statementsOf(tx, () =>
+        linkOrders(tx, { repo: customerRepository, outbox: svc.outbox }, batch),
+      );
+      const history = sent.filter((st) => st.sql.includes('customer_orders'));
+      expect(history.length).toBeGreaterThan(0);
+      const all = [];
+      for (const st of history) all.push(...(await analyzeReads(tx, st.sql, st.params)));
+      return all;
+    });
+    const fromHistory = reads.filter((r) => r.table === 'customer_orders' || r.table === 'o');
+    expect(fromHistory.reduce((n, r) => n + r.rows, 0)).toBeLessThanOrEqual(20);
+    const [after] = await svc.db.transaction((tx) =>
+      customerRepository.customersById(tx, [{ accountId: acct, id: c.id }]),
+    );
+    expect(after).toMatchObject({
+      orderCount: 20001,
+      totalSpent: 200000 + 25 + 2.5,
+      firstOrderDate: new Date(hour(1)),
+      lastOrderDate: new Date(hour(30000)),
+    });
+    // The new order moved back inwards: the last date is the 19,999th order's again.
+    await svc.db.transaction((tx) =>
+      linkOrders(tx, { repo: customerRepository, outbox: svc.outbox }, [event('so-new', hour(300), 25, 2)]),
+    );
+    const [narrowed] = await svc.db.transaction((tx) =>
+      customerRepository.customersById(tx, [{ accountId: acct, id: c.id }]),
+    );
+    expect(narrowed).toMatchObject({
+      orderCount: 20001,
+      totalSpent: 200027.5,
+      firstOrderDate: new Date(hour(1)),
+      lastOrderDate: new Date(hour(19999)),
+    });
+    const [check] = await svc.db.dataSource.query(
+      `SELECT COUNT(*) AS n, SUM(total) AS spent, MIN(order_date) AS first, MAX(order_date) AS last
+         FROM customer_orders WHERE account_id = ? AND customer_id = ?`,
+      [acct, c.id],
+    );
+    expect(Number(check.n)).toBe(narrowed!.orderCount);
+    expect(Number(check.spent)).toBe(narrowed!.totalSpent);
   });
 
   // MariaDB only. R2.10: a privacy request walks the records merged into its customer, up to ten
