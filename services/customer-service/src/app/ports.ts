@@ -229,10 +229,15 @@ export interface DuplicateRepository {
   ): Promise<MatchKeysRecord[]>;
   saveMatchKeys(tx: EntityManager, rows: MatchKeysRecord[]): Promise<void>;
   deleteMatchKeys(tx: EntityManager, refs: Array<AccountRef & { customerId: string }>): Promise<void>;
-  /** Comparison keys of the active customers at these addresses or phones. */
+  /**
+   * Comparison keys of the active customers at these addresses or phones: of each address and
+   * each phone the first `perKey` holders in customer id order (a key held by more is a crowd the
+   * comparison ignores: it needs to see only that there are more, not who).
+   */
   matchKeyCandidates(
     tx: EntityManager,
     by: { addresses: Array<AccountRef & { value: string }>; phones: Array<AccountRef & { value: string }> },
+    perKey: number,
   ): Promise<MatchKeysRecord[]>;
   /** Drops every suggestion involving these customers (either side), then writes `rows`. */
   replaceSuggestions(

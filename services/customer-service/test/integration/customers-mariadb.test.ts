@@ -11,6 +11,12 @@ import { customerRepository } from '../../src/infra/db/customer-repository';
 import { linkOrders } from '../../src/app/link-orders';
 import { mailchimpRepository } from '../../src/infra/db/mailchimp-repository';
 import { duplicateRepository } from '../../src/infra/db/duplicate-repository';
+import {
+  CANDIDATES_PER_KEY,
+  SAME_PHONE_SAME_NAME_CONFIDENCE,
+  suggestDuplicates,
+  type MatchKeysRecord,
+} from '../../src/domain/duplicates';
 import { analyzeReads } from '@crp/testing/mysql-reads';
 import { searchScenarios } from '../support/search-scenarios';
 import { parse } from 'csv-parse/sync';
@@ -408,6 +414,67 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
     );
     expect(Number(check.n)).toBe(narrowed!.orderCount);
     expect(Number(check.spent)).toBe(narrowed!.totalSpent);
+  });
+
+  // MariaDB only. The likely-duplicates scan reads of each address and phone of the changed records
+  // its first CANDIDATES_PER_KEY holders in id order: before, it read every record sharing them
+  // (a forwarder's address that 20,000 share: 20,000 rows, 185 ms each pass that touched it).
+  it('likely duplicates: a changed record at an address 20,000 share reads 21 of them, and is still compared on its phone', async () => {
+    const { svc } = stack();
+    const acct = uniqueName('acct');
+    const crowd = 'US|40202|1 forwarder way';
+    await svc.db.dataSource.query(
+      `INSERT INTO customer_match_keys (account_id, customer_id, name_key, address_key, email_normalized, phone_e164)
+       SELECT ?, CONCAT('cus_crowd_', LPAD(seq, 5, '0')), 'ada lovelace', ?, CONCAT('c', seq, '@example.com'), NULL
+         FROM seq_1_to_20000`,
+      [acct, crowd],
+    );
+    const changed: MatchKeysRecord = {
+      accountId: acct,
+      customerId: 'cus_z_changed',
+      nameKey: 'ada lovelace',
+      addressKey: crowd,
+      emailNormalized: 'ada@one.example',
+      phoneE164: '+15025550100',
+    };
+    const sameHousehold = {
+      ...changed,
+      customerId: 'cus_z_other',
+      addressKey: null,
+      emailNormalized: 'ada@two.example',
+    };
+    await svc.db.transaction((tx) => duplicateRepository.saveMatchKeys(tx, [changed, sameHousehold]));
+    const { candidates, reads } = await svc.db.transaction(async (tx) => {
+      let candidates: MatchKeysRecord[] = [];
+      const sent = await statementsOf(tx, async () => {
+        candidates = await duplicateRepository.matchKeyCandidates(
+          tx,
+          {
+            addresses: [{ accountId: acct, value: crowd }],
+            phones: [{ accountId: acct, value: changed.phoneE164! }],
+          },
+          CANDIDATES_PER_KEY,
+        );
+      });
+      const reads = [];
+      for (const st of sent.filter((x) => x.sql.includes('customer_match_keys')))
+        reads.push(...(await analyzeReads(tx, st.sql, st.params)));
+      return { candidates, reads };
+    });
+    // The address: its first 21 holders in id order; the phone: both of its holders (the changed
+    // record among them, at the crowd's address too but past its first 21).
+    expect(rowsReadFrom(reads, 'customer_match_keys')).toBeLessThanOrEqual(CANDIDATES_PER_KEY + 2 + 2);
+    expect(candidates.filter((c) => c.addressKey === crowd).map((c) => c.customerId)).toEqual([
+      ...Array.from({ length: CANDIDATES_PER_KEY }, (_, i) => `cus_crowd_${String(i + 1).padStart(5, '0')}`),
+      'cus_z_changed',
+    ]);
+    // The crowd's address blocks nothing; the phone shared with one other record under another
+    // email (and the same name) is suggested, as when every holder was read.
+    const found = suggestDuplicates([changed], candidates, new Date());
+    expect(found.map((f) => [f.customerId, f.otherId, f.reason, f.confidence])).toEqual([
+      ['cus_z_changed', 'cus_z_other', 'same_phone_other_email', SAME_PHONE_SAME_NAME_CONFIDENCE],
+      ['cus_z_other', 'cus_z_changed', 'same_phone_other_email', SAME_PHONE_SAME_NAME_CONFIDENCE],
+    ]);
   });
 
   // MariaDB only. R2.10: a privacy request walks the records merged into its customer, up to ten
