@@ -200,8 +200,8 @@ export const duplicateRepository: DuplicateRepository = {
     const mysql = dialectOf(tx) === 'mysql';
     const lists: Array<{ column: string; index: string; accountId: string; value: string }> = [];
     for (const [column, index, values] of [
-      ['address_key', 'idx_match_keys_address', by.addresses],
-      ['phone_e164', 'idx_match_keys_phone', by.phones],
+      ['address_key', 'idx_match_keys_address_id', by.addresses],
+      ['phone_e164', 'idx_match_keys_phone_id', by.phones],
     ] as const) {
       const seen = new Set<string>();
       for (const v of values) {
@@ -211,8 +211,8 @@ export const duplicateRepository: DuplicateRepository = {
         lists.push({ column, index, accountId: v.accountId, value: v.value });
       }
     }
-    // Each key's first `perKey` holders, one branch a key: its index (account_id, key) holds the
-    // primary key's customer_id after the key, so the branch reads them in order and stops.
+    // Each key's first `perKey` holders, one branch a key: its index (account_id, key, customer_id)
+    // holds them in that order, so the branch reads them and stops (migration 1732000000840).
     const found = new Map<string, MatchKeysRecord>();
     for (let i = 0; i < lists.length; i += KEYS_PER_STATEMENT) {
       const params: unknown[] = [];

@@ -10,6 +10,7 @@ import { CustomerNotes1732000000800 } from './migrations/1732000000800-customer-
 import { ListOrderIndex1732000000810 } from './migrations/1732000000810-list-order-index';
 import { MergedIntoIndex1732000000820 } from './migrations/1732000000820-merged-into-index';
 import { DuplicatesByKeyIndex1732000000830 } from './migrations/1732000000830-duplicates-by-key-index';
+import { MatchKeysIdOrder1732000000840 } from './migrations/1732000000840-match-keys-id-order';
 
 /** This service's own migrations, oldest first (the kit adds the outbox/inbox tables' one). */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   ListOrderIndex1732000000810,
   MergedIntoIndex1732000000820,
   DuplicatesByKeyIndex1732000000830,
+  MatchKeysIdOrder1732000000840,
 ];
