@@ -580,7 +580,7 @@ export function customerScenarios(getEnv: () => Env) {
     expect((await customer(acct, c.customerId)).history).toMatchObject({ orderCount: 1, totalSpent: 150 });
   });
 
-  it('R1.11: order count, total spent, first and last order date stay what the history adds up to through new orders, a revised total, re-imports that move the first or the last order inwards, and a merge', async () => {
+  it('R1.11: order count, total spent, first and last order date stay what the history adds up to through new orders, a revised total, re-imports that move the first or the last order inwards, a merge, and a re-import taken from an archived record', async () => {
     const acct = uniqueName('acct');
     const ann = buyer('totals-ann');
     const bob = buyer('totals-bob');
@@ -637,10 +637,8 @@ export function customerScenarios(getEnv: () => Env) {
       { orderCount: 3, totalSpent: 66, firstOrderDate: day(12), lastOrderDate: day(16) },
     );
     // A merge counts the survivor's history again, and empties the merged record's.
-    await publish(
-      orderEvent(acct, { buyer: bob, order: { orderDate: day(3), total: 1.5 } }),
-      orderEvent(acct, { buyer: bob, order: { orderDate: day(25), total: 2 } }),
-    );
+    const b25 = orderEvent(acct, { buyer: bob, order: { orderDate: day(25), total: 2 } });
+    await publish(orderEvent(acct, { buyer: bob, order: { orderDate: day(3), total: 1.5 } }), b25);
     const other = await listUntil(
       acct,
       (l) => l.customers.some((x) => x.customerId !== c.customerId && x.history.orderCount === 2),
@@ -664,6 +662,22 @@ export function customerScenarios(getEnv: () => Env) {
       firstOrderDate: null,
       lastOrderDate: null,
     });
+    // Archived, the survivor takes no orders: a re-import of its last order goes to a new record,
+    // and the survivor's last date is its next order's again.
+    const archived = await request(getEnv().svc.app)
+      .post(`/v1/customers/${c.customerId}/archive`)
+      .set('Authorization', await auth(acct));
+    expect(archived.status).toBe(200);
+    await publish(revise(b25, { revision: 2, total: 3 }));
+    exact(
+      await customerUntil(
+        acct,
+        c.customerId,
+        (x) => x.history.orderCount === 4,
+        'the order gone to a new record',
+      ),
+      { orderCount: 4, totalSpent: 67.5, firstOrderDate: day(3), lastOrderDate: day(16) },
+    );
   });
 
   it('R1.10: with protectNames on, a newer order with another name keeps the first and last name (and without it, the name follows)', async () => {
