@@ -132,7 +132,9 @@ export async function linkOrders(
   await repo.insertHistory(tx, decision.historyInserts);
   await repo.updateHistory(tx, decision.historyUpdates);
   await repo.addPossibleDuplicates(tx, decision.duplicates);
-  await repo.recountTotals(tx, decision.recount);
+  // R1.11: the totals of records an order left, and first/last dates a re-import may have narrowed.
+  await repo.writeTotals(tx, decision.totals);
+  await repo.recountOrderDates(tx, decision.recountDates);
   const byEvent = new Map(events.map((e) => [e.eventId, e]));
   await deps.outbox.addMany(
     tx,

@@ -4,6 +4,7 @@ import type {
   CustomerChangeRecord,
   CustomerOrderRecord,
   CustomerRecord,
+  CustomerTotals,
   DuplicateScanRecord,
   IdentityRecord,
   PossibleDuplicateRecord,
@@ -62,7 +63,14 @@ export interface CustomerRepository {
   updateHistory(tx: EntityManager, rows: CustomerOrderRecord[]): Promise<void>;
   /** Records possible duplicates; ones already recorded stay as they are. */
   addPossibleDuplicates(tx: EntityManager, rows: PossibleDuplicateRecord[]): Promise<void>;
-  /** R1.11 totals counted again from the history rows (for the rare changes that cannot be incremental). */
+  /** R1.11 totals as given (records whose other fields stay), one multi-row statement. */
+  writeTotals(tx: EntityManager, rows: CustomerTotals[]): Promise<void>;
+  /**
+   * R1.11 first and last order dates read again from the history rows, each record's two ends
+   * of idx_orders_customer (not its whole history): one statement.
+   */
+  recountOrderDates(tx: EntityManager, refs: Array<AccountRef & { customerId: string }>): Promise<void>;
+  /** R1.11 totals counted again from every history row (merges): one read, one multi-row write. */
   recountTotals(tx: EntityManager, refs: Array<AccountRef & { customerId: string }>): Promise<void>;
 
   // The write side of SPEC §2 (single clicks: one transaction each).
@@ -221,10 +229,15 @@ export interface DuplicateRepository {
   ): Promise<MatchKeysRecord[]>;
   saveMatchKeys(tx: EntityManager, rows: MatchKeysRecord[]): Promise<void>;
   deleteMatchKeys(tx: EntityManager, refs: Array<AccountRef & { customerId: string }>): Promise<void>;
-  /** Comparison keys of the active customers at these addresses or phones. */
+  /**
+   * Comparison keys of the active customers at these addresses or phones: of each address and
+   * each phone the first `perKey` holders in customer id order (a key held by more is a crowd the
+   * comparison ignores: it needs to see only that there are more, not who).
+   */
   matchKeyCandidates(
     tx: EntityManager,
     by: { addresses: Array<AccountRef & { value: string }>; phones: Array<AccountRef & { value: string }> },
+    perKey: number,
   ): Promise<MatchKeysRecord[]>;
   /** Drops every suggestion involving these customers (either side), then writes `rows`. */
   replaceSuggestions(

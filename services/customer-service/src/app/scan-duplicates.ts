@@ -1,5 +1,11 @@
 import type { Database } from '@crp/platform/db';
-import { matchKeysOf, sameKeys, suggestDuplicates, type MatchKeysRecord } from '../domain/duplicates';
+import {
+  CANDIDATES_PER_KEY,
+  matchKeysOf,
+  sameKeys,
+  suggestDuplicates,
+  type MatchKeysRecord,
+} from '../domain/duplicates';
 import type { DuplicateRepository } from './ports';
 
 export interface ScanDeps {
@@ -19,7 +25,8 @@ export interface ScanResult {
  * One pass of the likely-duplicates scan (domain/duplicates.ts) over up to `batch` queued customers,
  * in one transaction, load → decide → persist: the customers and their stored comparison keys;
  * which keys changed (an order that only adds to the history changes none: nothing more is read
- * for it); the records sharing a changed record's address or phone (one query per kind); the
+ * for it); the records sharing a changed record's address or phone, at most CANDIDATES_PER_KEY of
+ * each (a forwarder's address that 20,000 share costs 21 rows, not 20,000); the
  * suggestions among them; then keys, suggestions and the queue written with multi-row statements.
  * A record no longer active loses its keys and its suggestions.
  */
@@ -54,14 +61,18 @@ export async function scanDuplicates(deps: ScanDeps, batch: number, now = new Da
         }
         await dup.saveMatchKeys(tx, changed);
         await dup.deleteMatchKeys(tx, gone);
-        const candidates = await dup.matchKeyCandidates(tx, {
-          addresses: changed.flatMap((k) =>
-            k.addressKey ? [{ accountId: k.accountId, value: k.addressKey }] : [],
-          ),
-          phones: changed.flatMap((k) =>
-            k.phoneE164 ? [{ accountId: k.accountId, value: k.phoneE164 }] : [],
-          ),
-        });
+        const candidates = await dup.matchKeyCandidates(
+          tx,
+          {
+            addresses: changed.flatMap((k) =>
+              k.addressKey ? [{ accountId: k.accountId, value: k.addressKey }] : [],
+            ),
+            phones: changed.flatMap((k) =>
+              k.phoneE164 ? [{ accountId: k.accountId, value: k.phoneE164 }] : [],
+            ),
+          },
+          CANDIDATES_PER_KEY,
+        );
         const found = suggestDuplicates(changed, candidates, now);
         await dup.replaceSuggestions(
           tx,

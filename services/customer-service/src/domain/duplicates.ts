@@ -37,6 +37,13 @@ export const SAME_PHONE_SAME_NAME_CONFIDENCE = 0.85;
  */
 export const MAX_BLOCK = 20;
 
+/**
+ * How many holders of one address or one phone the comparison needs to see (the first, in any
+ * fixed order): all of them while they are MAX_BLOCK or fewer, else one more than MAX_BLOCK, which
+ * is enough to know the key is a crowd's and blocks nothing (suggestDuplicates).
+ */
+export const CANDIDATES_PER_KEY = MAX_BLOCK + 1;
+
 /** What the comparison looks at, per record. */
 export interface MatchKeysRecord {
   accountId: string;
@@ -134,6 +141,8 @@ export function oneTypoApart(a: string, b: string): boolean {
  * The suggestions for `changed` records against `candidates` (records sharing their address or
  * phone, the changed ones included), both directions of every pair. Pairs that share an email are
  * left to R1.6 (they share a matching key); keys held by more than MAX_BLOCK records are ignored.
+ * `candidates` may hold only CANDIDATES_PER_KEY holders of a key: where it holds more than
+ * MAX_BLOCK, the key has at least that many holders, so the answer is the same as with all of them.
  */
 export function suggestDuplicates(
   changed: readonly MatchKeysRecord[],

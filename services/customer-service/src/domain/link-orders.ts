@@ -7,6 +7,7 @@ import {
   type AccountSettings,
   type CustomerOrderRecord,
   type CustomerRecord,
+  type CustomerTotals,
   type IdentityRecord,
   type PossibleDuplicateRecord,
 } from './records';
@@ -41,9 +42,17 @@ export interface LinkDecision {
   historyInserts: CustomerOrderRecord[];
   historyUpdates: CustomerOrderRecord[];
   duplicates: PossibleDuplicateRecord[];
-  /** Customers whose history totals cannot be kept incrementally (a re-import moved an order's
-   * date or customer): recount them from their orders after writing. Rare. */
-  recount: Array<{ accountId: string; customerId: string }>;
+  /**
+   * R1.11 totals of records the batch does not otherwise change: the record a re-imported order
+   * left (its record no longer active, the order went to another one). Written as totals only.
+   */
+  totals: CustomerTotals[];
+  /**
+   * Records whose first or last order date a re-import may have narrowed (it moved the order on
+   * a boundary inwards, or away from the record): read again from their history after it is
+   * written, two index entries a record. Count and total spent stay incremental. Rare.
+   */
+  recountDates: Array<{ accountId: string; customerId: string }>;
   /** One CustomerUpserted per changed customer, in the order they were first touched. */
   upserted: Array<{
     customer: CustomerRecord;
@@ -57,6 +66,20 @@ export interface LinkDecision {
 }
 
 const k = (...parts: string[]) => parts.join('\u0000');
+
+/**
+ * Whether moving an order of a record from `from` (its date in the stored history) away (to
+ * `to`, or to another record: `to` null) may narrow the record's first..last range: then only
+ * its history can say the new range. Moving an order inside the range, or outwards, cannot.
+ */
+function mayNarrow(c: Pick<CustomerRecord, 'firstOrderDate' | 'lastOrderDate'>, from: Date, to: Date | null) {
+  const first = c.firstOrderDate?.getTime();
+  const last = c.lastOrderDate?.getTime();
+  if (first === undefined || last === undefined) return true;
+  const f = from.getTime();
+  const t = to?.getTime();
+  return (f <= first && (t === undefined || t > f)) || (f >= last && (t === undefined || t < f));
+}
 
 /**
  * SPEC §1 for a whole batch of imported orders, as a pure function over plain data: which
@@ -107,7 +130,9 @@ export function decideLinks(
   const historyInserts = new Map<string, CustomerOrderRecord>();
   const historyUpdates = new Map<string, CustomerOrderRecord>();
   const duplicates = new Map<string, PossibleDuplicateRecord>();
-  const recount = new Map<string, { accountId: string; customerId: string }>();
+  const recountDates = new Map<string, { accountId: string; customerId: string }>();
+  /** Records a re-imported order moved away from (their totals are kept in `customers`). */
+  const left = new Set<string>();
   const outcomes = new Map<string, LinkOutcome>();
 
   /** R1.3 + R2.6: a link holds only while the record is active; a merged one hands over to its survivor. */
@@ -239,7 +264,9 @@ export function decideLinks(
     // The default customer (a "walk-in" record) takes the order into its history, not its details.
     const next: CustomerState = viaDefault ? customer : applyOrder(customer, facts, rules).next;
 
-    // R1.11, kept incrementally: a new order adds itself; a new revision adds the difference.
+    // R1.11, kept incrementally: a new order adds itself (to its new record, when a re-import
+    // moves it); a new revision adds the difference; a date moved outwards widens the range. Only
+    // a range that may narrow is read again from the history (recountDates).
     let { orderCount, totalSpent, firstOrderDate, lastOrderDate } = customer;
     const row: CustomerOrderRecord = {
       accountId,
@@ -253,18 +280,34 @@ export function decideLinks(
       currency: order.currency,
       revision: order.revision,
     };
-    if (!before) {
-      orderCount += 1;
-      totalSpent = cents(totalSpent + order.total);
+    const widen = () => {
       firstOrderDate = !firstOrderDate || orderDate < firstOrderDate ? orderDate : firstOrderDate;
       lastOrderDate = !lastOrderDate || orderDate > lastOrderDate ? orderDate : lastOrderDate;
-    } else if (before.customerId === customer.id && before.orderDate.getTime() === orderDate.getTime()) {
-      totalSpent = cents(totalSpent - before.total + order.total);
+    };
+    if (!before || before.customerId !== customer.id) {
+      orderCount += 1;
+      totalSpent = cents(totalSpent + order.total);
+      widen();
+      // The record the order was on (no longer active: its re-import went to another record)
+      // loses it. Not loaded means no such record: nothing to keep.
+      const was = before ? customers.get(before.customerId) : undefined;
+      if (before && was) {
+        customers.set(was.id, {
+          ...was,
+          orderCount: Math.max(0, was.orderCount - 1),
+          totalSpent: cents(was.totalSpent - before.total),
+        });
+        left.add(was.id);
+        if (mayNarrow(was, before.orderDate, null))
+          recountDates.set(k(accountId, was.id), { accountId, customerId: was.id });
+      }
     } else {
-      // The order moved in time (first/last dates) or to a merge survivor: count both sides again.
-      recount.set(k(accountId, customer.id), { accountId, customerId: customer.id });
-      if (before.customerId !== customer.id)
-        recount.set(k(accountId, before.customerId), { accountId, customerId: before.customerId });
+      totalSpent = cents(totalSpent - before.total + order.total);
+      if (before.orderDate.getTime() !== orderDate.getTime()) {
+        if (mayNarrow(customer, before.orderDate, orderDate))
+          recountDates.set(k(accountId, customer.id), { accountId, customerId: customer.id });
+        else widen();
+      }
     }
     history.set(hKey, row);
     if (storedHistory.has(hKey)) historyUpdates.set(hKey, row);
@@ -303,7 +346,18 @@ export function decideLinks(
     historyInserts: [...historyInserts.values()],
     historyUpdates: [...historyUpdates.values()],
     duplicates: [...duplicates.values()],
-    recount: [...recount.values()],
+    totals: [...left]
+      .filter((id) => !changed.has(id))
+      .map((id) => customers.get(id)!)
+      .map((c) => ({
+        accountId: c.accountId,
+        id: c.id,
+        orderCount: c.orderCount,
+        totalSpent: c.totalSpent,
+        firstOrderDate: c.firstOrderDate,
+        lastOrderDate: c.lastOrderDate,
+      })),
+    recountDates: [...recountDates.values()],
     upserted: touched.map((c) => ({
       customer: c,
       identities: identitiesOf.get(c.id) ?? [],

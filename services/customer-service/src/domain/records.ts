@@ -26,6 +26,12 @@ export interface CustomerRecord extends CustomerState {
   updatedAt: Date;
 }
 
+/** R1.11: what a record's order history adds up to. */
+export type CustomerTotals = Pick<
+  CustomerRecord,
+  'accountId' | 'id' | 'orderCount' | 'totalSpent' | 'firstOrderDate' | 'lastOrderDate'
+>;
+
 /** A (store, store-side buyer key) pair linked to one customer (SPEC §0 "Identity"). */
 export interface IdentityRecord {
   id: string;

@@ -9,6 +9,8 @@ import { duplicateScenarios } from '../support/duplicate-scenarios';
 import { exportScenarios } from '../support/export-scenarios';
 import { searchScenarios } from '../support/search-scenarios';
 import { embeddedEnv } from '@crp/testing/service-env';
+import { duplicateRepository } from '../../src/infra/db/duplicate-repository';
+import { CANDIDATES_PER_KEY } from '../../src/domain/duplicates';
 
 const eventIdOf = (value: string): string | null => {
   try {
@@ -80,5 +82,39 @@ describe('customer-service on SQLite and the in-process bus', () => {
     expect(res.body).toEqual({
       error: { code: 'UNAUTHORIZED', message: expect.any(String), correlationId: expect.any(String) },
     });
+  });
+
+  // SQLite: the duplicate scan's read of each key's first holders in id order walks the key's
+  // index (account_id, key, customer_id) and stops: no sort of every holder, and not the account's
+  // primary key (the plan SQLite chose with the (account_id, key) indexes, before migration 840).
+  it("the likely-duplicates scan reads each address's and phone's holders from its index in id order, without a sort", async () => {
+    const plans = await svc.db.transaction(async (tx) => {
+      const sent: Array<{ sql: string; params: unknown[] }> = [];
+      const query = tx.query.bind(tx);
+      const spy = jest.spyOn(tx, 'query').mockImplementation((sql, params) => {
+        sent.push({ sql, params: (params as unknown[] | undefined) ?? [] });
+        return query(sql, params);
+      });
+      try {
+        await duplicateRepository.matchKeyCandidates(
+          tx,
+          {
+            addresses: [{ accountId: 'acct', value: 'US|40202|1 forwarder way' }],
+            phones: [{ accountId: 'acct', value: '+15025550100' }],
+          },
+          CANDIDATES_PER_KEY,
+        );
+      } finally {
+        spy.mockRestore();
+      }
+      expect(sent).toHaveLength(1);
+      return (await tx.query(`EXPLAIN QUERY PLAN ${sent[0]!.sql}`, sent[0]!.params)) as Array<{
+        detail: string;
+      }>;
+    });
+    const details = plans.map((p) => p.detail).join('\n');
+    expect(details).toContain('USING INDEX idx_match_keys_address_id (account_id=? AND address_key=?)');
+    expect(details).toContain('USING INDEX idx_match_keys_phone_id (account_id=? AND phone_e164=?)');
+    expect(details).not.toMatch(/TEMP B-TREE/);
   });
 });

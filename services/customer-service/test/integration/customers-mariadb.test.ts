@@ -8,8 +8,15 @@ import { duplicateScenarios } from '../support/duplicate-scenarios';
 import { exportScenarios } from '../support/export-scenarios';
 import { realCustomerService } from '../support/real-stack';
 import { customerRepository } from '../../src/infra/db/customer-repository';
+import { linkOrders } from '../../src/app/link-orders';
 import { mailchimpRepository } from '../../src/infra/db/mailchimp-repository';
 import { duplicateRepository } from '../../src/infra/db/duplicate-repository';
+import {
+  CANDIDATES_PER_KEY,
+  SAME_PHONE_SAME_NAME_CONFIDENCE,
+  suggestDuplicates,
+  type MatchKeysRecord,
+} from '../../src/domain/duplicates';
 import { analyzeReads } from '@crp/testing/mysql-reads';
 import { searchScenarios } from '../support/search-scenarios';
 import { parse } from 'csv-parse/sync';
@@ -328,6 +335,146 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
       for (const r of pairs) expect(r.rows).toBeLessThanOrEqual(101);
       expect(pairs.filter((r) => r.key === index)).not.toHaveLength(0);
     }
+  });
+
+  // MariaDB only. R1.11 on the order stream: a buyer with 20,000 orders gets a new one, a revised
+  // total and a re-import that moves its last order inwards, in one batch. Count and total spent
+  // follow incrementally; the last date is read again from the two ends of idx_orders_customer.
+  // Before, that re-import recounted the record's whole history (20,000 rows read, 40 ms) and
+  // wrote each recounted record with an UPDATE of its own.
+  it('R1.11: totals of a buyer with 20,000 orders follow a batch without reading its history', async () => {
+    const { svc } = stack();
+    const acct = uniqueName('acct');
+    const shop = { storeId: 'st_shopify_1', storeType: 'shopify', storeName: 'Acme Shopify' } as const;
+    const c = activeCustomer(acct, {
+      email: 'many@buyers.example',
+      emailNormalized: 'many@buyers.example',
+      orderCount: 20000,
+      totalSpent: 200000,
+      firstOrderDate: new Date('2024-01-01T01:00:00.000Z'),
+      lastOrderDate: new Date(Date.parse('2024-01-01T00:00:00.000Z') + 20000 * 3600_000),
+    });
+    await writeWithIdentities([c], [c], shop); // username buyer0
+    const hour = (n: number) => new Date(Date.parse('2024-01-01T00:00:00.000Z') + n * 3600_000).toISOString();
+    await svc.db.dataSource.query(
+      `INSERT INTO customer_orders (account_id, store_id, store_order_id, order_id, customer_id, order_number,
+                                    order_date, total, currency, revision)
+       SELECT ?, ?, CONCAT('so-', seq), CONCAT('ord_', seq), ?, CONCAT('#', seq),
+              TIMESTAMP('2024-01-01') + INTERVAL seq HOUR, 10, 'USD', 1 FROM seq_1_to_20000`,
+      [acct, shop.storeId, c.id],
+    );
+    const event = (storeOrderId: string, orderDate: string, total: number, revision: number) =>
+      orderEvent(acct, {
+        buyer: buyer('many', { username: 'buyer0', email: 'many@buyers.example' }),
+        order: { ...shop, storeOrderId, orderId: `ord_${storeOrderId.slice(3)}`, orderDate, total, revision },
+      });
+    const batch = [
+      event('so-new', hour(30000), 25, 1), // a new order: the last date widens
+      event('so-500', hour(500), 12.5, 2), // a revised total
+      event('so-20000', hour(100), 10, 2), // the last order moved inwards: 19,999 is the last now
+    ];
+    const reads = await svc.db.transaction(async (tx) => {
+      const sent = await statementsOf(tx, () =>
+        linkOrders(tx, { repo: customerRepository, outbox: svc.outbox }, batch),
+      );
+      const history = sent.filter((st) => st.sql.includes('customer_orders'));
+      expect(history.length).toBeGreaterThan(0);
+      const all = [];
+      for (const st of history) all.push(...(await analyzeReads(tx, st.sql, st.params)));
+      return all;
+    });
+    const fromHistory = reads.filter((r) => r.table === 'customer_orders' || r.table === 'o');
+    expect(fromHistory.reduce((n, r) => n + r.rows, 0)).toBeLessThanOrEqual(20);
+    const [after] = await svc.db.transaction((tx) =>
+      customerRepository.customersById(tx, [{ accountId: acct, id: c.id }]),
+    );
+    expect(after).toMatchObject({
+      orderCount: 20001,
+      totalSpent: 200000 + 25 + 2.5,
+      firstOrderDate: new Date(hour(1)),
+      lastOrderDate: new Date(hour(30000)),
+    });
+    // The new order moved back inwards: the last date is the 19,999th order's again.
+    await svc.db.transaction((tx) =>
+      linkOrders(tx, { repo: customerRepository, outbox: svc.outbox }, [event('so-new', hour(300), 25, 2)]),
+    );
+    const [narrowed] = await svc.db.transaction((tx) =>
+      customerRepository.customersById(tx, [{ accountId: acct, id: c.id }]),
+    );
+    expect(narrowed).toMatchObject({
+      orderCount: 20001,
+      totalSpent: 200027.5,
+      firstOrderDate: new Date(hour(1)),
+      lastOrderDate: new Date(hour(19999)),
+    });
+    const [check] = await svc.db.dataSource.query(
+      `SELECT COUNT(*) AS n, SUM(total) AS spent, MIN(order_date) AS first, MAX(order_date) AS last
+         FROM customer_orders WHERE account_id = ? AND customer_id = ?`,
+      [acct, c.id],
+    );
+    expect(Number(check.n)).toBe(narrowed!.orderCount);
+    expect(Number(check.spent)).toBe(narrowed!.totalSpent);
+  });
+
+  // MariaDB only. The likely-duplicates scan reads of each address and phone of the changed records
+  // its first CANDIDATES_PER_KEY holders in id order: before, it read every record sharing them
+  // (a forwarder's address that 20,000 share: 20,000 rows, 185 ms each pass that touched it).
+  it('likely duplicates: a changed record at an address 20,000 share reads 21 of them, and is still compared on its phone', async () => {
+    const { svc } = stack();
+    const acct = uniqueName('acct');
+    const crowd = 'US|40202|1 forwarder way';
+    await svc.db.dataSource.query(
+      `INSERT INTO customer_match_keys (account_id, customer_id, name_key, address_key, email_normalized, phone_e164)
+       SELECT ?, CONCAT('cus_crowd_', LPAD(seq, 5, '0')), 'ada lovelace', ?, CONCAT('c', seq, '@example.com'), NULL
+         FROM seq_1_to_20000`,
+      [acct, crowd],
+    );
+    const changed: MatchKeysRecord = {
+      accountId: acct,
+      customerId: 'cus_z_changed',
+      nameKey: 'ada lovelace',
+      addressKey: crowd,
+      emailNormalized: 'ada@one.example',
+      phoneE164: '+15025550100',
+    };
+    const sameHousehold = {
+      ...changed,
+      customerId: 'cus_z_other',
+      addressKey: null,
+      emailNormalized: 'ada@two.example',
+    };
+    await svc.db.transaction((tx) => duplicateRepository.saveMatchKeys(tx, [changed, sameHousehold]));
+    const { candidates, reads } = await svc.db.transaction(async (tx) => {
+      let candidates: MatchKeysRecord[] = [];
+      const sent = await statementsOf(tx, async () => {
+        candidates = await duplicateRepository.matchKeyCandidates(
+          tx,
+          {
+            addresses: [{ accountId: acct, value: crowd }],
+            phones: [{ accountId: acct, value: changed.phoneE164! }],
+          },
+          CANDIDATES_PER_KEY,
+        );
+      });
+      const reads = [];
+      for (const st of sent.filter((x) => x.sql.includes('customer_match_keys')))
+        reads.push(...(await analyzeReads(tx, st.sql, st.params)));
+      return { candidates, reads };
+    });
+    // The address: its first 21 holders in id order; the phone: both of its holders (the changed
+    // record among them, at the crowd's address too but past its first 21).
+    expect(rowsReadFrom(reads, 'customer_match_keys')).toBeLessThanOrEqual(CANDIDATES_PER_KEY + 2 + 2);
+    expect(candidates.filter((c) => c.addressKey === crowd).map((c) => c.customerId)).toEqual([
+      ...Array.from({ length: CANDIDATES_PER_KEY }, (_, i) => `cus_crowd_${String(i + 1).padStart(5, '0')}`),
+      'cus_z_changed',
+    ]);
+    // The crowd's address blocks nothing; the phone shared with one other record under another
+    // email (and the same name) is suggested, as when every holder was read.
+    const found = suggestDuplicates([changed], candidates, new Date());
+    expect(found.map((f) => [f.customerId, f.otherId, f.reason, f.confidence])).toEqual([
+      ['cus_z_changed', 'cus_z_other', 'same_phone_other_email', SAME_PHONE_SAME_NAME_CONFIDENCE],
+      ['cus_z_other', 'cus_z_changed', 'same_phone_other_email', SAME_PHONE_SAME_NAME_CONFIDENCE],
+    ]);
   });
 
   // MariaDB only. R2.10: a privacy request walks the records merged into its customer, up to ten

@@ -580,6 +580,106 @@ export function customerScenarios(getEnv: () => Env) {
     expect((await customer(acct, c.customerId)).history).toMatchObject({ orderCount: 1, totalSpent: 150 });
   });
 
+  it('R1.11: order count, total spent, first and last order date stay what the history adds up to through new orders, a revised total, re-imports that move the first or the last order inwards, a merge, and a re-import taken from an archived record', async () => {
+    const acct = uniqueName('acct');
+    const ann = buyer('totals-ann');
+    const bob = buyer('totals-bob');
+    /** What the record's history rows add up to (every row: fewer than 100 here). */
+    const summed = (c: Customer) => {
+      const rows = c.history.orders ?? [];
+      const dates = rows.map((o) => o.orderDate).sort();
+      return {
+        orderCount: rows.length,
+        totalSpent: Math.round(rows.reduce((n, o) => n + o.total, 0) * 100) / 100,
+        firstOrderDate: dates[0] ?? null,
+        lastOrderDate: dates[dates.length - 1] ?? null,
+      };
+    };
+    const exact = (c: Customer, want: ReturnType<typeof summed>) => {
+      expect(c.history).toMatchObject(want);
+      expect(summed(c)).toEqual(want);
+    };
+    const o10 = orderEvent(acct, { buyer: ann, order: { orderDate: day(10), total: 10 } });
+    const o15 = orderEvent(acct, { buyer: ann, order: { orderDate: day(15), total: 20 } });
+    const o20 = orderEvent(acct, { buyer: ann, order: { orderDate: day(20), total: 30 } });
+    const c = await firstCustomer(o10);
+    await publish(o15, o20);
+    const untilSpent = (spent: number, what: string, also: (x: Customer) => boolean = () => true) =>
+      customerUntil(acct, c.customerId, (x) => x.history.totalSpent === spent && also(x), what);
+    exact(await untilSpent(60, 'three orders'), {
+      orderCount: 3,
+      totalSpent: 60,
+      firstOrderDate: day(10),
+      lastOrderDate: day(20),
+    });
+    const revise = (e: OrderImportedV1, order: Partial<OrderImportedV1['payload']['order']>) =>
+      reissue(e, { ...e.payload, order: { ...e.payload.order, ...order } });
+    // A revised total: the difference.
+    await publish(revise(o15, { revision: 2, total: 25 }));
+    exact(await untilSpent(65, 'the revised total'), {
+      orderCount: 3,
+      totalSpent: 65,
+      firstOrderDate: day(10),
+      lastOrderDate: day(20),
+    });
+    // The last order moved inwards: the last date is the 15th now, which only the history knows.
+    await publish(revise(o20, { revision: 2, orderDate: day(12), total: 31 }));
+    exact(await untilSpent(66, 'the last order moved to the 12th'), {
+      orderCount: 3,
+      totalSpent: 66,
+      firstOrderDate: day(10),
+      lastOrderDate: day(15),
+    });
+    // The first order moved inwards past the others: first the 12th, last the 16th.
+    await publish(revise(o10, { revision: 2, orderDate: day(16) }));
+    exact(
+      await untilSpent(66, 'the first order moved to the 16th', (x) => x.history.lastOrderDate === day(16)),
+      { orderCount: 3, totalSpent: 66, firstOrderDate: day(12), lastOrderDate: day(16) },
+    );
+    // A merge counts the survivor's history again, and empties the merged record's.
+    const b25 = orderEvent(acct, { buyer: bob, order: { orderDate: day(25), total: 2 } });
+    await publish(orderEvent(acct, { buyer: bob, order: { orderDate: day(3), total: 1.5 } }), b25);
+    const other = await listUntil(
+      acct,
+      (l) => l.customers.some((x) => x.customerId !== c.customerId && x.history.orderCount === 2),
+      "the other buyer's two orders",
+    );
+    const bobId = other.customers.find((x) => x.customerId !== c.customerId)!.customerId;
+    const merged = await request(getEnv().svc.app)
+      .post('/v1/customers/merge')
+      .set('Authorization', await auth(acct))
+      .send({ survivorId: c.customerId, mergedIds: [bobId] });
+    expect(merged.status).toBe(200);
+    exact(await customer(acct, c.customerId), {
+      orderCount: 5,
+      totalSpent: 69.5,
+      firstOrderDate: day(3),
+      lastOrderDate: day(25),
+    });
+    expect((await customer(acct, bobId)).history).toMatchObject({
+      orderCount: 0,
+      totalSpent: 0,
+      firstOrderDate: null,
+      lastOrderDate: null,
+    });
+    // Archived, the survivor takes no orders: a re-import of its last order goes to a new record,
+    // and the survivor's last date is its next order's again.
+    const archived = await request(getEnv().svc.app)
+      .post(`/v1/customers/${c.customerId}/archive`)
+      .set('Authorization', await auth(acct));
+    expect(archived.status).toBe(200);
+    await publish(revise(b25, { revision: 2, total: 3 }));
+    exact(
+      await customerUntil(
+        acct,
+        c.customerId,
+        (x) => x.history.orderCount === 4,
+        'the order gone to a new record',
+      ),
+      { orderCount: 4, totalSpent: 67.5, firstOrderDate: day(3), lastOrderDate: day(16) },
+    );
+  });
+
   it('R1.10: with protectNames on, a newer order with another name keeps the first and last name (and without it, the name follows)', async () => {
     const run = async (protectNames: boolean) => {
       const acct = uniqueName('acct');

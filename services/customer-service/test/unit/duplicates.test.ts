@@ -1,4 +1,5 @@
 import {
+  CANDIDATES_PER_KEY,
   CONFIDENCE,
   MAX_BLOCK,
   addressKey,
@@ -101,5 +102,18 @@ describe('likely duplicates (issue 14, beyond R1.6)', () => {
     expect(suggestDuplicates([a], [a, keys('b', { accountId: 'other' })], now)).toEqual([]);
     const crowd = Array.from({ length: MAX_BLOCK + 1 }, (_, i) => keys(`c${i}`));
     expect(suggestDuplicates([crowd[0]!], crowd, now)).toEqual([]);
+  });
+
+  it('the first CANDIDATES_PER_KEY holders of a key (what the scan reads) give the answer all of them give', () => {
+    const holders = (n: number) =>
+      Array.from({ length: n }, (_, i) => keys(`h${String(i).padStart(3, '0')}`, { emailNormalized: null }));
+    for (const n of [2, MAX_BLOCK, MAX_BLOCK + 1, 500]) {
+      const all = holders(n);
+      // The changed record is the last holder in id order: past the first CANDIDATES_PER_KEY of a crowd.
+      const changed = all[n - 1]!;
+      const read = [...new Set([...all.slice(0, CANDIDATES_PER_KEY), changed])];
+      expect(suggestDuplicates([changed], read, now)).toEqual(suggestDuplicates([changed], all, now));
+      expect(suggestDuplicates([changed], read, now)).toHaveLength(n <= MAX_BLOCK ? 2 * (n - 1) : 0);
+    }
   });
 });

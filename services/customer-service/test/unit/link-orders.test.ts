@@ -294,7 +294,8 @@ describe('decideLinks: SPEC §1 over a whole batch', () => {
     expect(d.customerUpdates).toEqual([expect.objectContaining({ orderCount: 1, totalSpent: 14 })]);
     expect(d.historyUpdates).toEqual([expect.objectContaining({ revision: 3, total: 14 })]);
     expect(d.historyInserts).toEqual([]);
-    expect(d.recount).toEqual([]);
+    expect(d.recountDates).toEqual([]);
+    expect(d.totals).toEqual([]);
   });
 
   it('R1.9: the same new store order twice in one batch is one history row and counts once', () => {
@@ -307,26 +308,98 @@ describe('decideLinks: SPEC §1 over a whole batch', () => {
     expect(d.customerInserts[0]).toMatchObject({ orderCount: 1, totalSpent: 11 });
   });
 
-  it('R1.9: a re-import that moves the order date asks for a recount (first and last dates cannot be kept incrementally)', () => {
-    const c = customer('cus_a', { orderCount: 1, totalSpent: 10 });
-    const h = {
+  describe('R1.11: a re-import that moves an order in time keeps the totals without reading the history where it can', () => {
+    // cus_a: three orders, on the 10th (SO-1), the 15th (SO-2) and the 20th (SO-3).
+    const c = () =>
+      customer('cus_a', {
+        orderCount: 3,
+        totalSpent: 30,
+        firstOrderDate: new Date(day(10)),
+        lastOrderDate: new Date(day(20)),
+      });
+    const stored = (storeOrderId: string, date: string, customerId = 'cus_a') => ({
       accountId: 'acme',
       storeId: 'st_shop',
-      storeOrderId: 'SO-1',
-      orderId: 'ord_1',
-      customerId: 'cus_a',
-      orderNumber: '#1',
-      orderDate: new Date(day(10)),
+      storeOrderId,
+      orderId: `ord_${storeOrderId}`,
+      customerId,
+      orderNumber: `#${storeOrderId}`,
+      orderDate: new Date(date),
       total: 10,
       currency: 'USD',
       revision: 1,
-    };
-    const d = decideLinks(
-      [order({ storeOrderId: 'SO-1', revision: 2, date: day(11) })],
-      { ...empty(), customers: [c], history: [h] },
-      opts(),
-    );
-    expect(d.recount).toEqual([{ accountId: 'acme', customerId: 'cus_a' }]);
+    });
+    const reimport = (storeOrderId: string, date: string, total = 10) =>
+      decideLinks(
+        [order({ storeOrderId, revision: 2, date, total })],
+        {
+          ...empty(),
+          customers: [c()],
+          history: [
+            stored(storeOrderId, day(storeOrderId === 'SO-1' ? 10 : storeOrderId === 'SO-2' ? 15 : 20)),
+          ],
+          identities: [identity('cus_a', 'buyer-1')],
+        },
+        opts(),
+      );
+
+    it('inside the range, or outwards: first and last kept incrementally, nothing to read again', () => {
+      const inside = reimport('SO-2', day(12), 14);
+      expect(inside.customerUpdates).toEqual([
+        expect.objectContaining({
+          orderCount: 3,
+          totalSpent: 34,
+          firstOrderDate: new Date(day(10)),
+          lastOrderDate: new Date(day(20)),
+        }),
+      ]);
+      expect(inside.recountDates).toEqual([]);
+      const earlier = reimport('SO-1', day(5));
+      expect(earlier.customerUpdates[0]).toMatchObject({
+        orderCount: 3,
+        firstOrderDate: new Date(day(5)),
+        lastOrderDate: new Date(day(20)),
+      });
+      expect(earlier.recountDates).toEqual([]);
+      const later = reimport('SO-2', day(25));
+      expect(later.customerUpdates[0]).toMatchObject({ lastOrderDate: new Date(day(25)) });
+      expect(later.recountDates).toEqual([]);
+    });
+
+    it('the first or last order moved inwards: its dates are read again (count and total stay incremental)', () => {
+      for (const d of [reimport('SO-1', day(12), 11), reimport('SO-3', day(18), 11)]) {
+        expect(d.recountDates).toEqual([{ accountId: 'acme', customerId: 'cus_a' }]);
+        expect(d.customerUpdates[0]).toMatchObject({ orderCount: 3, totalSpent: 31 });
+      }
+    });
+
+    it('a re-import whose record is no longer active goes to a new record: the old one loses the order, its range read again where the order was on its edge', () => {
+      const archived = { ...c(), status: 'archived' as const };
+      const d = decideLinks(
+        [order({ storeOrderId: 'SO-3', revision: 2, date: day(21), total: 12 })],
+        { ...empty(), customers: [archived], history: [stored('SO-3', day(20))] },
+        opts(),
+      );
+      expect(d.customerInserts).toEqual([
+        expect.objectContaining({
+          orderCount: 1,
+          totalSpent: 12,
+          firstOrderDate: new Date(day(21)),
+          lastOrderDate: new Date(day(21)),
+        }),
+      ]);
+      expect(d.totals).toEqual([expect.objectContaining({ id: 'cus_a', orderCount: 2, totalSpent: 20 })]);
+      expect(d.recountDates).toEqual([{ accountId: 'acme', customerId: 'cus_a' }]);
+      const middle = decideLinks(
+        [order({ storeOrderId: 'SO-2', revision: 2, date: day(15) })],
+        { ...empty(), customers: [archived], history: [stored('SO-2', day(15))] },
+        opts(),
+      );
+      expect(middle.totals).toEqual([
+        expect.objectContaining({ id: 'cus_a', orderCount: 2, totalSpent: 20 }),
+      ]);
+      expect(middle.recountDates).toEqual([]);
+    });
   });
 
   it('R1.1: an order with neither email nor username links to nobody; R2.8: with a default customer it joins that history without changing its details', () => {

@@ -7,6 +7,7 @@ import type {
   CustomerOrderRecord,
   CustomerRecord,
   CustomerTagRecord,
+  CustomerTotals,
   IdentityRecord,
   PossibleDuplicateRecord,
   PrivacyRequestRecord,
@@ -85,6 +86,9 @@ const HISTORY_MUTABLE: Array<keyof CustomerOrderRecord & string> = [
   'currency',
   'revision',
 ];
+
+/** Customers whose totals one UPDATE writes (10 parameters each). */
+const TOTALS_PER_STATEMENT = 500;
 
 const toDate = (v: unknown): Date | null => {
   if (v === null || v === undefined) return null;
@@ -576,6 +580,52 @@ export const customerRepository: CustomerRepository = {
     }),
   addPossibleDuplicates: (tx, rows) => duplicates.insert(tx, rows, { onDuplicate: 'ignore' }),
 
+  async writeTotals(tx, rows) {
+    const meta = tx.connection.getMetadata(CustomerEntity);
+    const driver = tx.connection.driver;
+    const value = (property: keyof CustomerTotals & string, v: unknown) =>
+      driver.preparePersistentValue(v, meta.findColumnWithPropertyName(property)!) ?? null;
+    const fields = ['orderCount', 'totalSpent', 'firstOrderDate', 'lastOrderDate'] as const;
+    for (let at = 0; at < rows.length; at += TOTALS_PER_STATEMENT) {
+      const chunk = rows.slice(at, at + TOTALS_PER_STATEMENT);
+      // One UPDATE for the chunk: each column a CASE over the (globally unique) customer ids.
+      const params: unknown[] = [];
+      const set = fields.map((f) => {
+        params.push(...chunk.flatMap((r) => [r.id, value(f, r[f])]));
+        const col = customers.column(tx, f);
+        return `${col} = CASE id ${chunk.map(() => 'WHEN ? THEN ?').join(' ')} ELSE ${col} END`;
+      });
+      const where = keysIn(
+        dialectOf(tx),
+        ['account_id', 'id'],
+        chunk.map((r) => [r.accountId, r.id]),
+      );
+      await tx.query(`UPDATE customers SET ${set.join(', ')} WHERE ${where.sql}`, [
+        ...params,
+        ...where.params,
+      ]);
+    }
+  },
+
+  async recountOrderDates(tx, refs) {
+    if (refs.length === 0) return;
+    const where = keysIn(
+      dialectOf(tx),
+      ['account_id', 'id'],
+      refs.map((r) => [r.accountId, r.customerId]),
+    );
+    // Each end is the first entry of idx_orders_customer (account_id, customer_id, order_date)
+    // read one way or the other: two entries a record, however long its history.
+    const end = (dir: 'ASC' | 'DESC') =>
+      `(SELECT o.order_date FROM customer_orders o
+         WHERE o.account_id = customers.account_id AND o.customer_id = customers.id
+         ORDER BY o.order_date ${dir} LIMIT 1)`;
+    await tx.query(
+      `UPDATE customers SET first_order_date = ${end('ASC')}, last_order_date = ${end('DESC')} WHERE ${where.sql}`,
+      where.params,
+    );
+  },
+
   async recountTotals(tx, refs) {
     if (refs.length === 0) return;
     const where = keysIn(
@@ -590,18 +640,20 @@ export const customerRepository: CustomerRepository = {
       where.params,
     );
     const found = new Map(rows.map((r) => [`${r.account_id}\u0000${r.customer_id}`, r]));
-    for (const ref of refs) {
-      const r = found.get(`${ref.accountId}\u0000${ref.customerId}`);
-      await tx.getRepository(CustomerEntity).update(
-        { accountId: ref.accountId, id: ref.customerId },
-        {
+    await customerRepository.writeTotals(
+      tx,
+      refs.map((ref) => {
+        const r = found.get(`${ref.accountId}\u0000${ref.customerId}`);
+        return {
+          accountId: ref.accountId,
+          id: ref.customerId,
           orderCount: Number(r?.n ?? 0),
           totalSpent: Math.round(Number(r?.spent ?? 0) * 100) / 100,
           firstOrderDate: toDate(r?.first),
           lastOrderDate: toDate(r?.last),
-        },
-      );
-    }
+        };
+      }),
+    );
   },
 
   insertChanges: (tx, rows) => changes.insert(tx, rows),

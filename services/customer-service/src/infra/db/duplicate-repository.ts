@@ -68,6 +68,9 @@ const suggestionPair = (r: SuggestionRecord): DuplicatePair => ({
   anchored: r.customerId < r.otherId,
 });
 
+/** Keys (one branch each) a statement of matchKeyCandidates reads: SQLite takes 500 compound branches. */
+const KEYS_PER_STATEMENT = 250;
+
 /** Statements hold at most this many (record, side) lists: SQLite takes 500 compound branches. */
 const LISTS_PER_STATEMENT = 50;
 
@@ -193,18 +196,36 @@ export const duplicateRepository: DuplicateRepository = {
     await tx.query(`DELETE FROM customer_match_keys WHERE ${where.sql}`, where.params);
   },
 
-  async matchKeyCandidates(tx, by) {
-    const found = new Map<string, MatchKeysRecord>();
-    for (const [column, values] of [
-      ['addressKey', by.addresses],
-      ['phoneE164', by.phones],
+  async matchKeyCandidates(tx, by, perKey) {
+    const mysql = dialectOf(tx) === 'mysql';
+    const lists: Array<{ column: string; index: string; accountId: string; value: string }> = [];
+    for (const [column, index, values] of [
+      ['address_key', 'idx_match_keys_address_id', by.addresses],
+      ['phone_e164', 'idx_match_keys_phone_id', by.phones],
     ] as const) {
-      const rows = await matchKeys.selectByKeys(
-        tx,
-        ['accountId', column],
-        values.map((v) => [v.accountId, v.value]),
-      );
-      for (const r of rows) found.set(`${r.accountId}\u0000${r.customerId}`, r);
+      const seen = new Set<string>();
+      for (const v of values) {
+        const key = `${v.accountId}\u0000${v.value}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        lists.push({ column, index, accountId: v.accountId, value: v.value });
+      }
+    }
+    // Each key's first `perKey` holders, one branch a key: its index (account_id, key, customer_id)
+    // holds them in that order, so the branch reads them and stops (migration 1732000000840).
+    const found = new Map<string, MatchKeysRecord>();
+    for (let i = 0; i < lists.length; i += KEYS_PER_STATEMENT) {
+      const params: unknown[] = [];
+      const branches = lists.slice(i, i + KEYS_PER_STATEMENT).map((l, b) => {
+        params.push(l.accountId, l.value, perKey);
+        return `SELECT * FROM (SELECT * FROM customer_match_keys${mysql ? ` FORCE INDEX (${l.index})` : ''}
+                 WHERE account_id = ? AND ${l.column} = ? ORDER BY customer_id LIMIT ?) k${b}`;
+      });
+      const rows = await queryRows(tx, branches.join('\n UNION ALL '), params);
+      for (const raw of rows) {
+        const r = matchKeys.hydrate(tx, raw);
+        found.set(`${r.accountId}\u0000${r.customerId}`, r);
+      }
     }
     return [...found.values()];
   },

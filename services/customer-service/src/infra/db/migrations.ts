@@ -11,6 +11,7 @@ import { ListOrderIndex1732000000810 } from './migrations/1732000000810-list-ord
 import { MergedIntoIndex1732000000820 } from './migrations/1732000000820-merged-into-index';
 import { DuplicatesByKeyIndex1732000000830 } from './migrations/1732000000830-duplicates-by-key-index';
 import { MailchimpScale1732000000840 } from './migrations/1732000000840-mailchimp-scale';
+import { MatchKeysIdOrder1732000000850 } from './migrations/1732000000850-match-keys-id-order';
 
 /** This service's own migrations, oldest first (the kit adds the outbox/inbox tables' one). */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   MergedIntoIndex1732000000820,
   DuplicatesByKeyIndex1732000000830,
   MailchimpScale1732000000840,
+  MatchKeysIdOrder1732000000850,
 ];
