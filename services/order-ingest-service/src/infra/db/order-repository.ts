@@ -110,13 +110,20 @@ async function updatedOrderRows(
 ): Promise<OrderRecord[] | null> {
   const index = q.status ? STATUS_UPDATED_INDEX : 'idx_orders_updated';
   const budget = Math.max(ROWS_EXAMINED_MIN, ROWS_EXAMINED_PER_ROW * q.limit);
-  const rows = await orders.select(
-    tx,
-    where.sql,
-    [...where.params, q.limit, budget],
-    'ORDER BY updated_at, id LIMIT ? ROWS EXAMINED ?',
-    { index },
-  );
+  let rows: OrderRecord[];
+  try {
+    rows = await orders.select(
+      tx,
+      where.sql,
+      [...where.params, q.limit, budget],
+      'ORDER BY updated_at, id LIMIT ? ROWS EXAMINED ?',
+      { index },
+    );
+  } catch (err) {
+    // ROWS EXAMINED is MariaDB's: MySQL 8 refuses the syntax, and gets MariaDB's plan instead.
+    if ((err as { code?: string }).code === 'ER_PARSE_ERROR') return null;
+    throw err;
+  }
   if (rows.length === q.limit) return rows;
   const entries = Math.floor(budget / 5);
   const [left] = await queryRows(
