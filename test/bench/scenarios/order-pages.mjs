@@ -5,7 +5,8 @@
 // of each of the big account's orders: three in four to one 3PL, 1 in 200 to a small one, and
 // 20,000 of the first 41,000 to a 3PL whose orders all came early. order-ingest (its own process)
 // is asked, one request at a time, for the page of 50 after a cursor at 0, 50, 90 and 99 % of the
-// account, unfiltered and by store and by status (common and rare), and each 3PL for its
+// account, unfiltered and by store and by status (common and rare), by store and status, by
+// updated-at (alone, with a store, a status, both), and each 3PL for its
 // delegations at the same depths (median of 5 reads per cell). Then 200 customers and 200 buyer
 // identities are erased through the CustomerRedacted handler's repository (rolled back: the
 // figure is the statements'). Data check: every order page holds only matches, ascending after
@@ -24,6 +25,12 @@ const LIMIT = 50;
 const BIG = 'bench_big';
 const id = (n) => `ord_${String(n).padStart(22, '0')}`;
 const EARLY_CURSORS = { 0: undefined, 50: id(21_000), 90: id(37_000), 99: id(40_920) };
+/** Every order's updated-at is its creation time, 2025-01-01 + its number in seconds (see seed). */
+const SINCE = '2025-01-01T00:00:00.000Z';
+const updatedCursor = (orderId) =>
+  Buffer.from(
+    JSON.stringify([orderId, new Date(Date.parse(SINCE) + Number(orderId.slice(4)) * 1000).toISOString()]),
+  ).toString('base64url');
 
 export async function orderPages(ctx) {
   const { report } = ctx;
@@ -75,13 +82,24 @@ export async function orderPages(ctx) {
       store: { storeId: 'st_1' },
       status_common: { status: 'shipped' },
       status_rare: { status: 'on_hold' },
+      store_status: { storeId: 'st_0', status: 'cancelled' },
+      updated: { updatedSince: SINCE },
+      updated_store: { updatedSince: SINCE, storeId: 'st_1' },
+      updated_status: { updatedSince: SINCE, status: 'on_hold' },
+      updated_store_status: { updatedSince: SINCE, storeId: 'st_0', status: 'cancelled' },
     };
     const results = {};
     for (const [name, filter] of Object.entries(orderFilters)) {
       const cells = [];
       for (const d of DEPTHS) {
         const cursor = cursorAt(d);
-        const qs = new URLSearchParams({ ...filter, limit: String(LIMIT), ...(cursor ? { cursor } : {}) });
+        // By updated-at the cursor is the last order's (id, updated-at), as the API returns it.
+        const sent = cursor && filter.updatedSince ? updatedCursor(cursor) : cursor;
+        const qs = new URLSearchParams({
+          ...filter,
+          limit: String(LIMIT),
+          ...(sent ? { cursor: sent } : {}),
+        });
         const { ms, body } = await cell(BIG, `/v1/orders?${qs}`);
         cells.push(ms);
         problems.push(...checkOrderPage(name, filter, cursor, body));

@@ -8,7 +8,7 @@ import { waitFor } from '@crp/testing/wait';
 import { createCsvImportService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
 import { ImportJobEntity, ImportRowReportEntity, type ImportRowReportRow } from '../../src/infra/db/entities';
-import { reportPage, saveReports } from '../../src/infra/db/repositories';
+import { finishedWithFiles, reportPage, runnableJobIds, saveReports } from '../../src/infra/db/repositories';
 import { analyzeReads } from '@crp/testing/mysql-reads';
 import { insertJob } from '../support/fixtures';
 import { realEnv } from '@crp/testing/service-env';
@@ -144,5 +144,85 @@ describeReal('csv-import-service on real MariaDB and Kafka', () => {
     expect(reads).toEqual([
       expect.objectContaining({ table: 'import_row_reports', key: 'idx_reports_job_outcome_line', rows: 2 }),
     ]);
+  });
+
+  // The runner's poll (every CSV_IMPORT_POLL_MS) and its file purge (every minute) read import_jobs,
+  // where ended jobs are kept for good. Without idx_import_jobs_runnable / _file_finished (migration
+  // 1796000000500) both read every job: 200,000 completed jobs made each poll read 200,005 rows.
+  // The jobs here are dated in 2099 and asked about as of 2100, so the service's own runner (which
+  // asks as of now) neither takes nor purges them.
+  it('the runner’s poll and file purge read the runnable jobs and the jobs with files, not every ended job', async () => {
+    const tag = uniqueName('poll');
+    const ended = 3000;
+    await handle.db.dataSource.query(
+      `INSERT INTO import_jobs (id, account_id, kind, status, file_name, created_by, created_at, updated_at,
+         finished_at, header, mapping, warnings, read_done, file_path)
+       SELECT CONCAT(?, '_done_', seq), 'acme', 'customers', 'completed', 'c.csv', 'u',
+         TIMESTAMPADD(SECOND, seq, '2099-01-01'), '2099-01-01', TIMESTAMPADD(SECOND, seq, '2099-01-01'),
+         '[]', '{}', '[]', 1, NULL
+       FROM seq_1_to_${ended}`,
+      [tag],
+    );
+    const runnable: string[] = [];
+    const withFiles: string[] = [];
+    for (let i = 1; i <= 5; i++) {
+      const j = await insertJob(handle.db, 'acme', {
+        id: `${tag}_run_${i}`,
+        status: i % 2 ? 'queued' : 'running',
+        readDone: false,
+        leaseUntil: i % 2 ? null : new Date('2099-06-01T00:00:00Z'),
+        filePath: `/imports/${tag}_run_${i}.csv`,
+        createdAt: new Date(Date.parse('2099-03-01T00:00:00Z') + i * 1000),
+      });
+      runnable.push(j.id);
+    }
+    // Ended with the file still on disk: one past the retention, one inside it.
+    for (const [n, finished] of [
+      [1, '2099-02-01T00:00:00Z'],
+      [2, '2100-06-01T00:00:00Z'],
+    ] as const) {
+      const j = await insertJob(handle.db, 'acme', {
+        id: `${tag}_file_${n}`,
+        status: 'completed',
+        filePath: `/imports/${tag}_file_${n}.csv`,
+        finishedAt: new Date(finished),
+      });
+      withFiles.push(j.id);
+    }
+    await handle.db.dataSource.query('ANALYZE TABLE import_jobs');
+
+    const asOf = new Date('2100-01-01T00:00:00Z');
+    const { ids, purge, pollReads, purgeReads } = await handle.db.transaction(async (tx) => {
+      const sent: Array<{ sql: string; params: unknown[] }> = [];
+      const runner = tx.queryRunner!;
+      const query = runner.query.bind(runner);
+      const spy = jest.spyOn(runner, 'query').mockImplementation(((
+        sql: string,
+        params?: unknown[],
+        structured?: boolean,
+      ) => {
+        sent.push({ sql, params: params ?? [] });
+        return query(sql, params, structured as true);
+      }) as typeof runner.query);
+      const ids = await runnableJobIds(tx, asOf, 10);
+      const purge = await finishedWithFiles(tx, asOf, 100).finally(() => spy.mockRestore());
+      return {
+        ids,
+        purge: purge.map((j) => j.id).filter((id) => id.startsWith(tag)),
+        pollReads: await analyzeReads(tx, sent[0]!.sql, sent[0]!.params),
+        purgeReads: await analyzeReads(tx, sent[1]!.sql, sent[1]!.params),
+      };
+    });
+    expect(ids).toEqual(runnable);
+    expect(purge).toEqual([withFiles[0]]);
+    // Each read touches about the rows it is about (other tests' few jobs aside), not the 3,000 ended.
+    expect(pollReads).toEqual([
+      expect.objectContaining({ table: 'j', key: 'idx_import_jobs_runnable', rows: expect.any(Number) }),
+    ]);
+    expect(pollReads[0]!.rows).toBeLessThan(50);
+    expect(purgeReads).toEqual([
+      expect.objectContaining({ table: 'j', key: 'idx_import_jobs_file_finished', rows: expect.any(Number) }),
+    ]);
+    expect(purgeReads[0]!.rows).toBeLessThan(50);
   });
 });

@@ -48,6 +48,27 @@ function decodeCursor(cursor: string): { id: string; updatedAt?: Date } {
 export const TOTAL_CAP = 1000;
 
 /**
+ * A store or customer id that no order can carry is a 400 naming the parameter and the form it
+ * takes, not an empty page that reads as "no orders there": store ids are `st_…` (the manual store
+ * `st_manual_<account>`), a 3PL's copies of its clients' orders are in `client:<clientAccountId>`
+ * (R5.4, README "What the 3PL gets"), customer ids are customer-service's `cus_…`.
+ */
+const ID_FORMS = {
+  storeId: {
+    form: /^(st_[A-Za-z0-9_.-]{1,74}|client:[A-Za-z0-9_.-]{1,64})$/,
+    says: "a store id: st_… (letters, digits, _ . -), or client:<account id> for a 3PL's delegated orders",
+  },
+  customerId: { form: /^cus_[A-Za-z0-9_.-]{1,36}$/, says: 'a customer id: cus_… (letters, digits, _ . -)' },
+} as const;
+
+function refuseIdOfAnotherKind(q: { storeId?: string; customerId?: string }) {
+  const problems = (['storeId', 'customerId'] as const)
+    .filter((k) => q[k] !== undefined && !ID_FORMS[k].form.test(q[k]))
+    .map((k) => `query parameter ${k} must be ${ID_FORMS[k].says}`);
+  if (problems.length) throw validationFailed(`Invalid query parameter: ${problems.join('; ')}`, problems);
+}
+
+/**
  * Keyset pagination, stable while orders keep arriving: by id; with `updatedSince`, by
  * (updated-at, id), so an order changed while a client pages moves to the end and is seen again.
  */
@@ -64,6 +85,7 @@ export async function listOrders(
     limit: number;
   },
 ) {
+  refuseIdOfAnotherKind(q);
   const updatedSince = q.updatedSince ? new Date(q.updatedSince) : undefined;
   if (updatedSince && Number.isNaN(updatedSince.getTime()))
     throw validationFailed('updatedSince must be an ISO 8601 date-time', [

@@ -42,6 +42,20 @@ export interface StoreRecord {
   updatedAt: Date;
 }
 
+/**
+ * The order statuses (ShipStation API v1's `orderStatus` values): what every channel's mapping
+ * produces (the first five) and what `GET /v1/orders?status=` filters by.
+ */
+export const ORDER_STATUSES = [
+  'awaiting_payment',
+  'awaiting_shipment',
+  'pending_fulfillment',
+  'shipped',
+  'on_hold',
+  'cancelled',
+  'rejected_fulfillment',
+] as const;
+
 /** One stored store order (R1.9: one per account, store and store order id). */
 export interface OrderRecord {
   id: string;

@@ -5,7 +5,7 @@ import { problemsWith, route } from '@crp/platform/http';
 import { importOne, importShipStationOrders, type IngestDeps } from '../app/ingest-orders';
 import { getOrder, listOrders } from '../app/queries';
 import type { ShipStationOrder } from '../domain/shipstation-order';
-import { MAX_ORDERS_PER_REQUEST, OrderListSchema, ShipStationOrderSchema } from './schemas';
+import { MAX_ORDERS_PER_REQUEST, OrderListQuery, OrderListSchema, ShipStationOrderSchema } from './schemas';
 
 /** One order object, or an array of up to MAX_ORDERS_PER_REQUEST of them. */
 const OrdersBody = Type.Union([
@@ -96,19 +96,16 @@ export function orderRoutes(db: Database, deps: IngestDeps) {
       summary:
         'List orders (filters: storeId, customerId, status, updatedSince), keyset-paginated by nextCursor',
       tags: ['orders'],
-      query: Type.Object({
-        storeId: Type.Optional(Type.String({ maxLength: 80 })),
-        customerId: Type.Optional(Type.String({ maxLength: 40 })),
-        status: Type.Optional(Type.String({ maxLength: 32 })),
-        updatedSince: Type.Optional(Type.String({ format: 'date-time' })),
-        cursor: Type.Optional(Type.String({ maxLength: 300 })),
-        limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-      }),
+      query: OrderListQuery,
       responses: {
         200: {
           description:
             '{ orders, total, totalRelation, nextCursor }: by id; with updatedSince, by (modifyDate, id) so a changed order moves to the end',
           schema: OrderListSchema,
+        },
+        400: {
+          description:
+            'A query parameter no order can match (a status not in the list, an id of another form, a date without its offset, limit out of 1–500) or not known here, named in `details`',
         },
       },
       handler: async ({ principal, query }) => ({

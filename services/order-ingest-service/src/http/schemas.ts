@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { ADDRESS_PART_LIMITS as A, TEXT_LIMITS as L, MONEY_LIMITS } from '@crp/contracts/limits';
 import { TOTAL_CAP } from '../app/queries';
+import { ORDER_STATUSES } from '../domain/order';
 
 /** Orders one request may carry (POST …/orders with an array). */
 export const MAX_ORDERS_PER_REQUEST = 5000;
@@ -50,6 +51,41 @@ export const ShipStationOrderSchema = Type.Object(
 );
 
 const CAP = TOTAL_CAP.toLocaleString('en-US');
+
+/**
+ * `GET /v1/orders`'s query. A value no order can have is a 400 naming the parameter (and the
+ * statuses allowed), not an empty page that reads as "no such orders"; a parameter not listed here
+ * is a 400 too (the route table refuses unknown ones).
+ */
+export const OrderListQuery = Type.Object({
+  storeId: Type.Optional(
+    Type.String({
+      maxLength: 80,
+      description: "A store id (`st_…`); a 3PL's orders delegated by a client: `client:<clientAccountId>`",
+    }),
+  ),
+  customerId: Type.Optional(
+    Type.String({
+      maxLength: 40,
+      description: 'A customer-service record id (`cus_…`): the orders linked to that customer',
+    }),
+  ),
+  status: Type.Optional(
+    Type.Union(
+      ORDER_STATUSES.map((s) => Type.Literal(s)),
+      { description: 'One order status (ShipStation’s)' },
+    ),
+  ),
+  updatedSince: Type.Optional(
+    Type.String({
+      format: 'date-time',
+      description:
+        'ISO 8601 date-time with its offset (`2026-11-20T10:00:00Z`): orders changed at or after it, by (modifyDate, id)',
+    }),
+  ),
+  cursor: Type.Optional(Type.String({ maxLength: 300, description: 'nextCursor of the previous page' })),
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+});
 
 /** `GET /v1/orders`: one page, how many orders match in all, and where the next page starts. */
 export const OrderListSchema = Type.Object({

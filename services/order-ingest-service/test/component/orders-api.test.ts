@@ -288,6 +288,104 @@ describe('order-ingest-service HTTP API (SQLite, in-process bus)', () => {
     });
   });
 
+  describe('GET /v1/orders: a query parameter it cannot use is a 400 naming it, never an empty page', () => {
+    const list = async (qs: string) =>
+      request(svc.app)
+        .get(`/v1/orders?${qs}`)
+        .set('Authorization', await auth());
+    const refused = (problem: RegExp | string) => ({
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: expect.any(String),
+        details: [typeof problem === 'string' ? problem : expect.stringMatching(problem)],
+        correlationId: expect.any(String),
+      },
+    });
+
+    it('status: one of the statuses orders have (ShipStation’s), listed in the answer', async () => {
+      const res = await list('status=bogus');
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual(
+        refused(
+          'query parameter status must be one of "awaiting_payment", "awaiting_shipment", "pending_fulfillment", "shipped", "on_hold", "cancelled", "rejected_fulfillment"',
+        ),
+      );
+      for (const qs of ['status=Shipped', 'status=', 'status=shipped&status=on_hold'])
+        expect((await list(qs)).status).toBe(400);
+      for (const status of ['awaiting_payment', 'shipped', 'on_hold', 'pending_fulfillment'])
+        expect((await list(`status=${status}`)).body).toMatchObject({ orders: [], total: 0 });
+    });
+
+    it('updatedSince: an ISO 8601 date-time with its offset', async () => {
+      for (const since of [
+        'yesterday',
+        '2026-11-20',
+        '2026-02-30T10:00:00Z',
+        '2026-11-20T25:00:00Z',
+        '1732000000',
+      ]) {
+        const res = await list(`updatedSince=${since}`);
+        expect({ since, status: res.status }).toEqual({ since, status: 400 });
+        expect(res.body).toEqual(refused(/^query parameter updatedSince must match format "date-time"/));
+      }
+      expect((await list('updatedSince=2026-11-20T10:00:00%2B01:00')).status).toBe(200);
+      expect((await list('updatedSince=2026-11-20T10:00:00.123Z')).status).toBe(200);
+    });
+
+    it('storeId and customerId: ids of their kind (st_…, client:<account> for a 3PL’s delegated orders; cus_…)', async () => {
+      for (const qs of [
+        'storeId=bogus',
+        'storeId=st_',
+        'storeId=st_a%20b',
+        'storeId=client:',
+        `storeId=st_${'x'.repeat(80)}`,
+      ]) {
+        const res = await list(qs);
+        expect({ qs, status: res.status }).toEqual({ qs, status: 400 });
+        expect(res.body).toEqual(
+          refused(/^query parameter storeId must (be a store id: st_…|NOT have more than 80 characters)/),
+        );
+      }
+      for (const qs of ['customerId=bogus', 'customerId=cus_', 'customerId=cus_a/b']) {
+        const res = await list(qs);
+        expect({ qs, status: res.status }).toEqual({ qs, status: 400 });
+        expect(res.body).toEqual(refused(/^query parameter customerId must be a customer id: cus_…/));
+      }
+      for (const qs of [
+        'storeId=st_manual_acme',
+        'storeId=st_018f2a3b4c5d6e7f8a9b0c',
+        'storeId=client:acme-eu.1',
+        'customerId=cus_018f2a3b4c5d6e7f8a9b0c',
+      ])
+        expect({ qs, status: (await list(qs)).status }).toEqual({ qs, status: 200 });
+    });
+
+    it('limit: a whole number from 1 to 500', async () => {
+      for (const limit of ['0', '501', '-1', '2.5', 'ten']) {
+        const res = await list(`limit=${limit}`);
+        expect({ limit, status: res.status }).toEqual({ limit, status: 400 });
+        expect(res.body).toEqual(refused(/^query parameter limit must be (<=|>=|integer)/));
+      }
+      expect((await list('limit=500')).status).toBe(200);
+    });
+
+    it('an unknown parameter (a misspelt filter) is refused with the known ones', async () => {
+      const res = await list('stauts=shipped');
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual(
+        refused(
+          'query parameter stauts is not known here (known: storeId, customerId, status, updatedSince, cursor, limit)',
+        ),
+      );
+    });
+
+    it('a cursor this API did not return', async () => {
+      const res = await list('cursor=%7B%7D!');
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual(refused('query parameter cursor is invalid'));
+    });
+  });
+
   it('serves an OpenAPI document that lists exactly the routes it serves', async () => {
     const doc = (await request(svc.app).get('/openapi.json')).body as {
       paths: Record<string, Record<string, unknown>>;

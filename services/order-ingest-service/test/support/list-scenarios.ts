@@ -78,7 +78,8 @@ export function listScenarios(service: () => OrderIngestService) {
       totalRelation: 'eq',
       nextCursor: null,
     });
-    expect(await get(acct, '/v1/orders?status=no_such_status')).toEqual({
+    // A status none of them has (one that is not a status at all is a 400: orders-api.test.ts).
+    expect(await get(acct, '/v1/orders?status=rejected_fulfillment')).toEqual({
       orders: [],
       total: 0,
       totalRelation: 'eq',
@@ -143,6 +144,54 @@ export function listScenarios(service: () => OrderIngestService) {
     );
     const shipped = await everyPage(acct, '/v1/orders?status=shipped&limit=100', orderId);
     expect(shipped.ids).toEqual(idsWhere((o) => o.orderStatus === 'shipped'));
+  });
+
+  it('GET /v1/orders with two or three filters, or by updated-at, pages through exactly the matching orders, each once, in the list order', async () => {
+    const acct = uniqueName('acct');
+    // Updated-at out of id order (every third order changed later), so the two orders differ.
+    const rows = Array.from({ length: 600 }, (_, n) =>
+      storedOrder(acct, n, {
+        orderStatus: n % 23 === 0 ? 'on_hold' : n % 2 ? 'shipped' : 'awaiting_shipment',
+        storeId: n % 3 ? 'st_a' : n % 7 ? 'st_b' : 'st_c',
+        customerId: `cus_${n % 4}`,
+        ...(n % 3 === 0 ? { updatedAt: new Date(Date.UTC(2026, 10, 21) + (600 - n) * 1000) } : {}),
+      }),
+    );
+    await seedOrders(service(), rows);
+    const orderId = (o: Record<string, string>) => o.orderId!;
+    const since = new Date(Date.UTC(2026, 10, 20, 10, 0, 0) + 250 * 1000);
+    const byUpdated = (a: (typeof rows)[number], b: (typeof rows)[number]) =>
+      a.updatedAt.getTime() - b.updatedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    const cases: Array<[string, (o: (typeof rows)[number]) => boolean]> = [
+      ['storeId=st_b&status=shipped', (o) => o.storeId === 'st_b' && o.orderStatus === 'shipped'],
+      ['storeId=st_c&status=on_hold', (o) => o.storeId === 'st_c' && o.orderStatus === 'on_hold'],
+      ['customerId=cus_1&status=shipped', (o) => o.customerId === 'cus_1' && o.orderStatus === 'shipped'],
+      ['customerId=cus_2&storeId=st_b', (o) => o.customerId === 'cus_2' && o.storeId === 'st_b'],
+      [`updatedSince=${since.toISOString()}`, (o) => o.updatedAt >= since],
+      [
+        `updatedSince=${since.toISOString()}&storeId=st_b`,
+        (o) => o.updatedAt >= since && o.storeId === 'st_b',
+      ],
+      [
+        `updatedSince=${since.toISOString()}&status=on_hold`,
+        (o) => o.updatedAt >= since && o.orderStatus === 'on_hold',
+      ],
+      [
+        `updatedSince=${since.toISOString()}&storeId=st_a&status=awaiting_shipment`,
+        (o) => o.updatedAt >= since && o.storeId === 'st_a' && o.orderStatus === 'awaiting_shipment',
+      ],
+      [
+        `updatedSince=${since.toISOString()}&customerId=cus_3&status=shipped`,
+        (o) => o.updatedAt >= since && o.customerId === 'cus_3' && o.orderStatus === 'shipped',
+      ],
+    ];
+    for (const [qs, keep] of cases) {
+      const matches = rows.filter(keep);
+      if (qs.includes('updatedSince')) matches.sort(byUpdated);
+      expect(matches.length).toBeGreaterThan(1);
+      const pages = await everyPage(acct, `/v1/orders?${qs}&limit=7`, orderId);
+      expect({ qs, ids: pages.ids }).toEqual({ qs, ids: matches.map((o) => o.id) });
+    }
   });
 
   it("GET /v1/delegations?side=provider pages through exactly the 3PL's delegated orders, each once, in the client's order id order", async () => {

@@ -4,6 +4,7 @@ import { ChannelConnectors1732000000220 } from './migrations/1732000000220-chann
 import { BuyerAliases1732000000230 } from './migrations/1732000000230-buyer-aliases';
 import { ListIndexes1732000000240 } from './migrations/1732000000240-list-indexes';
 import { BuyerLinkIndex1732000000250 } from './migrations/1732000000250-buyer-link-index';
+import { ListFilterIndexes1732000000260 } from './migrations/1732000000260-list-filter-indexes';
 
 /** This service's own migrations, oldest first (the kit adds the outbox/inbox tables' one). */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   BuyerAliases1732000000230,
   ListIndexes1732000000240,
   BuyerLinkIndex1732000000250,
+  ListFilterIndexes1732000000260,
 ];

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { isDuplicateKey } from '@crp/platform/db';
 import { AppError } from '@crp/platform/errors';
 import { BatchTable, dialectOf, inList, queryRows } from '@crp/platform/sql';
-import type { OrderListFilter, OrderRepository } from '../../app/ports';
+import type { OrderListFilter, OrderListQuery, OrderRepository } from '../../app/ports';
 import type { OrderRecord, OrderRevisionRecord } from '../../domain/order';
 import { ORDER_CONTENT_FIELDS } from '../../domain/order-batch';
 import { OrderEntity, OrderRevisionEntity } from './entities';
@@ -53,23 +53,92 @@ function matching(tx: EntityManager, accountId: string, f: OrderListFilter) {
 }
 
 /**
- * The index a page in id order is read from, named (MariaDB), when the account and at most one of
- * store, customer or status are all it filters by: that filter's (account_id, …, id) index. Left to
- * itself, MariaDB read a page past about half of an account of 1,000,000 orders by `ref` on the
- * index's equality part from its first entry, filtering `id > cursor` (500,000 entries: 66 ms a
- * page unfiltered), and a page of a rare status through (account_id, id), every order checked.
- * Named, the page is one range from the cursor. With two filters, or by updated-at, the
- * optimizer chooses where to start.
+ * The index a page (and its capped count) is read from, named (MariaDB), where one index fits the
+ * filters; undefined leaves the choice to MariaDB. Left to itself at 1,000,000 orders in one
+ * account, MariaDB read a page past about half of the account by `ref` on the index's equality
+ * part from its first entry, filtering the cursor (500,000 entries: 66 ms a page unfiltered; by
+ * updated-at, 70–110 ms unfiltered and 120–220 ms with a store), a page of a rare status through
+ * (account_id, id), every order checked, and a store with a status it never had read every order
+ * of that status (35,000: 127–270 ms). Named, the page is one range from the cursor:
+ * - a customer (with anything else): (account_id, customer_id, id); a customer's orders are few,
+ *   and with `updatedSince` they are sorted;
+ * - by updated-at: (account_id, updated_at, id), or with a status (account_id, order_status,
+ *   updated_at, id);
+ * - store and status: (account_id, store_id, order_status, id) (both of migration 1732000000260);
+ * - one of store or status, or none: that filter's (account_id, …, id).
+ * By updated-at with a store no index fits: `list` reads it with updatedOrderRows.
  */
-function idOrderIndex(tx: EntityManager, f: OrderListFilter): string | undefined {
-  if (dialectOf(tx) !== 'mysql' || f.updatedSince) return undefined;
-  const named = [
-    f.storeId ? 'idx_orders_store' : '',
-    f.customerId ? 'idx_orders_customer' : '',
-    f.status ? 'idx_orders_status' : '',
-  ].filter(Boolean);
-  if (named.length > 1) return undefined;
-  return named[0] ?? 'idx_orders_account_id';
+function listIndex(tx: EntityManager, f: OrderListFilter): string | undefined {
+  if (dialectOf(tx) !== 'mysql') return undefined;
+  if (f.customerId) return 'idx_orders_customer';
+  if (f.updatedSince) {
+    if (f.storeId) return undefined;
+    return f.status ? STATUS_UPDATED_INDEX : 'idx_orders_updated';
+  }
+  if (f.storeId && f.status) return 'idx_orders_store_status';
+  if (f.storeId) return 'idx_orders_store';
+  if (f.status) return 'idx_orders_status';
+  return 'idx_orders_account_id';
+}
+
+const STATUS_UPDATED_INDEX = 'idx_orders_status_updated';
+
+/**
+ * How many rows updatedOrderRows may examine per row it wants (at least ROWS_EXAMINED_MIN), as
+ * customer-service's orderedRows. MariaDB counts about three per index entry it reads (the entry,
+ * the order's row, the check), so 20,000 finds a page of 51 while about one order in 130 of the
+ * range is the store's (~20 ms where none is).
+ */
+const ROWS_EXAMINED_PER_ROW = 200;
+const ROWS_EXAMINED_MIN = 20_000;
+
+/**
+ * By updated-at with a store (and maybe a status): the page in (updated_at, id) order from the
+ * updated-at index (the status's, with a status), each order checked for its store, stopping at the
+ * page or at the rows-examined budget. A short page: when the range after the cursor holds fewer
+ * than a fifth of the budget in entries (a capped count of them, index only: the last page of a
+ * client that polls `updatedSince`), the page is read from it again without the budget; otherwise
+ * the store is rare in the range and null lets MariaDB's own plan read the page (from the store's
+ * index). Left to itself MariaDB read a page at depth by `ref` from the account's first entry
+ * (120–220 ms at 50–90 %), and a store with a status it never had read the whole range (2.5 s at
+ * 1,000,000 orders).
+ */
+async function updatedOrderRows(
+  tx: EntityManager,
+  q: OrderListQuery,
+  where: { sql: string; params: unknown[] },
+  range: { sql: string; params: unknown[] },
+): Promise<OrderRecord[] | null> {
+  const index = q.status ? STATUS_UPDATED_INDEX : 'idx_orders_updated';
+  const budget = Math.max(ROWS_EXAMINED_MIN, ROWS_EXAMINED_PER_ROW * q.limit);
+  let rows: OrderRecord[];
+  try {
+    rows = await orders.select(
+      tx,
+      where.sql,
+      [...where.params, q.limit, budget],
+      'ORDER BY updated_at, id LIMIT ? ROWS EXAMINED ?',
+      { index },
+    );
+  } catch (err) {
+    // ROWS EXAMINED is MariaDB's: MySQL 8 refuses the syntax, and gets its own plan instead.
+    if ((err as { code?: string }).code === 'ER_PARSE_ERROR') return null;
+    throw err;
+  }
+  if (rows.length === q.limit) return rows;
+  // Short: the budget ran out, or the range did. When the rest of the range is small, the page is
+  // read from it again without the budget (exact, and at most `entries` entries whatever MariaDB
+  // counts as examined); otherwise the store is rare in it.
+  const entries = Math.floor(budget / 5);
+  const [left] = await queryRows(
+    tx,
+    `SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM orders FORCE INDEX (${index}) WHERE ${range.sql} LIMIT ?) x`,
+    [...range.params, entries],
+  );
+  if (Number(left?.n ?? entries) >= entries) return null;
+  return orders.select(tx, where.sql, [...where.params, q.limit], 'ORDER BY updated_at, id LIMIT ?', {
+    index,
+  });
 }
 
 /** Every column a changed re-import may overwrite (never the id, the key or the creation time). */
@@ -125,29 +194,39 @@ export const orderRepository: OrderRepository = {
   async list(tx, accountId, q) {
     const { conds, params } = matching(tx, accountId, q);
     let order = 'id';
+    const after: { sql: string[]; params: unknown[] } = { sql: [], params: [] };
     if (q.updatedSince) {
       // Changed orders in the order they changed: an order updated while a client pages moves to
       // the end and is seen again, never skipped.
       if (q.after?.updatedAt) {
         const au = stamp(tx, q.after.updatedAt);
-        conds.push('(updated_at > ? OR (updated_at = ? AND id > ?))');
-        params.push(au, au, q.after.id);
+        after.sql.push('(updated_at > ? OR (updated_at = ? AND id > ?))');
+        after.params.push(au, au, q.after.id);
       }
       order = 'updated_at, id';
     } else if (q.after) {
-      conds.push('id > ?');
-      params.push(q.after.id);
+      after.sql.push('id > ?');
+      after.params.push(q.after.id);
     }
-    return orders.select(tx, conds.join(' AND '), [...params, q.limit], `ORDER BY ${order} LIMIT ?`, {
-      index: idOrderIndex(tx, q),
-    });
+    const where = { sql: [...conds, ...after.sql].join(' AND '), params: [...params, ...after.params] };
+    const index = listIndex(tx, q);
+    if (!index && q.updatedSince && dialectOf(tx) === 'mysql') {
+      // The range of the updated-at index after the cursor: the account, the status, the dates.
+      const range = matching(tx, accountId, { status: q.status, updatedSince: q.updatedSince });
+      const rows = await updatedOrderRows(tx, q, where, {
+        sql: [...range.conds, ...after.sql].join(' AND '),
+        params: [...range.params, ...after.params],
+      });
+      if (rows) return rows;
+    }
+    return orders.select(tx, where.sql, [...where.params, q.limit], `ORDER BY ${order} LIMIT ?`, { index });
   },
 
   async count(tx, accountId, filter, upTo) {
     // Not TypeORM's getCount(): its COUNT(DISTINCT id) read every match, the whole account when
     // unfiltered (0.13 s a page at a million orders). The LIMIT stops the read at `upTo`.
     const { conds, params } = matching(tx, accountId, filter);
-    const index = idOrderIndex(tx, filter);
+    const index = listIndex(tx, filter);
     const [row] = await queryRows(
       tx,
       `SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM orders${index ? ` FORCE INDEX (${index})` : ''}
