@@ -501,7 +501,10 @@ const ErrorBodySchema = {
 };
 
 /** The OpenAPI 3.1 document, generated from the same route table that express serves. */
-export function buildOpenApi(opts: Pick<HttpAppOptions, 'service' | 'version' | 'description' | 'routes'>) {
+export function buildOpenApi(
+  opts: Pick<HttpAppOptions, 'service' | 'version' | 'description' | 'routes'> &
+    Partial<Pick<HttpAppOptions, 'bodyLimit'>>,
+) {
   const paths: Record<string, Record<string, unknown>> = {
     '/healthz': { get: platformOp('healthz', 'Liveness: the process answers') },
     '/readyz': {
@@ -576,6 +579,11 @@ export function buildOpenApi(opts: Pick<HttpAppOptions, 'service' | 'version' | 
         r.auth === 'none' ? 'Not authenticated (e.g. a bad signature)' : 'Missing or invalid token',
       content: { 'application/json': { schema: ErrorBodySchema } },
     };
+    if (r.body || r.bodyDoc || r.rawBody)
+      responses['413'] ??= {
+        description: `PAYLOAD_TOO_LARGE: a body over ${r.bodyLimit ?? opts.bodyLimit ?? '1mb'}`,
+        content: { 'application/json': { schema: ErrorBodySchema } },
+      };
     if (r.roles)
       responses['403'] ??= {
         description: `FORBIDDEN: needs the ${r.roles.join(' or ')} role`,

@@ -273,12 +273,17 @@ describe('OpenAPI document', () => {
     expect(doc.paths['/v1/widgets/{widgetId}']!.get!.parameters).toHaveLength(1);
   });
 
-  it('documents the 400 and 403 the app answers before a handler runs, where they can happen', async () => {
+  it('documents the 400, 403 and 413 the app answers before a handler runs, where they can happen', async () => {
     const create = doc.paths['/v1/widgets']!.post!;
     expect(create.responses['400']).toMatchObject({
       description: expect.stringContaining('VALIDATION_FAILED'),
     });
     expect(create.responses['403']).toBeUndefined();
+    expect(create.responses['413']).toMatchObject({ description: expect.stringContaining('1mb') });
+    expect(doc.paths['/v1/widgets/bulk']!.post!.responses['413']).toMatchObject({
+      description: expect.stringContaining('64kb'),
+    });
+    expect(doc.paths['/v1/widgets/{widgetId}']!.get!.responses['413']).toBeUndefined();
     const del = doc.paths['/v1/widgets/{widgetId}']!.delete!;
     expect(del.responses['403']).toMatchObject({ description: expect.stringContaining('admin') });
     expect(doc.paths['/v1/widgets/{widgetId}']!.get!.responses['403']).toBeUndefined();
