@@ -529,7 +529,10 @@ const ErrorBodySchema = {
 };
 
 /** The OpenAPI 3.1 document, generated from the same route table that express serves. */
-export function buildOpenApi(opts: Pick<HttpAppOptions, 'service' | 'version' | 'description' | 'routes'>) {
+export function buildOpenApi(
+  opts: Pick<HttpAppOptions, 'service' | 'version' | 'description' | 'routes'> &
+    Partial<Pick<HttpAppOptions, 'bodyLimit'>>,
+) {
   const paths: Record<string, Record<string, unknown>> = {
     '/healthz': { get: platformOp('healthz', 'Liveness: the process answers') },
     '/readyz': {
@@ -592,11 +595,28 @@ export function buildOpenApi(opts: Pick<HttpAppOptions, 'service' | 'version' | 
           : {}),
       };
     }
+    // What the app answers before the handler runs, for every route it applies to.
+    if (r.params || r.query || r.body || r.bodyDoc)
+      responses['400'] ??= {
+        description:
+          'VALIDATION_FAILED: a path parameter, query parameter (an unknown one too) or the body does not fit its schema; details names each problem',
+        content: { 'application/json': { schema: ErrorBodySchema } },
+      };
     responses['401'] ??= {
       description:
         r.auth === 'none' ? 'Not authenticated (e.g. a bad signature)' : 'Missing or invalid token',
       content: { 'application/json': { schema: ErrorBodySchema } },
     };
+    if (r.body || r.bodyDoc || r.rawBody)
+      responses['413'] ??= {
+        description: `PAYLOAD_TOO_LARGE: a body over ${r.bodyLimit ?? opts.bodyLimit ?? '1mb'}`,
+        content: { 'application/json': { schema: ErrorBodySchema } },
+      };
+    if (r.roles)
+      responses['403'] ??= {
+        description: `FORBIDDEN: needs the ${r.roles.join(' or ')} role`,
+        content: { 'application/json': { schema: ErrorBodySchema } },
+      };
     responses['default'] = {
       description: 'Error',
       content: { 'application/json': { schema: ErrorBodySchema } },

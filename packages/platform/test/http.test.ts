@@ -6,7 +6,14 @@ import { createLogger } from '../src/logger';
 const testLogger = () => createLogger('test', 'silent');
 import { createAuthenticator, signDevToken } from '../src/auth';
 import { conflict } from '../src/errors';
-import { buildHttpApp, listExpressRoutes, publicRoute, route, type ReadinessCheck } from '../src/http';
+import {
+  buildHttpApp,
+  buildOpenApi,
+  listExpressRoutes,
+  publicRoute,
+  route,
+  type ReadinessCheck,
+} from '../src/http';
 import { createMetrics } from '../src/metrics';
 
 const SECRET = 'http-test-secret-0123456789';
@@ -264,6 +271,50 @@ describe('OpenAPI document', () => {
       headers: { ETag: { description: 'The new version', schema: { type: 'string' } } },
     });
     expect(doc.paths['/v1/widgets/{widgetId}']!.get!.parameters).toHaveLength(1);
+  });
+
+  it('documents the 400, 403 and 413 the app answers before a handler runs, where they can happen', async () => {
+    const create = doc.paths['/v1/widgets']!.post!;
+    expect(create.responses['400']).toMatchObject({
+      description: expect.stringContaining('VALIDATION_FAILED'),
+    });
+    expect(create.responses['403']).toBeUndefined();
+    expect(create.responses['413']).toMatchObject({ description: expect.stringContaining('1mb') });
+    expect(doc.paths['/v1/widgets/bulk']!.post!.responses['413']).toMatchObject({
+      description: expect.stringContaining('64kb'),
+    });
+    expect(doc.paths['/v1/widgets/{widgetId}']!.get!.responses['413']).toBeUndefined();
+    const del = doc.paths['/v1/widgets/{widgetId}']!.delete!;
+    expect(del.responses['403']).toMatchObject({ description: expect.stringContaining('admin') });
+    expect(doc.paths['/v1/widgets/{widgetId}']!.get!.responses['403']).toBeUndefined();
+    // …and they are what the app really answers.
+    await request(app)
+      .post('/v1/widgets')
+      .set('Authorization', `Bearer ${adminToken}`)
+      .send({ name: '' })
+      .expect(400);
+    await request(app).delete('/v1/widgets/w-1').set('Authorization', `Bearer ${memberToken}`).expect(403);
+    // A route that validates nothing declares no 400.
+    const bare = buildOpenApi({
+      service: 's',
+      version: '1',
+      description: 'd',
+      routes: [
+        route({
+          method: 'get',
+          path: '/v1/ping',
+          operationId: 'ping',
+          summary: 'ping',
+          responses: { 200: { description: 'pong' } },
+          handler: () => ({ body: {} }),
+        }),
+      ],
+    });
+    expect(Object.keys((bare.paths['/v1/ping']!.get as { responses: object }).responses)).toEqual([
+      '200',
+      '401',
+      'default',
+    ]);
   });
 
   it('documents a response in JSON and in other media types (a CSV download)', () => {

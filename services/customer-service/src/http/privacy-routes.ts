@@ -83,6 +83,7 @@ export function privacyRoutes(deps: WriteDeps) {
       params: RequestId,
       responses: {
         200: { description: 'Completed', schema: PrivacyResultOut },
+        404: { description: 'No such request in this account' },
         409: { description: 'Not open any more' },
       },
       handler: async (ctx) => ({
@@ -99,6 +100,7 @@ export function privacyRoutes(deps: WriteDeps) {
       params: RequestId,
       responses: {
         200: { description: 'Cancelled', schema: Type.Object({ request: PrivacyRequestOut }) },
+        404: { description: 'No such request in this account' },
         409: { description: 'Not open any more' },
       },
       handler: async (ctx) => ({

@@ -146,7 +146,13 @@ export function customerRoutes(db: Database, repo: CustomerRepository, duplicate
       tags: ['settings'],
       roles: ['admin'],
       body: Type.Partial(Settings, { additionalProperties: false }),
-      responses: { 200: { description: 'Settings as saved', schema: Settings } },
+      responses: {
+        200: { description: 'Settings as saved', schema: Settings },
+        400: {
+          description:
+            'A value that fails its schema, a defaultCountry phone numbers cannot be read for, or a defaultCustomerId that is not an active customer of this account',
+        },
+      },
       handler: async ({ principal, body }) => ({
         body: await updateSettings(db, repo, principal.accountId, body),
       }),

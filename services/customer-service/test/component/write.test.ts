@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
 import { testLogger } from '@crp/testing/silent-logger';
-import { embeddedEnv } from '@crp/testing/service-env';
+import { signDevToken } from '@crp/platform/auth';
+import { TEST_SECRET, embeddedEnv } from '@crp/testing/service-env';
 import { createCustomerService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
 import type { CustomerServiceHandle } from '../support/scenarios';
@@ -105,5 +106,25 @@ describe('customer-service write side (SPEC §2) on SQLite and the in-process bu
       expect.objectContaining({ name: 'If-Match', in: 'header', required: false }),
     ]);
     expect(merge.responses['412']!.headers).toHaveProperty('ETag');
+  });
+
+  it('/openapi.json declares the 404 of an unknown privacy request and the 400 of settings the handlers answer', async () => {
+    const doc = (await request(svc.app).get('/openapi.json')).body as {
+      paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>>;
+    };
+    const auth = `Bearer ${await signDevToken(TEST_SECRET, { accountId: 'acme', role: 'admin' })}`;
+    for (const action of ['fulfil', 'cancel']) {
+      expect(doc.paths[`/v1/privacy-requests/{requestId}/${action}`]!.post!.responses['404']).toBeDefined();
+      await request(svc.app)
+        .post(`/v1/privacy-requests/prq_nope/${action}`)
+        .set('Authorization', auth)
+        .expect(404);
+    }
+    expect(doc.paths['/v1/settings']!.put!.responses['400']!.description).toContain('defaultCustomerId');
+    await request(svc.app)
+      .put('/v1/settings')
+      .set('Authorization', auth)
+      .send({ defaultCustomerId: 'cus_nope' })
+      .expect(400);
   });
 });

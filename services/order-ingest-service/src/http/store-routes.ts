@@ -105,7 +105,11 @@ export function storeRoutes(deps: ChannelDeps) {
         },
         { additionalProperties: false },
       ),
-      responses: { 200: { description: 'The store' }, 422: { description: 'A channel field is invalid' } },
+      responses: {
+        200: { description: 'The store' },
+        404: { description: 'No such store in this account (or it is disconnected)' },
+        422: { description: 'A channel field is invalid' },
+      },
       handler: async ({ principal, params, body }) => ({
         body: await updateStore(deps, principal.accountId, params.storeId, body),
       }),
@@ -136,6 +140,7 @@ export function storeRoutes(deps: ChannelDeps) {
       params: StoreId,
       responses: {
         202: { description: 'The job: { jobId, status, … }' },
+        404: { description: 'No such store in this account (or it is disconnected)' },
         409: { description: 'The store has no connector (api, and channels not built yet)' },
       },
       handler: async ({ principal, params }) => ({
@@ -151,7 +156,10 @@ export function storeRoutes(deps: ChannelDeps) {
       tags: ['stores'],
       params: StoreId,
       query: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }) }),
-      responses: { 200: { description: '{ syncs }' } },
+      responses: {
+        200: { description: '{ syncs }' },
+        404: { description: 'No such store in this account' },
+      },
       handler: async ({ principal, params, query }) => ({
         body: await listSyncJobs(deps, principal.accountId, params.storeId, query.limit),
       }),

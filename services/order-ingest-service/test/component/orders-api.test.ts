@@ -397,6 +397,25 @@ describe('order-ingest-service HTTP API (SQLite, in-process bus)', () => {
     expect(served.sort()).toEqual(documented.sort());
   });
 
+  it("an unknown store's PATCH, sync and sync list answer 404, as /openapi.json declares", async () => {
+    const doc = (await request(svc.app).get('/openapi.json')).body as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const calls: Array<[string, 'patch' | 'post' | 'get', string]> = [
+      ['/v1/stores/{storeId}', 'patch', '/v1/stores/sto_nope'],
+      ['/v1/stores/{storeId}/sync', 'post', '/v1/stores/sto_nope/sync'],
+      ['/v1/stores/{storeId}/syncs', 'get', '/v1/stores/sto_nope/syncs'],
+    ];
+    for (const [path, method, url] of calls) {
+      expect(doc.paths[path]![method]!.responses['404']).toBeDefined();
+      await request(svc.app)
+        [method](url)
+        .set('Authorization', await auth())
+        .send({ name: 'x' })
+        .expect(404);
+    }
+  });
+
   it('401 without a token, in the one error shape', async () => {
     const res = await request(svc.app).get('/v1/orders');
     expect(res.status).toBe(401);

@@ -111,7 +111,11 @@ export function clientRoutes(deps: TplDeps) {
       tags: ['clients'],
       roles: ['admin'],
       params: ConnectionIdParams,
-      responses: { 200: { description: 'Sent again', schema: Client }, 409: { description: 'Not pending' } },
+      responses: {
+        200: { description: 'Sent again', schema: Client },
+        404: { description: 'Not a connection of this 3PL' },
+        409: { description: 'Not pending' },
+      },
       handler: async ({ principal, params, correlationId }) => ({
         body: await resendInvitation(deps, callerOf(principal, correlationId), params.connectionId),
       }),
@@ -126,6 +130,7 @@ export function clientRoutes(deps: TplDeps) {
       params: ConnectionIdParams,
       responses: {
         200: { description: 'Removed', schema: Type.Object({ client: Client, reminder: Type.String() }) },
+        404: { description: 'Not a connection of this 3PL' },
         409: { description: 'Not pending (an active client is disconnected instead)' },
       },
       handler: async ({ principal, params, correlationId }) => ({
@@ -142,6 +147,7 @@ export function clientRoutes(deps: TplDeps) {
       params: ConnectionIdParams,
       responses: {
         200: { description: 'Disconnected', schema: Type.Object({ client: Client }) },
+        404: { description: 'Not a connection of this 3PL' },
         409: { description: 'Not active' },
       },
       handler: async ({ principal, params, correlationId }) => ({

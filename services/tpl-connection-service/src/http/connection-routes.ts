@@ -104,6 +104,7 @@ export function connectionRoutes(deps: TplDeps) {
       params: ConnectionIdParams,
       responses: {
         200: { description: 'Disconnected', schema: Answered },
+        404: { description: 'Not a connection of this account' },
         409: { description: 'Not active' },
       },
       handler: async ({ principal, params, correlationId }) => ({

@@ -55,6 +55,24 @@ describe('tpl-connection-service HTTP API (embedded default)', () => {
     });
   });
 
+  it('an unknown connection is a 404 for every action on it, as /openapi.json declares', async () => {
+    const doc = (await request(handle.app).get('/openapi.json')).body as {
+      paths: Record<string, { post: { responses: Record<string, unknown> } }>;
+    };
+    for (const path of [
+      '/v1/clients/{connectionId}/invitation',
+      '/v1/clients/{connectionId}/remove',
+      '/v1/clients/{connectionId}/disconnect',
+      '/v1/connections/{connectionId}/disconnect',
+    ]) {
+      expect(doc.paths[path]!.post.responses['404']).toBeDefined();
+      await request(handle.app)
+        .post(path.replace('{connectionId}', 'con_nope'))
+        .set('Authorization', await auth('shipfast'))
+        .expect(404);
+    }
+  });
+
   it("lists only the calling 3PL's clients, newest first, after the 3PL itself (R5.6)", async () => {
     const pending = await insertConnection(handle.db, 'shipfast', {
       clientName: 'Acme',
