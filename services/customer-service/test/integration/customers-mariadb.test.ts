@@ -223,6 +223,50 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
     }
   }, 60_000);
 
+  // MySQL 8 (the docker-compose database) has neither SET STATEMENT nor ROWS EXAMINED: it refuses
+  // the id-order read with ER_PARSE_ERROR. Played here by refusing every such statement the way
+  // MySQL does: each page is then read by the optimizer's plan, and is still exact.
+  it('R2.11: where the server refuses ROWS EXAMINED (MySQL 8), store-filtered pages fall back to the optimizer and stay exact', async () => {
+    const { svc } = stack();
+    const acct = uniqueName('acct');
+    const store = { storeId: 'st_common', storeName: 'Common store', storeType: 'shopify' };
+    const rows = Array.from({ length: 1_250 }, (_, i) => activeCustomer(acct, { name: `Buyer ${i}` }));
+    await writeWithIdentities(rows, rows, store);
+    const expected = rows.map((c) => c.id);
+
+    const manager = svc.db.dataSource.manager;
+    const query = manager.query.bind(manager);
+    let refused = 0;
+    const spy = jest.spyOn(manager, 'query').mockImplementation((sql, params) => {
+      if (sql.includes('ROWS EXAMINED')) {
+        refused += 1;
+        const err = Object.assign(new Error('You have an error in your SQL syntax (as MySQL 8 says)'), {
+          code: 'ER_PARSE_ERROR',
+          errno: 1064,
+        });
+        return Promise.reject(err);
+      }
+      return query(sql, params);
+    });
+    const token = `Bearer ${await signDevToken(SECRET, { accountId: acct })}`;
+    try {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: request.Response = await request(svc.app)
+          .get(`/v1/customers?storeId=${store.storeId}&limit=100${cursor ? `&cursor=${cursor}` : ''}`)
+          .set('Authorization', token);
+        expect(res.status).toBe(200);
+        ids.push(...res.body.customers.map((c: { customerId: string }) => c.customerId));
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      expect(ids).toEqual(expected);
+      expect(refused).toBeGreaterThan(5);
+    } finally {
+      spy.mockRestore();
+    }
+  }, 60_000);
+
   /** The statements `fn` sends through `tx`, each with its parameters. */
   const statementsOf = async (tx: EntityManager, fn: () => Promise<unknown>) => {
     const sent: Array<{ sql: string; params: unknown[] }> = [];
