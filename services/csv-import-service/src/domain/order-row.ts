@@ -1,6 +1,7 @@
 import type { Address } from '@crp/contracts/common';
 import { ADDRESS_PARTS, ADDRESS_PART_LIMITS } from '@crp/contracts/customer-import-fields';
 import { moneyProblem } from '@crp/contracts/limits';
+import { ORDER_STATUS_LIST, canonicalOrderStatus } from '@crp/contracts/order-status';
 import { ORDER_IMPORT_LIMITS, type OrderImportRowOrder } from '@crp/contracts/events/order-import-requested';
 import type { ColumnMapping } from './columns';
 import { columnCountProblem, isBlankRow, type RowVerdict, type SourceRow } from './customer-row';
@@ -140,8 +141,15 @@ function parse(field: string, label: string, cell: string | undefined, dateOrder
       return parseText(label, cell, L.itemName);
     case 'notes':
       return parseText(label, cell, L.notes);
-    case 'orderStatus':
-      return parseText(label, cell, L.orderStatus);
+    case 'orderStatus': {
+      // Stored as the canonical status ("Awaiting Shipment", "on-hold" → awaiting_shipment, on_hold),
+      // so GET /v1/orders?status= finds it; a word that is no status is the row's reason.
+      const t = parseText(label, cell, L.orderStatus);
+      const status = canonicalOrderStatus(t);
+      if (status === undefined)
+        throw new CellProblem(`${label} "${t}" is not an order status (one of: ${ORDER_STATUS_LIST})`);
+      return status;
+    }
     case 'storeOrderId':
       return parseText(label, cell, L.storeOrderId);
     default:

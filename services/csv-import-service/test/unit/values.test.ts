@@ -165,4 +165,26 @@ describe('an order row (R3.2)', () => {
     expect(row('10', '1899-01-01')).toMatchObject({ ok: false, reason: expect.stringMatching(/outside/) });
     expect(row('10', '2026-02-28')).toMatchObject({ ok: true });
   });
+
+  it('the order status: any spelling of a status is stored canonical; a word that is no status is the row reason', () => {
+    const m = resolveMapping('orders', ['shipment_id', 'recipient_email', 'order_status']);
+    const row = (status: string) =>
+      toOrderRow({ lineNumber: 2, cells: ['ORD-7', 'a@example.com', status] }, m, 3, 'iso');
+    for (const [sent, stored] of [
+      ['Awaiting Shipment', 'awaiting_shipment'],
+      ['awaiting-shipment', 'awaiting_shipment'],
+      ['SHIPPED', 'shipped'],
+      ['On Hold', 'on_hold'],
+      ['Canceled', 'cancelled'],
+      ['pending_fulfillment', 'pending_fulfillment'],
+      ['', null],
+    ] as const)
+      expect(row(sent)).toMatchObject({ ok: true, row: { order: { orderStatus: stored } } });
+    expect(row('Delivered')).toEqual({
+      ok: false,
+      reason: expect.stringMatching(
+        /order_status \(orderStatus\) "Delivered" is not an order status \(one of: awaiting_payment, .*rejected_fulfillment\)/,
+      ),
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import type { OrderImportRowOrder } from '@crp/contracts/events/order-import-requested';
 import type { JsonObject, NormalizedOrder } from './order';
+import { orderStatusOf } from './shipstation-order';
 
 /**
  * An order CSV row, as csv-import-service read it (R3.2), → the order this service ingests like
@@ -17,7 +18,8 @@ export function csvOrderToNormalized(
     storeOrderId: row.storeOrderId ?? row.orderNumber,
     orderNumber: row.orderNumber,
     orderDate: row.orderDate ? new Date(row.orderDate) : (opts.storedDate ?? opts.receivedAt),
-    orderStatus: row.orderStatus,
+    // csv-import-service sends the canonical status; an older producer's spelling is read the same way.
+    orderStatus: orderStatusOf(row.orderStatus),
     username: username && username.includes('@') ? username.toLowerCase() : username,
     email: row.buyer.email,
     buyerName: row.buyer.name ?? row.billTo?.name ?? row.shipTo?.name ?? null,

@@ -11,6 +11,7 @@ import {
   moneyProblem,
 } from '@crp/contracts/limits';
 import type { Address, MarketingConsent } from '@crp/contracts/common';
+import { orderStatusProblem } from '@crp/contracts/order-status';
 
 /** Order items are kept as sent (JSON); this service does not interpret them. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -41,20 +42,6 @@ export interface StoreRecord {
   lastSyncAt: Date | null;
   updatedAt: Date;
 }
-
-/**
- * The order statuses (ShipStation API v1's `orderStatus` values): what every channel's mapping
- * produces (the first five) and what `GET /v1/orders?status=` filters by.
- */
-export const ORDER_STATUSES = [
-  'awaiting_payment',
-  'awaiting_shipment',
-  'pending_fulfillment',
-  'shipped',
-  'on_hold',
-  'cancelled',
-  'rejected_fulfillment',
-] as const;
 
 /** One stored store order (R1.9: one per account, store and store order id). */
 export interface OrderRecord {
@@ -181,6 +168,8 @@ export function orderLimitProblem(o: NormalizedOrder): string | null {
     for (const part of ADDRESS_PARTS)
       problems.push(lengthProblem(`${which}.${part}`, addr[part], ADDRESS_PART_LIMITS[part]));
   }
+  // A status GET /v1/orders?status= cannot find is refused, not stored (the edges canonicalise first).
+  problems.push(orderStatusProblem('orderStatus', o.orderStatus));
   problems.push(moneyProblem('total', o.total));
   if (o.currency !== null && !/^[A-Z]{3}$/.test(o.currency))
     problems.push(`currency "${o.currency}" is not an ISO 4217 code (three letters)`);

@@ -1,5 +1,6 @@
 import type { Address } from '@crp/contracts/common';
 import { isEmailAddress } from '@crp/contracts/limits';
+import { canonicalOrderStatus } from '@crp/contracts/order-status';
 import type { JsonObject, NormalizedOrder } from './order';
 
 /**
@@ -43,6 +44,15 @@ const text = (v: string | null | undefined): string | null => {
   const t = typeof v === 'string' ? v.trim() : '';
   return t ? t : null;
 };
+
+/**
+ * A sent status → the canonical one ("Awaiting Shipment", "SHIPPED", "on-hold" → awaiting_shipment,
+ * shipped, on_hold); one that is no status stays as sent, and orderLimitProblem refuses it.
+ */
+export function orderStatusOf(v: string | null | undefined): string | null {
+  const t = text(v);
+  return t === null ? null : (canonicalOrderStatus(t) ?? t);
+}
 
 /**
  * ShipStation's API writes dates like "2015-06-28T17:46:27.0000000": no offset, 7 fraction digits,
@@ -150,7 +160,7 @@ export function normalizeShipStationOrder(o: ShipStationOrder, storeType: string
     storeOrderId: text(o.orderKey) ?? o.orderNumber.trim(),
     orderNumber: o.orderNumber.trim(),
     orderDate: parseOrderDate(o.orderDate),
-    orderStatus: text(o.orderStatus),
+    orderStatus: orderStatusOf(o.orderStatus),
     username: buyerKey(storeType, text(o.customerUsername), email),
     email,
     // The bill-to person is the buyer; ship-to may be a gift recipient.

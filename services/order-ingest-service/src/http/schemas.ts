@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { ADDRESS_PART_LIMITS as A, TEXT_LIMITS as L, MONEY_LIMITS } from '@crp/contracts/limits';
 import { TOTAL_CAP } from '../app/queries';
-import { ORDER_STATUSES } from '../domain/order';
+import { ORDER_STATUSES, ORDER_STATUS_LIST } from '@crp/contracts/order-status';
 
 /** Orders one request may carry (POST …/orders with an array). */
 export const MAX_ORDERS_PER_REQUEST = 5000;
@@ -36,7 +36,11 @@ export const ShipStationOrderSchema = Type.Object(
       description:
         'ISO 8601; without an offset it is US Pacific wall-clock time (America/Los_Angeles), as ShipStation means it; write Z or an offset for UTC',
     }),
-    orderStatus: Type.Optional(S(L.orderStatus)),
+    orderStatus: Type.Optional(
+      Type.Union([Type.String({ maxLength: L.orderStatus }), Type.Null()], {
+        description: `One of ${ORDER_STATUS_LIST}, in any case and with spaces or hyphens ("Awaiting Shipment", "on-hold", "canceled" too): stored as the canonical value, so GET /v1/orders?status= finds it. Anything else is refused (a 400; in an array, that order's reason).`,
+      }),
+    ),
     customerUsername: Type.Optional(S(L.username)),
     customerEmail: Type.Optional(S(L.email)),
     billTo: Type.Optional(Type.Union([ShipStationAddressSchema, Type.Null()])),

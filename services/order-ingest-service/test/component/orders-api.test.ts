@@ -288,6 +288,96 @@ describe('order-ingest-service HTTP API (SQLite, in-process bus)', () => {
     });
   });
 
+  describe('orderStatus at the door: stored canonical, so GET /v1/orders?status= finds it; a word that is no status is refused', () => {
+    const statusesOf = async (qs: string) =>
+      (
+        await request(svc.app)
+          .get(`/v1/orders?${qs}`)
+          .set('Authorization', await auth())
+      ).body.orders.map((o: { orderNumber: string; orderStatus: string | null }) => [
+        o.orderNumber,
+        o.orderStatus,
+      ]);
+
+    it('POST /v1/orders: a canonical status and people’s spellings are stored canonical; null stays null; an unknown one is a 400 naming orderStatus and the statuses', async () => {
+      const token = await auth();
+      for (const [n, orderStatus] of [
+        ['S-1', 'awaiting_shipment'],
+        ['S-2', 'Awaiting Shipment'],
+        ['S-3', 'awaiting-shipment'],
+        ['S-4', 'SHIPPED'],
+        ['S-5', 'Canceled'],
+        ['S-6', null],
+      ] as const) {
+        const res = await request(svc.app)
+          .post('/v1/orders')
+          .set('Authorization', token)
+          .send(body(n, { orderStatus }));
+        expect(res.status).toBe(201);
+      }
+      expect(await statusesOf('status=awaiting_shipment')).toEqual(
+        expect.arrayContaining([
+          ['S-1', 'awaiting_shipment'],
+          ['S-2', 'awaiting_shipment'],
+          ['S-3', 'awaiting_shipment'],
+        ]),
+      );
+      expect(await statusesOf('status=awaiting_shipment')).toHaveLength(3);
+      expect(await statusesOf('status=shipped')).toEqual([['S-4', 'shipped']]);
+      expect(await statusesOf('status=cancelled')).toEqual([['S-5', 'cancelled']]);
+      const bad = await request(svc.app)
+        .post('/v1/orders')
+        .set('Authorization', token)
+        .send(body('S-7', { orderStatus: 'Delivered' }));
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        message: expect.stringMatching(
+          /orderStatus "Delivered" is not an order status \(one of: awaiting_payment, awaiting_shipment, pending_fulfillment, shipped, on_hold, cancelled, rejected_fulfillment/,
+        ),
+      });
+      const all = await request(svc.app).get('/v1/orders').set('Authorization', token);
+      expect(all.body.total).toBe(6);
+    });
+
+    it('POST /v1/stores/:id/orders with an array: an unknown status is that order’s reason, the others import canonical', async () => {
+      const token = await auth();
+      const storeId = (
+        await request(svc.app)
+          .post('/v1/stores')
+          .set('Authorization', token)
+          .send({ type: 'api', name: 'Acme API' })
+      ).body.storeId as string;
+      const res = await request(svc.app)
+        .post(`/v1/stores/${storeId}/orders`)
+        .set('Authorization', token)
+        .send([
+          body('A-1', { orderStatus: 'On Hold' }),
+          body('A-2', { orderStatus: 'lost in the mail' }),
+          body('A-3', { orderStatus: 'pending_fulfillment' }),
+        ]);
+      expect(res.status).toBe(200);
+      expect(res.body.counts).toEqual({ created: 2, updated: 0, unchanged: 0, rejected: 1 });
+      expect(res.body.results[1]).toEqual({
+        index: 1,
+        orderNumber: 'A-2',
+        status: 'rejected',
+        reason: expect.stringMatching(
+          /orderStatus "lost in the mail" is not an order status \(one of: .*on_hold/,
+        ),
+      });
+      expect(await statusesOf('status=on_hold')).toEqual([['A-1', 'on_hold']]);
+      expect(await statusesOf('status=pending_fulfillment')).toEqual([['A-3', 'pending_fulfillment']]);
+      // One object to a store: the unknown status is the request's 400.
+      const one = await request(svc.app)
+        .post(`/v1/stores/${storeId}/orders`)
+        .set('Authorization', token)
+        .send(body('A-4', { orderStatus: 'Delivered' }));
+      expect(one.status).toBe(400);
+      expect(one.body.error.message).toMatch(/orderStatus "Delivered"/);
+    });
+  });
+
   describe('GET /v1/orders: a query parameter it cannot use is a 400 naming it, never an empty page', () => {
     const list = async (qs: string) =>
       request(svc.app)

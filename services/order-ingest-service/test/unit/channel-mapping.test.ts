@@ -148,6 +148,12 @@ describe('WooCommerce v3 mapping', () => {
     });
   });
 
+  it('a custom (plugin) status is no order status: null, the word kept in channelData', () => {
+    const o = mapWooOrder({ ...guest!, status: 'awaiting-pickup' }, woo);
+    expect(o.orderStatus).toBeNull();
+    expect(o.channelData).toMatchObject({ status: 'awaiting-pickup' });
+  });
+
   it('R1.2: a registered customer is keyed by customer_id; accents kept', () => {
     const o = mapWooOrder(registered!, woo);
     expect(o).toMatchObject({ username: '26', firstName: 'João', lastName: 'Silva', orderStatus: 'shipped' });

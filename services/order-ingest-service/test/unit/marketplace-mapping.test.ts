@@ -87,6 +87,37 @@ describe("BigCommerce's published v2 order", () => {
   });
 });
 
+describe('a channel status with no order-status equivalent', () => {
+  it('is stored as no status (null), never as the channel word GET /v1/orders?status= cannot find; the word stays in channelData', () => {
+    const amazon = readFixtureJson<{ payload: Order }>(
+      'amazon',
+      'getOrder-response-example-ordersV0.json',
+    ).payload;
+    const a = mapAmazonOrder({ ...amazon, OrderStatus: 'SomeFutureStatus' }, store);
+    expect(a.orderStatus).toBeNull();
+    expect(a.channelData).toMatchObject({ OrderStatus: 'SomeFutureStatus' });
+    const amazon2026 = readFixtureJson<{ order: Order }>(
+      'amazon',
+      'getOrder-response-example-orders_2026-01-01.json',
+    ).order;
+    const fulfillment = amazon2026.fulfillment as Order;
+    expect(
+      mapAmazonOrder(
+        { ...amazon2026, fulfillment: { ...fulfillment, fulfillmentStatus: 'IN_REVIEW' } },
+        store,
+      ).orderStatus,
+    ).toBeNull();
+    const bc = readFixtureJson<Order>('bigcommerce', 'order-218-v2-sample.json');
+    const b = mapBigCommerceOrder({ ...bc, status_id: 99, status: 'Custom Awaiting Courier' }, store);
+    expect(b.orderStatus).toBeNull();
+    expect(b.channelData).toMatchObject({ status: 'Custom Awaiting Courier' });
+    // An unknown id whose label is a status's own words is that status.
+    expect(mapBigCommerceOrder({ ...bc, status_id: 99, status: 'On Hold' }, store).orderStatus).toBe(
+      'on_hold',
+    );
+  });
+});
+
 describe('eBay statuses', () => {
   it('cancelled and refunded win; fulfilled is shipped; a pending payment waits', () => {
     expect(

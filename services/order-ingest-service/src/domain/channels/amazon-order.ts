@@ -1,4 +1,5 @@
 import type { JsonObject, NormalizedOrder } from '../order';
+import { canonicalOrderStatus } from '@crp/contracts/order-status';
 import { OrderFormatError } from '../shipstation-order';
 import { address, emailOf, instant, items, money, obj, pick, storeTags, str } from './mapping';
 
@@ -70,7 +71,8 @@ function mapV0(o: JsonObject, store: { name: string }): NormalizedOrder {
     storeOrderId: id,
     orderNumber: id,
     orderDate: instant(o.PurchaseDate, 'PurchaseDate'),
-    orderStatus: status ? (V0_STATUS[status] ?? status.slice(0, 32)) : null,
+    // A status not mapped here is no order status: null (the channel's word stays in channelData).
+    orderStatus: status ? (V0_STATUS[status] ?? canonicalOrderStatus(status) ?? null) : null,
     username: buyerKey(email),
     email,
     buyerName: str(buyer?.BuyerName),
@@ -129,7 +131,7 @@ function map2026(o: JsonObject, store: { name: string }): NormalizedOrder {
     storeOrderId: id,
     orderNumber: id,
     orderDate: instant(o.createdTime, 'createdTime'),
-    orderStatus: status ? (STATUS_2026[status] ?? status.toLowerCase().slice(0, 32)) : null,
+    orderStatus: status ? (STATUS_2026[status] ?? canonicalOrderStatus(status) ?? null) : null,
     username: buyerKey(email),
     email,
     buyerName: str(buyer?.buyerName),

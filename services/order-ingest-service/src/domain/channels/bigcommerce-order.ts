@@ -1,4 +1,5 @@
 import type { JsonObject, NormalizedOrder } from '../order';
+import { canonicalOrderStatus } from '@crp/contracts/order-status';
 import { OrderFormatError } from '../shipstation-order';
 import {
   address,
@@ -78,7 +79,8 @@ export function mapBigCommerceOrder(o: BigCommerceOrder, store: { name: string }
     storeOrderId: id,
     orderNumber: id,
     orderDate: rfc2822Instant(o.date_created, 'date_created'),
-    orderStatus: statusId !== null ? (STATUS[statusId] ?? str(o.status)?.slice(0, 32) ?? null) : null,
+    // An unknown status id is no order status unless its label is one: else null (kept in channelData).
+    orderStatus: statusId !== null ? (STATUS[statusId] ?? canonicalOrderStatus(str(o.status)) ?? null) : null,
     username: customerId && customerId !== '0' ? customerId : (email?.toLowerCase() ?? null),
     email,
     buyerName: billTo?.name ?? shipTo?.name ?? null,

@@ -1,4 +1,5 @@
 import type { JsonObject, NormalizedOrder } from '../order';
+import { canonicalOrderStatus } from '@crp/contracts/order-status';
 import { isEmailAddress } from '@crp/contracts/limits';
 import { OrderFormatError } from '../shipstation-order';
 import {
@@ -71,7 +72,8 @@ export function mapWooOrder(o: WooOrder, store: { name: string }): NormalizedOrd
     storeOrderId: id,
     orderNumber,
     orderDate: gmtInstant(o.date_created_gmt, 'date_created_gmt'),
-    orderStatus: status ? (STATUS[status] ?? status.slice(0, 32)) : null,
+    // A custom (plugin) status is no order status: null (the channel's word stays in channelData).
+    orderStatus: status ? (STATUS[status] ?? canonicalOrderStatus(status) ?? null) : null,
     // A guest is keyed by the billing email, only if it is an address (never by a typo, R1.4).
     username:
       customerId && customerId !== '0'
