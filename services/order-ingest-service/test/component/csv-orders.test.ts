@@ -162,6 +162,32 @@ describe('order CSV rows from csv-import-service (OrderImportRequested, R3.2, R1
     expect(imported().map((e) => e.payload.order.revision)).toEqual([1, 2]);
   });
 
+  it('a row status is stored canonical (an older producer’s spelling too) and found by ?status=; a word that is no status is that row’s reason', async () => {
+    const answer = await send({
+      rows: [
+        row(2, 'ORD-301', { orderStatus: 'shipped' }),
+        row(3, 'ORD-302', { orderStatus: 'Awaiting Shipment' }),
+        row(4, 'ORD-303', { orderStatus: 'Delivered' }),
+      ],
+    });
+    expect(answer.payload.rows).toEqual([
+      { lineNumber: 2, outcome: 'created', orderId: expect.any(String), reason: null },
+      { lineNumber: 3, outcome: 'created', orderId: expect.any(String), reason: null },
+      {
+        lineNumber: 4,
+        outcome: 'rejected',
+        orderId: null,
+        reason: expect.stringMatching(/orderStatus "Delivered" is not an order status \(one of: /),
+      },
+    ]);
+    const token = await signDevToken(TEST_SECRET, { accountId: 'acme' });
+    const found = await request(svc.app)
+      .get('/v1/orders?status=awaiting_shipment')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
+    expect(found.body.orders.map((o: { orderNumber: string }) => o.orderNumber)).toEqual(['ORD-302']);
+  });
+
   it('rejects the rows of a store the account does not have', async () => {
     const answer = await send({ storeId: 'st_nope', rows: [row(2, 'X')] });
     expect(answer.payload.rows).toEqual([
