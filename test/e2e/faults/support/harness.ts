@@ -253,7 +253,13 @@ export async function settleAndCheck(
       trace(`settling: ${n} of ${total} orders linked, ${pending} unpublished`);
       if (n >= total && pending === 0) break;
       if (Date.now() > deadline)
-        return { problems: [`stalled: ${n} of ${total} orders linked, ${pending} unpublished`], orders: n };
+        return {
+          problems: [
+            `stalled: ${n} of ${total} orders linked, ${pending} unpublished`,
+            ...(await diagnose(sys)),
+          ],
+          orders: n,
+        };
       await sleep(250);
     }
     await sleep(1000); // anything late (a duplicate) would land now
@@ -265,6 +271,38 @@ export async function settleAndCheck(
     await cust.end();
     await ord.end();
   }
+}
+
+/**
+ * What a stalled run leaves to go on (the services' logs are not kept): each process's liveness,
+ * its /readyz answer and its consumer and outbox counters, so a failure in CI says which side
+ * stopped (a consumer that never got its partitions, an outbox that cannot publish, a process gone).
+ */
+async function diagnose(sys: FaultSystem): Promise<string[]> {
+  const lines: string[] = [];
+  for (const [name, p] of Object.entries(sys.procs)) {
+    const ready = await fetch(`${p.url}/readyz`, { signal: AbortSignal.timeout(5000) }).then(
+      async (r) => `${r.status} ${(await r.text()).slice(0, 600)}`,
+      (err: Error) => `unreachable (${err.message})`,
+    );
+    const metrics = await fetch(`${p.url}/metrics`, { signal: AbortSignal.timeout(5000) }).then(
+      (r) => r.text(),
+      () => '',
+    );
+    const counters = metrics
+      .split('\n')
+      .filter((l) =>
+        /^(consumer_messages_total|consumer_batch_seconds_count|outbox_published_total|outbox_publish_failures_total|outbox_pending_events)/.test(
+          l,
+        ),
+      )
+      .slice(0, 20)
+      .join('; ');
+    lines.push(
+      `${name} (pid ${p.pid}, exit code ${p.exitCode()}): readyz ${ready}; ${counters || 'no consumer or outbox counters'}`,
+    );
+  }
+  return lines;
 }
 
 export { mysqlUrl };
