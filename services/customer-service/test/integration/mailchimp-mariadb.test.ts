@@ -349,6 +349,14 @@ describeReal('Mailchimp sync at scale on MariaDB', () => {
     for (let i = 0; i < old.length; i += 2000)
       await svc.db.transaction((tx) => store.saveMembers(tx, old.slice(i, i + 2000)));
 
+    // The stale links are found as a range of ix_mailchimp_members_epoch (a DELETE … LIMIT walked
+    // the primary key and read every newer link before the old ones).
+    const plan = await svc.db.transaction(async (tx) => {
+      const [read] = await statementsOf(tx, () => store.deleteStaleMembers(tx, acct, 0, 5000));
+      return (await tx.query(`EXPLAIN ${read!.sql}`, read!.params)) as Array<{ type: string; key: string }>;
+    });
+    expect(plan).toEqual([expect.objectContaining({ type: 'range', key: 'ix_mailchimp_members_epoch' })]);
+
     // The request: a few statements by primary key, none on the queue or the links.
     const sent: Array<{ sql: string; params: unknown[] }> = [];
     const db = {

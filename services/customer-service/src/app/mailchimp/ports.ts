@@ -145,7 +145,10 @@ export interface MailchimpStore {
   deleteCleanup(tx: EntityManager, accountId: string): Promise<void>;
   /** Accounts with a cleanup pending, in id order after `after`. */
   cleanupsPending(tx: EntityManager, limit: number, after: string): Promise<string[]>;
-  /** Deletes up to `limit` member links of the account with an epoch below `below`; returns how many. */
+  /**
+   * Deletes up to `limit` member links of the account with an epoch below `below`; returns how many
+   * it found (fewer than `limit`: none left).
+   */
   deleteStaleMembers(tx: EntityManager, accountId: string, below: number, limit: number): Promise<number>;
   /**
    * Queues the account's next `limit` active customers after `after` (id order) that have an email

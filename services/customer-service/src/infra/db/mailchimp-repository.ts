@@ -213,17 +213,32 @@ export const mailchimpRepository: MailchimpStore = {
     );
     return rows.map((r) => String(r.a));
   },
-  /** One chunk of the account's links below the epoch, a range of ix_mailchimp_members_epoch. */
+  /**
+   * One chunk of the account's links below the epoch: their ids read as a range of
+   * ix_mailchimp_members_epoch (named), then deleted by key, `epoch < ?` checked again (a link the
+   * reconnect rewrote meanwhile stays). A `DELETE … WHERE account_id = ? AND epoch < ? LIMIT`
+   * cannot name an index, and MariaDB walked the primary key and filtered, reading every newer link
+   * left before the old ones: 84,999 rows for a batch of 5,000 once 75,000 of 200,000 half-new
+   * links were gone.
+   */
   async deleteStaleMembers(tx, accountId, below, limit) {
-    const n = Math.trunc(limit);
-    return affected(
-      tx,
-      isMysql(tx)
-        ? `DELETE FROM mailchimp_members WHERE account_id = ? AND epoch < ? LIMIT ${n}`
-        : `DELETE FROM mailchimp_members WHERE rowid IN
-             (SELECT rowid FROM mailchimp_members WHERE account_id = ? AND epoch < ? LIMIT ${n})`,
-      [accountId, below],
-    );
+    const hint = isMysql(tx) ? 'FORCE INDEX (ix_mailchimp_members_epoch)' : '';
+    const ids = (
+      await queryRows(
+        tx,
+        `SELECT customer_id AS c FROM mailchimp_members ${hint} WHERE account_id = ? AND epoch < ?
+          LIMIT ${Math.trunc(limit)}`,
+        [accountId, below],
+      )
+    ).map((r) => String(r.c));
+    for (let i = 0; i < ids.length; i += 500) {
+      const l = inList(ids.slice(i, i + 500));
+      await tx.query(
+        `DELETE FROM mailchimp_members WHERE account_id = ? AND epoch < ? AND customer_id IN ${l.sql}`,
+        [accountId, below, ...l.params],
+      );
+    }
+    return ids.length;
   },
   /**
    * The next `limit` active customers in id order, read from idx_customers_account_status_id as a
