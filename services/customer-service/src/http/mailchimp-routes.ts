@@ -9,7 +9,7 @@ import {
   mailchimpStatus,
   type ConnectionDeps,
 } from '../app/mailchimp/connection';
-import type { Backlog, MailchimpConnectionRecord } from '../app/mailchimp/ports';
+import type { Backlog, MailchimpCleanupRecord, MailchimpConnectionRecord } from '../app/mailchimp/ports';
 import { handleWebhook, webhookKnown, type WebhookDeps } from '../app/mailchimp/webhook';
 
 // The limits are packages/contracts' MAILCHIMP_LIMITS; the format is checked in the handler
@@ -91,9 +91,19 @@ const StatusOut = Type.Object({
         'After a connect every active customer with an email is queued once, in batches beside the service (not in the request)',
     },
   ),
+  cleanup: Type.Union([
+    Type.Object(
+      { startedAt: Type.String({ format: 'date-time' }) },
+      {
+        description:
+          'The member links to the previous audience (or of a connection since disconnected) are still being deleted in batches beside the service; they are no longer used. null: nothing left',
+      },
+    ),
+    Type.Null(),
+  ]),
 });
 
-function statusBody(c: MailchimpConnectionRecord, backlog: Backlog) {
+function statusBody(c: MailchimpConnectionRecord, backlog: Backlog, cleanup: MailchimpCleanupRecord | null) {
   return {
     connected: true,
     audienceId: c.audienceId,
@@ -124,6 +134,7 @@ function statusBody(c: MailchimpConnectionRecord, backlog: Backlog) {
       startedAt: c.backfillStartedAt?.toISOString() ?? null,
       doneAt: c.backfillDoneAt?.toISOString() ?? null,
     },
+    cleanup: cleanup ? { startedAt: cleanup.startedAt.toISOString() } : null,
   };
 }
 
@@ -159,7 +170,7 @@ export function mailchimpRoutes(deps: ConnectionDeps & WebhookDeps) {
         if (problems.length > 0)
           throw validationFailed(`Invalid Mailchimp connection: ${problems.join('; ')}`, problems);
         const r = await connectMailchimp(deps, principal.accountId, input);
-        return { body: statusBody(r.connection, r.backlog) };
+        return { body: statusBody(r.connection, r.backlog, r.cleanup) };
       },
     }),
     route({
@@ -176,14 +187,15 @@ export function mailchimpRoutes(deps: ConnectionDeps & WebhookDeps) {
       handler: async ({ principal }) => {
         const s = await mailchimpStatus(deps, principal.accountId);
         if (!s) throw notFound('Mailchimp connection');
-        return { body: statusBody(s.connection, s.backlog) };
+        return { body: statusBody(s.connection, s.backlog, s.cleanup) };
       },
     }),
     route({
       method: 'delete',
       path: '/v1/integrations/mailchimp',
       operationId: 'disconnectMailchimp',
-      summary: 'Disconnect Mailchimp (admin): the key, the queue and the member links are removed',
+      summary:
+        'Disconnect Mailchimp (admin): the key is removed and the sync stops at once; the queue and the member links are deleted in batches beside the service (not in the request)',
       tags: ['integrations'],
       roles: ['admin'],
       responses: {

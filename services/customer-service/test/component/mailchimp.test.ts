@@ -179,6 +179,64 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
     expect(member('sub@buyers.example')?.status).toBe('subscribed');
   });
 
+  test('another audience: the old links are no longer used and are deleted after the answer; a disconnect leaves nothing behind', async () => {
+    await mc.stop();
+    mc = await new FakeMailchimp(KEY, [AUD, 'aud2']).start();
+    await rebootWith({});
+    const count = async (table: string) =>
+      Number(
+        (
+          await svc.db.transaction((tx) =>
+            tx.query(`SELECT COUNT(*) AS n FROM ${table} WHERE account_id = ?`, [ACCOUNT]),
+          )
+        )[0].n,
+      );
+    await connect().expect(200);
+    await idle();
+    await publish(order('sub', 'subscribed'));
+    await customersSettled(1);
+    await waitFor(() => member('sub@buyers.example'), { what: 'the member in the first audience' });
+    await idle();
+    expect(await count('mailchimp_members')).toBe(1);
+
+    const moved = await connect({ audienceId: 'aud2' }).expect(200);
+    expect(moved.body.cleanup).toEqual({ startedAt: expect.any(String) });
+    // Sent to the new audience as a new member (the old link is not used), the old link deleted.
+    await waitFor(() => mc.member('aud2', subscriberHash('sub@buyers.example')), {
+      what: 'the member in the new audience',
+    });
+    const s = await waitFor(
+      async () => {
+        const st = await status();
+        return st.cleanup === null && st.backfill.done && st.backlog.pending === 0 ? st : undefined;
+      },
+      { what: 'the cleanup done', timeoutMs: 20000 },
+    );
+    expect(s.audienceId).toBe('aud2');
+    expect(await count('mailchimp_members')).toBe(1);
+    expect(
+      Number(
+        (
+          await svc.db.transaction((tx) =>
+            tx.query('SELECT MIN(epoch) AS e FROM mailchimp_members WHERE account_id = ?', [ACCOUNT]),
+          )
+        )[0].e,
+      ),
+    ).toBe(1);
+
+    await request(svc.app).delete('/v1/integrations/mailchimp').set('Authorization', admin()).expect(200);
+    await waitFor(
+      async () =>
+        (await count('mailchimp_members')) +
+          (await count('mailchimp_queue')) +
+          (await count('mailchimp_cleanups')) ===
+        0
+          ? true
+          : undefined,
+      { what: 'the disconnect cleaned up', timeoutMs: 20000 },
+    );
+  });
+
   test('an unsubscribe from the Mailchimp webhook is never overturned by an older order, nor by another store', async () => {
     const connected = (await connect().expect(200)).body;
     await idle();

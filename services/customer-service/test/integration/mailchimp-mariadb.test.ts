@@ -7,9 +7,14 @@ import { analyzeReads, type TableRead } from '@crp/testing/mysql-reads';
 import { describeReal, freshMysqlDatabase, uniqueName } from '@crp/testing/real-infra';
 import { realEnv } from '@crp/testing/service-env';
 import { testLogger } from '@crp/testing/silent-logger';
-import { BACKLOG_CAP } from '../../src/app/mailchimp/connection';
-import type { MailchimpConnectionRecord, MailchimpQueueRecord } from '../../src/app/mailchimp/ports';
-import { backfillOnce } from '../../src/app/mailchimp/sync';
+import { BACKLOG_CAP, disconnectMailchimp } from '../../src/app/mailchimp/connection';
+import type { Database } from '@crp/platform/db';
+import type {
+  MailchimpConnectionRecord,
+  MailchimpMemberRecord,
+  MailchimpQueueRecord,
+} from '../../src/app/mailchimp/ports';
+import { backfillOnce, cleanupOnce } from '../../src/app/mailchimp/sync';
 import { createCustomerService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
 import type { CustomerRecord } from '../../src/domain/records';
@@ -197,6 +202,7 @@ describeReal('Mailchimp sync at scale on MariaDB', () => {
       backfillQueued: 0,
       backfillStartedAt: now,
       backfillDoneAt: now,
+      membersEpoch: 0,
       createdAt: now,
       updatedAt: now,
     });
@@ -212,7 +218,7 @@ describeReal('Mailchimp sync at scale on MariaDB', () => {
       svc.db.transaction(async (tx) => {
         let accounts: string[] = [];
         const [statement] = await statementsOf(tx, async () => {
-          accounts = await store.dueAccounts(tx, now, 20);
+          accounts = await store.dueAccounts(tx, now, 20, '');
         });
         const connections = Number((await tx.query('SELECT COUNT(*) AS n FROM mailchimp_connections'))[0].n);
         return { accounts, connections, reads: await analyzeReads(tx, statement!.sql, statement!.params) };
@@ -282,7 +288,7 @@ describeReal('Mailchimp sync at scale on MariaDB', () => {
       expect((await status(acct)).backfill).toMatchObject({ done: false, queued: first.length });
 
       // They are sent (taken off the queue); then a batch dies before it commits.
-      await svc.db.transaction((tx) => store.clearQueue(tx, acct));
+      await svc.db.transaction((tx) => tx.query('DELETE FROM mailchimp_queue WHERE account_id = ?', [acct]));
       const save = jest.spyOn(store, 'saveBackfill').mockRejectedValueOnce(new Error('killed'));
       await expect(backfillOnce(deps, new Date())).rejects.toThrow('killed');
       save.mockRestore();
@@ -312,5 +318,110 @@ describeReal('Mailchimp sync at scale on MariaDB', () => {
     } finally {
       batch.mockRestore();
     }
+  }, 120_000);
+
+  // Before: disconnect deleted every queue row and member link of the account in the request
+  // (940,000 queue rows: 3.5 s in one statement, the rows locked as long).
+  it('disconnect deletes nothing in the request; the worker deletes the leftovers in batches, and a reconnect meanwhile keeps its new rows', async () => {
+    const acct = uniqueName('acct');
+    await connect(acct);
+    const count = async (table: string, where = '') =>
+      Number(
+        (
+          await svc.db.transaction((tx) =>
+            tx.query(`SELECT COUNT(*) AS n FROM ${table} WHERE account_id = ? ${where}`, [acct]),
+          )
+        )[0].n,
+      );
+    const links = (n: number, epoch: number, prefix: string) =>
+      Array.from({ length: n }, (_, i): MailchimpMemberRecord => ({
+        accountId: acct,
+        customerId: `${prefix}${String(i).padStart(6, '0')}`,
+        hash: 'h'.repeat(32),
+        recordHash: null,
+        epoch,
+        syncedAt: new Date(),
+      }));
+    const rows = queueRows(acct, 20_000);
+    for (let i = 0; i < rows.length; i += 2000)
+      await svc.db.transaction((tx) => store.enqueue(tx, rows.slice(i, i + 2000)));
+    const old = links(8_000, 0, 'cus_q');
+    for (let i = 0; i < old.length; i += 2000)
+      await svc.db.transaction((tx) => store.saveMembers(tx, old.slice(i, i + 2000)));
+
+    // The stale links are found as a range of ix_mailchimp_members_epoch (a DELETE … LIMIT walked
+    // the primary key and read every newer link before the old ones).
+    const plan = await svc.db.transaction(async (tx) => {
+      const [read] = await statementsOf(tx, () => store.deleteStaleMembers(tx, acct, 0, 5000));
+      return (await tx.query(`EXPLAIN ${read!.sql}`, read!.params)) as Array<{ type: string; key: string }>;
+    });
+    expect(plan).toEqual([expect.objectContaining({ type: 'range', key: 'ix_mailchimp_members_epoch' })]);
+
+    // The request: a few statements by primary key, none on the queue or the links.
+    const sent: Array<{ sql: string; params: unknown[] }> = [];
+    const db = {
+      transaction: <T>(fn: (tx: EntityManager) => Promise<T>) =>
+        svc.db.transaction(async (tx) => {
+          let out!: T;
+          sent.push(...(await statementsOf(tx, async () => (out = await fn(tx)))));
+          return out;
+        }),
+    } as unknown as Database;
+    expect(await disconnectMailchimp({ db, store }, acct)).toBe(true);
+    expect(sent.length).toBeLessThanOrEqual(4);
+    expect(sent.filter((st) => /mailchimp_queue|mailchimp_members/.test(st.sql))).toEqual([]);
+    expect(await count('mailchimp_queue')).toBe(20_000);
+    await request(svc.app)
+      .get('/v1/integrations/mailchimp')
+      .set('Authorization', await auth(acct))
+      .expect(404);
+
+    // The worker: 5,000 rows a batch, each its own transaction.
+    const deps = { db: svc.db, store, cleanupBatch: 5000 };
+    const deleted: number[] = [];
+    const clear = jest.spyOn(store, 'clearQueueBatch');
+    let queueBatches = 0;
+    try {
+      deleted.push(await cleanupOnce(deps));
+      expect(await count('mailchimp_queue')).toBe(15_000);
+
+      // Reconnected while the cleanup is pending: its queue rows and links are its own.
+      const answer = (await connect(acct)).body;
+      expect(answer.cleanup).toEqual({ startedAt: expect.any(String) });
+      const conn = (await svc.db.transaction((tx) => store.connection(tx, acct)))!;
+      expect(conn.membersEpoch).toBe(1);
+      await svc.db.transaction(async (tx) => {
+        await store.enqueue(
+          tx,
+          queueRows(acct, 3).map((r) => ({ ...r, customerId: `cus_new${r.customerId}` })),
+        );
+        await store.saveMembers(tx, links(10, conn.membersEpoch, 'cus_new'));
+      });
+      for (let n = await cleanupOnce(deps); n > 0; n = await cleanupOnce(deps)) deleted.push(n);
+      queueBatches = clear.mock.calls.length;
+    } finally {
+      clear.mockRestore();
+    }
+    // One queue batch before the reconnect (the reconnect stopped the queue's cleanup), then the
+    // old links: 5,000 and 3,000.
+    expect(queueBatches).toBe(1);
+    expect(deleted).toEqual([5000, 5000, 3000]);
+    expect(await count('mailchimp_queue')).toBe(15_003);
+    expect(await count('mailchimp_queue', "AND customer_id LIKE 'cus_new%'")).toBe(3);
+    expect(await count('mailchimp_members')).toBe(10);
+    expect(await count('mailchimp_members', 'AND epoch = 1')).toBe(10);
+    expect((await status(acct)).cleanup).toBeNull();
+
+    // Disconnected again and left alone: everything goes, in batches of 5,000 at most.
+    await request(svc.app)
+      .delete('/v1/integrations/mailchimp')
+      .set('Authorization', await auth(acct))
+      .expect(200);
+    const batches: number[] = [];
+    for (let n = await cleanupOnce(deps); n > 0; n = await cleanupOnce(deps)) batches.push(n);
+    expect(batches).toEqual([5000, 5000, 5000, 3, 10]);
+    expect(await count('mailchimp_queue')).toBe(0);
+    expect(await count('mailchimp_members')).toBe(0);
+    expect(await count('mailchimp_cleanups')).toBe(0);
   }, 120_000);
 });

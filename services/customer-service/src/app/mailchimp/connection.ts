@@ -5,6 +5,7 @@ import { dataCenterOf } from '../../domain/mailchimp';
 import {
   MailchimpRefused,
   type MailchimpApi,
+  type MailchimpCleanupRecord,
   type MailchimpConnectionRecord,
   type MailchimpStore,
   type SecretCipher,
@@ -46,7 +47,8 @@ export const BACKLOG_CAP = 10_000;
  * customer with an email is queued once, in batches, by the sync worker (src/app/mailchimp/sync.ts,
  * `backfillOnce`), which a large account sends through Mailchimp's batches. The request itself
  * writes one row, whatever the account's size. Reconnecting keeps the webhook token and the counts,
- * and starts the backfill again from the first customer.
+ * and starts the backfill again from the first customer; to another audience, it raises the
+ * connection's member epoch and leaves the old links to the worker's cleanup (`cleanupOnce`).
  */
 export async function connectMailchimp(deps: ConnectionDeps, accountId: string, input: ConnectInput) {
   const now = (deps.now ?? (() => new Date()))();
@@ -68,7 +70,25 @@ export async function connectMailchimp(deps: ConnectionDeps, accountId: string, 
     throw unavailable(`Mailchimp could not be reached to check the key: ${(err as Error).message}`);
   }
   return deps.db.transaction(async (tx) => {
-    const have = await deps.store.connection(tx, accountId);
+    // Locked (MySQL): a cleanup batch of the worker and this request take turns.
+    const have = await deps.store.connection(tx, accountId, { lock: true });
+    const pending = await deps.store.cleanup(tx, accountId, { lock: true });
+    let membersEpoch = Math.max(have?.membersEpoch ?? 0, pending?.membersBelow ?? 0);
+    let cleanup: MailchimpCleanupRecord | null = pending
+      ? // A reconnect keeps the queue rows a disconnect left (its backfill queues everyone anyway).
+        { ...pending, clearQueue: false }
+      : null;
+    if (have && have.audienceId !== input.audienceId) {
+      // Another audience: the links remembered belong to the old one. They are ignored from now
+      // on (their epoch is below the connection's) and deleted by the worker in batches.
+      membersEpoch += 1;
+      cleanup = {
+        accountId,
+        clearQueue: false,
+        membersBelow: membersEpoch,
+        startedAt: pending?.startedAt ?? now,
+      };
+    }
     const row: MailchimpConnectionRecord = {
       accountId,
       apiKeySealed: deps.cipher.seal(accountId, input.apiKey),
@@ -90,13 +110,13 @@ export async function connectMailchimp(deps: ConnectionDeps, accountId: string, 
       backfillQueued: 0,
       backfillStartedAt: now,
       backfillDoneAt: null,
+      membersEpoch,
       createdAt: have?.createdAt ?? now,
       updatedAt: now,
     };
     await deps.store.saveConnection(tx, row);
-    // Another audience: the members remembered belong to the old one.
-    if (have && have.audienceId !== input.audienceId) await deps.store.deleteMembers(tx, accountId, null);
-    return { connection: row, backlog: await deps.store.backlog(tx, accountId, BACKLOG_CAP) };
+    if (cleanup) await deps.store.saveCleanup(tx, cleanup);
+    return { connection: row, backlog: await deps.store.backlog(tx, accountId, BACKLOG_CAP), cleanup };
   });
 }
 
@@ -104,17 +124,37 @@ export async function mailchimpStatus(deps: Pick<ConnectionDeps, 'db' | 'store'>
   return deps.db.transaction(async (tx) => {
     const connection = await deps.store.connection(tx, accountId);
     if (!connection) return null;
-    return { connection, backlog: await deps.store.backlog(tx, accountId, BACKLOG_CAP) };
+    return {
+      connection,
+      backlog: await deps.store.backlog(tx, accountId, BACKLOG_CAP),
+      cleanup: await deps.store.cleanup(tx, accountId),
+    };
   });
 }
 
-export async function disconnectMailchimp(deps: Pick<ConnectionDeps, 'db' | 'store'>, accountId: string) {
+/**
+ * Disconnects: the connection row goes (the sync, the webhook and the queueing consumer stop for
+ * the account at once) and a cleanup is recorded; the account's queue rows and member links are
+ * deleted by the sync worker in batches (`cleanupOnce`), not in the request: four statements by
+ * primary key, whatever the account's size. Before, the request deleted them all (940,000 queue
+ * rows: 3.5 s).
+ */
+export async function disconnectMailchimp(
+  deps: Pick<ConnectionDeps, 'db' | 'store' | 'now'>,
+  accountId: string,
+) {
+  const now = (deps.now ?? (() => new Date()))();
   return deps.db.transaction(async (tx) => {
-    const have = await deps.store.connection(tx, accountId);
+    const have = await deps.store.connection(tx, accountId, { lock: true });
     if (!have) return false;
+    const pending = await deps.store.cleanup(tx, accountId, { lock: true });
     await deps.store.deleteConnection(tx, accountId);
-    await deps.store.clearQueue(tx, accountId);
-    await deps.store.deleteMembers(tx, accountId, null);
+    await deps.store.saveCleanup(tx, {
+      accountId,
+      clearQueue: true,
+      membersBelow: Math.max(have.membersEpoch, pending?.membersBelow ?? 0) + 1,
+      startedAt: pending?.startedAt ?? now,
+    });
     return true;
   });
 }

@@ -28,6 +28,12 @@ export interface MailchimpConnectionRecord {
   backfillQueued: number;
   backfillStartedAt: Date | null;
   backfillDoneAt: Date | null;
+  /**
+   * The epoch of the member links this connection makes and trusts (links carry theirs): raised
+   * when the audience changes, so the links to the old audience are ignored at once and deleted
+   * by the cleanup (`MailchimpCleanupRecord`) in batches.
+   */
+  membersEpoch: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -54,7 +60,22 @@ export interface MailchimpMemberRecord {
    * R2.1): the member then stays where the person put it. `null` (links made before): `hash`.
    */
   recordHash: string | null;
+  /** The `membersEpoch` of the connection that made the link; below the connection's: stale. */
+  epoch: number;
   syncedAt: Date;
+}
+
+/**
+ * Leftovers of a disconnect or of a change of audience, deleted by the sync worker in batches
+ * (`cleanupOnce`) rather than in the request: the account's queue rows when `clearQueue` (a
+ * disconnect; a reconnect meanwhile turns it off, its backfill queues everyone anyway), then its
+ * member links with an epoch below `membersBelow` (a reconnect's links have `membersBelow` or more).
+ */
+export interface MailchimpCleanupRecord {
+  accountId: string;
+  clearQueue: boolean;
+  membersBelow: number;
+  startedAt: Date;
 }
 
 /** The queue of one account as the status shows it: counts exact up to a cap, else `capped`. */
@@ -95,10 +116,10 @@ export interface MailchimpStore {
   saveConnection(tx: EntityManager, row: MailchimpConnectionRecord): Promise<void>;
   deleteConnection(tx: EntityManager, accountId: string): Promise<void>;
   /**
-   * Connected accounts with queue rows due at `now`: one probe of ix_mailchimp_queue_due per
-   * connection, whatever the queue holds.
+   * Connected accounts with queue rows due at `now`, in id order after `after` (the worker's
+   * rotating cursor): one probe of ix_mailchimp_queue_due per connection, whatever the queue holds.
    */
-  dueAccounts(tx: EntityManager, now: Date, limit: number): Promise<string[]>;
+  dueAccounts(tx: EntityManager, now: Date, limit: number, after: string): Promise<string[]>;
   /** The due rows of one account, the longest due first (by next attempt, then customer id). */
   dueRows(tx: EntityManager, accountId: string, now: Date, limit: number): Promise<MailchimpQueueRecord[]>;
   /** Pending and retrying counted up to `cap` (then `…Capped`), the oldest enqueue time. */
@@ -111,9 +132,24 @@ export interface MailchimpStore {
     rows: Array<Pick<MailchimpQueueRecord, 'accountId' | 'customerId' | 'token'>>,
   ): Promise<void>;
   reschedule(tx: EntityManager, rows: MailchimpQueueRecord[]): Promise<void>;
-  clearQueue(tx: EntityManager, accountId: string): Promise<void>;
-  /** Accounts whose backfill is still running (`backfill_done_at` null). */
-  backfillsRunning(tx: EntityManager, limit: number): Promise<string[]>;
+  /** Deletes up to `limit` queue rows of the account (one short statement); returns how many. */
+  clearQueueBatch(tx: EntityManager, accountId: string, limit: number): Promise<number>;
+  /** Accounts whose backfill is still running (`backfill_done_at` null), in id order after `after`. */
+  backfillsRunning(tx: EntityManager, limit: number, after: string): Promise<string[]>;
+  cleanup(
+    tx: EntityManager,
+    accountId: string,
+    opts?: { lock?: boolean },
+  ): Promise<MailchimpCleanupRecord | null>;
+  saveCleanup(tx: EntityManager, row: MailchimpCleanupRecord): Promise<void>;
+  deleteCleanup(tx: EntityManager, accountId: string): Promise<void>;
+  /** Accounts with a cleanup pending, in id order after `after`. */
+  cleanupsPending(tx: EntityManager, limit: number, after: string): Promise<string[]>;
+  /**
+   * Deletes up to `limit` member links of the account with an epoch below `below`; returns how many
+   * it found (fewer than `limit`: none left).
+   */
+  deleteStaleMembers(tx: EntityManager, accountId: string, below: number, limit: number): Promise<number>;
   /**
    * Queues the account's next `limit` active customers after `after` (id order) that have an email
    * and are not erased, with one INSERT … SELECT; a customer already queued keeps its row (the new
@@ -135,8 +171,7 @@ export interface MailchimpStore {
   ): Promise<void>;
   members(tx: EntityManager, accountId: string, customerIds: string[]): Promise<MailchimpMemberRecord[]>;
   saveMembers(tx: EntityManager, rows: MailchimpMemberRecord[]): Promise<void>;
-  /** `null`: every member of the account. */
-  deleteMembers(tx: EntityManager, accountId: string, customerIds: string[] | null): Promise<void>;
+  deleteMembers(tx: EntityManager, accountId: string, customerIds: string[]): Promise<void>;
   recordOutcome(
     tx: EntityManager,
     accountId: string,

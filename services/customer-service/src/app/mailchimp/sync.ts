@@ -27,6 +27,10 @@ export interface SyncDeps {
   maxRows?: number;
   /** Customers a backfill batch goes through (one short transaction each). */
   backfillBatch?: number;
+  /** Rows a cleanup batch deletes (one short statement and transaction each). */
+  cleanupBatch?: number;
+  /** Accounts served a pass, of each kind (due rows, running backfills, pending cleanups). */
+  accountsPerPass?: number;
   /** More members than this in one pass go through one batch operation (POST /3.0/batches). */
   batchThreshold?: number;
   /** Members sent at once on the single-call path (Mailchimp allows 10 connections per key). */
@@ -72,10 +76,77 @@ const accountLevel = (err: MailchimpRefused) => err.status === 401 || err.status
  */
 export async function drainOnce(deps: SyncDeps): Promise<number> {
   const now = (deps.now ?? (() => new Date()))();
-  let handled = await backfillOnce(deps, now);
-  const accounts = await deps.db.transaction((tx) => deps.store.dueAccounts(tx, now, 20));
+  let handled = await cleanupOnce(deps);
+  handled += await backfillOnce(deps, now);
+  const accounts = await rotating(deps, 'due', (after, limit) =>
+    deps.db.transaction((tx) => deps.store.dueAccounts(tx, now, limit, after)),
+  );
   for (const accountId of accounts) handled += await drainAccount(deps, accountId, now);
   return handled;
+}
+
+type CursorKind = 'due' | 'backfill' | 'cleanup';
+/** Where each kind of lookup stopped, per worker (its deps object). */
+const cursors = new WeakMap<object, Record<CursorKind, string>>();
+
+/**
+ * Up to `accountsPerPass` (20) accounts of one kind, starting after the last one the previous pass
+ * served and wrapping around to the first: with more accounts at work than a pass serves, each
+ * gets its turn. Before, every pass took the first 20 by account id, and an account past them
+ * waited as long as those had work.
+ */
+async function rotating(
+  deps: Pick<SyncDeps, 'accountsPerPass'>,
+  kind: CursorKind,
+  list: (after: string, limit: number) => Promise<string[]>,
+): Promise<string[]> {
+  const limit = deps.accountsPerPass ?? 20;
+  const state = cursors.get(deps) ?? { due: '', backfill: '', cleanup: '' };
+  cursors.set(deps, state);
+  const after = state[kind];
+  let accounts = await list(after, limit);
+  if (accounts.length < limit && after !== '') {
+    // Wrapped: the first ones again, up to where this pass started.
+    const wrapped = (await list('', limit - accounts.length)).filter((a) => a <= after);
+    accounts = [...accounts, ...wrapped];
+  }
+  state[kind] = accounts.at(-1) ?? '';
+  return accounts;
+}
+
+/**
+ * One batch of each pending cleanup (a disconnect's queue rows and member links, the links to an
+ * audience no longer connected), up to `accountsPerPass` accounts: in one short transaction per
+ * account, the cleanup row is locked and read, then up to `cleanupBatch` (5,000) queue rows are
+ * deleted while `clearQueue` holds, else up to that many links below `membersBelow`; the flag is
+ * turned off, or the cleanup row deleted, by the batch that finds fewer left. The state is the
+ * rows themselves: after a crash the next pass goes on. A reconnect meanwhile turns `clearQueue`
+ * off under the same lock and makes links at `membersBelow` or above: neither is deleted.
+ * Returns the rows deleted (at least 1 per batch run).
+ */
+export async function cleanupOnce(
+  deps: Pick<SyncDeps, 'db' | 'store' | 'cleanupBatch' | 'accountsPerPass'>,
+): Promise<number> {
+  const accounts = await rotating(deps, 'cleanup', (after, limit) =>
+    deps.db.transaction((tx) => deps.store.cleanupsPending(tx, limit, after)),
+  );
+  const limit = deps.cleanupBatch ?? 5000;
+  let deleted = 0;
+  for (const accountId of accounts) {
+    deleted += await deps.db.transaction(async (tx) => {
+      const c = await deps.store.cleanup(tx, accountId, { lock: true });
+      if (!c) return 0;
+      if (c.clearQueue) {
+        const n = await deps.store.clearQueueBatch(tx, accountId, limit);
+        if (n < limit) await deps.store.saveCleanup(tx, { ...c, clearQueue: false });
+        return Math.max(n, 1);
+      }
+      const n = await deps.store.deleteStaleMembers(tx, accountId, c.membersBelow, limit);
+      if (n < limit) await deps.store.deleteCleanup(tx, accountId);
+      return Math.max(n, 1);
+    });
+  }
+  return deleted;
 }
 
 /**
@@ -88,10 +159,12 @@ export async function drainOnce(deps: SyncDeps): Promise<number> {
  * Returns the customers gone through.
  */
 export async function backfillOnce(
-  deps: Pick<SyncDeps, 'db' | 'store' | 'backfillBatch'>,
+  deps: Pick<SyncDeps, 'db' | 'store' | 'backfillBatch' | 'accountsPerPass'>,
   now: Date,
 ): Promise<number> {
-  const accounts = await deps.db.transaction((tx) => deps.store.backfillsRunning(tx, 20));
+  const accounts = await rotating(deps, 'backfill', (after, limit) =>
+    deps.db.transaction((tx) => deps.store.backfillsRunning(tx, limit, after)),
+  );
   let scanned = 0;
   for (const accountId of accounts) {
     scanned += await deps.db.transaction(async (tx) => {
@@ -149,7 +222,11 @@ async function drainAccount(deps: SyncDeps, accountId: string, now: Date): Promi
     if (!i.customerId) continue;
     idsOf.set(i.customerId, [...(idsOf.get(i.customerId) ?? []), i]);
   }
-  const known = new Map(read.members.map((m) => [m.customerId, m]));
+  // Links of an earlier epoch (another audience, or a connection since disconnected) are stale:
+  // the cleanup deletes them; meanwhile the member is planned as new.
+  const known = new Map(
+    read.members.filter((m) => m.epoch >= conn.membersEpoch).map((m) => [m.customerId, m]),
+  );
   const plans = rows.map((row) => {
     const c = byId.get(row.customerId);
     const link = known.get(row.customerId);
@@ -270,6 +347,7 @@ async function record(deps: SyncDeps, conn: MailchimpConnectionRecord, outcomes:
         customerId: o.row.customerId,
         hash: plan.hash,
         recordHash: plan.recordHash,
+        epoch: conn.membersEpoch,
         syncedAt: now,
       });
     else forget.push(o.row.customerId);
@@ -283,8 +361,17 @@ async function record(deps: SyncDeps, conn: MailchimpConnectionRecord, outcomes:
   await deps.db.transaction(async (tx) => {
     await deps.store.dequeue(tx, done);
     await deps.store.reschedule(tx, retry);
-    await deps.store.saveMembers(tx, save);
-    await deps.store.deleteMembers(tx, accountId, forget);
+    // Disconnected, reconnected or moved to another audience while Mailchimp was called: the links
+    // would belong to a connection that is gone (and escape its cleanup); they are not kept.
+    const current = await deps.store.connection(tx, accountId);
+    if (
+      current &&
+      current.membersEpoch === conn.membersEpoch &&
+      current.createdAt.getTime() === conn.createdAt.getTime()
+    ) {
+      await deps.store.saveMembers(tx, save);
+      await deps.store.deleteMembers(tx, accountId, forget);
+    }
     await deps.store.recordOutcome(tx, accountId, counts, now, error);
   });
 }

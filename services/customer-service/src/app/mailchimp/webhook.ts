@@ -195,6 +195,7 @@ async function applyEmailChange(
         customerId: c.id,
         hash: newHash,
         recordHash: c.email ? subscriberHash(c.email) : null,
+        epoch: conn.membersEpoch,
         syncedAt: now,
       });
       continue;
@@ -214,6 +215,7 @@ async function applyEmailChange(
       customerId: c.id,
       hash: newHash,
       recordHash: newHash,
+      epoch: conn.membersEpoch,
       syncedAt: now,
     });
   }

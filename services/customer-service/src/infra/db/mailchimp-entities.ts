@@ -2,6 +2,7 @@ import { EntitySchema } from 'typeorm';
 import { MAILCHIMP_LIMITS } from '@crp/contracts/limits';
 import { entityColumn } from '@crp/platform/columns';
 import type {
+  MailchimpCleanupRecord,
   MailchimpConnectionRecord,
   MailchimpMemberRecord,
   MailchimpQueueRecord,
@@ -33,6 +34,7 @@ export const MailchimpConnectionEntity = new EntitySchema<MailchimpConnectionRec
     backfillQueued: { name: 'backfill_queued', type: 'int', default: 0 },
     backfillStartedAt: dt('backfill_started_at', true),
     backfillDoneAt: dt('backfill_done_at', true),
+    membersEpoch: { name: 'members_epoch', type: 'int', default: 0 },
     createdAt: dt('created_at'),
     updatedAt: dt('updated_at'),
   },
@@ -65,8 +67,26 @@ export const MailchimpMemberEntity = new EntitySchema<MailchimpMemberRecord>({
     customerId: { name: 'customer_id', type: 'varchar', length: 40, primary: true },
     hash: vc('hash', 32, false),
     recordHash: vc('record_hash', 32),
+    epoch: { type: 'int', default: 0 },
     syncedAt: dt('synced_at'),
+  },
+  indices: [{ name: 'ix_mailchimp_members_epoch', columns: ['accountId', 'epoch'] }],
+});
+
+export const MailchimpCleanupEntity = new EntitySchema<MailchimpCleanupRecord>({
+  name: 'MailchimpCleanup',
+  tableName: 'mailchimp_cleanups',
+  columns: {
+    accountId: { name: 'account_id', type: 'varchar', length: 64, primary: true },
+    clearQueue: { name: 'clear_queue', type: 'boolean', default: false },
+    membersBelow: { name: 'members_below', type: 'int', default: 0 },
+    startedAt: dt('started_at'),
   },
 });
 
-export const mailchimpEntities = [MailchimpConnectionEntity, MailchimpQueueEntity, MailchimpMemberEntity];
+export const mailchimpEntities = [
+  MailchimpConnectionEntity,
+  MailchimpQueueEntity,
+  MailchimpMemberEntity,
+  MailchimpCleanupEntity,
+];

@@ -1,16 +1,23 @@
 import type { EntityManager } from 'typeorm';
 import { BatchTable, inList, queryRows } from '@crp/platform/sql';
 import type {
+  MailchimpCleanupRecord,
   MailchimpConnectionRecord,
   MailchimpMemberRecord,
   MailchimpQueueRecord,
   MailchimpStore,
 } from '../../app/mailchimp/ports';
-import { MailchimpConnectionEntity, MailchimpMemberEntity, MailchimpQueueEntity } from './mailchimp-entities';
+import {
+  MailchimpCleanupEntity,
+  MailchimpConnectionEntity,
+  MailchimpMemberEntity,
+  MailchimpQueueEntity,
+} from './mailchimp-entities';
 
 const connections = new BatchTable<MailchimpConnectionRecord>(MailchimpConnectionEntity);
 const queue = new BatchTable<MailchimpQueueRecord>(MailchimpQueueEntity);
 const members = new BatchTable<MailchimpMemberRecord>(MailchimpMemberEntity);
+const cleanups = new BatchTable<MailchimpCleanupRecord>(MailchimpCleanupEntity);
 
 const CONNECTION_MUTABLE: Array<keyof MailchimpConnectionRecord & string> = [
   'apiKeySealed',
@@ -32,6 +39,7 @@ const CONNECTION_MUTABLE: Array<keyof MailchimpConnectionRecord & string> = [
   'backfillQueued',
   'backfillStartedAt',
   'backfillDoneAt',
+  'membersEpoch',
   'updatedAt',
 ];
 
@@ -71,14 +79,15 @@ export const mailchimpRepository: MailchimpStore = {
    * <= ?)` is no better: MariaDB reads it by `ref` on account_id and filters every entry of an
    * account with nothing due (945,000 entries).
    */
-  async dueAccounts(tx, now, limit) {
+  async dueAccounts(tx, now, limit, after) {
     const rows = await queryRows(
       tx,
       `SELECT c.account_id AS a FROM mailchimp_connections c
-        WHERE (SELECT q.next_attempt_at FROM mailchimp_queue q
+        WHERE c.account_id > ?
+          AND (SELECT q.next_attempt_at FROM mailchimp_queue q
                 WHERE q.account_id = c.account_id ORDER BY q.next_attempt_at LIMIT 1) <= ?
         ORDER BY c.account_id LIMIT ${Math.trunc(limit)}`,
-      [dbDate(tx, now)],
+      [after, dbDate(tx, now)],
     );
     return rows.map((r) => String(r.a));
   },
@@ -157,17 +166,79 @@ export const mailchimpRepository: MailchimpStore = {
     queue.insert(tx, rows, {
       onDuplicate: { conflictKeys: ['accountId', 'customerId'], update: ['attempts', 'nextAttemptAt'] },
     }),
-  async clearQueue(tx, accountId) {
-    await tx.query('DELETE FROM mailchimp_queue WHERE account_id = ?', [accountId]);
+  /**
+   * One chunk of the account's queue rows, from the start of its primary key range: MariaDB
+   * `DELETE … LIMIT`, SQLite a rowid subquery (as the outbox purge). Before, disconnect deleted
+   * every row of the account in one statement inside the request (940,000 rows: 3.5 s, and the
+   * locks held as long).
+   */
+  async clearQueueBatch(tx, accountId, limit) {
+    const n = Math.trunc(limit);
+    return affected(
+      tx,
+      isMysql(tx)
+        ? `DELETE FROM mailchimp_queue WHERE account_id = ? LIMIT ${n}`
+        : `DELETE FROM mailchimp_queue WHERE rowid IN
+             (SELECT rowid FROM mailchimp_queue WHERE account_id = ? LIMIT ${n})`,
+      [accountId],
+    );
   },
-  async backfillsRunning(tx, limit) {
+  async backfillsRunning(tx, limit, after) {
     const rows = await queryRows(
       tx,
-      `SELECT account_id AS a FROM mailchimp_connections WHERE backfill_done_at IS NULL
+      `SELECT account_id AS a FROM mailchimp_connections WHERE backfill_done_at IS NULL AND account_id > ?
         ORDER BY account_id LIMIT ${Math.trunc(limit)}`,
-      [],
+      [after],
     );
     return rows.map((r) => String(r.a));
+  },
+  async cleanup(tx, accountId, opts = {}) {
+    const lock = opts.lock && isMysql(tx) ? 'FOR UPDATE' : '';
+    const [row] = await cleanups.select(tx, 'account_id = ?', [accountId], lock);
+    return row ?? null;
+  },
+  saveCleanup: (tx, row) =>
+    cleanups.insert(tx, [row], {
+      onDuplicate: { conflictKeys: ['accountId'], update: ['clearQueue', 'membersBelow', 'startedAt'] },
+    }),
+  async deleteCleanup(tx, accountId) {
+    await tx.query('DELETE FROM mailchimp_cleanups WHERE account_id = ?', [accountId]);
+  },
+  async cleanupsPending(tx, limit, after) {
+    const rows = await queryRows(
+      tx,
+      `SELECT account_id AS a FROM mailchimp_cleanups WHERE account_id > ?
+        ORDER BY account_id LIMIT ${Math.trunc(limit)}`,
+      [after],
+    );
+    return rows.map((r) => String(r.a));
+  },
+  /**
+   * One chunk of the account's links below the epoch: their ids read as a range of
+   * ix_mailchimp_members_epoch (named), then deleted by key, `epoch < ?` checked again (a link the
+   * reconnect rewrote meanwhile stays). A `DELETE … WHERE account_id = ? AND epoch < ? LIMIT`
+   * cannot name an index, and MariaDB walked the primary key and filtered, reading every newer link
+   * left before the old ones: 84,999 rows for a batch of 5,000 once 75,000 of 200,000 half-new
+   * links were gone.
+   */
+  async deleteStaleMembers(tx, accountId, below, limit) {
+    const hint = isMysql(tx) ? 'FORCE INDEX (ix_mailchimp_members_epoch)' : '';
+    const ids = (
+      await queryRows(
+        tx,
+        `SELECT customer_id AS c FROM mailchimp_members ${hint} WHERE account_id = ? AND epoch < ?
+          LIMIT ${Math.trunc(limit)}`,
+        [accountId, below],
+      )
+    ).map((r) => String(r.c));
+    for (let i = 0; i < ids.length; i += 500) {
+      const l = inList(ids.slice(i, i + 500));
+      await tx.query(
+        `DELETE FROM mailchimp_members WHERE account_id = ? AND epoch < ? AND customer_id IN ${l.sql}`,
+        [accountId, below, ...l.params],
+      );
+    }
+    return ids.length;
   },
   /**
    * The next `limit` active customers in id order, read from idx_customers_account_status_id as a
@@ -222,13 +293,12 @@ export const mailchimpRepository: MailchimpStore = {
   },
   saveMembers: (tx, rows) =>
     members.insert(tx, rows, {
-      onDuplicate: { conflictKeys: ['accountId', 'customerId'], update: ['hash', 'recordHash', 'syncedAt'] },
+      onDuplicate: {
+        conflictKeys: ['accountId', 'customerId'],
+        update: ['hash', 'recordHash', 'epoch', 'syncedAt'],
+      },
     }),
   async deleteMembers(tx, accountId, customerIds) {
-    if (customerIds === null) {
-      await tx.query('DELETE FROM mailchimp_members WHERE account_id = ?', [accountId]);
-      return;
-    }
     if (customerIds.length === 0) return;
     const l = inList(customerIds);
     await tx.query(`DELETE FROM mailchimp_members WHERE account_id = ? AND customer_id IN ${l.sql}`, [
@@ -263,6 +333,11 @@ export const mailchimpRepository: MailchimpStore = {
 
 function isMysql(tx: EntityManager): boolean {
   return tx.connection.options.type === 'mysql' || tx.connection.options.type === 'mariadb';
+}
+
+async function affected(tx: EntityManager, sql: string, params: unknown[]): Promise<number> {
+  const res = await tx.queryRunner!.query(sql, params, true);
+  return Number(res.affected ?? 0);
 }
 
 function concat(tx: EntityManager): string {

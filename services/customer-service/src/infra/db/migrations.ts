@@ -12,6 +12,7 @@ import { MergedIntoIndex1732000000820 } from './migrations/1732000000820-merged-
 import { DuplicatesByKeyIndex1732000000830 } from './migrations/1732000000830-duplicates-by-key-index';
 import { MailchimpScale1732000000840 } from './migrations/1732000000840-mailchimp-scale';
 import { MatchKeysIdOrder1732000000850 } from './migrations/1732000000850-match-keys-id-order';
+import { MailchimpCleanup1732000000860 } from './migrations/1732000000860-mailchimp-cleanup';
 
 /** This service's own migrations, oldest first (the kit adds the outbox/inbox tables' one). */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   DuplicatesByKeyIndex1732000000830,
   MailchimpScale1732000000840,
   MatchKeysIdOrder1732000000850,
+  MailchimpCleanup1732000000860,
 ];
