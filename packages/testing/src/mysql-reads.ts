@@ -50,21 +50,27 @@ interface PlannedRunner {
   query(sql: string, params?: unknown[], ...rest: unknown[]): Promise<unknown>;
 }
 
+/** A statement a transaction ran, with its parameters. */
+export interface SentStatement {
+  sql: string;
+  params: unknown[];
+}
+
 /**
- * The statements `fn` runs on a transaction's connection that match `which`, each with MariaDB's
- * EXPLAIN of it: for tests that a read uses the index it should. Everything that transaction runs
- * (TypeORM's builders and `tx.query`) passes through its query runner, watched here while `fn` runs.
+ * Every statement `fn` runs on a transaction's connection, in order, with its parameters (MariaDB
+ * or SQLite): TypeORM's builders and `tx.query` all pass through the transaction's query runner,
+ * watched here while `fn` runs and left as it was after.
  */
-export async function plansOf(
-  tx: { queryRunner?: unknown; query(sql: string, params?: unknown[]): Promise<unknown> },
+export async function statementsOf(
+  tx: { queryRunner?: unknown },
   fn: () => Promise<unknown>,
-  which: RegExp,
-): Promise<PlanRow[][]> {
-  const runner = tx.queryRunner as PlannedRunner;
+): Promise<SentStatement[]> {
+  const runner = tx.queryRunner as PlannedRunner | undefined;
+  if (!runner) throw new Error('statementsOf needs a transaction (its EntityManager has a query runner)');
   const query = runner.query;
-  const statements: Array<{ sql: string; params?: unknown[] }> = [];
+  const sent: SentStatement[] = [];
   runner.query = (sql, params, ...rest) => {
-    statements.push({ sql, params });
+    sent.push({ sql, params: params ?? [] });
     return query.call(runner, sql, params, ...rest);
   };
   try {
@@ -72,6 +78,19 @@ export async function plansOf(
   } finally {
     runner.query = query;
   }
+  return sent;
+}
+
+/**
+ * The statements `fn` runs on a transaction's connection that match `which`, each with MariaDB's
+ * EXPLAIN of it: for tests that a read uses the index it should (statementsOf, then EXPLAIN).
+ */
+export async function plansOf(
+  tx: { queryRunner?: unknown; query(sql: string, params?: unknown[]): Promise<unknown> },
+  fn: () => Promise<unknown>,
+  which: RegExp,
+): Promise<PlanRow[][]> {
+  const statements = await statementsOf(tx, fn);
   const plans: PlanRow[][] = [];
   for (const s of statements.filter((st) => which.test(st.sql)))
     plans.push((await tx.query(`EXPLAIN ${s.sql}`, s.params)) as PlanRow[]);

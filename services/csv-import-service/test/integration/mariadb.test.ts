@@ -9,7 +9,7 @@ import { createCsvImportService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
 import { ImportJobEntity, ImportRowReportEntity, type ImportRowReportRow } from '../../src/infra/db/entities';
 import { finishedWithFiles, reportPage, runnableJobIds, saveReports } from '../../src/infra/db/repositories';
-import { analyzeReads } from '@crp/testing/mysql-reads';
+import { analyzeReads, statementsOf } from '@crp/testing/mysql-reads';
 import { insertJob } from '../support/fixtures';
 import { realEnv } from '@crp/testing/service-env';
 
@@ -193,19 +193,12 @@ describeReal('csv-import-service on real MariaDB and Kafka', () => {
 
     const asOf = new Date('2100-01-01T00:00:00Z');
     const { ids, purge, pollReads, purgeReads } = await handle.db.transaction(async (tx) => {
-      const sent: Array<{ sql: string; params: unknown[] }> = [];
-      const runner = tx.queryRunner!;
-      const query = runner.query.bind(runner);
-      const spy = jest.spyOn(runner, 'query').mockImplementation(((
-        sql: string,
-        params?: unknown[],
-        structured?: boolean,
-      ) => {
-        sent.push({ sql, params: params ?? [] });
-        return query(sql, params, structured as true);
-      }) as typeof runner.query);
-      const ids = await runnableJobIds(tx, asOf, 10);
-      const purge = await finishedWithFiles(tx, asOf, 100).finally(() => spy.mockRestore());
+      let ids: string[] = [];
+      let purge: Awaited<ReturnType<typeof finishedWithFiles>> = [];
+      const sent = await statementsOf(tx, async () => {
+        ids = await runnableJobIds(tx, asOf, 10);
+        purge = await finishedWithFiles(tx, asOf, 100);
+      });
       return {
         ids,
         purge: purge.map((j) => j.id).filter((id) => id.startsWith(tag)),

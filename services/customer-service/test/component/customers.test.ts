@@ -2,6 +2,7 @@ import request from 'supertest';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
 import { listExpressRoutes } from '@crp/platform/http';
 import { testLogger } from '@crp/testing/silent-logger';
+import { statementsOf } from '@crp/testing/mysql-reads';
 import { createCustomerService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
 import { customerScenarios, type CustomerServiceHandle, type Env } from '../support/scenarios';
@@ -86,27 +87,19 @@ describe('customer-service on SQLite and the in-process bus', () => {
 
   // SQLite: the duplicate scan's read of each key's first holders in id order walks the key's
   // index (account_id, key, customer_id) and stops: no sort of every holder, and not the account's
-  // primary key (the plan SQLite chose with the (account_id, key) indexes, before migration 840).
+  // primary key (the plan SQLite chose with the (account_id, key) indexes, before migration 850).
   it("the likely-duplicates scan reads each address's and phone's holders from its index in id order, without a sort", async () => {
     const plans = await svc.db.transaction(async (tx) => {
-      const sent: Array<{ sql: string; params: unknown[] }> = [];
-      const query = tx.query.bind(tx);
-      const spy = jest.spyOn(tx, 'query').mockImplementation((sql, params) => {
-        sent.push({ sql, params: (params as unknown[] | undefined) ?? [] });
-        return query(sql, params);
-      });
-      try {
-        await duplicateRepository.matchKeyCandidates(
+      const sent = await statementsOf(tx, () =>
+        duplicateRepository.matchKeyCandidates(
           tx,
           {
             addresses: [{ accountId: 'acct', value: 'US|40202|1 forwarder way' }],
             phones: [{ accountId: 'acct', value: '+15025550100' }],
           },
           CANDIDATES_PER_KEY,
-        );
-      } finally {
-        spy.mockRestore();
-      }
+        ),
+      );
       expect(sent).toHaveLength(1);
       return (await tx.query(`EXPLAIN QUERY PLAN ${sent[0]!.sql}`, sent[0]!.params)) as Array<{
         detail: string;

@@ -17,7 +17,7 @@ import {
   suggestDuplicates,
   type MatchKeysRecord,
 } from '../../src/domain/duplicates';
-import { analyzeReads } from '@crp/testing/mysql-reads';
+import { analyzeReads, statementsOf } from '@crp/testing/mysql-reads';
 import { searchScenarios } from '../support/search-scenarios';
 import { parse } from 'csv-parse/sync';
 import { newId } from '@crp/platform/ids';
@@ -267,21 +267,6 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
     }
   }, 60_000);
 
-  /** The statements `fn` sends through `tx`, each with its parameters. */
-  const statementsOf = async (tx: EntityManager, fn: () => Promise<unknown>) => {
-    const sent: Array<{ sql: string; params: unknown[] }> = [];
-    const query = tx.query.bind(tx);
-    const spy = jest.spyOn(tx, 'query').mockImplementation((sql, params) => {
-      sent.push({ sql, params: (params as unknown[] | undefined) ?? [] });
-      return query(sql, params);
-    });
-    try {
-      await fn();
-    } finally {
-      spy.mockRestore();
-    }
-    return sent;
-  };
   const rowsReadFrom = (reads: Array<{ table: string; rows: number }>, table: string) =>
     reads.filter((r) => r.table === table).reduce((n, r) => n + r.rows, 0);
 

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
 import { signDevToken } from '@crp/platform/auth';
 import { FakeMailchimp } from '@crp/testing/fake-mailchimp';
-import { analyzeReads, type TableRead } from '@crp/testing/mysql-reads';
+import { analyzeReads, statementsOf, type TableRead } from '@crp/testing/mysql-reads';
 import { describeReal, freshMysqlDatabase, uniqueName } from '@crp/testing/real-infra';
 import { realEnv } from '@crp/testing/service-env';
 import { testLogger } from '@crp/testing/silent-logger';
@@ -100,21 +100,6 @@ describeReal('Mailchimp sync at scale on MariaDB', () => {
       nextAttemptAt: new Date(Date.parse('2026-11-20T10:00:00Z') + i),
       ...at(i),
     }));
-  /** The statements `fn` sends through `tx`, each with its parameters. */
-  const statementsOf = async (tx: EntityManager, fn: () => Promise<unknown>) => {
-    const sent: Array<{ sql: string; params: unknown[] }> = [];
-    const query = tx.query.bind(tx);
-    const spy = jest.spyOn(tx, 'query').mockImplementation((sql, params) => {
-      sent.push({ sql, params: (params as unknown[] | undefined) ?? [] });
-      return query(sql, params);
-    });
-    try {
-      await fn();
-    } finally {
-      spy.mockRestore();
-    }
-    return sent;
-  };
   const queueReads = (reads: TableRead[]) =>
     reads.filter((r) => r.table === 'mailchimp_queue' || r.table === 'q');
 

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
 import { newId } from '@crp/platform/ids';
 import { describeReal, freshMysqlDatabase, uniqueName } from '@crp/testing/real-infra';
-import { plansOf } from '@crp/testing/mysql-reads';
+import { plansOf, statementsOf } from '@crp/testing/mysql-reads';
 import { embeddedEnv } from '@crp/testing/service-env';
 import { testLogger } from '@crp/testing/silent-logger';
 import { createOrderIngestService } from '../../src/composition-root';
@@ -146,21 +146,19 @@ describeReal('order and delegation lists on real MariaDB', () => {
       [undefined, /^SELECT (?![\s\S]*FORCE INDEX)[\s\S]*ORDER BY updated_at, id LIMIT \?$/],
       [at(8990), /FORCE INDEX \(`idx_orders_updated`\)[\s\S]*ORDER BY updated_at, id LIMIT \?$/],
     ] as const) {
-      const sent: string[] = [];
+      let sent: string[] = [];
       const page = await svc.db.transaction(async (tx) => {
-        const runner = tx.queryRunner!;
-        const query = runner.query.bind(runner);
-        const spy = jest.spyOn(runner, 'query').mockImplementation(((
-          sql: string,
-          params?: unknown[],
-          structured?: boolean,
-        ) => {
-          if (statements.test(sql)) sent.push(sql);
-          return query(sql, params, structured as true);
-        }) as typeof runner.query);
-        return orderRepository
-          .list(tx, acct, { updatedSince: since, storeId: 'st_rare', after: from, limit: 21 })
-          .finally(() => spy.mockRestore());
+        let listed: Awaited<ReturnType<typeof orderRepository.list>> = [];
+        const all = await statementsOf(tx, async () => {
+          listed = await orderRepository.list(tx, acct, {
+            updatedSince: since,
+            storeId: 'st_rare',
+            after: from,
+            limit: 21,
+          });
+        });
+        sent = all.map((st) => st.sql).filter((sql) => statements.test(sql));
+        return listed;
       });
       expect(page.map((o) => o.id)).toEqual(from ? rare.slice(-1) : rare);
       expect(sent).toHaveLength(3);
