@@ -6,6 +6,7 @@ import { importOne, importShipStationOrders, type IngestDeps } from '../app/inge
 import { getOrder, listOrders } from '../app/queries';
 import type { ShipStationOrder } from '../domain/shipstation-order';
 import { MAX_ORDERS_PER_REQUEST, OrderListQuery, OrderListSchema, ShipStationOrderSchema } from './schemas';
+import { BatchResultSchema, ImportedOrderSchema, OrderDetailSchema } from './order-schemas';
 
 /** One order object, or an array of up to MAX_ORDERS_PER_REQUEST of them. */
 const OrdersBody = Type.Union([
@@ -63,10 +64,11 @@ export function orderRoutes(db: Database, deps: IngestDeps) {
       bodyDoc: OrdersBody,
       bodyLimit: '32mb',
       responses: {
-        201: { description: 'One order, created; OrderImported published' },
+        201: { description: 'One order, created; OrderImported published', schema: ImportedOrderSchema },
         200: {
           description:
             'One order already known ("updated": new revision, or "unchanged"); or, for an array, { results: [{ index, orderNumber, status, orderId | reason }], counts }',
+          schema: Type.Union([ImportedOrderSchema, BatchResultSchema]),
         },
         404: { description: 'No such store in this account' },
       },
@@ -83,8 +85,11 @@ export function orderRoutes(db: Database, deps: IngestDeps) {
       bodyDoc: OrdersBody,
       bodyLimit: '32mb',
       responses: {
-        201: { description: 'Created; OrderImported published' },
-        200: { description: 'Already known, or the per-order results of an array' },
+        201: { description: 'Created; OrderImported published', schema: ImportedOrderSchema },
+        200: {
+          description: 'Already known, or the per-order results of an array',
+          schema: Type.Union([ImportedOrderSchema, BatchResultSchema]),
+        },
       },
       handler: async ({ principal, body, correlationId }) =>
         importOrders(db, deps, { accountId: principal.accountId, correlationId }, null, body),
@@ -119,7 +124,10 @@ export function orderRoutes(db: Database, deps: IngestDeps) {
       summary: "One order, with its channel's essentials and its revision history",
       tags: ['orders'],
       params: Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 40 }) }),
-      responses: { 200: { description: 'The order' }, 404: { description: 'No such order in this account' } },
+      responses: {
+        200: { description: 'The order and its revisions', schema: OrderDetailSchema },
+        404: { description: 'No such order in this account' },
+      },
       handler: async ({ principal, params }) => ({
         body: await getOrder(db, repos, principal.accountId, params.orderId),
       }),

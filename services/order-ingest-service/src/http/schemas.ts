@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { ADDRESS_PART_LIMITS as A, TEXT_LIMITS as L, MONEY_LIMITS } from '@crp/contracts/limits';
 import { TOTAL_CAP } from '../app/queries';
 import { ORDER_STATUSES, ORDER_STATUS_LIST } from '@crp/contracts/order-status';
+import { OrderSchema } from './order-schemas';
 
 /** Orders one request may carry (POST …/orders with an array). */
 export const MAX_ORDERS_PER_REQUEST = 5000;
@@ -93,7 +94,7 @@ export const OrderListQuery = Type.Object({
 
 /** `GET /v1/orders`: one page, how many orders match in all, and where the next page starts. */
 export const OrderListSchema = Type.Object({
-  orders: Type.Array(Type.Object({}, { additionalProperties: true }), {
+  orders: Type.Array(OrderSchema, {
     description: 'The page: by id, or with updatedSince by (modifyDate, id)',
   }),
   total: Type.Integer({
