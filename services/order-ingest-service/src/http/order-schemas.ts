@@ -102,3 +102,51 @@ export const BatchResultSchema = Type.Object({
     rejected: Type.Integer(),
   }),
 });
+
+/** A connected store (storeView, app/stores.ts); never its credentials. */
+export const StoreSchema = Type.Object({
+  storeId: Type.String(),
+  channel: Type.String(),
+  type: Type.String({ description: 'The same as channel (the older name)' }),
+  name: Type.String(),
+  status: Type.String({ description: 'active, needs_attention or disconnected' }),
+  statusMessage: Nullable(Type.String()),
+  settings: Type.Object({}, { additionalProperties: true }),
+  hasCredentials: Type.Boolean(),
+  sync: Nullable(
+    Type.Object({
+      watermark: Nullable(DateTime),
+      lastSyncAt: Nullable(DateTime),
+      nextSyncAt: Nullable(DateTime),
+    }),
+  ),
+  webhooks: Nullable(
+    Type.Object({
+      url: Type.String(),
+      topics: Type.Array(Type.String()),
+      header: Type.Optional(Type.String()),
+    }),
+  ),
+  createDate: DateTime,
+  modifyDate: DateTime,
+});
+
+/** A store's sync job (jobView, app/sync.ts). */
+export const SyncJobSchema = Type.Object({
+  jobId: Type.String(),
+  storeId: Type.String(),
+  trigger: Type.String(),
+  status: Type.String(),
+  window: Type.Object({ from: Nullable(DateTime), to: Nullable(DateTime) }),
+  pages: Type.Integer(),
+  counts: Type.Object({
+    created: Type.Integer(),
+    updated: Type.Integer(),
+    unchanged: Type.Integer(),
+    rejected: Type.Integer(),
+  }),
+  errors: Type.Array(Type.String()),
+  createDate: DateTime,
+  startDate: Nullable(DateTime),
+  endDate: Nullable(DateTime),
+});

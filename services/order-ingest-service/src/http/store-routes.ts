@@ -11,6 +11,7 @@ import {
   type ConnectableChannel,
 } from '../app/stores';
 import { getSyncJob, listSyncJobs, startSync } from '../app/sync';
+import { StoreSchema, SyncJobSchema } from './order-schemas';
 
 const CHANNELS = ['shopify', 'woocommerce', 'ebay', 'amazon', 'bigcommerce', 'etsy', 'api'] as const;
 const Channel = Type.Union(CHANNELS.map((t) => Type.Literal(t)));
@@ -31,7 +32,9 @@ export function storeRoutes(deps: ChannelDeps) {
       summary: "The account's stores, the built-in manual store first; status, sync state, never credentials",
       tags: ['stores'],
       query: Type.Object({ includeDisconnected: Type.Boolean({ default: false }) }),
-      responses: { 200: { description: '{ stores }' } },
+      responses: {
+        200: { description: '{ stores }', schema: Type.Object({ stores: Type.Array(StoreSchema) }) },
+      },
       handler: async ({ principal, query }) => ({
         body: await listStores(db, repos, principal.accountId, query.includeDisconnected),
       }),
@@ -56,7 +59,7 @@ export function storeRoutes(deps: ChannelDeps) {
         { additionalProperties: false },
       ),
       responses: {
-        201: { description: 'The store (a connected channel syncs at once)' },
+        201: { description: 'The store (a connected channel syncs at once)', schema: StoreSchema },
         422: {
           description:
             'A channel field is missing or invalid (each one named), or the site URL is not public',
@@ -83,7 +86,10 @@ export function storeRoutes(deps: ChannelDeps) {
       summary: 'One store',
       tags: ['stores'],
       params: StoreId,
-      responses: { 200: { description: 'The store' }, 404: { description: 'No such store in this account' } },
+      responses: {
+        200: { description: 'The store', schema: StoreSchema },
+        404: { description: 'No such store in this account' },
+      },
       handler: async ({ principal, params }) => ({
         body: await getStore(db, repos, principal.accountId, params.storeId),
       }),
@@ -106,7 +112,7 @@ export function storeRoutes(deps: ChannelDeps) {
         { additionalProperties: false },
       ),
       responses: {
-        200: { description: 'The store' },
+        200: { description: 'The store', schema: StoreSchema },
         404: { description: 'No such store in this account (or it is disconnected)' },
         422: { description: 'A channel field is invalid' },
       },
@@ -139,7 +145,7 @@ export function storeRoutes(deps: ChannelDeps) {
       tags: ['stores'],
       params: StoreId,
       responses: {
-        202: { description: 'The job: { jobId, status, … }' },
+        202: { description: 'The job: { jobId, status, … }', schema: SyncJobSchema },
         404: { description: 'No such store in this account (or it is disconnected)' },
         409: { description: 'The store has no connector (api, and channels not built yet)' },
       },
@@ -157,7 +163,7 @@ export function storeRoutes(deps: ChannelDeps) {
       params: StoreId,
       query: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }) }),
       responses: {
-        200: { description: '{ syncs }' },
+        200: { description: '{ syncs }', schema: Type.Object({ syncs: Type.Array(SyncJobSchema) }) },
         404: { description: 'No such store in this account' },
       },
       handler: async ({ principal, params, query }) => ({
@@ -174,7 +180,10 @@ export function storeRoutes(deps: ChannelDeps) {
         storeId: Type.String({ minLength: 1, maxLength: 80 }),
         jobId: Type.String({ minLength: 1, maxLength: 40 }),
       }),
-      responses: { 200: { description: 'The job' }, 404: { description: 'No such job' } },
+      responses: {
+        200: { description: 'The job', schema: SyncJobSchema },
+        404: { description: 'No such job' },
+      },
       handler: async ({ principal, params }) => ({
         body: await getSyncJob(deps, principal.accountId, params.storeId, params.jobId),
       }),
