@@ -5,6 +5,17 @@ import { receiveWebhook } from '../app/webhooks';
 
 const Params = Type.Object({ storeId: Type.String({ minLength: 1, maxLength: 80 }) });
 
+const WebhookAnswer = Type.Object({
+  status: Type.Union([
+    Type.Literal('accepted'),
+    Type.Literal('duplicate'),
+    Type.Literal('ignored'),
+    Type.Literal('pong'),
+  ]),
+  deliveryId: Type.Optional(Type.String({ description: 'accepted / duplicate: the stored delivery' })),
+  topic: Type.Optional(Type.String({ description: 'ignored: the topic this service does not take' })),
+});
+
 /** Webhooks authenticate by HMAC over the raw body, not by bearer token: public routes. */
 export function webhookRoutes(deps: ChannelDeps) {
   const summaries = {
@@ -27,6 +38,7 @@ export function webhookRoutes(deps: ChannelDeps) {
       responses: {
         200: {
           description: '{ status: accepted | duplicate | ignored | pong }: stored, imported from the queue',
+          schema: WebhookAnswer,
         },
         401: { description: 'Bad or missing signature (or secret header), or no such store: nothing stored' },
       },
