@@ -4,6 +4,7 @@ import type { Database } from '@crp/platform/db';
 import { route } from '@crp/platform/http';
 import { newId } from '@crp/platform/ids';
 import { IMPORT_KINDS, IMPORT_STATUSES, ROW_OUTCOMES } from '../domain/import-job';
+import { FieldChange } from '@crp/contracts/customer-import-fields';
 import { createImport } from '../app/create-import';
 import { applyDryRun, cancelImport } from '../app/job-actions';
 import { errorsCsv, getImport, listImports, previewCsv, previewPage } from '../app/queries';
@@ -57,6 +58,27 @@ const ImportJob = Type.Object(
   },
   { additionalProperties: true },
 );
+/** GET /v1/imports/:jobId/preview: a page of a dry run's rows (app/queries.ts, previewPage). */
+const PreviewPage = Type.Object({
+  jobId: Type.String(),
+  status: literals(IMPORT_STATUSES),
+  complete: Type.Boolean({ description: 'The dry run has read and answered every row' }),
+  counts: Type.Object({ created: count, updated: count, unchanged: count, rejected: count }),
+  warnings: Type.Array(Type.String()),
+  rows: Type.Array(
+    Type.Object({
+      lineNumber: Type.Integer({ minimum: 1 }),
+      outcome: literals(ROW_OUTCOMES),
+      customerId: Type.Union([Type.String(), Type.Null()]),
+      reason: Type.Union([Type.String(), Type.Null()]),
+      changes: Type.Array(FieldChange, { description: 'Each value the row would change' }),
+      clears: Type.Array(Type.String(), { description: 'The fields a blank cell would clear' }),
+      warnings: Type.Array(Type.String()),
+      cells: Type.Optional(Type.Array(Type.String(), { description: 'A rejected row’s cells as written' })),
+    }),
+  ),
+  nextCursor: Type.Union([Type.Integer(), Type.Null()], { description: 'The last line of this page' }),
+});
 const JobId = Type.Object({ jobId: Type.String({ minLength: 1, maxLength: 40 }) });
 const DEFAULT_LIMIT = 50;
 const csv = (name: string) => ({
@@ -200,7 +222,7 @@ export function importRoutes(deps: ImportRouteDeps) {
         outcome: Type.Optional(literals(ROW_OUTCOMES)),
       }),
       responses: {
-        200: { description: 'A page of rows' },
+        200: { description: 'A page of rows', schema: PreviewPage },
         404: { description: 'No such job in this account' },
         409: { description: 'The job is not a dry run' },
       },
