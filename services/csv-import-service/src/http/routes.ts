@@ -79,6 +79,11 @@ const PreviewPage = Type.Object({
   ),
   nextCursor: Type.Union([Type.Integer(), Type.Null()], { description: 'The last line of this page' }),
 });
+/** A CSV answer: UTF-8, a header line, then one record a line (documented per route). */
+const csvText = (description: string) => ({
+  description,
+  content: { 'text/csv': Type.String({ description }) },
+});
 const JobId = Type.Object({ jobId: Type.String({ minLength: 1, maxLength: 40 }) });
 const DEFAULT_LIMIT = 50;
 const csv = (name: string) => ({
@@ -168,7 +173,7 @@ export function importRoutes(deps: ImportRouteDeps) {
       operationId: 'customerTemplate',
       summary: 'The customer CSV format: a header of every known column and example rows (SPEC §4)',
       tags: ['imports'],
-      responses: { 200: { description: 'text/csv' } },
+      responses: { 200: csvText('The header of every known customer column, then example rows') },
       handler: () => ({ raw: customerTemplate(), headers: csv('customers-template.csv') }),
     }),
     route({
@@ -177,7 +182,7 @@ export function importRoutes(deps: ImportRouteDeps) {
       operationId: 'orderTemplate',
       summary: 'The order CSV format: a header of every known column and an example row (R3.2)',
       tags: ['imports'],
-      responses: { 200: { description: 'text/csv' } },
+      responses: { 200: csvText('The header of every known order column, then an example row') },
       handler: () => ({ raw: orderTemplate(), headers: csv('orders-template.csv') }),
     }),
     route({
@@ -202,7 +207,12 @@ export function importRoutes(deps: ImportRouteDeps) {
       summary: "Every rejected row: line, reason and the original cells under the file's header (R4.4)",
       tags: ['imports'],
       params: JobId,
-      responses: { 200: { description: 'text/csv' }, 404: { description: 'No such job in this account' } },
+      responses: {
+        200: csvText(
+          "line, reason, then the row's cells under the file's own header; one rejected row a line",
+        ),
+        404: { description: 'No such job in this account' },
+      },
       handler: async ({ principal, params }) => {
         const { fileName, stream } = await errorsCsv(db, principal.accountId, params.jobId);
         return { stream, headers: csv(fileName) };
@@ -242,7 +252,9 @@ export function importRoutes(deps: ImportRouteDeps) {
       tags: ['imports'],
       params: JobId,
       responses: {
-        200: { description: 'text/csv' },
+        200: csvText(
+          'line, outcome, customerId, field, before, after, clearedByBlank, reason, warnings; one change a line',
+        ),
         404: { description: 'No such job in this account' },
         409: { description: 'The job is not a dry run' },
       },
