@@ -1,9 +1,12 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ADDRESS_PART_LIMITS } from './limits';
 
 // Building blocks shared by several event payloads. Nullable rather than optional where a channel
 // may explicitly send nothing, so consumers can tell "cleared" from "not sent".
 export const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+/** `t`, or null. */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 /** A text of at most `maxLength` characters (limits.ts), or null. */
 export const LimitedString = (maxLength: number) => Type.Union([Type.String({ maxLength }), Type.Null()]);

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { MAILCHIMP_LIMITS, mailchimpConnectionProblems } from '@crp/contracts/limits';
+import { Nullable } from '@crp/contracts/common';
 import { notFound, validationFailed } from '@crp/platform/errors';
 import { publicRoute, route } from '@crp/platform/http';
 import {
@@ -34,8 +35,6 @@ const ConnectBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 const Relation = (field: string) =>
   Type.Union([Type.Literal('eq'), Type.Literal('gte')], {

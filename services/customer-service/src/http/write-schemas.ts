@@ -1,5 +1,5 @@
-import { Type, type TSchema } from '@sinclair/typebox';
-import { ConsentState } from '@crp/contracts/common';
+import { Type } from '@sinclair/typebox';
+import { ConsentState, Nullable } from '@crp/contracts/common';
 import {
   ADDRESS_PART_LIMITS,
   ADDRESS_PARTS,
@@ -20,7 +20,6 @@ import { CustomerSchema } from './customer-schemas';
 
 const text = (maxLength: number, description?: string) =>
   Type.Union([Type.String({ maxLength }), Type.Null()], description ? { description } : {});
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const CustomerIdParam = Type.Object({
   customerId: Type.String({ minLength: 1, maxLength: LIMITS.id }),

@@ -1,11 +1,10 @@
-import { Type, type TSchema } from '@sinclair/typebox';
-import { Address } from '@crp/contracts/common';
+import { Type } from '@sinclair/typebox';
+import { Address, Nullable } from '@crp/contracts/common';
 
 // The answers of the order routes, as orderView (app/order-view.ts) and the batch import build
 // them: documented in /openapi.json, and checked against every answer the tests get
 // (HTTP_CHECK_RESPONSES).
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const DateTime = Type.String({ format: 'date-time' });
 
 /** One order, in ShipStation's Order field names, with the store, the channel and the revision. */
