@@ -176,6 +176,11 @@ export interface HttpAppOptions {
   bodyLimit?: string;
   /** Per-account budget of the authenticated routes (default: none). */
   rateLimit?: RateLimitOptions;
+  /**
+   * Check every JSON answer against the schema its route documents (checkAnswer); default: the
+   * environment's HTTP_CHECK_RESPONSES=1 when the app is built (the jest presets set it).
+   */
+  checkResponses?: boolean;
 }
 
 export interface ErrorBody {
@@ -186,6 +191,7 @@ const CORRELATION_HEADER = 'x-correlation-id';
 
 /** Builds the express app of a service. Never listens: main.ts does, tests use supertest. */
 export function buildHttpApp(opts: HttpAppOptions): Express {
+  const checkResponses = opts.checkResponses ?? process.env.HTTP_CHECK_RESPONSES === '1';
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -329,8 +335,7 @@ export function buildHttpApp(opts: HttpAppOptions): Express {
           else if (result.raw !== undefined) res.send(result.raw);
           else if (result.body === undefined) res.end();
           else {
-            if (process.env.HTTP_CHECK_RESPONSES === '1')
-              checkAnswer(spec, result.status ?? 200, result.body);
+            if (checkResponses) checkAnswer(spec, result.status ?? 200, result.body);
             res.json(result.body);
           }
         } catch (err) {
@@ -368,7 +373,7 @@ export function problemsWith(schema: TSchema, value: unknown, part = 'body'): st
 }
 
 /**
- * HTTP_CHECK_RESPONSES=1 (the jest presets set it): a JSON answer is checked against the schema its
+ * With checkResponses (HTTP_CHECK_RESPONSES=1, which the jest presets set): a JSON answer is checked against the schema its
  * route documents for that status (the OpenAPI document's), as it goes on the wire (dates as
  * strings). One that does not match is thrown as a 500 naming each problem, so any test that
  * exercises the route fails where the documentation and the code part. Off in production.

@@ -9,40 +9,43 @@ const SECRET = 'http-check-responses-secret-0123';
 
 /** A route whose answer is whatever the test puts in `answer`, documented as { count, at }. */
 let answer: unknown;
-const app = buildHttpApp({
-  service: 'answers',
-  version: '1.0.0',
-  description: 'test app',
-  logger: createLogger('test', 'silent'),
-  metrics: createMetrics('t', { defaultMetrics: false }),
-  authenticator: createAuthenticator({ secret: SECRET }),
-  readiness: [],
-  routes: [
-    route({
-      method: 'get',
-      path: '/v1/thing',
-      operationId: 'getThing',
-      summary: 'A thing',
-      responses: {
-        200: {
-          description: 'The thing',
-          schema: Type.Object(
-            { count: Type.Integer(), at: Type.String({ format: 'date-time' }) },
-            { additionalProperties: false },
-          ),
+const appWith = (checkResponses?: boolean) =>
+  buildHttpApp({
+    service: 'answers',
+    version: '1.0.0',
+    description: 'test app',
+    logger: createLogger('test', 'silent'),
+    metrics: createMetrics('t', { defaultMetrics: false }),
+    authenticator: createAuthenticator({ secret: SECRET }),
+    readiness: [],
+    routes: [
+      route({
+        method: 'get',
+        path: '/v1/thing',
+        operationId: 'getThing',
+        summary: 'A thing',
+        responses: {
+          200: {
+            description: 'The thing',
+            schema: Type.Object(
+              { count: Type.Integer(), at: Type.String({ format: 'date-time' }) },
+              { additionalProperties: false },
+            ),
+          },
         },
-      },
-      handler: () => ({ body: answer }),
-    }),
-  ],
-});
+        handler: () => ({ body: answer }),
+      }),
+    ],
+    ...(checkResponses === undefined ? {} : { checkResponses }),
+  });
 
 describe('HTTP_CHECK_RESPONSES: answers checked against their documented schema', () => {
   const saved = process.env.HTTP_CHECK_RESPONSES;
   afterEach(() => {
     process.env.HTTP_CHECK_RESPONSES = saved;
   });
-  const get = async () =>
+  // The setting is read once, when the app is built (not per answer).
+  const get = async (app = appWith()) =>
     request(app)
       .get('/v1/thing')
       .set('Authorization', `Bearer ${await signDevToken(SECRET, { accountId: 'acme' })}`);
@@ -73,9 +76,12 @@ describe('HTTP_CHECK_RESPONSES: answers checked against their documented schema'
 
   it('is off unless asked for: production answers what the handler returns', async () => {
     process.env.HTTP_CHECK_RESPONSES = '0';
+    const app = appWith();
+    process.env.HTTP_CHECK_RESPONSES = '1'; // after the build: not read again
     answer = { count: '3' };
-    const res = await get();
+    const res = await get(app);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ count: '3' });
+    expect((await get(appWith(false))).status).toBe(200);
   });
 });
