@@ -358,15 +358,18 @@ export async function csvBench({
       csvImportServicePeakMb: Math.round(uploadPeakRss / 1e6),
     };
     if (!upload.stored) throw new Error(`the job holds ${job.fileSize} bytes of the ${bytes} uploaded`);
+    const about = {
+      machine: machineOf(),
+      serviceNodeOptions: serviceNodeOptions(),
+      rows,
+      fileBytes: bytes,
+      dryRun,
+      upload,
+    };
     if (cancelled) {
       return {
         scenario: 'csv-partial',
-        machine: machineOf(),
-        serviceNodeOptions: serviceNodeOptions(),
-        rows,
-        fileBytes: bytes,
-        dryRun,
-        upload,
+        ...about,
         reading: {
           seconds: readSeconds,
           samples: reading,
@@ -379,19 +382,14 @@ export async function csvBench({
     }
     return {
       scenario: 'csv',
-      machine: machineOf(),
-      serviceNodeOptions: serviceNodeOptions(),
-      rows,
-      fileBytes: bytes,
-      dryRun,
-      upload,
+      ...about,
       customerService: customerChild
         ? `real (${customerMain})`
         : 'test double (in memory; real inbox/outbox on MariaDB)',
-      baseline: {
-        csvParseAloneRowsPerSecond: Math.round(alone.rows / alone.seconds),
-        seconds: alone.seconds,
-      },
+      // A --read-seconds run whose job ended before the time was up has no baseline.
+      baseline: alone
+        ? { csvParseAloneRowsPerSecond: Math.round(alone.rows / alone.seconds), seconds: alone.seconds }
+        : null,
       endToEnd: {
         seconds,
         rowsPerSecond: Math.round(rows / seconds),
@@ -401,7 +399,9 @@ export async function csvBench({
       },
       mariadb,
       cpu: cpuPerRow(cpuSeconds, rows),
-      ratioToCsvParse: Math.round((rows / seconds / (alone.rows / alone.seconds)) * 1000) / 1000,
+      ratioToCsvParse: alone
+        ? Math.round((rows / seconds / (alone.rows / alone.seconds)) * 1000) / 1000
+        : null,
       consumers,
       rss: {
         csvImportServiceIdleMb: Math.round(idleRss / 1e6),
@@ -491,12 +491,13 @@ export function printCsvBench(r) {
   );
   console.log(`services' Node flags      ${r.serviceNodeOptions || '(none: default heap)'}`);
   console.log(`file                     ${fmt(r.rows)} customer rows, ${(r.fileBytes / 1e6).toFixed(1)} MB`);
-  console.log(`baseline: csv-parse alone ${fmt(r.baseline.csvParseAloneRowsPerSecond)} rows/s`);
+  if (r.baseline)
+    console.log(`baseline: csv-parse alone ${fmt(r.baseline.csvParseAloneRowsPerSecond)} rows/s`);
   console.log(
     `end to end (upload → completed) ${fmt(r.endToEnd.rowsPerSecond)} rows/s in ${fmt(r.endToEnd.seconds, 1)} s (upload ${fmt(r.endToEnd.uploadSeconds, 1)} s)`,
   );
   console.log(`  counts ${JSON.stringify(r.endToEnd.counts)}`);
-  console.log(`  ratio to csv-parse alone ${r.ratioToCsvParse}`);
+  if (r.ratioToCsvParse !== null) console.log(`  ratio to csv-parse alone ${r.ratioToCsvParse}`);
   console.log(
     `csv-import-service RSS   idle ${r.rss.csvImportServiceIdleMb} MB, peak ${r.rss.csvImportServicePeakMb} MB`,
   );
