@@ -36,13 +36,19 @@ export interface ConnectionRepository {
   listOfClient(
     tx: Tx,
     client: ClientScope,
-    query: { status?: ConnectionStatus; limit: number },
+    query: { status?: ConnectionStatus; after?: ChangePosition; limit: number },
   ): Promise<Connection[]>;
 }
 
 /** A keyset position in a 3PL's client list: the last connection of a page. */
 export interface ListPosition {
   createdAt: Date;
+  id: string;
+}
+
+/** A keyset position in a client's connection list: the updated-at and id of a page's last entry. */
+export interface ChangePosition {
+  updatedAt: Date;
   id: string;
 }
 

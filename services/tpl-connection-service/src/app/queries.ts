@@ -4,16 +4,19 @@ import { clientScope } from './client-actions';
 import type { Caller, ListPosition, Mailbox, TplDeps } from './ports';
 import { clientView, connectionView, historyView, selfView } from './views';
 
-/** An opaque keyset position in a 3PL's client list: the created-at and id of a page's last client. */
-const encodeCursor = (c: ListPosition) =>
-  Buffer.from(JSON.stringify([c.createdAt.toISOString(), c.id])).toString('base64url');
+/**
+ * An opaque keyset position: the time and id of a page's last entry (created-at in a 3PL's client
+ * list, updated-at in a client's connection list).
+ */
+const encodeCursor = (at: Date, id: string) =>
+  Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
 
-function decodeCursor(cursor: string): ListPosition {
+function decodeCursor(cursor: string): { at: Date; id: string } {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') {
-      const createdAt = new Date(v[0]);
-      if (!Number.isNaN(createdAt.getTime()) && /^[\w-]{1,40}$/.test(v[1])) return { createdAt, id: v[1] };
+      const at = new Date(v[0]);
+      if (!Number.isNaN(at.getTime()) && /^[\w-]{1,40}$/.test(v[1])) return { at, id: v[1] };
     }
   } catch {
     /* fall through */
@@ -31,7 +34,8 @@ export async function listClients(
   tplAccountId: string,
   query: { status?: ConnectionStatus; search?: string; cursor?: string; limit: number },
 ) {
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const position = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const after: ListPosition | undefined = position && { createdAt: position.at, id: position.id };
   const tx = deps.db.dataSource.manager;
   const rows = await deps.repos.connections.listOfTpl(tx, tplAccountId, {
     ...query,
@@ -54,7 +58,7 @@ export async function listClients(
   const last = page[page.length - 1];
   return {
     clients: [...(selfListed ? [self] : []), ...page.map((r) => clientView(r, invitations.get(r.id)))],
-    nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null,
   };
 }
 
@@ -69,14 +73,29 @@ export async function getClient(deps: TplDeps, tplAccountId: string, connectionI
 }
 
 /** The client's side (R5.3 "review connection"): invitations to its admins' emails and its connections. */
+/**
+ * The client's side of R5.6: its connections and the invitations to its emails, most recently
+ * changed first, a keyset page at a time. A connection that changes while a client pages moves to
+ * the front, so it may be skipped or seen twice across pages (the order is by updated-at).
+ */
 export async function listConnections(
   deps: TplDeps,
   caller: Caller,
-  query: { status?: ConnectionStatus; limit: number },
+  query: { status?: ConnectionStatus; cursor?: string; limit: number },
 ) {
+  const position = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   const tx = deps.db.dataSource.manager;
-  const rows = await deps.repos.connections.listOfClient(tx, await clientScope(tx, deps, caller), query);
-  return { connections: rows.map(connectionView) };
+  const rows = await deps.repos.connections.listOfClient(tx, await clientScope(tx, deps, caller), {
+    status: query.status,
+    after: position && { updatedAt: position.at, id: position.id },
+    limit: query.limit + 1,
+  });
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  return {
+    connections: page.map(connectionView),
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.updatedAt, last.id) : null,
+  };
 }
 
 export async function getConnection(deps: TplDeps, caller: Caller, connectionId: string) {

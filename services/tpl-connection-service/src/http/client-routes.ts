@@ -7,10 +7,12 @@ import { disconnectClient, removeClient, resendInvitation } from '../app/tpl-act
 import {
   Client,
   ConnectionIdParams,
+  Cursor,
   DEFAULT_LIMIT,
   History,
   InviteBody,
   Limit,
+  NextCursor,
   Status,
   callerOf,
 } from './schemas';
@@ -34,13 +36,7 @@ export function clientRoutes(deps: TplDeps) {
             description: 'Part of the client name, email or company name',
           }),
         ),
-        cursor: Type.Optional(
-          Type.String({
-            minLength: 1,
-            maxLength: 200,
-            description: 'nextCursor of the previous page (keyset pagination); 400 if altered',
-          }),
-        ),
+        cursor: Type.Optional(Cursor),
         // Optional so the OpenAPI document does not call it required; ajv still fills the default.
         limit: Limit,
       }),
@@ -49,9 +45,7 @@ export function clientRoutes(deps: TplDeps) {
           description: 'One page of clients, the 3PL itself first on the first page',
           schema: Type.Object({
             clients: Type.Array(Client),
-            nextCursor: Type.Union([Type.String(), Type.Null()], {
-              description: 'Pass as `cursor` for the next page; null on the last page',
-            }),
+            nextCursor: NextCursor,
           }),
         },
         400: { description: 'A bad filter, limit or cursor (VALIDATION_FAILED, naming the parameter)' },

@@ -7,9 +7,11 @@ import {
   ClientConnection,
   ConfirmBody,
   ConnectionIdParams,
+  Cursor,
   DEFAULT_LIMIT,
   History,
   Limit,
+  NextCursor,
   Status,
   TokenAnswerBody,
   TokenBody,
@@ -37,18 +39,21 @@ export function connectionRoutes(deps: TplDeps) {
       method: 'get',
       path: '/v1/connections',
       operationId: 'listConnections',
-      summary: "The client's logistics providers: invitations to review (pending) and connections",
+      summary:
+        "The client's logistics providers: invitations to review (pending) and connections, most recently changed first, keyset-paginated by nextCursor",
       tags: ['connections'],
-      query: Type.Object({ status: Type.Optional(Status), limit: Limit }),
+      query: Type.Object({ status: Type.Optional(Status), cursor: Type.Optional(Cursor), limit: Limit }),
       responses: {
         200: {
-          description: 'Connections',
-          schema: Type.Object({ connections: Type.Array(ClientConnection) }),
+          description: 'One page of connections, most recently changed first',
+          schema: Type.Object({ connections: Type.Array(ClientConnection), nextCursor: NextCursor }),
         },
+        400: { description: 'A bad filter, limit or cursor (VALIDATION_FAILED, naming the parameter)' },
       },
       handler: async ({ principal, query, correlationId }) => ({
         body: await listConnections(deps, callerOf(principal, correlationId), {
           status: query.status,
+          cursor: query.cursor,
           limit: query.limit ?? DEFAULT_LIMIT,
         }),
       }),

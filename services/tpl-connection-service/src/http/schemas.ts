@@ -122,6 +122,15 @@ export const CarrierAccount = Type.Object({
 
 export const DEFAULT_LIMIT = 50;
 export const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: DEFAULT_LIMIT }));
+/** A list's keyset cursor, as the previous page's nextCursor gave it. */
+export const Cursor = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  description: 'nextCursor of the previous page (keyset pagination); 400 if altered',
+});
+export const NextCursor = Type.Union([Type.String(), Type.Null()], {
+  description: 'Pass as `cursor` for the next page; null on the last page',
+});
 
 export function callerOf(principal: Principal, correlationId: string): Caller {
   return { ...principal, correlationId };

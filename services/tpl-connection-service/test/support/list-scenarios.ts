@@ -157,4 +157,58 @@ export function listScenarios(service: () => ListService) {
       order.filter((id) => invited.flat().some((r) => r.id === id)).slice(0, 3),
     );
   });
+
+  it('GET /v1/connections pages through every connection and invitation exactly once, most recently changed first, with and without a status filter', async () => {
+    const client = uniqueName('client');
+    await signIn(service().app, client);
+    // 40 bound and 35 invited, three to a millisecond across both sides: page boundaries fall
+    // inside ties of updated-at, and a tie can span a bound connection and an invitation.
+    const at = (i: number) => ({
+      updatedAt: new Date(Date.parse('2026-11-03T00:00:00.000Z') + Math.floor(i / 3)),
+    });
+    const bound = Array.from({ length: 40 }, (_, i) =>
+      connectionRows(uniqueName('tpl'), 1, () => ({
+        clientAccountId: client,
+        clientEmail: emailOf(client),
+        status: i % 2 ? 'active' : 'disconnected',
+        ...at(2 * i),
+      })),
+    ).flat();
+    const invited = Array.from({ length: 35 }, (_, i) =>
+      connectionRows(uniqueName('tpl'), 1, () => ({
+        clientEmail: emailOf(client),
+        status: 'pending',
+        ...at(2 * i + 1),
+      })),
+    ).flat();
+    await insertRows(service().db, [...bound, ...invited]);
+    const byChange = (rows: ConnectionRow[]) =>
+      [...rows]
+        .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : -1))
+        .map((r) => r.id);
+
+    const pages = async (path: string) => {
+      const seen: string[] = [];
+      let count = 0;
+      let cursor: string | null = null;
+      do {
+        const res = await get(client, `${path}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        expect(res.status).toBe(200);
+        seen.push(...res.body.connections.map((c: { connectionId: string }) => c.connectionId));
+        cursor = res.body.nextCursor;
+        count++;
+      } while (cursor);
+      return { seen, count };
+    };
+    const all = await pages('/v1/connections?limit=10');
+    expect(all.seen).toEqual(byChange([...bound, ...invited]));
+    expect(all.count).toBe(8);
+    const pending = await pages('/v1/connections?status=pending&limit=4');
+    expect(pending.seen).toEqual(byChange(invited));
+    expect((await get(client, '/v1/connections?limit=75')).body.nextCursor).toBeNull();
+
+    const altered = await get(client, `/v1/connections?cursor=${encodeURIComponent('not-a-cursor')}`);
+    expect(altered.status).toBe(400);
+    expect(JSON.stringify(altered.body.error)).toMatch(/cursor/);
+  });
 }

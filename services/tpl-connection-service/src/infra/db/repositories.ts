@@ -130,6 +130,14 @@ export const connectionRepository: ConnectionRepository = {
   async listOfClient(tx, client, query) {
     const newest = (branch: SelectQueryBuilder<Connection>) => {
       if (query.status) branch.andWhere('c.status = :status', { status: query.status });
+      if (query.after) {
+        // Spelled out, as the 3PL's pages are: one range from the cursor on each side's index.
+        const at = stamp(tx, query.after.updatedAt);
+        branch.andWhere('(c.updatedAt < :at OR (c.updatedAt = :at AND c.id < :afterId))', {
+          at,
+          afterId: query.after.id,
+        });
+      }
       return branch.orderBy('c.updatedAt', 'DESC').addOrderBy('c.id', 'DESC').take(query.limit).getMany();
     };
     const repo = tx.getRepository(ConnectionEntity);
