@@ -14,19 +14,34 @@ const outboxTable = new BatchTable<OutboxRow>(OutboxEntity);
 /**
  * Writes events into the outbox table inside the caller's transaction: the event exists if and
  * only if the state change committed. The relay publishes it afterwards.
+ *
+ * A few events of a topic (a click, an order) are a row each. A run of at least `BATCH_FROM`
+ * consecutive events of one topic (an import batch's CustomerUpserted, its order batch's
+ * OrderImported) goes in batch rows of up to `BATCH_MAX_EVENTS`: the payload is the JSON array of
+ * the events, `event_count` says how many, `event_id` and `msg_key` are the first event's. The
+ * relay publishes a batch row's events in order, one message each, as it would have published
+ * their rows: consumers see no difference. A row per event cost MariaDB an insert, an update and
+ * a delete with three index entries each per event (docs/adr/0033-outbox-batch-rows.md).
  */
 export class Outbox {
   private readonly listeners = new Set<() => void>();
   /**
-   * The messages of rows this process committed and has not published yet, by eventId: the relay
-   * publishes them without reading their payload back from the table. Only a shortcut — which rows
-   * are pending, and in what order, is always read from the table, and a row not held here (written
-   * before a restart, by another instance, or pushed out by the bound) is read in full.
+   * The messages of rows this process committed and has not published yet, by the row's eventId:
+   * the relay publishes them without reading their payload back from the table. Only a shortcut —
+   * which rows are pending, and in what order, is always read from the table, and a row not held
+   * here (written before a restart, by another instance, or pushed out by the bound) is read in full.
    */
-  private readonly committed = new Map<string, OutgoingMessage>();
+  private readonly committed = new Map<string, OutgoingMessage[]>();
+  private heldMessages = 0;
 
-  /** Most messages held for the relay (the oldest are dropped first; the relay then reads them). */
+  /** Most messages held for the relay (the oldest rows are dropped first; the relay then reads them). */
   static readonly MAX_HELD = 20_000;
+  /** A run of this many consecutive events of one topic goes in batch rows. */
+  static readonly BATCH_FROM = 16;
+  /** Most events in one batch row. */
+  static readonly BATCH_MAX_EVENTS = 500;
+  /** About the most payload bytes in one batch row (the column holds 16 MB on MySQL). */
+  static readonly BATCH_MAX_BYTES = 4 * 1024 * 1024;
 
   /** `tx` is required: an outbox write outside a transaction would defeat the pattern. */
   async add(tx: EntityManager, ...events: AnyEvent[]): Promise<void> {
@@ -37,52 +52,89 @@ export class Outbox {
   async addMany(tx: EntityManager, events: readonly AnyEvent[]): Promise<void> {
     if (events.length === 0) return;
     const now = new Date();
-    const messages: OutgoingMessage[] = [];
-    const rows = events.map((event) => {
-      const contract = contractFor(event.eventType, event.eventVersion);
-      if (!contract) throw new Error(`no contract for ${event.eventType} v${event.eventVersion}`);
-      // newEvent validated it and froze it; anything else is checked here, before it can reach the bus.
-      if (!builtByNewEvent(event)) assertEvent(contract, event);
-      const headers = {
-        'event-type': event.eventType,
-        'event-version': String(event.eventVersion),
-        'correlation-id': event.correlationId,
-        'account-id': event.accountId,
-      };
-      const row = {
-        eventId: event.eventId,
-        topic: contract.topic,
-        msgKey: contract.partitionKey(event as never),
-        eventType: event.eventType,
-        payload: JSON.stringify(event),
-        headers: JSON.stringify(headers),
+    // newEvent validated and froze what it built; anything else is checked here, before it can reach the bus.
+    const built = events.map((event) => ({ event, message: messageOf(event, !builtByNewEvent(event)) }));
+    const rows: OutboxRow[] = [];
+    const held: OutgoingMessage[][] = [];
+    const row = (first: AnyEvent, message: OutgoingMessage, fields: Partial<OutboxRow>): OutboxRow =>
+      ({
+        eventId: first.eventId,
+        topic: message.topic,
+        msgKey: message.key,
+        eventType: first.eventType,
         createdAt: now,
         publishedAt: null,
         attempts: 0,
         lastError: null,
-      } as OutboxRow;
-      messages.push({ topic: row.topic, key: row.msgKey, value: row.payload, headers });
-      return row;
-    });
+        ...fields,
+      }) as OutboxRow;
+    for (let i = 0; i < built.length;) {
+      let end = i + 1;
+      while (end < built.length && built[end]!.message.topic === built[i]!.message.topic) end++;
+      if (end - i < Outbox.BATCH_FROM) {
+        for (const { event, message } of built.slice(i, end)) {
+          rows.push(
+            row(event, message, {
+              payload: message.value as string,
+              headers: JSON.stringify(message.headers),
+              eventCount: 1,
+            }),
+          );
+          held.push([message]);
+        }
+      } else {
+        for (let from = i; from < end;) {
+          let to = from;
+          let bytes = 0;
+          while (
+            to < end &&
+            (to === from ||
+              (to - from < Outbox.BATCH_MAX_EVENTS &&
+                bytes + (built[to]!.message.value as string).length < Outbox.BATCH_MAX_BYTES))
+          )
+            bytes += (built[to++]!.message.value as string).length + 1;
+          const part = built.slice(from, to);
+          rows.push(
+            row(part[0]!.event, part[0]!.message, {
+              payload: `[${part.map((b) => b.message.value as string).join(',')}]`,
+              headers: null,
+              eventCount: part.length,
+            }),
+          );
+          held.push(part.map((b) => b.message));
+          from = to;
+        }
+      }
+      i = end;
+    }
     await outboxTable.insert(tx, rows);
     afterCommit(tx, () => {
-      for (let i = 0; i < rows.length; i++) this.committed.set(rows[i]!.eventId, messages[i]!);
-      for (const id of this.committed.keys()) {
-        if (this.committed.size <= Outbox.MAX_HELD) break;
+      for (let i = 0; i < rows.length; i++) {
+        this.committed.set(rows[i]!.eventId, held[i]!);
+        this.heldMessages += held[i]!.length;
+      }
+      for (const [id, messages] of this.committed) {
+        if (this.heldMessages <= Outbox.MAX_HELD) break;
         this.committed.delete(id);
+        this.heldMessages -= messages.length;
       }
       this.listeners.forEach((l) => l());
     });
   }
 
-  /** The message of a committed row this process wrote, if it still holds it (see `committed`). */
-  held(eventId: string): OutgoingMessage | undefined {
+  /** The messages of a committed row this process wrote, if it still holds them (see `committed`). */
+  held(eventId: string): OutgoingMessage[] | undefined {
     return this.committed.get(eventId);
   }
 
   /** Published: the relay no longer needs them. */
   release(eventIds: readonly string[]): void {
-    for (const id of eventIds) this.committed.delete(id);
+    for (const id of eventIds) {
+      const messages = this.committed.get(id);
+      if (!messages) continue;
+      this.committed.delete(id);
+      this.heldMessages -= messages.length;
+    }
   }
 
   /** The relay listens so that a commit wakes it at once instead of at the next poll. */
@@ -90,6 +142,36 @@ export class Outbox {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+}
+
+/** The bus message of an event: its contract's topic and partition key, the envelope as headers. */
+function messageOf(event: AnyEvent, validate: boolean): OutgoingMessage {
+  const contract = contractFor(event.eventType, event.eventVersion);
+  if (!contract) throw new Error(`no contract for ${event.eventType} v${event.eventVersion}`);
+  if (validate) assertEvent(contract, event);
+  return {
+    topic: contract.topic,
+    key: contract.partitionKey(event as never),
+    value: JSON.stringify(event),
+    headers: {
+      'event-type': event.eventType,
+      'event-version': String(event.eventVersion),
+      'correlation-id': event.correlationId,
+      'account-id': event.accountId,
+    },
+  };
+}
+
+/**
+ * The messages of a row read back from the table: an event row as written; a batch row (its
+ * payload a JSON array) as `addMany` built each event's message, so the bus gets the same bytes.
+ */
+function messagesOfRow(r: OutboxRow): OutgoingMessage[] {
+  if (r.payload.startsWith('[')) {
+    return (JSON.parse(r.payload) as AnyEvent[]).map((event) => messageOf(event, false));
+  }
+  const headers = r.headers ? (JSON.parse(r.headers) as Record<string, string>) : {};
+  return [{ topic: r.topic, key: r.msgKey, value: r.payload, headers }];
 }
 
 export interface OutboxRelayOptions {
@@ -174,8 +256,8 @@ export class OutboxRelay {
   }
 
   async pendingCount(): Promise<number> {
-    const rows: Array<{ n: number | string }> = await this.opts.db.dataSource.query(
-      'SELECT COUNT(*) AS n FROM outbox_events WHERE published_at IS NULL',
+    const rows: Array<{ n: number | string | null }> = await this.opts.db.dataSource.query(
+      'SELECT SUM(event_count) AS n FROM outbox_events WHERE published_at IS NULL',
     );
     return Number(rows[0]?.n ?? 0);
   }
@@ -191,7 +273,10 @@ export class OutboxRelay {
     return Math.max(0, (Date.now() - at.getTime()) / 1000);
   }
 
-  /** One pass: publish up to batchSize pending rows. Returns how many were published. */
+  /**
+   * One pass: publish pending rows, in id order, up to batchSize events (a batch row is published
+   * whole, so a pass holds at least one row). Returns how many events were published.
+   */
   async publishPending(): Promise<number> {
     if (!(await this.holdsLock())) return 0;
     const { db } = this.opts;
@@ -203,27 +288,32 @@ export class OutboxRelay {
     const { pending, read } = await db.transaction(async (tx) => {
       const heads = await queryRows(
         tx,
-        `SELECT id, event_id FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT ${limit}`,
+        `SELECT id, event_id, event_count FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT ${limit}`,
         [],
       );
-      const missing = heads.filter((h) => !this.opts.outbox.held(String(h.event_id))).map((h) => h.id);
+      let events = 0;
+      let take = 0;
+      while (take < heads.length && (take === 0 || events + Number(heads[take]!.event_count) <= limit))
+        events += Number(heads[take++]!.event_count);
+      const taken = heads.slice(0, take);
+      const missing = taken.filter((h) => !this.opts.outbox.held(String(h.event_id))).map((h) => h.id);
       const ids = inList(missing);
       const full = missing.length ? await outboxTable.select(tx, `id IN ${ids.sql}`, ids.params) : [];
-      return { pending: heads, read: new Map(full.map((r) => [String(r.eventId), r])) };
+      return { pending: taken, read: new Map(full.map((r) => [String(r.eventId), r])) };
     });
     if (pending.length === 0) return 0;
     const rows = pending.map((h) => {
       const eventId = String(h.event_id);
       const held = this.opts.outbox.held(eventId);
-      if (held) return { id: h.id, eventId, message: held };
+      if (held) return { id: h.id, eventId, messages: held };
       const r = read.get(eventId);
       // Both reads are one transaction, so a row is always found; if not, the next pass has it.
       if (!r) return null;
-      const headers = r.headers ? (JSON.parse(r.headers) as Record<string, string>) : {};
-      return { id: h.id, eventId, message: { topic: r.topic, key: r.msgKey, value: r.payload, headers } };
+      return { id: h.id, eventId, messages: messagesOfRow(r) };
     });
     const sending = rows.filter((r): r is NonNullable<typeof r> => r !== null);
-    await this.opts.bus.publish(sending.map((r) => r.message));
+    const messages = sending.flatMap((r) => r.messages);
+    await this.opts.bus.publish(messages);
     if (sending.length === 0) return 0;
     const ids = inList(sending.map((r) => r.id));
     await db.transaction((tx) =>
@@ -233,8 +323,8 @@ export class OutboxRelay {
       ]),
     );
     this.opts.outbox.release(sending.map((r) => r.eventId));
-    for (const r of sending) this.published?.inc({ topic: r.message.topic });
-    return sending.length;
+    for (const m of messages) this.published?.inc({ topic: m.topic });
+    return messages.length;
   }
 
   /** Deletes published outbox rows and processed inbox rows past their retention. */

@@ -1,5 +1,12 @@
 import { isMysql } from '@crp/platform/db';
-import { EntitySchema, Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import {
+  EntitySchema,
+  Table,
+  TableColumn,
+  TableIndex,
+  type MigrationInterface,
+  type QueryRunner,
+} from 'typeorm';
 
 export interface OutboxRow {
   id: number;
@@ -13,6 +20,8 @@ export interface OutboxRow {
   publishedAt: Date | null;
   attempts: number;
   lastError: string | null;
+  /** 1 for an event's own row; a batch row's payload is a JSON array of this many events. */
+  eventCount: number;
 }
 
 export interface InboxRow {
@@ -37,6 +46,7 @@ export const OutboxEntity = new EntitySchema<OutboxRow>({
     publishedAt: { name: 'published_at', type: 'datetime', precision: 3, nullable: true },
     attempts: { type: 'int', default: 0 },
     lastError: { name: 'last_error', type: 'text', nullable: true },
+    eventCount: { name: 'event_count', type: 'int', default: 1 },
   },
 });
 
@@ -129,5 +139,25 @@ export class AddInboxProcessedIndex1795000000000 implements MigrationInterface {
   }
 }
 
+/**
+ * Batch rows (ADR 0033): an outbox row holds `event_count` events, 1 for the rows written before
+ * and for every event of a small transaction.
+ */
+export class AddOutboxEventCount1797000000000 implements MigrationInterface {
+  name = 'AddOutboxEventCount1797000000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.addColumn('outbox_events', new TableColumn({ name: 'event_count', type: 'int', default: 1 }));
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.dropColumn('outbox_events', 'event_count');
+  }
+}
+
 /** The messaging tables' migrations, in order; every service lists them before its own. */
-export const messagingMigrations = [CreateMessagingTables1732000000000, AddInboxProcessedIndex1795000000000];
+export const messagingMigrations = [
+  CreateMessagingTables1732000000000,
+  AddInboxProcessedIndex1795000000000,
+  AddOutboxEventCount1797000000000,
+];

@@ -2,7 +2,7 @@ import { EntitySchema, Table, type MigrationInterface, type QueryRunner } from '
 import { newEvent } from '@crp/contracts/new-event';
 import { CustomerUpserted, type CustomerUpsertedV1 } from '@crp/contracts/events/customer-upserted';
 import { openDatabase, type Database } from '@crp/platform/db';
-import { CreateMessagingTables1732000000000, messagingEntities } from '../../src/tables';
+import { messagingEntities, messagingMigrations } from '../../src/tables';
 
 /** A table the test handlers write to, so "the handler ran" is a row, inside the same transaction. */
 export interface SeenRow {
@@ -42,7 +42,7 @@ export function openTestDb(url: string): Promise<Database> {
   return openDatabase({
     url,
     entities: [...messagingEntities, SeenEntity],
-    migrations: [CreateMessagingTables1732000000000, CreateSeen1732000000001],
+    migrations: [...messagingMigrations, CreateSeen1732000000001],
   });
 }
 

@@ -497,10 +497,19 @@ export function messagingScenarios(getEnv: () => Env) {
       const key = `cus_relay_${Date.now()}`;
       const events = Array.from({ length: 1500 }, () => customerEvent(key));
       await db.transaction((tx) => outbox.addMany(tx, events));
-      const relay = new OutboxRelay({ db, bus, outbox, logger, batchSize: 700, retentionMs: 60_000 });
-      expect(await relay.publishPending()).toBe(700);
-      expect(await relay.publishPending()).toBe(700);
-      expect(await relay.publishPending()).toBe(100);
+      // Another instance's relay (or this one after a restart): it reads the batch rows back.
+      const relay = new OutboxRelay({
+        db,
+        bus,
+        outbox: new Outbox(),
+        logger,
+        batchSize: 700,
+        retentionMs: 60_000,
+      });
+      // Three batch rows of 500 (ADR 0033); a pass publishes whole rows up to 700 events.
+      expect(await relay.publishPending()).toBe(500);
+      expect(await relay.publishPending()).toBe(500);
+      expect(await relay.publishPending()).toBe(500);
       expect(await relay.publishPending()).toBe(0);
       expect(await relay.pendingCount()).toBe(0);
       const got = await waitFor(
@@ -514,7 +523,7 @@ export function messagingScenarios(getEnv: () => Env) {
       const repo = db.dataSource.getRepository(OutboxEntity);
       expect(await relay.purge(Date.now())).toMatchObject({ outbox: 0 });
       // (other tests of the suite may have left published rows in the same database)
-      expect((await relay.purge(Date.now() + 61_000)).outbox).toBeGreaterThanOrEqual(1500);
+      expect((await relay.purge(Date.now() + 61_000)).outbox).toBeGreaterThanOrEqual(3);
       expect(await repo.count()).toBe(0);
     });
   });
