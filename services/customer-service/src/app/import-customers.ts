@@ -175,7 +175,7 @@ export async function importCustomers(
     string,
     { record: CustomerRecord; created: boolean; cause: CustomerImportRequestedV2 }
   >();
-  const changes: NonNullable<RowDecision['write']>['change'][] = [];
+  const changes: NonNullable<NonNullable<RowDecision['write']>['change']>[] = [];
   const answerEvents: CustomerImportRowResultV2[] = [];
   for (const event of events) {
     const { jobId, dryRun, fields, chunk, final } = event.payload;
@@ -202,11 +202,22 @@ export async function importCustomers(
       newId: (kind: 'customer' | 'identity' | 'change') =>
         newId(kind === 'customer' ? 'cus' : kind === 'identity' ? 'idn' : 'chg'),
       identitiesOf: (id: string) => identitiesByCustomer.get(id) ?? [],
-      manualIdentity: (accountId: string, username: string) =>
-        manualByKey.get(`${accountId}\u0000${username}`) ??
-        state.identity(accountId, username) ??
-        (accountId === event.accountId ? before?.identities.get(username) : undefined) ??
-        live.identity(accountId, username),
+      manualIdentity: (accountId: string, username: string) => {
+        const wouldBe = accountId === event.accountId ? before?.identities.get(username) : undefined;
+        const found =
+          manualByKey.get(`${accountId}\u0000${username}`) ??
+          state.identity(accountId, username) ??
+          wouldBe ??
+          live.identity(accountId, username);
+        if (!found) return undefined;
+        // A stored identity as this batch (or the dry run's earlier chunks) re-pointed it (R1.4/R2.6).
+        return (
+          state.movedIdentity(found.id) ??
+          (wouldBe?.id === found.id ? wouldBe : undefined) ??
+          live.movedIdentity(found.id) ??
+          found
+        );
+      },
     };
     const answers: CustomerImportRowAnswer[] = [];
     for (const row of event.payload.rows) {
@@ -219,7 +230,7 @@ export async function importCustomers(
           created: had?.created ?? d.write.created,
           cause: event,
         });
-        changes.push(d.write.change);
+        if (d.write.change) changes.push(d.write.change);
       }
     }
     if (event.payload.rows.length === 0) continue;
@@ -250,8 +261,17 @@ export async function importCustomers(
     all.filter((w) => !w.created).map((w) => w.record),
   );
   await repo.insertIdentities(tx, live.identities);
+  // R1.4/R2.6: identities re-pointed at the record their row landed on, one multi-row write.
+  const moved = [...live.moved.values()];
+  await repo.updateIdentities(tx, moved);
   await repo.insertChanges(tx, changes);
-  for (const i of live.identities) {
+  const movedIds = new Set(moved.map((i) => i.id));
+  for (const [customerId, list] of identitiesByCustomer)
+    identitiesByCustomer.set(
+      customerId,
+      list.filter((i) => !movedIds.has(i.id)),
+    );
+  for (const i of [...live.identities, ...moved]) {
     if (i.customerId)
       identitiesByCustomer.set(i.customerId, [...(identitiesByCustomer.get(i.customerId) ?? []), i]);
   }
@@ -278,7 +298,9 @@ export async function importCustomers(
   );
   await deps.dryRuns.saveIdentities(
     tx,
-    going.flatMap((d) => d.state.identities.map((identity) => ({ ...d.key, identity }))),
+    going.flatMap((d) =>
+      [...d.state.identities, ...d.state.moved.values()].map((identity) => ({ ...d.key, identity })),
+    ),
   );
   await deps.dryRuns.touchJobs(
     tx,

@@ -79,9 +79,14 @@ export async function linkOrders(
       s.defaultCustomerId ? [{ accountId: s.accountId, id: s.defaultCustomerId }] : [],
     ),
   ]);
-  // R1.4 candidates only for the orders their identity does not already settle (R1.3): a new
-  // buyer, or one whose record is no longer active.
-  const historyKeys = new Set(history.map((h) => `${h.accountId}\u0000${h.storeId}\u0000${h.storeOrderId}`));
+  // R1.4 candidates only for the orders their history or identity does not already settle (R1.3):
+  // a new buyer, or one whose record is no longer active; a re-import whose record is no longer
+  // active is linked again like a new order (R2.6).
+  const historyKeys = new Set(
+    history
+      .filter((h) => activeVia(loaded, h.customerId))
+      .map((h) => `${h.accountId}\u0000${h.storeId}\u0000${h.storeOrderId}`),
+  );
   const linkedActive = new Map<string, boolean>();
   for (const i of keyed) {
     linkedActive.set(

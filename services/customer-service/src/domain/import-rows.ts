@@ -53,6 +53,8 @@ export class ImportState {
   private readonly emails = new Map<string, string>();
   /** Identities created by this state (manual store, keyed by email). */
   readonly identities: IdentityRecord[] = [];
+  /** Stored identities this state re-pointed (R1.4/R2.6), by id: written as updates. */
+  readonly moved = new Map<string, IdentityRecord>();
   private readonly identityKeys = new Map<string, IdentityRecord>();
 
   constructor(private readonly below: ImportLayer) {}
@@ -88,10 +90,27 @@ export class ImportState {
     return this.identityKeys.get(`${accountId}\u0000${username}`);
   }
 
+  /**
+   * R1.4/R2.6: an identity re-pointed at the record its row landed on. One this state created is
+   * changed in place (still an insert); a stored one becomes an update, by id.
+   */
+  moveIdentity(i: IdentityRecord): void {
+    const mine = this.identities.findIndex((x) => x.id === i.id);
+    if (mine >= 0) this.identities[mine] = i;
+    else this.moved.set(i.id, i);
+    this.identityKeys.set(`${i.accountId}\u0000${i.username}`, i);
+  }
+
+  /** A stored identity as this state re-pointed it, if it did. */
+  movedIdentity(id: string): IdentityRecord | undefined {
+    return this.moved.get(id);
+  }
+
   /** Folds another layer's writes into this one (a committed transaction into a dry run's base, …). */
   absorb(other: ImportState): void {
     for (const c of other.written.values()) this.put(c);
     for (const i of other.identities) this.addIdentity(i);
+    for (const i of other.moved.values()) this.moveIdentity(i);
   }
 }
 
@@ -179,8 +198,11 @@ export interface ImportContext {
 
 export interface RowDecision {
   answer: CustomerImportRowAnswer;
-  /** The record to write (real runs), and whether it is new. */
-  write: { record: CustomerRecord; created: boolean; change: CustomerChangeRecord } | null;
+  /**
+   * The record to write (real runs), and whether it is new. `change` is null when no field
+   * changed and only the row's manual-store identity moved to the record (R1.4/R2.6).
+   */
+  write: { record: CustomerRecord; created: boolean; change: CustomerChangeRecord | null } | null;
 }
 
 const reject = (row: CustomerImportRow, customerId: string | null, reason: string): RowDecision => ({
@@ -205,6 +227,8 @@ export function connectedStoreOf(identities: IdentityRecord[]): IdentityRecord |
 export function decideImportRow(row: CustomerImportRow, state: ImportState, ctx: ImportContext): RowDecision {
   const values = row.values as Record<string, FieldValue | undefined>;
   let target: CustomerRecord | undefined;
+  /** The manual-store identity the row was looked up by: it ends on the record the row lands on. */
+  let via: IdentityRecord | undefined;
   if (row.customerId) {
     const found = state.get(row.customerId);
     if (!found || found.accountId !== ctx.accountId)
@@ -226,12 +250,15 @@ export function decideImportRow(row: CustomerImportRow, state: ImportState, ctx:
     if (found.status !== 'active' && found.status !== 'archived')
       return reject(row, found.id, `customer ${found.id} is ${found.status} and cannot be imported over`);
     target = found;
+    via = identity;
   } else {
     const email = 'email' in values ? matchableEmail(values.email as string | null) : null;
     if (email) {
       const identity = ctx.manualIdentity(ctx.accountId, email);
       const viaIdentity = identity?.customerId ? survivor(state, state.get(identity.customerId)) : undefined;
+      // R1.4/R2.6: an identity whose record is no longer active matches again, and moves with the row.
       target = viaIdentity?.status === 'active' ? viaIdentity : state.byEmail(ctx.accountId, email);
+      via = identity;
     }
   }
 
@@ -356,7 +383,29 @@ export function decideImportRow(row: CustomerImportRow, state: ImportState, ctx:
     if (!given.some((v) => v !== null))
       return reject(row, null, 'a new customer needs at least a name, a company, an email or a phone');
   }
+  /** The identity to re-point at the record the row lands on (stale, or on a merged record). */
+  const relink = (to: CustomerRecord) => {
+    if (!via || via.customerId === to.id) return;
+    state.moveIdentity({ ...via, customerId: to.id, updatedAt: ctx.now });
+  };
   if (before && changes.length === 0) {
+    if (via && via.customerId !== before.id) {
+      // No field changed, but the record takes the identity: written (and announced) for that.
+      const record: CustomerRecord = { ...before, version: before.version + 1, updatedAt: ctx.now };
+      state.put(record);
+      relink(record);
+      return {
+        answer: {
+          lineNumber: row.lineNumber,
+          outcome: 'unchanged',
+          customerId: before.id,
+          reason: null,
+          changes: ctx.dryRun ? [] : null,
+          ...(warnings.length ? { warnings } : {}),
+        },
+        write: { record, created: false, change: null },
+      };
+    }
     return {
       answer: {
         lineNumber: row.lineNumber,
@@ -409,6 +458,7 @@ export function decideImportRow(row: CustomerImportRow, state: ImportState, ctx:
         updatedAt: ctx.now,
       };
   state.put(record);
+  relink(record);
   if (!before && record.emailNormalized && !ctx.manualIdentity(ctx.accountId, record.emailNormalized)) {
     // The manual store keys buyers by email (R1.2): a later manual order with this email links here.
     state.addIdentity({

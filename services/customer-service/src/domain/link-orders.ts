@@ -177,10 +177,10 @@ export function decideLinks(
 
     let customer: CustomerRecord | null = null;
     let viaDefault = false;
-    if (before) {
-      // A changed re-import stays with the record its first import went to.
-      customer = resolveLinked(before.customerId);
-    } else if (hasBuyer) {
+    // A changed re-import stays with the record its first import went to, while that one (or its
+    // merge survivor) is active; otherwise it is linked again like a new order (R2.6 → R1.3/R1.4).
+    if (before) customer = resolveLinked(before.customerId);
+    if (!customer && hasBuyer) {
       customer = resolveLinked(identity?.customerId ?? null);
       if (!customer) {
         const candidates: Partial<Record<MatchKey, CustomerRecord[]>> = {};
@@ -202,7 +202,7 @@ export function decideLinks(
           });
         }
       }
-    } else if (rules.defaultCustomerId) {
+    } else if (!customer && !before && rules.defaultCustomerId) {
       // R1.1 + R2.8: no buyer key at all: the account's default customer, if it has one.
       customer = resolveLinked(rules.defaultCustomerId);
       viaDefault = customer !== null;
@@ -222,8 +222,14 @@ export function decideLinks(
       created.add(customer.id);
     }
 
-    // A re-import leaves an existing identity where it is; a new or stale one points here.
-    if (iKey && (!identity || (!before && identity.customerId !== customer.id))) {
+    // R1.4/R2.6: a new identity, or one whose record is no longer active (archived, deleted, or
+    // merged: then this is its survivor), points here now, in this batch. One still linked to
+    // another active record stays there (a re-import kept on the record its first import went to).
+    const stale =
+      identity !== null &&
+      identity.customerId !== customer.id &&
+      (resolveLinked(identity.customerId)?.id ?? customer.id) === customer.id;
+    if (iKey && (!identity || stale)) {
       if (identity) {
         if (identity.customerId) remove(identitiesOf, identity.customerId, identity);
         const moved = { ...identity, customerId: customer.id, updatedAt: opts.now };

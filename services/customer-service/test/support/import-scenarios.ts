@@ -293,6 +293,73 @@ export function importScenarios(getEnv: () => Env) {
     expect(await api.customer(acct, made!.customerId!)).toMatchObject({ name: 'Ola Nor', company: 'Nor AS' });
   });
 
+  it.each([
+    ['archived', 'archive'],
+    ['deleted', 'delete'],
+  ] as const)(
+    'R1.4/R2.6: a row whose email identity points at a record now %s creates a new record and the identity moves to it in that chunk: its CustomerUpserted lists it, the old record keeps none, a row by that username reaches the new record',
+    async (_, how) => {
+      const acct = uniqueName('imp');
+      await api.listen();
+      const j1 = uniqueName('job');
+      await send(
+        chunk(acct, j1, 1, ['name', 'email'], [row(2, { name: 'Ola Nor', email: 'ola@example.com' })]),
+      );
+      const oldId = (await answers(j1, 1))[0]!.customerId!;
+      const gone =
+        how === 'archive'
+          ? await api.call('post', acct, `/v1/customers/${oldId}/archive`)
+          : await api.call('delete', acct, `/v1/customers/${oldId}`);
+      expect(gone.status).toBe(200);
+
+      // A dry run across two chunks says what the real run will do, and writes nothing.
+      const dry = uniqueName('job');
+      await send(
+        chunk(acct, dry, 1, ['name', 'email'], [row(2, { name: 'Ola Again', email: 'ola@example.com' })], {
+          dryRun: true,
+          final: false,
+        }),
+        chunk(acct, dry, 2, ['company'], [row(3, { company: 'Nor AS' }, { username: 'ola@example.com' })], {
+          dryRun: true,
+        }),
+      );
+      const [wouldMake, wouldUpdate] = await answers(dry, 2);
+      expect(wouldMake).toMatchObject({ outcome: 'created' });
+      expect(wouldUpdate).toMatchObject({ outcome: 'updated', customerId: wouldMake!.customerId });
+      expect((await api.list(acct)).total).toBe(0);
+
+      const j2 = uniqueName('job');
+      await send(
+        chunk(acct, j2, 1, ['name', 'email'], [row(2, { name: 'Ola Again', email: 'ola@example.com' })]),
+      );
+      const [made] = await answers(j2, 1);
+      expect(made).toMatchObject({ outcome: 'created' });
+      expect(made!.customerId).not.toBe(oldId);
+      const fresh = await api.customer(acct, made!.customerId!);
+      expect(fresh.marketplaceUsernames).toEqual([
+        expect.objectContaining({ marketplace: 'manual', username: 'ola@example.com' }),
+      ]);
+      expect((await api.customer(acct, oldId)).marketplaceUsernames).toEqual([]);
+      await api.publishedUntil(acct, 'CustomerUpserted', (p) => {
+        const c = p.customer as { customerId: string; identities: Array<{ username: string }> };
+        return (
+          p.cause === 'import' &&
+          c.customerId === made!.customerId &&
+          c.identities.some((i) => i.username === 'ola@example.com')
+        );
+      });
+
+      // The manual store's username now names the new record.
+      const j3 = uniqueName('job');
+      await send(
+        chunk(acct, j3, 1, ['company'], [row(2, { company: 'Nor AS' }, { username: 'ola@example.com' })]),
+      );
+      const [upd] = await answers(j3, 1);
+      expect(upd).toMatchObject({ outcome: 'updated', customerId: made!.customerId });
+      expect((await api.customer(acct, oldId)).company).toBeNull();
+    },
+  );
+
   it('issue #16 notes: imported as written (source csv); a dry run flags the blank cell that would clear them and changes nothing; the real run clears them; a file without notes leaves them', async () => {
     const acct = uniqueName('imp');
     const j1 = uniqueName('job');

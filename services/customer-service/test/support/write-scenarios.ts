@@ -710,6 +710,72 @@ export function writeScenarios(getEnv: () => Env) {
       expect((await customer(acct, id)).status).toBe('deleted');
     });
 
+    it.each([
+      ['archived', 'archive'],
+      ['deleted', 'delete'],
+      ['erased (R2.10 tombstone)', 'erase'],
+    ] as const)(
+      'R1.4/R2.6: a re-imported order whose record was %s lands on a new record, and the buyer identity moves with it in that batch: the next re-import of an old order follows it there, the old record keeps none',
+      async (_, how) => {
+        const acct = uniqueName('acct');
+        await api.listen();
+        const who = buyer('mover', { username: 'mover-1' });
+        const o1 = orderEvent(acct, {
+          buyer: who,
+          order: { orderDate: '2026-11-01T10:00:00.000Z', total: 10 },
+        });
+        const o2 = orderEvent(acct, {
+          buyer: who,
+          order: { orderDate: '2026-11-02T10:00:00.000Z', total: 20 },
+        });
+        await publish(o1, o2);
+        const [old] = (
+          await listUntil(acct, (l) => l.customers[0]?.history.orderCount === 2, 'both orders on one record')
+        ).customers;
+        const oldId = old!.customerId;
+        const gone =
+          how === 'archive'
+            ? await api.call('post', acct, `/v1/customers/${oldId}/archive`)
+            : how === 'delete'
+              ? await api.call('delete', acct, `/v1/customers/${oldId}`)
+              : await api.call('post', acct, '/v1/privacy-requests', {
+                  type: 'erase',
+                  customerId: oldId,
+                  basis: 'gdpr',
+                });
+        expect(gone.status).toBe(how === 'erase' ? 201 : 200);
+
+        // The first order re-imported (a new revision): the old record takes no orders, so a new one.
+        const revise = (e: OrderImportedV1, total: number) =>
+          reissue(e, { ...e.payload, order: { ...e.payload.order, revision: 2, total } });
+        await publish(revise(o1, 11));
+        const [fresh] = (await listUntil(acct, (l) => l.total === 1, 'the re-import on a new record'))
+          .customers;
+        expect(fresh!.customerId).not.toBe(oldId);
+        const now = await customer(acct, fresh!.customerId);
+        expect(now.marketplaceUsernames.map((m) => m.username)).toEqual(['mover-1']);
+        expect(now.history).toMatchObject({ orderCount: 1, totalSpent: 11 });
+        expect((await customer(acct, oldId)).marketplaceUsernames).toEqual([]);
+        // Its CustomerUpserted lists the identity it took.
+        await api.publishedUntil(acct, 'CustomerUpserted', (p) => {
+          const c = p.customer as { customerId: string; identities: Array<{ username: string }> };
+          return c.customerId === fresh!.customerId && c.identities.some((i) => i.username === 'mover-1');
+        });
+
+        // The other old order re-imported follows the identity to that record: no third record.
+        await publish(revise(o2, 21));
+        const after = await api.customerUntil(
+          acct,
+          fresh!.customerId,
+          (c) => c.history.orderCount === 2,
+          'the second re-import on the same record',
+        );
+        expect(after.history.totalSpent).toBe(32);
+        expect((await api.list(acct)).total).toBe(1);
+        expect((await customer(acct, oldId)).history.orderCount).toBe(0);
+      },
+    );
+
     it('R2.7: the preview shows the result, each conflict with candidates, winner and rule, and changes nothing; the merge moves identities, history, tags and consent in one go, points the merged record at the survivor and publishes CustomerMerged; later orders of the merged identity follow the survivor (R2.6)', async () => {
       const acct = uniqueName('acct');
       await api.listen();

@@ -64,9 +64,13 @@ function setup(
     now,
     newId: (k) => `${k}_${++seq}`,
     identitiesOf: (id) => identities.filter((i) => i.customerId === id),
-    manualIdentity: (a, u) =>
-      identities.find((i) => i.accountId === a && i.storeType === 'manual' && i.username === u) ??
-      state.identity(a, u),
+    manualIdentity: (a, u) => {
+      const found =
+        identities.find((i) => i.accountId === a && i.storeType === 'manual' && i.username === u) ??
+        state.identity(a, u);
+      // As the app does: a stored identity this state re-pointed answers as re-pointed.
+      return found && (state.movedIdentity(found.id) ?? found);
+    },
   };
   return { state, ctx };
 }
@@ -123,7 +127,7 @@ describe('customer import rows (SPEC §4)', () => {
     expect(cleared.answer.warnings ?? []).toEqual([]);
     expect(cleared.write!.record.notes).toBeNull();
     expect(cleared.write!.record.fieldSources.notes?.source).toBe('csv');
-    expect(cleared.write!.change.changes).toEqual([
+    expect(cleared.write!.change!.changes).toEqual([
       { field: 'notes', from: 'Leave at the back door', to: null },
     ]);
 
@@ -241,6 +245,70 @@ describe('customer import rows (SPEC §4)', () => {
     expect(decideImportRow(row({ firstName: null, email: null }), state, ctx).answer.reason).toMatch(
       /needs at least/,
     );
+  });
+});
+
+describe('R1.4/R2.6: the manual-store identity a row was found by ends on the record the row lands on', () => {
+  it('its record archived: a new record takes it (an update of the stored identity, no second one); the next row by that username reaches the new record', () => {
+    const old = record({ status: 'archived', email: 'ola@x.com', emailNormalized: 'ola@x.com' });
+    const idn = identity(old.id, 'manual', 'ola@x.com');
+    const { state, ctx } = setup([old], [idn], ['name', 'email']);
+    const made = decideImportRow(row({ name: 'Ola', email: 'ola@x.com' }), state, ctx);
+    expect(made.answer.outcome).toBe('created');
+    const id = made.write!.record.id;
+    expect(id).not.toBe(old.id);
+    expect(state.identities).toEqual([]);
+    expect([...state.moved.values()]).toEqual([
+      expect.objectContaining({ id: idn.id, customerId: id, updatedAt: now }),
+    ]);
+    const next = decideImportRow(row({ name: 'Ola N' }, { username: 'ola@x.com' }), state, {
+      ...ctx,
+      fields: ['name'],
+    });
+    expect(next.answer).toMatchObject({ outcome: 'updated', customerId: id });
+  });
+
+  it('its record deleted and another active record holds the email: that one takes it, written and announced even when no field changed', () => {
+    const old = record({ status: 'deleted' });
+    const holder = record({ name: 'Ola', email: 'ola@x.com', emailNormalized: 'ola@x.com', version: 3 });
+    const idn = identity(old.id, 'manual', 'ola@x.com');
+    const { state, ctx } = setup([old, holder], [idn], ['name', 'email']);
+    const d = decideImportRow(row({ name: 'Ola', email: 'ola@x.com' }), state, ctx);
+    expect(d.answer).toMatchObject({ outcome: 'unchanged', customerId: holder.id });
+    expect(d.write).toEqual({
+      record: expect.objectContaining({ id: holder.id, version: 4 }),
+      created: false,
+      change: null,
+    });
+    expect(state.moved.get(idn.id)).toMatchObject({ customerId: holder.id });
+    // Already there: nothing more to write.
+    expect(decideImportRow(row({ name: 'Ola', email: 'ola@x.com' }), state, ctx).write).toBeNull();
+  });
+
+  it('its record merged: the identity follows the survivor the row updates', () => {
+    const survivor = record({ name: 'Kai' });
+    const merged = record({ status: 'merged', mergedIntoId: survivor.id });
+    const idn = identity(merged.id, 'manual', 'kai@x.com');
+    const { state, ctx } = setup([survivor, merged], [idn], ['company']);
+    const d = decideImportRow(row({ company: 'Kai AS' }, { username: 'kai@x.com' }), state, ctx);
+    expect(d.answer).toMatchObject({ outcome: 'updated', customerId: survivor.id });
+    expect(state.moved.get(idn.id)).toMatchObject({ customerId: survivor.id });
+  });
+
+  it('a rejected row moves nothing; an identity on an archived record a row targets by username stays there', () => {
+    const old = record({ status: 'archived', email: 'z@x.com', emailNormalized: 'z@x.com' });
+    const locked = record({
+      email: 'z@x.com',
+      emailNormalized: 'z@x.com',
+      fieldSources: { name: { source: 'store', storeId: 'st_shop', storeName: 'Shop', at: '2026-01-01' } },
+    });
+    const idn = identity(old.id, 'manual', 'z@x.com');
+    const { state, ctx } = setup([old, locked], [idn], ['name', 'email']);
+    const refused = decideImportRow(row({ name: 'Zed', email: 'z@x.com' }), state, ctx);
+    expect(refused.answer.outcome).toBe('rejected');
+    const kept = decideImportRow(row({ name: 'Zed' }, { username: 'z@x.com' }), state, ctx);
+    expect(kept.answer).toMatchObject({ outcome: 'updated', customerId: old.id });
+    expect(state.moved.size).toBe(0);
   });
 });
 

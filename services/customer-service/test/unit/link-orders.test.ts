@@ -456,6 +456,113 @@ describe('decideLinks: SPEC §1 over a whole batch', () => {
     expect(d.customerUpdates.map((c) => c.id)).not.toContain('cus_archived');
   });
 
+  describe('R1.4/R2.6: a re-import whose record is no longer active moves the buyer identity in the same batch', () => {
+    const stored = (storeOrderId: string, customerId: string) => ({
+      accountId: 'acme',
+      storeId: 'st_shop',
+      storeOrderId,
+      orderId: `ord_${storeOrderId}`,
+      customerId,
+      orderNumber: `#${storeOrderId}`,
+      orderDate: new Date(day(10)),
+      total: 10,
+      currency: 'USD',
+      revision: 1,
+    });
+    const old = (status: 'archived' | 'deleted', extra: Partial<CustomerRecord> = {}) =>
+      customer('cus_old', { status, orderCount: 2, totalSpent: 20, ...extra });
+
+    it.each(['archived', 'deleted'] as const)(
+      'its record %s: a new record, the identity re-pointed there (an update, not an insert), listed in its CustomerUpserted',
+      (status) => {
+        const d = decideLinks(
+          [order({ storeOrderId: 'SO-1', revision: 2, username: 'mover' })],
+          {
+            ...empty(),
+            customers: [old(status)],
+            history: [stored('SO-1', 'cus_old')],
+            identities: [identity('cus_old', 'mover')],
+          },
+          opts(),
+        );
+        const fresh = d.customerInserts[0]!;
+        expect(d.outcomes[0]).toMatchObject({ kind: 'linked', customerId: fresh.id, created: true });
+        expect(d.identityInserts).toEqual([]);
+        expect(d.identityUpdates).toEqual([
+          expect.objectContaining({ id: 'idn_mover', customerId: fresh.id, updatedAt: NOW }),
+        ]);
+        expect(d.upserted).toEqual([
+          expect.objectContaining({
+            customer: expect.objectContaining({ id: fresh.id }),
+            identities: [expect.objectContaining({ id: 'idn_mover', customerId: fresh.id })],
+          }),
+        ]);
+        expect(d.totals).toEqual([expect.objectContaining({ id: 'cus_old', orderCount: 1 })]);
+      },
+    );
+
+    it('its identity already moved on (an earlier order): the re-import follows it there and matches again, no new record', () => {
+      const now = customer('cus_now', { email: 'ann@example.com', emailNormalized: 'ann@example.com' });
+      const d = decideLinks(
+        [order({ storeOrderId: 'SO-1', revision: 2, username: 'mover' })],
+        {
+          ...empty(),
+          customers: [old('archived'), now],
+          history: [stored('SO-1', 'cus_old')],
+          identities: [identity('cus_now', 'mover')],
+        },
+        opts(),
+      );
+      expect(d.customerInserts).toEqual([]);
+      expect(d.outcomes[0]).toMatchObject({ kind: 'linked', customerId: 'cus_now', created: false });
+      expect(d.identityUpdates).toEqual([]);
+      // Without the identity, R1.4 matches again on email.
+      const matched = decideLinks(
+        [order({ storeOrderId: 'SO-1', revision: 2, username: 'mover' })],
+        { ...empty(), customers: [old('archived'), now], history: [stored('SO-1', 'cus_old')] },
+        opts(),
+      );
+      expect(matched.outcomes[0]).toMatchObject({ kind: 'linked', customerId: 'cus_now' });
+      expect(matched.identityInserts).toEqual([expect.objectContaining({ customerId: 'cus_now' })]);
+    });
+
+    it('its record merged: the order and the identity follow the survivor', () => {
+      const survivor = customer('cus_survivor');
+      const merged = customer('cus_merged', { status: 'merged', mergedIntoId: 'cus_survivor' });
+      const d = decideLinks(
+        [order({ storeOrderId: 'SO-1', revision: 2, username: 'mover' })],
+        {
+          ...empty(),
+          customers: [survivor, merged],
+          history: [stored('SO-1', 'cus_merged')],
+          identities: [identity('cus_merged', 'mover')],
+        },
+        opts(),
+      );
+      expect(d.outcomes[0]).toMatchObject({ kind: 'linked', customerId: 'cus_survivor' });
+      expect(d.identityUpdates).toEqual([expect.objectContaining({ customerId: 'cus_survivor' })]);
+      expect(d.upserted[0]!.identities).toEqual([expect.objectContaining({ id: 'idn_mover' })]);
+    });
+
+    it('a re-import kept on its active record leaves an identity linked to another active record where it is, and takes one of an archived record', () => {
+      const kept = customer('cus_kept');
+      const other = customer('cus_other');
+      const world = (owner: string) => ({
+        ...empty(),
+        customers: [kept, other, old('archived')],
+        history: [stored('SO-1', 'cus_kept')],
+        identities: [identity(owner, 'mover')],
+      });
+      const reimport = () => [order({ storeOrderId: 'SO-1', revision: 2, username: 'mover' })];
+      const stays = decideLinks(reimport(), world('cus_other'), opts());
+      expect(stays.outcomes[0]).toMatchObject({ customerId: 'cus_kept' });
+      expect(stays.identityUpdates).toEqual([]);
+      const moves = decideLinks(reimport(), world('cus_old'), opts());
+      expect(moves.outcomes[0]).toMatchObject({ customerId: 'cus_kept' });
+      expect(moves.identityUpdates).toEqual([expect.objectContaining({ customerId: 'cus_kept' })]);
+    });
+  });
+
   it('tenancy: the same email in two accounts makes two customers', () => {
     const d = decideLinks(
       [
