@@ -8,7 +8,10 @@ export function envelopeOf<Name extends string, V extends number, P extends TSch
   eventType: Name,
   eventVersion: V,
   payload: P,
+  /** For a contract's publishSchema: its own $id ("published"), as ajv keeps one schema per id. */
+  variant?: 'published',
 ) {
+  const id = `${eventType}.v${eventVersion}${variant ? `.${variant}` : ''}`;
   return Type.Object(
     {
       eventId: Type.String({ format: 'uuid' }),
@@ -20,7 +23,7 @@ export function envelopeOf<Name extends string, V extends number, P extends TSch
       causationId: Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Null()]),
       payload,
     },
-    { $id: `${eventType}.v${eventVersion}`, title: `${eventType} v${eventVersion}` },
+    { $id: id, title: `${eventType} v${eventVersion}${variant ? ` (${variant})` : ''}` },
   );
 }
 
@@ -37,7 +40,16 @@ export interface EventContract<S extends TObject<TProperties> = TObject<TPropert
   readonly eventVersion: number;
   /** The Kafka topic this event travels on. One topic per event type; versions share it. */
   readonly topic: string;
+  /** What consumers decode (decodeEvent) and the event's TypeScript type. */
   readonly schema: S;
+  /**
+   * Stricter than `schema` where a field of this version was narrowed after producers had already
+   * published wider values: what a producer may publish now (newEvent, the outbox — assertEvent).
+   * Consumers keep decoding with `schema`, so an event an older producer published is never
+   * dead-lettered for a value that was valid when it was published; they read the narrowed field
+   * as its description says (ADR 0029). Absent: `schema` for both.
+   */
+  readonly publishSchema?: TObject<TProperties>;
   /** The Kafka key: keeps one aggregate's events on one partition, so they stay in order. */
   readonly partitionKey: (event: Static<S>) => string;
   readonly example: Static<S>;

@@ -1,3 +1,5 @@
+import { Type } from '@sinclair/typebox';
+
 /**
  * The order statuses, defined once (issue #20, "what is accepted is stored"): ShipStation API v1's
  * `orderStatus` values. Every channel mapping produces one of them, `GET /v1/orders?status=`
@@ -51,3 +53,10 @@ export function orderStatusProblem(label: string, value: string | null): string 
     ? null
     : `${label} "${value}" is not an order status (one of: ${ORDER_STATUS_LIST}; any case, spaces or hyphens)`;
 }
+
+/**
+ * The JSON Schema of a status field of an event a producer publishes now: one of the statuses, or
+ * null (`description` says what null means there).
+ */
+export const OrderStatusOrNull = (description: string) =>
+  Type.Union([...ORDER_STATUSES.map((s) => Type.Literal(s)), Type.Null()], { description });

@@ -85,9 +85,12 @@ export function decodeEvent(raw: string | Buffer | null | undefined, topic?: str
   return parsed as AnyEvent;
 }
 
-/** Validates an event about to be published; a producer bug must not reach the bus. */
+/**
+ * Validates an event about to be published against what a producer may publish now (the contract's
+ * publishSchema, else its schema); a producer bug must not reach the bus.
+ */
 export function assertEvent<C extends EventContract>(contract: C, event: unknown): EventOf<C> {
-  const validate = compile(contract.schema);
+  const validate = compile(contract.publishSchema ?? contract.schema);
   if (!validate(event)) {
     throw new ContractViolation(
       `${contract.eventType} v${contract.eventVersion}`,

@@ -1,5 +1,5 @@
 import { ContractViolation, assertValid } from '../src/ajv';
-import { contracts, decodeEvent, topics } from '../src/registry';
+import { assertEvent, contracts, decodeEvent, topics } from '../src/registry';
 import { deterministicEventId, newEvent } from '../src/new-event';
 import { CUSTOMER_IMPORT_FIELDS } from '../src/customer-import-fields';
 import {
@@ -77,6 +77,13 @@ describe('event contracts (SPEC §6)', () => {
     it('keeps its schema (a change here is a visible diff)', () => {
       expect(contract.schema).toMatchSnapshot();
     });
+
+    if (contract.publishSchema) {
+      it('keeps what a producer may publish, stricter than what is decoded; its example passes both', () => {
+        expect(contract.publishSchema).toMatchSnapshot();
+        expect(() => assertEvent(contract as never, contract.example)).not.toThrow();
+      });
+    }
   });
 
   it('fields added to v1 later are optional: events written before them still decode', () => {

@@ -1,7 +1,8 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Address } from '../common';
 import { MONEY_LIMITS, TEXT_LIMITS } from '../limits';
 import { defineEvent, envelopeOf } from '../envelope';
+import { ORDER_STATUS_LIST, OrderStatusOrNull } from '../order-status';
 
 const str = (maxLength: number) => Type.Union([Type.String({ minLength: 1, maxLength }), Type.Null()]);
 
@@ -28,41 +29,52 @@ export const OrderImportItem = Type.Object({
   unitPrice: Type.Union([Type.Number(), Type.Null()]),
 });
 
-export const OrderImportRowOrder = Type.Object({
-  orderNumber: Type.String({ minLength: 1, maxLength: ORDER_IMPORT_LIMITS.orderNumber }),
-  storeOrderId: Type.Union(
-    [Type.String({ minLength: 1, maxLength: ORDER_IMPORT_LIMITS.storeOrderId }), Type.Null()],
-    {
-      description: 'The store order key (R1.9); null: the order number is the key.',
-    },
-  ),
-  orderDate: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
-    description:
-      "null: the file has no date for it; order-ingest keeps a stored order's date, else uses receivedAt.",
+/**
+ * A row's order, with the status field given: consumers decode any text (what csv-import-service
+ * published before the status was defined once), producers publish a status or null (ADR 0029).
+ */
+const rowOrder = <T extends TSchema>(orderStatus: T) =>
+  Type.Object({
+    orderNumber: Type.String({ minLength: 1, maxLength: ORDER_IMPORT_LIMITS.orderNumber }),
+    storeOrderId: Type.Union(
+      [Type.String({ minLength: 1, maxLength: ORDER_IMPORT_LIMITS.storeOrderId }), Type.Null()],
+      {
+        description: 'The store order key (R1.9); null: the order number is the key.',
+      },
+    ),
+    orderDate: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description:
+        "null: the file has no date for it; order-ingest keeps a stored order's date, else uses receivedAt.",
+    }),
+    orderStatus,
+    total: Type.Union([
+      Type.Number({ minimum: MONEY_LIMITS.orderTotalMin, maximum: MONEY_LIMITS.orderTotalMax }),
+      Type.Null(),
+    ]),
+    currency: str(ORDER_IMPORT_LIMITS.currency),
+    buyer: Type.Object({
+      username: str(ORDER_IMPORT_LIMITS.username),
+      email: str(ORDER_IMPORT_LIMITS.email),
+      phone: str(ORDER_IMPORT_LIMITS.phone),
+      name: str(ORDER_IMPORT_LIMITS.name),
+      company: str(ORDER_IMPORT_LIMITS.company),
+    }),
+    shipTo: Type.Union([Address, Type.Null()]),
+    billTo: Type.Union([Address, Type.Null()]),
+    items: Type.Array(OrderImportItem, { maxItems: 1 }),
+    notes: str(ORDER_IMPORT_LIMITS.notes),
+  });
+
+export const OrderImportRowOrder = rowOrder(
+  Type.Union([Type.String({ minLength: 1, maxLength: ORDER_IMPORT_LIMITS.orderStatus }), Type.Null()], {
+    description: `csv-import-service publishes one of ${ORDER_STATUS_LIST}, or null (the row has none). An event published before that may hold the cell as written ("Awaiting Shipment", "Delivered"): order-ingest reads it with canonicalOrderStatus and answers a word that is no status as that row's reason.`,
   }),
-  orderStatus: str(ORDER_IMPORT_LIMITS.orderStatus),
-  total: Type.Union([
-    Type.Number({ minimum: MONEY_LIMITS.orderTotalMin, maximum: MONEY_LIMITS.orderTotalMax }),
-    Type.Null(),
-  ]),
-  currency: str(ORDER_IMPORT_LIMITS.currency),
-  buyer: Type.Object({
-    username: str(ORDER_IMPORT_LIMITS.username),
-    email: str(ORDER_IMPORT_LIMITS.email),
-    phone: str(ORDER_IMPORT_LIMITS.phone),
-    name: str(ORDER_IMPORT_LIMITS.name),
-    company: str(ORDER_IMPORT_LIMITS.company),
-  }),
-  shipTo: Type.Union([Address, Type.Null()]),
-  billTo: Type.Union([Address, Type.Null()]),
-  items: Type.Array(OrderImportItem, { maxItems: 1 }),
-  notes: str(ORDER_IMPORT_LIMITS.notes),
-});
+);
 export type OrderImportRowOrder = Static<typeof OrderImportRowOrder>;
 
-export const OrderImportRequestedV1 = envelopeOf(
-  'OrderImportRequested',
-  1,
+const PublishedRowOrder = rowOrder(OrderStatusOrNull('null: the row has no status.'));
+
+const requestedPayload = <T extends TSchema>(order: T) =>
   Type.Object({
     jobId: Type.String({ minLength: 1, maxLength: 40 }),
     chunk: Type.Integer({ minimum: 1 }),
@@ -78,11 +90,16 @@ export const OrderImportRequestedV1 = envelopeOf(
     rows: Type.Array(
       Type.Object({
         lineNumber: Type.Integer({ minimum: 2 }),
-        order: OrderImportRowOrder,
+        order,
       }),
       { maxItems: 1000 },
     ),
-  }),
+  });
+
+export const OrderImportRequestedV1 = envelopeOf(
+  'OrderImportRequested',
+  1,
+  requestedPayload(OrderImportRowOrder),
 );
 export type OrderImportRequestedV1 = Static<typeof OrderImportRequestedV1>;
 
@@ -91,6 +108,7 @@ export const OrderImportRequested = defineEvent({
   eventVersion: 1,
   topic: 'OrderImportRequested',
   schema: OrderImportRequestedV1,
+  publishSchema: envelopeOf('OrderImportRequested', 1, requestedPayload(PublishedRowOrder), 'published'),
   description: `Rows of an order CSV import (R3.2), in chunks, for order-ingest-service to import as orders of one store through its batch ingest (R1.9: once per store order; a changed re-import is a new revision). Published by csv-import-service; order-ingest answers each chunk with OrderImportRowResult and announces each new order revision as OrderImported (source "csv") for customer-service (ADR 0013).
 
 Key accountId: one account's chunks arrive in order. eventId is deterministic per (jobId, chunk): a chunk published again is dropped by the inbox. Rows are applied in file order; two rows of one store order: the later one is a new revision of the same order.

@@ -317,6 +317,39 @@ export function customerScenarios(getEnv: () => Env) {
     expect(c.email).toBe('ann@buyers.example');
   });
 
+  it("ADR 0029: an OrderImported an older order-ingest published with a status spelling or a channel's own word still links its buyer (order-ingest can no longer publish it); a status that is no text is dead-lettered with the reason", async () => {
+    const acct = uniqueName('acct');
+    // As published before the status was defined once: the status as it was stored.
+    const legacy = (status: unknown, who: string) => {
+      const e = JSON.parse(JSON.stringify(orderEvent(acct, { buyer: buyer(who) }))) as OrderImportedV1;
+      (e.payload.order as { orderStatus: unknown }).orderStatus = status;
+      return e;
+    };
+    const spelled = legacy('Awaiting Shipment', 'ann');
+    const channelWord = legacy('wc-awaiting-pickup', 'ben');
+    const poison = legacy(42, 'cid');
+    expect(() => reissue(spelled)).toThrow(/\/payload\/order\/orderStatus must be one of/);
+    expect(() => reissue(channelWord)).toThrow(/\/payload\/order\/orderStatus must be one of/);
+    await publish(spelled, channelWord, poison);
+    const l = await listUntil(acct, (x) => x.total === 2, 'the two buyers of the older events');
+    expect(l.customers.map((c) => c.email).sort()).toEqual(
+      [spelled.payload.buyer.email, channelWord.payload.buyer.email].sort(),
+    );
+    const dead = await waitFor(
+      async () => {
+        const all = (await getEnv().deadLetters()).filter((d) => d.eventId === poison.eventId);
+        return all.length ? all : undefined;
+      },
+      { ...WAIT, what: 'the event whose status is no text dead-lettered' },
+    );
+    expect(dead[0]!.reason).toMatch(/\/payload\/order\/orderStatus must be a string or null/);
+    expect(
+      (await getEnv().deadLetters()).filter((d) =>
+        [spelled.eventId, channelWord.eventId].includes(d.eventId!),
+      ),
+    ).toEqual([]);
+  });
+
   it('R1.1/R2.8: an order with neither email nor username creates no customer; with a default customer set, such an order joins its history', async () => {
     const acct = uniqueName('acct');
     const anonymous = orderEvent(acct, {

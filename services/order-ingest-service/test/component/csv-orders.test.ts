@@ -68,28 +68,40 @@ describe('order CSV rows from csv-import-service (OrderImportRequested, R3.2, R1
       .messagesOn('OrderImportRowResult')
       .map((m) => decodeEvent(m.value, 'OrderImportRowResult') as OrderImportRowResultV1);
 
+  /**
+   * Publishes a chunk and waits for its answer. `olderProducer`: built by hand as a csv-import
+   * older than ADR 0029 published it (any status text), not through newEvent.
+   */
   async function send(
     payload: Partial<OrderImportRequestedV1['payload']> & { rows: Row[] },
     accountId = 'acme',
+    olderProducer = false,
   ) {
     const chunk = ++seq;
-    const event = newEvent(
-      OrderImportRequested,
-      {
-        accountId,
-        correlationId: 'import-imp_1',
-        eventId: deterministicEventId('OrderImportRequested', 'imp_1', chunk),
-      },
-      {
-        jobId: 'imp_1',
-        chunk,
-        final: false,
-        storeId: null,
-        linkCustomers: false,
-        receivedAt: '2026-11-23T12:00:00.000Z',
-        ...payload,
-      },
-    );
+    const ctx = {
+      accountId,
+      correlationId: 'import-imp_1',
+      eventId: deterministicEventId('OrderImportRequested', 'imp_1', chunk),
+    };
+    const body = {
+      jobId: 'imp_1',
+      chunk,
+      final: false,
+      storeId: null,
+      linkCustomers: false,
+      receivedAt: '2026-11-23T12:00:00.000Z',
+      ...payload,
+    };
+    const event = olderProducer
+      ? {
+          ...ctx,
+          eventType: 'OrderImportRequested',
+          eventVersion: 1,
+          occurredAt: '2026-11-23T12:00:01.000Z',
+          causationId: null,
+          payload: body,
+        }
+      : newEvent(OrderImportRequested, ctx, body);
     await bus.publish([{ topic: 'OrderImportRequested', key: accountId, value: JSON.stringify(event) }]);
     return waitFor(() => answers().find((a) => a.payload.chunk === chunk), {
       what: `the answer to chunk ${chunk}`,
@@ -162,14 +174,17 @@ describe('order CSV rows from csv-import-service (OrderImportRequested, R3.2, R1
     expect(imported().map((e) => e.payload.order.revision)).toEqual([1, 2]);
   });
 
-  it('a row status is stored canonical (an older producer’s spelling too) and found by ?status=; a word that is no status is that row’s reason', async () => {
-    const answer = await send({
-      rows: [
-        row(2, 'ORD-301', { orderStatus: 'shipped' }),
-        row(3, 'ORD-302', { orderStatus: 'Awaiting Shipment' }),
-        row(4, 'ORD-303', { orderStatus: 'Delivered' }),
-      ],
-    });
+  it('a chunk an older csv-import published (ADR 0029): a status spelling is stored and announced canonical and found by ?status=; a word that is no status is that row’s reason; csv-import can no longer publish either', async () => {
+    const rows = [
+      row(2, 'ORD-301', { orderStatus: 'shipped' }),
+      row(3, 'ORD-302', { orderStatus: 'Awaiting Shipment' }),
+      row(4, 'ORD-303', { orderStatus: 'Delivered' }),
+    ];
+    for (const r of rows.slice(1))
+      await expect(send({ rows: [r] })).rejects.toThrow(
+        /\/payload\/rows\/0\/order\/orderStatus must be one of/,
+      );
+    const answer = await send({ rows }, 'acme', true);
     expect(answer.payload.rows).toEqual([
       { lineNumber: 2, outcome: 'created', orderId: expect.any(String), reason: null },
       { lineNumber: 3, outcome: 'created', orderId: expect.any(String), reason: null },
@@ -186,6 +201,8 @@ describe('order CSV rows from csv-import-service (OrderImportRequested, R3.2, R1
       .set('Authorization', `Bearer ${token}`)
       .expect(200);
     expect(found.body.orders.map((o: { orderNumber: string }) => o.orderNumber)).toEqual(['ORD-302']);
+    const announced = await waitFor(() => imported().length === 2 && imported());
+    expect(announced.map((e) => e.payload.order.orderStatus)).toEqual(['shipped', 'awaiting_shipment']);
   });
 
   it('rejects the rows of a store the account does not have', async () => {

@@ -5,6 +5,7 @@ import { BuyerAliases1732000000230 } from './migrations/1732000000230-buyer-alia
 import { ListIndexes1732000000240 } from './migrations/1732000000240-list-indexes';
 import { BuyerLinkIndex1732000000250 } from './migrations/1732000000250-buyer-link-index';
 import { ListFilterIndexes1732000000260 } from './migrations/1732000000260-list-filter-indexes';
+import { CanonicalOrderStatuses1732000000270 } from './migrations/1732000000270-canonical-order-statuses';
 
 /** This service's own migrations, oldest first (the kit adds the outbox/inbox tables' one). */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   ListIndexes1732000000240,
   BuyerLinkIndex1732000000250,
   ListFilterIndexes1732000000260,
+  CanonicalOrderStatuses1732000000270,
 ];
