@@ -15,6 +15,10 @@ export const TEXT_LIMITS = {
   accountId: 64,
   storeId: 64,
   storeName: 190,
+  /** An automation rule's name (order-ingest `automation_rules.name`). */
+  ruleName: 190,
+  /** A 3PL's own nickname for a client (tpl-connection-service `tpl_connections.client_name`). */
+  clientName: 190,
   /** The store-side order key (R1.9). */
   storeOrderId: 190,
   orderNumber: 190,
@@ -39,6 +43,8 @@ export const TEXT_LIMITS = {
   itemName: 500,
   /** A reason in a row-level report. */
   reason: 1000,
+  /** The note kept with a privacy request (customer-service `privacy_requests.note`). */
+  privacyNote: 1000,
 } as const;
 export type TextLimitKey = keyof typeof TEXT_LIMITS;
 
@@ -69,6 +75,36 @@ export const ADDRESS_PART_LIMITS: Record<AddressPart, number> = {
   country: 64,
   phone: TEXT_LIMITS.phone,
 };
+
+/**
+ * Longest value a query parameter that searches several stored texts may have: no stored value is
+ * longer, so nothing longer can match.
+ */
+export const SEARCH_LIMITS = {
+  /** customer-service `q`: a prefix of a name, an email or a store username. */
+  customerQuery: Math.max(TEXT_LIMITS.name, TEXT_LIMITS.email, TEXT_LIMITS.username),
+  /** tpl-connection-service `q`: part of a client's name, email or company name. */
+  clientQuery: Math.max(TEXT_LIMITS.clientName, TEXT_LIMITS.email, TEXT_LIMITS.company),
+} as const;
+
+/**
+ * Values an edge accepts that are never stored as they come: a cursor is the API's own opaque
+ * keyset position (base64url of a JSON pair such as `["<id>","<instant>"]`; cursors that are bare
+ * ids are TEXT_LIMITS.id), an invitation token is kept only as its SHA-256.
+ */
+export const REQUEST_LIMITS = {
+  cursor: 300,
+  invitationToken: 2048,
+} as const;
+
+/**
+ * A store's channel fields (POST/PATCH /v1/stores `credentials` and `settings`): kept as JSON, the
+ * credentials sealed, in TEXT columns; the channel checks each field's value (422 naming it).
+ */
+export const CHANNEL_FIELD_LIMITS = {
+  name: 64,
+  value: 2000,
+} as const;
 
 /** How many of a repeated thing one record may carry. */
 export const COUNT_LIMITS = {

@@ -1,3 +1,4 @@
+import { lengthProblem, TEXT_LIMITS } from '@crp/contracts/limits';
 import type { Database } from '@crp/platform/db';
 import { AppError, validationFailed } from '@crp/platform/errors';
 import { MappingProblem, checkMapping, resolveMapping, type ExplicitMapping } from '../domain/columns';
@@ -99,7 +100,8 @@ export function readOptions(fields: Record<string, string>): Options {
     }
   }
   const storeId = fields.storeId?.trim() || null;
-  if (storeId && storeId.length > 80) problems.push('storeId is longer than 80 characters');
+  const storeIdTooLong = lengthProblem('storeId', storeId, TEXT_LIMITS.storeId);
+  if (storeIdTooLong) problems.push(storeIdTooLong);
   if (storeId && kind === 'customers')
     problems.push('storeId is for order imports: customers always go to the manual store (R4.1)');
   if (dryRun && kind === 'orders')

@@ -400,6 +400,18 @@ describe('customer CSV import on the embedded stack, customer-service played by 
     );
   });
 
+  it('an order import for a store id longer than a store id can be (TEXT_LIMITS.storeId) is a 400 naming storeId, and no job', async () => {
+    const a = account();
+    const csv = 'Order Number,Order Date,Email\n1001,2026-11-20,a@example.com\n';
+    const long = `st_${'x'.repeat(TEXT_LIMITS.storeId - 2)}`;
+    const res = await sys.upload(a, csv, { kind: 'orders', storeId: long });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([
+      `storeId is ${long.length} characters long; at most ${TEXT_LIMITS.storeId} are stored`,
+    ]);
+    expect((await sys.get(a, '/v1/imports')).body.jobs).toEqual([]);
+  });
+
   it('serves the template, and every template column is recognized', async () => {
     const a = account();
     const res = await sys.get(a, '/v1/imports/templates/customers.csv');

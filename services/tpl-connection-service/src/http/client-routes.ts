@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { REQUEST_LIMITS, SEARCH_LIMITS } from '@crp/contracts/limits';
 import { route } from '@crp/platform/http';
 import { inviteClient } from '../app/invite-client';
 import type { TplDeps } from '../app/ports';
@@ -30,14 +31,14 @@ export function clientRoutes(deps: TplDeps) {
         q: Type.Optional(
           Type.String({
             minLength: 1,
-            maxLength: 100,
+            maxLength: SEARCH_LIMITS.clientQuery,
             description: 'Part of the client name, email or company name',
           }),
         ),
         cursor: Type.Optional(
           Type.String({
             minLength: 1,
-            maxLength: 200,
+            maxLength: REQUEST_LIMITS.cursor,
             description: 'nextCursor of the previous page (keyset pagination); 400 if altered',
           }),
         ),
