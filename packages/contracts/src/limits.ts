@@ -5,7 +5,9 @@
  * services' entity definitions take their lengths from here and a MariaDB test compares every
  * mapped column with its limit, so the two cannot drift apart. Every edge that accepts data (HTTP
  * bodies, CSV rows, channel payloads, events) checks these before anything is written: a value
- * over a limit is a 4xx or a row-level reason, never a write that fails later.
+ * over a limit is a 4xx or a row-level reason, never a write that fails later. Every length an HTTP
+ * request schema accepts (path and query parameters, bodies) is one of the limits below, never a
+ * number of its own: test/e2e/schema-limits.test.ts reads each service's OpenAPI document.
  */
 
 /** Longest text per kind of value, in characters. */
