@@ -108,6 +108,17 @@ export const CHANNEL_FIELD_LIMITS = {
   value: 2000,
 } as const;
 
+/**
+ * What a CSV import job keeps of a file's header line: csv-import-service `import_jobs` stores the
+ * header's cells, the column mapping (each column with its fields, or why it is ignored), the
+ * mapping the request sent and the warnings, each as JSON in a TEXT column (MariaDB: 65,535 bytes).
+ * Each must serialize to at most `headerBytes` bytes, room to spare; a wider header line is refused
+ * before any job exists (422 HEADER_TOO_LARGE), never a job insert that fails.
+ */
+export const CSV_IMPORT_LIMITS = {
+  headerBytes: 60_000,
+} as const;
+
 /** How many of a repeated thing one record may carry. */
 export const COUNT_LIMITS = {
   /** Tags on one order or customer. */

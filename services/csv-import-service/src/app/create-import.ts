@@ -1,4 +1,4 @@
-import { lengthProblem, TEXT_LIMITS } from '@crp/contracts/limits';
+import { CSV_IMPORT_LIMITS, lengthProblem, TEXT_LIMITS } from '@crp/contracts/limits';
 import type { Database } from '@crp/platform/db';
 import { AppError, validationFailed } from '@crp/platform/errors';
 import { MappingProblem, checkMapping, resolveMapping, type ExplicitMapping } from '../domain/columns';
@@ -114,6 +114,28 @@ export function readOptions(fields: Record<string, string>): Options {
 }
 
 /**
+ * What the job keeps of the header line (its cells, the column mapping, the mapping sent, the
+ * warnings) fits its columns (CSV_IMPORT_LIMITS.headerBytes each), or the file is refused naming
+ * the header: a job insert that fails would be a 500.
+ */
+function refuseWideHeader(cells: string[], kept: Record<string, unknown>) {
+  const max = CSV_IMPORT_LIMITS.headerBytes;
+  const sizes = Object.entries(kept).map(
+    ([name, v]) => [name, Buffer.byteLength(JSON.stringify(v ?? null))] as const,
+  );
+  const over = sizes.filter(([, bytes]) => bytes > max);
+  if (over.length === 0) return;
+  const headerBytes = Buffer.byteLength(cells.join(''));
+  throw new AppError(
+    'HEADER_TOO_LARGE',
+    `The header line names ${cells.length} columns in ${headerBytes} bytes: more than an import keeps (${over
+      .map(([name, bytes]) => `its ${name} would take ${bytes} bytes`)
+      .join(', ')}; at most ${max}). Remove the columns that are not imported, or shorten their names`,
+    422,
+  );
+}
+
+/**
  * An upload that is on disk → a queued job, or a 4xx that says what is wrong with the file (R4.5):
  * empty, binary, not CSV, no known column, no rows. What can be checked from the header is checked
  * here; row problems are the job's row reports, never a refusal of the file.
@@ -173,6 +195,12 @@ export async function createImport(deps: CreateImportDeps, req: ImportRequest) {
           : 'NOT_AN_ORDER_CSV';
       throw new AppError(code, err.message, 422, false, err.problems);
     }
+    refuseWideHeader(header.cells, {
+      header: header.cells,
+      mapping: { ...mapping, warnings: [] },
+      columnMapping: opts.mapping,
+      warnings: [...warnings, ...mapping.warnings],
+    });
     if (header.endOffset >= upload.size) {
       throw new AppError('NO_ROWS', 'The file has a header but no rows', 422);
     }

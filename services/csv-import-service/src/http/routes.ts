@@ -157,7 +157,10 @@ export function importRoutes(deps: ImportRouteDeps) {
         400: { description: 'Bad fields, or an empty file' },
         413: { description: 'The file is over CSV_IMPORT_MAX_UPLOAD_BYTES' },
         415: { description: 'Not multipart, or the file is not CSV (binary, a workbook, UTF-16, JSON …)' },
-        422: { description: 'No column of the file is a field, the mapping cannot be used, or no rows' },
+        422: {
+          description:
+            'No column of the file is a field, the mapping cannot be used, no rows, or a header line wider than a job keeps (HEADER_TOO_LARGE)',
+        },
       },
       handler: async ({ principal, req }) => {
         const jobId = newId('imp');
