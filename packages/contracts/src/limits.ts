@@ -5,7 +5,9 @@
  * services' entity definitions take their lengths from here and a MariaDB test compares every
  * mapped column with its limit, so the two cannot drift apart. Every edge that accepts data (HTTP
  * bodies, CSV rows, channel payloads, events) checks these before anything is written: a value
- * over a limit is a 4xx or a row-level reason, never a write that fails later.
+ * over a limit is a 4xx or a row-level reason, never a write that fails later. Every length an HTTP
+ * request schema accepts (path and query parameters, bodies) is one of the limits below, never a
+ * number of its own: test/e2e/schema-limits.test.ts reads each service's OpenAPI document.
  */
 
 /** Longest text per kind of value, in characters. */
@@ -15,6 +17,10 @@ export const TEXT_LIMITS = {
   accountId: 64,
   storeId: 64,
   storeName: 190,
+  /** An automation rule's name (order-ingest `automation_rules.name`). */
+  ruleName: 190,
+  /** A 3PL's own nickname for a client (tpl-connection-service `tpl_connections.client_name`). */
+  clientName: 190,
   /** The store-side order key (R1.9). */
   storeOrderId: 190,
   orderNumber: 190,
@@ -39,6 +45,8 @@ export const TEXT_LIMITS = {
   itemName: 500,
   /** A reason in a row-level report. */
   reason: 1000,
+  /** The note kept with a privacy request (customer-service `privacy_requests.note`). */
+  privacyNote: 1000,
 } as const;
 export type TextLimitKey = keyof typeof TEXT_LIMITS;
 
@@ -69,6 +77,47 @@ export const ADDRESS_PART_LIMITS: Record<AddressPart, number> = {
   country: 64,
   phone: TEXT_LIMITS.phone,
 };
+
+/**
+ * Longest value a query parameter that searches several stored texts may have: no stored value is
+ * longer, so nothing longer can match.
+ */
+export const SEARCH_LIMITS = {
+  /** customer-service `q`: a prefix of a name, an email or a store username. */
+  customerQuery: Math.max(TEXT_LIMITS.name, TEXT_LIMITS.email, TEXT_LIMITS.username),
+  /** tpl-connection-service `q`: part of a client's name, email or company name. */
+  clientQuery: Math.max(TEXT_LIMITS.clientName, TEXT_LIMITS.email, TEXT_LIMITS.company),
+} as const;
+
+/**
+ * Values an edge accepts that are never stored as they come: a cursor is the API's own opaque
+ * keyset position (base64url of a JSON pair such as `["<id>","<instant>"]`; cursors that are bare
+ * ids are TEXT_LIMITS.id), an invitation token is kept only as its SHA-256.
+ */
+export const REQUEST_LIMITS = {
+  cursor: 300,
+  invitationToken: 2048,
+} as const;
+
+/**
+ * A store's channel fields (POST/PATCH /v1/stores `credentials` and `settings`): kept as JSON, the
+ * credentials sealed, in TEXT columns; the channel checks each field's value (422 naming it).
+ */
+export const CHANNEL_FIELD_LIMITS = {
+  name: 64,
+  value: 2000,
+} as const;
+
+/**
+ * What a CSV import job keeps of a file's header line: csv-import-service `import_jobs` stores the
+ * header's cells, the column mapping (each column with its fields, or why it is ignored), the
+ * mapping the request sent and the warnings, each as JSON in a TEXT column (MariaDB: 65,535 bytes).
+ * Each must serialize to at most `headerBytes` bytes, room to spare; a wider header line is refused
+ * before any job exists (422 HEADER_TOO_LARGE), never a job insert that fails.
+ */
+export const CSV_IMPORT_LIMITS = {
+  headerBytes: 60_000,
+} as const;
 
 /** How many of a repeated thing one record may carry. */
 export const COUNT_LIMITS = {

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { TEXT_LIMITS } from './limits';
 
 /**
  * Privacy requests (SPEC R2.10), as customer-service accepts and records them: the kinds, the
@@ -14,8 +15,8 @@ export const PrivacyBasis = Type.Union(PRIVACY_BASES.map((b) => Type.Literal(b))
 export type PrivacyBasis = Static<typeof PrivacyBasis>;
 export const PrivacyRequestStatus = Type.Union(PRIVACY_REQUEST_STATUSES.map((s) => Type.Literal(s)));
 
-/** Longest free-text note kept with a request (characters). */
-export const PRIVACY_NOTE_MAX_LENGTH = 1000;
+/** Longest free-text note kept with a request (characters): TEXT_LIMITS.privacyNote. */
+export const PRIVACY_NOTE_MAX_LENGTH = TEXT_LIMITS.privacyNote;
 
 /** The article a request rests on, as CustomerRedacted's `legalBasis` names it. */
 export function legalBasisText(basis: PrivacyBasis, type: PrivacyRequestType): string {

@@ -1,3 +1,4 @@
+import { CSV_IMPORT_LIMITS, lengthProblem, TEXT_LIMITS } from '@crp/contracts/limits';
 import type { Database } from '@crp/platform/db';
 import { AppError, validationFailed } from '@crp/platform/errors';
 import { MappingProblem, checkMapping, resolveMapping, type ExplicitMapping } from '../domain/columns';
@@ -99,7 +100,8 @@ export function readOptions(fields: Record<string, string>): Options {
     }
   }
   const storeId = fields.storeId?.trim() || null;
-  if (storeId && storeId.length > 80) problems.push('storeId is longer than 80 characters');
+  const storeIdTooLong = lengthProblem('storeId', storeId, TEXT_LIMITS.storeId);
+  if (storeIdTooLong) problems.push(storeIdTooLong);
   if (storeId && kind === 'customers')
     problems.push('storeId is for order imports: customers always go to the manual store (R4.1)');
   if (dryRun && kind === 'orders')
@@ -109,6 +111,28 @@ export function readOptions(fields: Record<string, string>): Options {
     problems.push(`dateOrder "${fields.dateOrder}" must be iso, mdy or dmy`);
   if (problems.length) throw validationFailed(`Invalid upload: ${problems.join('; ')}`, problems);
   return { kind: kind as ImportKind, dryRun, encoding, delimiter, mapping, storeId, dateOrder };
+}
+
+/**
+ * What the job keeps of the header line (its cells, the column mapping, the mapping sent, the
+ * warnings) fits its columns (CSV_IMPORT_LIMITS.headerBytes each), or the file is refused naming
+ * the header: a job insert that fails would be a 500.
+ */
+function refuseWideHeader(cells: string[], kept: Record<string, unknown>) {
+  const max = CSV_IMPORT_LIMITS.headerBytes;
+  const sizes = Object.entries(kept).map(
+    ([name, v]) => [name, Buffer.byteLength(JSON.stringify(v ?? null))] as const,
+  );
+  const over = sizes.filter(([, bytes]) => bytes > max);
+  if (over.length === 0) return;
+  const headerBytes = Buffer.byteLength(cells.join(''));
+  throw new AppError(
+    'HEADER_TOO_LARGE',
+    `The header line names ${cells.length} columns in ${headerBytes} bytes: more than an import keeps (${over
+      .map(([name, bytes]) => `its ${name} would take ${bytes} bytes`)
+      .join(', ')}; at most ${max}). Remove the columns that are not imported, or shorten their names`,
+    422,
+  );
 }
 
 /**
@@ -171,6 +195,12 @@ export async function createImport(deps: CreateImportDeps, req: ImportRequest) {
           : 'NOT_AN_ORDER_CSV';
       throw new AppError(code, err.message, 422, false, err.problems);
     }
+    refuseWideHeader(header.cells, {
+      header: header.cells,
+      mapping: { ...mapping, warnings: [] },
+      columnMapping: opts.mapping,
+      warnings: [...warnings, ...mapping.warnings],
+    });
     if (header.endOffset >= upload.size) {
       throw new AppError('NO_ROWS', 'The file has a header but no rows', 422);
     }

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { TEXT_LIMITS } from '@crp/contracts/limits';
 import type { Outbox } from '@crp/messaging/outbox';
 import type { Database } from '@crp/platform/db';
 import { route } from '@crp/platform/http';
@@ -84,7 +85,7 @@ const csvText = (description: string) => ({
   description,
   content: { 'text/csv': Type.String({ description }) },
 });
-const JobId = Type.Object({ jobId: Type.String({ minLength: 1, maxLength: 40 }) });
+const JobId = Type.Object({ jobId: Type.String({ minLength: 1, maxLength: TEXT_LIMITS.id }) });
 const DEFAULT_LIMIT = 50;
 const csv = (name: string) => ({
   'Content-Type': 'text/csv; charset=utf-8',
@@ -115,7 +116,12 @@ const UploadForm = Type.Object({
     Type.String({ description: 'utf-8, windows-1252, iso-8859-1, iso-8859-15; detected when absent' }),
   ),
   delimiter: Type.Optional(Type.String({ description: ', ; tab |; detected when absent' })),
-  storeId: Type.Optional(Type.String({ description: 'orders only: the store; default the manual store' })),
+  storeId: Type.Optional(
+    Type.String({
+      maxLength: TEXT_LIMITS.storeId,
+      description: 'orders only: the store; default the manual store',
+    }),
+  ),
   dateOrder: Type.Optional(literals(['iso', 'mdy', 'dmy'])),
 });
 
@@ -151,7 +157,10 @@ export function importRoutes(deps: ImportRouteDeps) {
         400: { description: 'Bad fields, or an empty file' },
         413: { description: 'The file is over CSV_IMPORT_MAX_UPLOAD_BYTES' },
         415: { description: 'Not multipart, or the file is not CSV (binary, a workbook, UTF-16, JSON …)' },
-        422: { description: 'No column of the file is a field, the mapping cannot be used, or no rows' },
+        422: {
+          description:
+            'No column of the file is a field, the mapping cannot be used, no rows, or a header line wider than a job keeps (HEADER_TOO_LARGE)',
+        },
       },
       handler: async ({ principal, req }) => {
         const jobId = newId('imp');

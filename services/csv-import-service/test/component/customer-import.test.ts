@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import { IsNull } from 'typeorm';
-import { TEXT_LIMITS } from '@crp/contracts/limits';
+import { CSV_IMPORT_LIMITS, TEXT_LIMITS } from '@crp/contracts/limits';
 import { InboxEntity, OutboxEntity } from '@crp/messaging/tables';
 import { fixturePath } from '@crp/testing/fixtures';
 import { waitFor } from '@crp/testing/wait';
@@ -398,6 +398,45 @@ describe('customer CSV import on the embedded stack, customer-service played by 
     expect(readdirSync(sys.dir).filter((f: string) => !f.startsWith('imp_') || f.endsWith('.part'))).toEqual(
       [],
     );
+  });
+
+  it('an order import for a store id longer than a store id can be (TEXT_LIMITS.storeId) is a 400 naming storeId, and no job', async () => {
+    const a = account();
+    const csv = 'Order Number,Order Date,Email\n1001,2026-11-20,a@example.com\n';
+    const long = `st_${'x'.repeat(TEXT_LIMITS.storeId - 2)}`;
+    const res = await sys.upload(a, csv, { kind: 'orders', storeId: long });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([
+      `storeId is ${long.length} characters long; at most ${TEXT_LIMITS.storeId} are stored`,
+    ]);
+    expect((await sys.get(a, '/v1/imports')).body.jobs).toEqual([]);
+  });
+
+  it('a header line wider than a job keeps (CSV_IMPORT_LIMITS.headerBytes) is a 422 HEADER_TOO_LARGE before any job; a wide one under it is imported', async () => {
+    const a = account();
+    const fileOf = (columns: number, nameLength: number) => {
+      const extra = Array.from({ length: columns }, (_, i) => `X${i}`.padEnd(nameLength, 'x'));
+      return `Email,${extra.join(',')}\nwide@example.com${','.repeat(columns)}\n`;
+    };
+    // 400 columns of 200 characters: 80,000 bytes of names, over the limit before any mapping.
+    const over = await sys.upload(a, fileOf(400, 200));
+    expect([over.status, over.body.error?.code]).toEqual([422, 'HEADER_TOO_LARGE']);
+    expect(over.body.error.message).toMatch(
+      new RegExp(
+        `^The header line names 401 columns in 80005 bytes: .*at most ${CSV_IMPORT_LIMITS.headerBytes}\\)`,
+      ),
+    );
+    expect((await sys.get(a, '/v1/imports')).body.jobs).toEqual([]);
+    const { readdirSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
+    expect(readdirSync(sys.dir).filter((f: string) => !f.startsWith('imp_') || f.endsWith('.part'))).toEqual(
+      [],
+    );
+    // 100 columns of 100 characters: kept with the job, their cells ignored.
+    const ok = await sys.upload(a, fileOf(100, 100));
+    expect(ok.status).toBe(202);
+    const job = await sys.finished(a, ok.body.jobId);
+    expect(job).toMatchObject({ status: 'completed', counts: { created: 1 } });
+    expect(job.ignoredColumns).toHaveLength(100);
   });
 
   it('serves the template, and every template column is recognized', async () => {

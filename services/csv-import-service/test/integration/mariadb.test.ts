@@ -11,7 +11,8 @@ import { ImportJobEntity, ImportRowReportEntity, type ImportRowReportRow } from 
 import { finishedWithFiles, reportPage, runnableJobIds, saveReports } from '../../src/infra/db/repositories';
 import { analyzeReads, statementsOf } from '@crp/testing/mysql-reads';
 import { insertJob } from '../support/fixtures';
-import { realEnv } from '@crp/testing/service-env';
+import { realEnv, TEST_SECRET } from '@crp/testing/service-env';
+import { signDevToken } from '@crp/platform/auth';
 
 describeReal('csv-import-service on real MariaDB and Kafka', () => {
   let handle: Awaited<ReturnType<typeof createCsvImportService>>;
@@ -217,5 +218,31 @@ describeReal('csv-import-service on real MariaDB and Kafka', () => {
       expect.objectContaining({ table: 'j', key: 'idx_import_jobs_file_finished', rows: expect.any(Number) }),
     ]);
     expect(purgeReads[0]!.rows).toBeLessThan(50);
+  });
+  it('a header line that would not fit the job’s TEXT columns is a 422 HEADER_TOO_LARGE, not a failed insert (500); a wide one that fits is stored', async () => {
+    const account = uniqueName('wide');
+    const token = await signDevToken(TEST_SECRET, { accountId: account, sub: `user@${account}` });
+    const upload = (columns: number, nameLength: number) => {
+      const extra = Array.from({ length: columns }, (_, i) => `X${i}`.padEnd(nameLength, 'x'));
+      return request(handle.app)
+        .post('/v1/imports')
+        .set('Authorization', `Bearer ${token}`)
+        .field('kind', 'customers')
+        .field('dryRun', 'true')
+        .attach(
+          'file',
+          Buffer.from(`Email,${extra.join(',')}\nwide@example.com${','.repeat(columns)}\n`),
+          'w.csv',
+        );
+    };
+    const over = await upload(400, 200);
+    expect([over.status, over.body.error?.code]).toEqual([422, 'HEADER_TOO_LARGE']);
+    const ok = await upload(100, 100);
+    expect(ok.status).toBe(202);
+    const stored = await handle.db.dataSource
+      .getRepository(ImportJobEntity)
+      .findOneByOrFail({ id: ok.body.jobId });
+    expect(stored.header).toHaveLength(101);
+    expect(stored.mapping.ignored).toHaveLength(100);
   });
 });

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { TEXT_LIMITS } from '@crp/contracts/limits';
 import { route } from '@crp/platform/http';
 import {
   cancelPrivacyRequest,
@@ -18,7 +19,7 @@ import {
   PrivacyResultOut,
 } from './write-schemas';
 
-const RequestId = Type.Object({ requestId: Type.String({ minLength: 1, maxLength: 40 }) });
+const RequestId = Type.Object({ requestId: Type.String({ minLength: 1, maxLength: TEXT_LIMITS.id }) });
 
 /** R2.10: privacy requests (export, erase), each recorded with its legal basis, who and when. Admins only. */
 export function privacyRoutes(deps: WriteDeps) {

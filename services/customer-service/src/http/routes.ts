@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { TEXT_LIMITS } from '@crp/contracts/limits';
 import type { Database } from '@crp/platform/db';
 import type { CustomerRepository, DuplicateRepository } from '../app/ports';
 import { DUPLICATES_CAP, duplicateGroups, duplicatesOf } from '../app/duplicates';
@@ -18,7 +19,7 @@ import { ExportQuery, keepPlus, ListQuery } from './search-query';
 import { readSettings, updateSettings } from '../app/settings';
 import { ETAG_DOC, etagHeader } from './preconditions';
 
-const CustomerId = Type.Object({ customerId: Type.String({ minLength: 1, maxLength: 40 }) });
+const CustomerId = Type.Object({ customerId: Type.String({ minLength: 1, maxLength: TEXT_LIMITS.id }) });
 const Settings = Type.Object({
   matchPolicy: Type.Union(MATCH_POLICIES.map((p) => Type.Literal(p))),
   defaultCountry: Type.String({ pattern: '^[A-Za-z]{2}$' }),
@@ -120,7 +121,9 @@ export function customerRoutes(db: Database, repo: CustomerRepository, duplicate
       summary: `The account's groups of likely duplicates: each anchored at the record orders link to (R1.6) or the older record of a suggested pair, keyset-paginated; a group lists its ${DUPLICATES_CAP} surest duplicates, \`truncated\` when more qualify`,
       tags: ['duplicates'],
       query: Type.Object({
-        cursor: Type.Optional(Type.String({ maxLength: 40, description: 'nextCursor of the previous page' })),
+        cursor: Type.Optional(
+          Type.String({ maxLength: TEXT_LIMITS.id, description: 'nextCursor of the previous page' }),
+        ),
         limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
       }),
       responses: { 200: { description: 'Groups in anchor id order', schema: DuplicateGroupsSchema } },

@@ -1,29 +1,34 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Request } from 'express';
 import { CustomerStatus } from '@crp/contracts/events/customer-upserted';
+import { SEARCH_LIMITS, TEXT_LIMITS as L } from '@crp/contracts/limits';
 import { looksLikePhone } from '../domain/search';
 
 const text = (maxLength: number, description: string) =>
   Type.Optional(Type.String({ minLength: 1, maxLength, description }));
 const instant = (description: string) => Type.Optional(Type.String({ format: 'date-time', description }));
 
-/** R2.11: the filters that search and export share (all ANDed). */
+/**
+ * R2.11: the filters that search and export share (all ANDed). Each is at most as long as the
+ * longest value it can match (packages/contracts limits): a longer one is a 400 naming it, not an
+ * empty page.
+ */
 export const customerFilterProperties = {
   q: text(
-    190,
+    SEARCH_LIMITS.customerQuery,
     'Free text: a prefix of the name or last name, of the email, or of a store username; or a phone in any format (compared as E.164)',
   ),
-  email: text(190, 'Exact email, compared trimmed and lower-cased (R1.5)'),
+  email: text(L.email, 'Exact email, compared trimmed and lower-cased (R1.5)'),
   phone: text(
-    64,
+    L.phone,
     "Exact phone in any format, compared as E.164 read with the account's default country (R1.5): `+1 613-555-1212`, `(613)555-1212` and `6135551212` are one number",
   ),
   username: text(
-    190,
+    L.username,
     'Exact store username (the buyer key of an identity, R1.2); with storeId, of that store',
   ),
-  storeId: text(64, 'Customers with an identity in this store'),
-  tag: text(190, 'Customers carrying this tag (case-insensitive)'),
+  storeId: text(L.storeId, 'Customers with an identity in this store'),
+  tag: text(L.tag, 'Customers carrying this tag (case-insensitive)'),
   /** Record status (R2.6); default active. */
   status: Type.Optional(CustomerStatus),
   createdFrom: instant('Created at or after this instant'),
@@ -35,7 +40,7 @@ export const customerFilterProperties = {
 export const ListQuery = Type.Object({
   ...customerFilterProperties,
   cursor: Type.Optional(
-    Type.String({ maxLength: 40, description: 'nextCursor of the previous page (keyset pagination)' }),
+    Type.String({ maxLength: L.id, description: 'nextCursor of the previous page (keyset pagination)' }),
   ),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
 });

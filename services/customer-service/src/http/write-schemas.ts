@@ -257,7 +257,9 @@ export const PrivacyListQuery = Type.Object(
   {
     customerId: Type.Optional(Id),
     status: Type.Optional(PrivacyRequestStatus),
-    cursor: Type.Optional(Type.String({ maxLength: 40, description: 'nextCursor of the previous page' })),
+    cursor: Type.Optional(
+      Type.String({ maxLength: LIMITS.id, description: 'nextCursor of the previous page' }),
+    ),
     limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
   },
   { additionalProperties: false },

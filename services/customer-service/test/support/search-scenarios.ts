@@ -1,5 +1,6 @@
 import request from 'supertest';
 import type { OrderImportedV1 } from '@crp/contracts/events/order-imported';
+import { SEARCH_LIMITS, TEXT_LIMITS } from '@crp/contracts/limits';
 import { signDevToken } from '@crp/platform/auth';
 import { uniqueName } from '@crp/testing/real-infra';
 import { waitFor } from '@crp/testing/wait';
@@ -225,6 +226,31 @@ export function searchScenarios(getEnv: () => Env) {
       expect(backwards.body.error.message).toContain('createdFrom is after createdTo');
       expect((await getRaw(acct, '/v1/customers?status=gone')).status).toBe(400);
       expect((await getRaw(acct, '/v1/customers?createdFrom=yesterday')).status).toBe(400);
+    });
+
+    it('R2.11: a filter longer than any value it could match (the contracts limits) is a 400 naming it, on the list and the export', async () => {
+      const acct = uniqueName('acct');
+      const over: Array<[string, number]> = [
+        ['tag', TEXT_LIMITS.tag],
+        ['storeId', TEXT_LIMITS.storeId],
+        ['email', TEXT_LIMITS.email],
+        ['username', TEXT_LIMITS.username],
+        ['phone', TEXT_LIMITS.phone],
+        ['q', SEARCH_LIMITS.customerQuery],
+        ['cursor', TEXT_LIMITS.id],
+      ];
+      for (const [name, limit] of over) {
+        for (const path of ['/v1/customers', '/v1/customers/export']) {
+          if (name === 'cursor' && path.endsWith('/export')) continue;
+          const res = await getRaw(acct, `${path}?${name}=${'x'.repeat(limit + 1)}`);
+          expect({ name, path, status: res.status }).toEqual({ name, path, status: 400 });
+          expect(res.body.error.details).toEqual([
+            `query parameter ${name} must NOT have more than ${limit} characters`,
+          ]);
+        }
+      }
+      // At the limit, a tag is a filter like any other (no customer carries it here).
+      expect(await emails(acct, { tag: 'x'.repeat(TEXT_LIMITS.tag) })).toEqual([]);
     });
 
     it('R2.11: q finds by a prefix of the name, the last name, the email or a store username, case-insensitively; not by text in the middle', async () => {

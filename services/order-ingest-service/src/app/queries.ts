@@ -1,3 +1,4 @@
+import { TEXT_LIMITS as L } from '@crp/contracts/limits';
 import type { Database } from '@crp/platform/db';
 import { notFound, validationFailed } from '@crp/platform/errors';
 import { fulfillmentOf } from './fulfillment';
@@ -51,14 +52,20 @@ export const TOTAL_CAP = 1000;
  * A store or customer id that no order can carry is a 400 naming the parameter and the form it
  * takes, not an empty page that reads as "no orders there": store ids are `st_…` (the manual store
  * `st_manual_<account>`), a 3PL's copies of its clients' orders are in `client:<clientAccountId>`
- * (R5.4, README "What the 3PL gets"), customer ids are customer-service's `cus_…`.
+ * (R5.4, README "What the 3PL gets"), customer ids are customer-service's `cus_…`. Each is at
+ * most as long as what stores it (packages/contracts limits): a longer one can match nothing.
  */
 const ID_FORMS = {
   storeId: {
-    form: /^(st_[A-Za-z0-9_.-]{1,74}|client:[A-Za-z0-9_.-]{1,64})$/,
-    says: "a store id: st_… (letters, digits, _ . -), or client:<account id> for a 3PL's delegated orders",
+    form: new RegExp(
+      `^(st_[A-Za-z0-9_.-]{1,${L.storeId - 'st_'.length}}|client:[A-Za-z0-9_.-]{1,${L.accountId}})$`,
+    ),
+    says: `a store id: st_… of at most ${L.storeId} characters (letters, digits, _ . -), or client:<account id> for a 3PL's delegated orders`,
   },
-  customerId: { form: /^cus_[A-Za-z0-9_.-]{1,36}$/, says: 'a customer id: cus_… (letters, digits, _ . -)' },
+  customerId: {
+    form: new RegExp(`^cus_[A-Za-z0-9_.-]{1,${L.id - 'cus_'.length}}$`),
+    says: `a customer id: cus_… of at most ${L.id} characters (letters, digits, _ . -)`,
+  },
 } as const;
 
 function refuseIdOfAnotherKind(q: { storeId?: string; customerId?: string }) {

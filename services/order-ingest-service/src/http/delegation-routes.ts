@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { TEXT_LIMITS as L } from '@crp/contracts/limits';
 import { route } from '@crp/platform/http';
 import { createRule, deleteRule, listRules } from '../app/automation-rules';
 import { delegateOrder } from '../app/delegate-orders';
@@ -9,8 +10,8 @@ import { setShippingService } from '../app/shipping-service';
 // SPEC §5 on the order side: delegating to a 3PL by hand or by rule (R5.4), choosing the
 // shipping service of a delegated order against the carrier accounts (R5.5).
 
-const AccountId = Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' });
-const OrderParams = Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 40 }) });
+const AccountId = Type.String({ pattern: `^[A-Za-z0-9_.-]{1,${L.accountId}}$` });
+const OrderParams = Type.Object({ orderId: Type.String({ minLength: 1, maxLength: L.id }) });
 const Code = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' });
 
 const Delegation = Type.Object({
@@ -137,7 +138,9 @@ export function delegationRoutes(deps: DelegationDeps) {
       tags: ['delegation'],
       query: Type.Object({
         side: Type.Union([Type.Literal('client'), Type.Literal('provider')], { default: 'client' }),
-        cursor: Type.Optional(Type.String({ maxLength: 40 })),
+        cursor: Type.Optional(
+          Type.String({ maxLength: L.id, description: 'nextCursor of the previous page' }),
+        ),
         limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
       }),
       responses: {
@@ -172,14 +175,14 @@ export function delegationRoutes(deps: DelegationDeps) {
       roles: ['admin'],
       body: Type.Object(
         {
-          name: Type.String({ minLength: 1, maxLength: 190, pattern: '\\S' }),
+          name: Type.String({ minLength: 1, maxLength: L.ruleName, pattern: '\\S' }),
           match: Type.Object(
             {
               storeId: Type.Optional(
-                Type.String({ minLength: 1, maxLength: 80, description: 'Only orders of this store' }),
+                Type.String({ minLength: 1, maxLength: L.storeId, description: 'Only orders of this store' }),
               ),
               tag: Type.Optional(
-                Type.String({ minLength: 1, maxLength: 100, description: 'Only orders with this tag' }),
+                Type.String({ minLength: 1, maxLength: L.tag, description: 'Only orders with this tag' }),
               ),
             },
             { additionalProperties: false, description: 'Empty: every new order' },
@@ -213,7 +216,7 @@ export function delegationRoutes(deps: DelegationDeps) {
       summary: 'Delete a rule; orders it delegated stay delegated',
       tags: ['automation rules'],
       roles: ['admin'],
-      params: Type.Object({ ruleId: Type.String({ minLength: 1, maxLength: 40 }) }),
+      params: Type.Object({ ruleId: Type.String({ minLength: 1, maxLength: L.id }) }),
       responses: { 204: { description: 'Deleted' }, 404: { description: 'No such rule in this account' } },
       handler: async ({ principal, params }) => {
         await deleteRule(deps, principal.accountId, params.ruleId);

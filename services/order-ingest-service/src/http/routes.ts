@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Database } from '@crp/platform/db';
+import { TEXT_LIMITS as L } from '@crp/contracts/limits';
 import { validationFailed } from '@crp/platform/errors';
 import { problemsWith, route } from '@crp/platform/http';
 import { importOne, importShipStationOrders, type IngestDeps } from '../app/ingest-orders';
@@ -60,7 +61,7 @@ export function orderRoutes(db: Database, deps: IngestDeps) {
       summary:
         "Import orders from a store in ShipStation's Order JSON (R1.1–R1.9): one object, or an array of up to 5,000 answered per order; idempotent per store order",
       tags: ['orders'],
-      params: Type.Object({ storeId: Type.String({ minLength: 1, maxLength: 80 }) }),
+      params: Type.Object({ storeId: Type.String({ minLength: 1, maxLength: L.storeId }) }),
       bodyDoc: OrdersBody,
       bodyLimit: '32mb',
       responses: {
@@ -123,7 +124,7 @@ export function orderRoutes(db: Database, deps: IngestDeps) {
       operationId: 'getOrder',
       summary: "One order, with its channel's essentials and its revision history",
       tags: ['orders'],
-      params: Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 40 }) }),
+      params: Type.Object({ orderId: Type.String({ minLength: 1, maxLength: L.id }) }),
       responses: {
         200: { description: 'The order and its revisions', schema: OrderDetailSchema },
         404: { description: 'No such order in this account' },

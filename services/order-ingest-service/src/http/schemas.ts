@@ -1,5 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import { ADDRESS_PART_LIMITS as A, TEXT_LIMITS as L, MONEY_LIMITS } from '@crp/contracts/limits';
+import {
+  ADDRESS_PART_LIMITS as A,
+  TEXT_LIMITS as L,
+  MONEY_LIMITS,
+  REQUEST_LIMITS,
+} from '@crp/contracts/limits';
 import { TOTAL_CAP } from '../app/queries';
 import { ORDER_STATUSES, ORDER_STATUS_LIST } from '@crp/contracts/order-status';
 import { OrderSchema } from './order-schemas';
@@ -60,18 +65,18 @@ const CAP = TOTAL_CAP.toLocaleString('en-US');
 /**
  * `GET /v1/orders`'s query. A value no order can have is a 400 naming the parameter (and the
  * statuses allowed), not an empty page that reads as "no such orders"; a parameter not listed here
- * is a 400 too (the route table refuses unknown ones).
+ * is a 400 too (the route table refuses unknown ones). `storeId` has two forms of two lengths, so
+ * its form and length are checked by the handler (app/queries.ts, ID_FORMS), before any query.
  */
 export const OrderListQuery = Type.Object({
   storeId: Type.Optional(
     Type.String({
-      maxLength: 80,
-      description: "A store id (`st_…`); a 3PL's orders delegated by a client: `client:<clientAccountId>`",
+      description: `A store id (\`st_…\`, at most ${L.storeId} characters); a 3PL's orders delegated by a client: \`client:<clientAccountId>\` (an account id of at most ${L.accountId})`,
     }),
   ),
   customerId: Type.Optional(
     Type.String({
-      maxLength: 40,
+      maxLength: L.id,
       description: 'A customer-service record id (`cus_…`): the orders linked to that customer',
     }),
   ),
@@ -88,7 +93,9 @@ export const OrderListQuery = Type.Object({
         'ISO 8601 date-time with its offset (`2026-11-20T10:00:00Z`): orders changed at or after it, by (modifyDate, id)',
     }),
   ),
-  cursor: Type.Optional(Type.String({ maxLength: 300, description: 'nextCursor of the previous page' })),
+  cursor: Type.Optional(
+    Type.String({ maxLength: REQUEST_LIMITS.cursor, description: 'nextCursor of the previous page' }),
+  ),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
 });
 

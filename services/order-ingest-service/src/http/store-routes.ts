@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { CHANNEL_FIELD_LIMITS, TEXT_LIMITS as L } from '@crp/contracts/limits';
 import { validationFailed } from '@crp/platform/errors';
 import { route } from '@crp/platform/http';
 import type { ChannelDeps } from '../app/deps';
@@ -17,10 +18,11 @@ const CHANNELS = ['shopify', 'woocommerce', 'ebay', 'amazon', 'bigcommerce', 'et
 const Channel = Type.Union(CHANNELS.map((t) => Type.Literal(t)));
 /** Values are checked per channel by the use case (422 naming each field); here only the shape. */
 const Fields = Type.Record(
-  Type.String({ maxLength: 64 }),
-  Type.Union([Type.String({ maxLength: 2000 }), Type.Integer(), Type.Null()]),
+  Type.String({ maxLength: CHANNEL_FIELD_LIMITS.name }),
+  Type.Union([Type.String({ maxLength: CHANNEL_FIELD_LIMITS.value }), Type.Integer(), Type.Null()]),
 );
-const StoreId = Type.Object({ storeId: Type.String({ minLength: 1, maxLength: 80 }) });
+const StoreIdParam = Type.String({ minLength: 1, maxLength: L.storeId });
+const StoreId = Type.Object({ storeId: StoreIdParam });
 
 export function storeRoutes(deps: ChannelDeps) {
   const { db, repos } = deps;
@@ -52,7 +54,7 @@ export function storeRoutes(deps: ChannelDeps) {
           channel: Type.Optional(Channel),
           /** The earlier name of `channel`, still accepted. */
           type: Type.Optional(Channel),
-          name: Type.String({ minLength: 1, maxLength: 190 }),
+          name: Type.String({ minLength: 1, maxLength: L.storeName }),
           credentials: Type.Optional(Fields),
           settings: Type.Optional(Fields),
         },
@@ -105,7 +107,7 @@ export function storeRoutes(deps: ChannelDeps) {
       params: StoreId,
       body: Type.Object(
         {
-          name: Type.Optional(Type.String({ minLength: 1, maxLength: 190 })),
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: L.storeName })),
           credentials: Type.Optional(Fields),
           settings: Type.Optional(Fields),
         },
@@ -177,8 +179,8 @@ export function storeRoutes(deps: ChannelDeps) {
       summary: 'One sync job: status, window, pages, counts (created/updated/unchanged/rejected), errors',
       tags: ['stores'],
       params: Type.Object({
-        storeId: Type.String({ minLength: 1, maxLength: 80 }),
-        jobId: Type.String({ minLength: 1, maxLength: 40 }),
+        storeId: StoreIdParam,
+        jobId: Type.String({ minLength: 1, maxLength: L.id }),
       }),
       responses: {
         200: { description: 'The job', schema: SyncJobSchema },

@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
+import { TEXT_LIMITS as L } from '@crp/contracts/limits';
 import { publicRoute } from '@crp/platform/http';
 import type { ChannelDeps } from '../app/deps';
 import { receiveWebhook } from '../app/webhooks';
 
-const Params = Type.Object({ storeId: Type.String({ minLength: 1, maxLength: 80 }) });
+const Params = Type.Object({ storeId: Type.String({ minLength: 1, maxLength: L.storeId }) });
 
 const WebhookAnswer = Type.Object({
   status: Type.Union([

@@ -3,6 +3,7 @@ import { IsNull } from 'typeorm';
 import { CarrierAccountChanged } from '@crp/contracts/events/carrier-account-changed';
 import { ClientConnectionChanged } from '@crp/contracts/events/client-connection-changed';
 import type { OrderDelegatedV1 } from '@crp/contracts/events/order-delegated';
+import { TEXT_LIMITS } from '@crp/contracts/limits';
 import { decodeEvent } from '@crp/contracts/registry';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
 import { InboxEntity, OutboxEntity } from '@crp/messaging/tables';
@@ -446,6 +447,25 @@ describe('delegation to a 3PL (SQLite, in-process bus)', () => {
       { ...rule, action: { type: 'hold', providerAccountId: 'shipfast' } },
     ]) {
       expect((await call('post', '/v1/automation-rules', 'acme', bad)).status).toBe(400);
+    }
+    // Longer than a store id, a tag or a rule name can be (the contracts limits): a 400 naming the field.
+    for (const [bad, problem] of [
+      [
+        { ...rule, match: { storeId: `st_${'x'.repeat(TEXT_LIMITS.storeId - 2)}` } },
+        `body match.storeId must NOT have more than ${TEXT_LIMITS.storeId} characters`,
+      ],
+      [
+        { ...rule, match: { tag: 'x'.repeat(TEXT_LIMITS.tag + 1) } },
+        `body match.tag must NOT have more than ${TEXT_LIMITS.tag} characters`,
+      ],
+      [
+        { ...rule, name: 'x'.repeat(TEXT_LIMITS.ruleName + 1) },
+        `body name must NOT have more than ${TEXT_LIMITS.ruleName} characters`,
+      ],
+    ] as const) {
+      const res = await call('post', '/v1/automation-rules', 'acme', bad);
+      expect({ problem, status: res.status }).toEqual({ problem, status: 400 });
+      expect(res.body.error.details).toEqual([problem]);
     }
 
     const listed = await call('get', '/v1/automation-rules', 'acme', undefined, 'member');

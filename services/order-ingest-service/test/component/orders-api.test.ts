@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { TEXT_LIMITS } from '@crp/contracts/limits';
 import { decodeEvent } from '@crp/contracts/registry';
 import type { OrderImportedV1 } from '@crp/contracts/events/order-imported';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
@@ -429,25 +430,48 @@ describe('order-ingest-service HTTP API (SQLite, in-process bus)', () => {
         'storeId=st_a%20b',
         'storeId=client:',
         `storeId=st_${'x'.repeat(80)}`,
+        `storeId=client:${'a'.repeat(TEXT_LIMITS.accountId + 1)}`,
+      ]) {
+        const res = await list(qs);
+        expect({ qs, status: res.status }).toEqual({ qs, status: 400 });
+        expect(res.body).toEqual(refused(/^query parameter storeId must be a store id: st_…/));
+      }
+      for (const qs of [
+        'customerId=bogus',
+        'customerId=cus_',
+        'customerId=cus_a/b',
+        `customerId=cus_${'x'.repeat(TEXT_LIMITS.id - 4 + 1)}`,
       ]) {
         const res = await list(qs);
         expect({ qs, status: res.status }).toEqual({ qs, status: 400 });
         expect(res.body).toEqual(
-          refused(/^query parameter storeId must (be a store id: st_…|NOT have more than 80 characters)/),
+          refused(
+            /^query parameter customerId must (be a customer id: cus_…|NOT have more than 40 characters)/,
+          ),
         );
-      }
-      for (const qs of ['customerId=bogus', 'customerId=cus_', 'customerId=cus_a/b']) {
-        const res = await list(qs);
-        expect({ qs, status: res.status }).toEqual({ qs, status: 400 });
-        expect(res.body).toEqual(refused(/^query parameter customerId must be a customer id: cus_…/));
       }
       for (const qs of [
         'storeId=st_manual_acme',
         'storeId=st_018f2a3b4c5d6e7f8a9b0c',
         'storeId=client:acme-eu.1',
+        `storeId=client:${'a'.repeat(TEXT_LIMITS.accountId)}`,
+        `storeId=st_${'x'.repeat(TEXT_LIMITS.storeId - 3)}`,
         'customerId=cus_018f2a3b4c5d6e7f8a9b0c',
       ])
         expect({ qs, status: (await list(qs)).status }).toEqual({ qs, status: 200 });
+    });
+
+    it('storeId: one longer than a store id can be (TEXT_LIMITS.storeId) is a 400 naming it, as no order can be in that store', async () => {
+      for (const length of [TEXT_LIMITS.storeId + 1, 70]) {
+        const qs = `storeId=st_${'x'.repeat(length - 3)}`;
+        const res = await list(qs);
+        expect({ qs, status: res.status }).toEqual({ qs, status: 400 });
+        expect(res.body).toEqual(
+          refused(
+            `query parameter storeId must be a store id: st_… of at most ${TEXT_LIMITS.storeId} characters (letters, digits, _ . -), or client:<account id> for a 3PL's delegated orders`,
+          ),
+        );
+      }
     });
 
     it('limit: a whole number from 1 to 500', async () => {
@@ -504,6 +528,34 @@ describe('order-ingest-service HTTP API (SQLite, in-process bus)', () => {
         .send({ name: 'x' })
         .expect(404);
     }
+  });
+
+  it('a store id in the path longer than a store id can be is a 400 naming storeId, not a lookup', async () => {
+    const long = `st_${'x'.repeat(TEXT_LIMITS.storeId - 2)}`;
+    const calls: Array<['get' | 'patch' | 'delete' | 'post', string]> = [
+      ['get', `/v1/stores/${long}`],
+      ['patch', `/v1/stores/${long}`],
+      ['delete', `/v1/stores/${long}`],
+      ['post', `/v1/stores/${long}/sync`],
+      ['get', `/v1/stores/${long}/syncs`],
+      ['get', `/v1/stores/${long}/syncs/job_1`],
+      ['post', `/v1/stores/${long}/orders`],
+    ];
+    for (const [method, url] of calls) {
+      const res = await request(svc.app)
+        [method](url)
+        .set('Authorization', await auth())
+        .send(method === 'post' && url.endsWith('/orders') ? body('P-1') : { name: 'x' });
+      expect({ method, url, status: res.status }).toEqual({ method, url, status: 400 });
+      expect(res.body.error.details).toEqual([
+        `path parameter storeId must NOT have more than ${TEXT_LIMITS.storeId} characters`,
+      ]);
+    }
+    // The longest store id there can be is looked up (no such store here).
+    await request(svc.app)
+      .get(`/v1/stores/st_${'x'.repeat(TEXT_LIMITS.storeId - 3)}`)
+      .set('Authorization', await auth())
+      .expect(404);
   });
 
   it('401 without a token, in the one error shape', async () => {

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { TEXT_LIMITS } from '@crp/contracts/limits';
 import { route } from '@crp/platform/http';
 import {
   createCarrierAccount,
@@ -9,7 +10,7 @@ import {
 import type { TplDeps } from '../app/ports';
 import { CarrierAccount, CarrierAccountBody, CarrierAccountPatch, callerOf } from './schemas';
 
-const Params = Type.Object({ carrierAccountId: Type.String({ minLength: 1, maxLength: 40 }) });
+const Params = Type.Object({ carrierAccountId: Type.String({ minLength: 1, maxLength: TEXT_LIMITS.id }) });
 
 /** R5.5: the account's carrier accounts; each change is published as CarrierAccountChanged. */
 export function carrierAccountRoutes(deps: TplDeps) {

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { SEARCH_LIMITS } from '@crp/contracts/limits';
 import { route } from '@crp/platform/http';
 import { inviteClient } from '../app/invite-client';
 import type { TplDeps } from '../app/ports';
@@ -32,7 +33,7 @@ export function clientRoutes(deps: TplDeps) {
         q: Type.Optional(
           Type.String({
             minLength: 1,
-            maxLength: 100,
+            maxLength: SEARCH_LIMITS.clientQuery,
             description: 'Part of the client name, email or company name',
           }),
         ),

@@ -1,13 +1,15 @@
 import { Type } from '@sinclair/typebox';
+import { REQUEST_LIMITS, TEXT_LIMITS as L } from '@crp/contracts/limits';
 import type { Principal } from '@crp/platform/auth';
 import type { Caller } from '../app/ports';
 import { CARRIER_LIMITS } from '../domain/carrier-account';
 import { CONNECTION_STATUSES } from '../domain/connection';
 
-// Request and response shapes of the routes, with the limits the columns can hold.
+// Request and response shapes of the routes, with the limits the columns can hold (packages/contracts
+// limits).
 
 export const Status = Type.Union(CONNECTION_STATUSES.map((s) => Type.Literal(s)));
-const Name = Type.String({ minLength: 1, maxLength: 190, pattern: '\\S' });
+const Name = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: '\\S' });
 const Iso = Type.String({ format: 'date-time' });
 const NullableIso = Type.Union([Iso, Type.Null()]);
 
@@ -15,14 +17,17 @@ export const InviteBody = Type.Object(
   {
     email: Type.String({
       format: 'email',
-      maxLength: 190,
+      maxLength: L.email,
       description: "An admin email of the client's account (R5.1)",
     }),
     clientName: Type.String({
-      ...Name,
+      ...Name(L.clientName),
       description: 'Your internal nickname for the client; the client never sees it',
     }),
-    companyName: Type.String({ ...Name, description: 'The company name the client will see for you' }),
+    companyName: Type.String({
+      ...Name(L.company),
+      description: 'The company name the client will see for you',
+    }),
   },
   { additionalProperties: false },
 );
@@ -37,7 +42,13 @@ export const ConfirmBody = Type.Object(
 );
 
 export const TokenBody = Type.Object(
-  { token: Type.String({ minLength: 1, maxLength: 2048, description: "The `token` of the e-mail's link" }) },
+  {
+    token: Type.String({
+      minLength: 1,
+      maxLength: REQUEST_LIMITS.invitationToken,
+      description: "The `token` of the e-mail's link",
+    }),
+  },
   { additionalProperties: false },
 );
 
@@ -46,7 +57,9 @@ export const TokenAnswerBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ConnectionIdParams = Type.Object({ connectionId: Type.String({ minLength: 1, maxLength: 40 }) });
+export const ConnectionIdParams = Type.Object({
+  connectionId: Type.String({ minLength: 1, maxLength: L.id }),
+});
 
 export const History = Type.Array(
   Type.Object({
@@ -125,7 +138,7 @@ export const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 200, defa
 /** A list's keyset cursor, as the previous page's nextCursor gave it. */
 export const Cursor = Type.String({
   minLength: 1,
-  maxLength: 200,
+  maxLength: REQUEST_LIMITS.cursor,
   description: 'nextCursor of the previous page (keyset pagination); 400 if altered',
 });
 export const NextCursor = Type.Union([Type.String(), Type.Null()], {

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import type { Express } from 'express';
+import { SEARCH_LIMITS, TEXT_LIMITS } from '@crp/contracts/limits';
 import type { Database } from '@crp/platform/db';
 import { newId } from '@crp/platform/ids';
 import { uniqueName } from '@crp/testing/real-infra';
@@ -117,6 +118,23 @@ export function listScenarios(service: () => ListService) {
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
       expect(JSON.stringify(res.body.error)).toMatch(/cursor/);
     }
+  });
+
+  it('GET /v1/clients?q= finds a client by the whole of its longest company name; a q longer than any name, email or company name is a 400 naming q', async () => {
+    const tpl = uniqueName('tpl-q');
+    await signIn(service().app, tpl);
+    const companyName = `${tpl}-${'c'.repeat(TEXT_LIMITS.company - tpl.length - 1)}`;
+    expect(companyName).toHaveLength(SEARCH_LIMITS.clientQuery);
+    const [row] = connectionRows(tpl, 1, () => ({ companyName, status: 'active' }));
+    await insertRows(service().db, [row!]);
+    const found = await get(tpl, `/v1/clients?q=${companyName}`);
+    expect(found.status).toBe(200);
+    expect(found.body.clients.map((c: { connectionId: string | null }) => c.connectionId)).toEqual([row!.id]);
+    const over = await get(tpl, `/v1/clients?q=${companyName}c`);
+    expect(over.status).toBe(400);
+    expect(over.body.error.details).toEqual([
+      `query parameter q must NOT have more than ${SEARCH_LIMITS.clientQuery} characters`,
+    ]);
   });
 
   it("GET /v1/connections merges the client's own connections and the invitations to its emails, most recently changed first, up to limit", async () => {
