@@ -4,7 +4,8 @@
 // expectation (a mismatch fails the run), and prints a short table; with --json, one JSON object
 // per line, the last line summing up the run. Scenarios: ingest, http, embedded, start, search,
 // export and pages (issue 14: --customers N, --fresh to seed the database again), order-pages
-// (order-ingest's list pages and an erasure at --orders N, default 1,000,000), and any scenario module
+// (order-ingest's list pages and an erasure at --orders N, default 1,000,000), outbox (the outbox's
+// MariaDB cost per event, a row per event against batch rows, --orders N events), and any scenario module
 // beside this file, e.g. csv.mjs.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -38,6 +39,7 @@ const DEFAULT_ORDERS = {
   embedded: 100_000,
   start: 0,
   'order-pages': 1_000_000,
+  outbox: 100_000,
 };
 
 const scenarios = {
@@ -49,6 +51,7 @@ const scenarios = {
   export: async () => (await import('./scenarios/export.mjs')).exportScenario,
   pages: async () => (await import('./scenarios/pages.mjs')).pages,
   'order-pages': async () => (await import('./scenarios/order-pages.mjs')).orderPages,
+  outbox: async () => (await import('./scenarios/outbox.mjs')).outbox,
 };
 for (const extra of ['csv', 'search', 'export']) {
   const file = resolve(import.meta.dirname, `${extra}.mjs`);

@@ -43,6 +43,13 @@ export class Outbox {
   /** About the most payload bytes in one batch row (the column holds 16 MB on MySQL). */
   static readonly BATCH_MAX_BYTES = 4 * 1024 * 1024;
 
+  private readonly batchFrom: number;
+
+  /** `batchFrom`: the run of one topic's events stored in batch rows (default BATCH_FROM; Infinity: a row per event, the baseline of `npm run bench -- outbox`). */
+  constructor(opts: { batchFrom?: number } = {}) {
+    this.batchFrom = opts.batchFrom ?? Outbox.BATCH_FROM;
+  }
+
   /** `tx` is required: an outbox write outside a transaction would defeat the pattern. */
   async add(tx: EntityManager, ...events: AnyEvent[]): Promise<void> {
     await this.addMany(tx, events);
@@ -71,7 +78,7 @@ export class Outbox {
     for (let i = 0; i < built.length;) {
       let end = i + 1;
       while (end < built.length && built[end]!.message.topic === built[i]!.message.topic) end++;
-      if (end - i < Outbox.BATCH_FROM) {
+      if (end - i < this.batchFrom) {
         for (const { event, message } of built.slice(i, end)) {
           rows.push(
             row(event, message, {
