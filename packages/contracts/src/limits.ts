@@ -48,6 +48,17 @@ export const TEXT_LIMITS = {
   /** The note kept with a privacy request (customer-service `privacy_requests.note`). */
   privacyNote: 1000,
 } as const;
+
+/** Every account has a manual store (R3.1): its id is this prefix and the account id. */
+export const MANUAL_STORE_PREFIX = 'st_manual_';
+
+/**
+ * The longest account id a token may carry (54): the account's manual store id,
+ * `st_manual_<accountId>`, must fit `TEXT_LIMITS.storeId` like every store id. A longer one used to
+ * pass the token check and fail at the first manual order (a 500 on MariaDB).
+ */
+export const ACCOUNT_ID_MAX_LENGTH = TEXT_LIMITS.storeId - MANUAL_STORE_PREFIX.length;
+
 export type TextLimitKey = keyof typeof TEXT_LIMITS;
 
 export const ADDRESS_PARTS = [

@@ -1,5 +1,6 @@
 import { SignJWT, createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { unauthorized } from './errors';
+import { ACCOUNT_ID_MAX_LENGTH } from '@crp/contracts/limits';
 
 export type Role = 'admin' | 'member';
 
@@ -82,12 +83,17 @@ export function createAuthenticator(opts: AuthOptions): Authenticator {
   };
 }
 
+/** An account id as tokens carry it; its length leaves room for its manual store's id (limits.ts). */
+const ACCOUNT_ID = new RegExp(`^[A-Za-z0-9_.-]{1,${ACCOUNT_ID_MAX_LENGTH}}$`);
+
 function principalFrom(p: JWTPayload): Principal {
   const accountId = p['account_id'];
   const role = p['role'];
   if (typeof p.sub !== 'string' || p.sub === '') throw unauthorized('Token has no "sub" claim');
-  if (typeof accountId !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(accountId)) {
-    throw unauthorized('Token has no valid "account_id" claim');
+  if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) {
+    throw unauthorized(
+      `Token has no valid "account_id" claim: 1 to ${ACCOUNT_ID_MAX_LENGTH} letters, digits, "_", "." or "-"`,
+    );
   }
   if (role !== 'admin' && role !== 'member') throw unauthorized('Token "role" must be "admin" or "member"');
   const email = verifiedEmail(p);

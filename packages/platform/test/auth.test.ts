@@ -1,6 +1,7 @@
 import { SignJWT, UnsecuredJWT, base64url } from 'jose';
 import { createAuthenticator, signDevToken } from '../src/auth';
 import { AppError } from '../src/errors';
+import { ACCOUNT_ID_MAX_LENGTH, TEXT_LIMITS } from '@crp/contracts/limits';
 
 const SECRET = 'test-secret-0123456789abcdef';
 const key = new TextEncoder().encode(SECRET);
@@ -92,6 +93,19 @@ describe('createAuthenticator with a shared secret', () => {
     const token = await hs256({ account_id: "acme' OR 1=1", role: 'admin' }).setSubject('alice').sign(key);
     const err = await rejectionOf(auth.verify(token));
     expect(err.message).toContain('account_id');
+  });
+
+  it('accepts an account_id of up to 54 characters, whose manual store id st_manual_<account> fits a store id (64); one longer is refused, naming the limit', async () => {
+    expect(ACCOUNT_ID_MAX_LENGTH).toBe(TEXT_LIMITS.storeId - 'st_manual_'.length);
+    const longest = 'a'.repeat(ACCOUNT_ID_MAX_LENGTH);
+    const ok = await hs256({ account_id: longest, role: 'admin' }).setSubject('alice').sign(key);
+    await expect(auth.verify(ok)).resolves.toMatchObject({ accountId: longest });
+    const tooLong = await hs256({ account_id: `${longest}a`, role: 'admin' })
+      .setSubject('alice')
+      .sign(key);
+    const err = await rejectionOf(auth.verify(tooLong));
+    expect(err.message).toContain('account_id');
+    expect(err.message).toContain(`1 to ${ACCOUNT_ID_MAX_LENGTH}`);
   });
 
   it('carries the email claim, lower-cased, for the accounts directory of tpl-connection-service', async () => {

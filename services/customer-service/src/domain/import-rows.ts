@@ -14,6 +14,7 @@ import {
 import { oldestFirst } from './matching';
 import { blankToNull, matchableEmail, normalizePhone } from './normalize';
 import type { CustomerChangeRecord, CustomerRecord, IdentityRecord } from './records';
+import { MANUAL_STORE_PREFIX } from '@crp/contracts/limits';
 
 /**
  * Customer CSV import rows (SPEC §4, R4.1–R4.3), decided over plain data. A row targets a record by
@@ -25,7 +26,7 @@ import type { CustomerChangeRecord, CustomerRecord, IdentityRecord } from './rec
  * field a store owns (R2.1): it is rejected with a reason. Rows see what earlier rows did.
  */
 
-export const manualStoreId = (accountId: string) => `st_manual_${accountId}`;
+export const manualStoreId = (accountId: string) => `${MANUAL_STORE_PREFIX}${accountId}`;
 export const MANUAL_STORE_NAME = 'Manual orders';
 
 const PROFILE_IMPORT_FIELDS = [

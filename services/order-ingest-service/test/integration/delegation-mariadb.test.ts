@@ -5,6 +5,7 @@ import type { OrderDelegatedV1 } from '@crp/contracts/events/order-delegated';
 import { decodeEvent } from '@crp/contracts/registry';
 import type { IncomingMessage } from '@crp/messaging/bus';
 import { KafkaBus } from '@crp/messaging/kafka-bus';
+import { ACCOUNT_ID_MAX_LENGTH, TEXT_LIMITS } from '@crp/contracts/limits';
 import { signDevToken } from '@crp/platform/auth';
 import { describeReal, freshMysqlDatabase, kafkaBrokers, uniqueName } from '@crp/testing/real-infra';
 import { TEST_SECRET, realEnv } from '@crp/testing/service-env';
@@ -38,6 +39,28 @@ describeReal('delegation on real MariaDB and Kafka (R5.4, R5.5)', () => {
     await bus?.close();
     await svc?.stop();
     await drop?.();
+  });
+
+  it('takes a manual order of an account whose id is the longest a token carries: its manual store id fits a store id column; a longer account id is a 401', async () => {
+    const accountId = `${uniqueName('long')}-`.padEnd(ACCOUNT_ID_MAX_LENGTH, 'x');
+    const storeId = `st_manual_${accountId}`;
+    expect(storeId).toHaveLength(TEXT_LIMITS.storeId);
+    const order = await request(svc.app)
+      .post('/v1/orders')
+      .set('Authorization', await auth(accountId))
+      .send({ orderNumber: 'L-1', orderDate: '2026-11-20T10:00:00Z', customerEmail: 'long@example.com' });
+    expect(order.status).toBe(201);
+    const listed = await request(svc.app)
+      .get(`/v1/orders?storeId=${storeId}`)
+      .set('Authorization', await auth(accountId));
+    expect(listed.status).toBe(200);
+    expect(listed.body.orders.map((o: { orderNumber: string }) => o.orderNumber)).toEqual(['L-1']);
+    const tooLong = await request(svc.app)
+      .post('/v1/orders')
+      .set('Authorization', await auth(`${accountId}x`))
+      .send({ orderNumber: 'L-2', orderDate: '2026-11-20T10:00:00Z', customerEmail: 'long@example.com' });
+    expect(tooLong.status).toBe(401);
+    expect(JSON.stringify(tooLong.body)).toContain('account_id');
   });
 
   it('keeps its views from Kafka, once per event, delegates, and refuses a service the client cannot ship with', async () => {
