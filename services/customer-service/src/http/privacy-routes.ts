@@ -6,10 +6,13 @@ import {
   fulfilPrivacyRequest,
   getPrivacyRequest,
   listPrivacyRequests,
+  type PrivacyExport,
   type PrivacyRequestInput,
+  type PrivacyResult,
 } from '../app/privacy';
 import type { WriteDeps } from '../app/write-deps';
 import { actorOf } from './actor';
+import { exportStream } from './export-stream';
 import {
   PrivacyListOut,
   PrivacyListQuery,
@@ -20,6 +23,19 @@ import {
 
 const RequestId = Type.Object({ requestId: Type.String({ minLength: 1, maxLength: 40 }) });
 
+/**
+ * A fulfilled export is sent as it is read (ADR 0030): the same JSON `{ request, document }`,
+ * streamed with backpressure; any other answer is a plain JSON body.
+ */
+function answer(status: number, result: PrivacyResult | PrivacyExport) {
+  if (!('chunks' in result)) return { status, body: result };
+  return {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' },
+    stream: exportStream(result.chunks),
+  };
+}
+
 /** R2.10: privacy requests (export, erase), each recorded with its legal basis, who and when. Admins only. */
 export function privacyRoutes(deps: WriteDeps) {
   return [
@@ -28,7 +44,7 @@ export function privacyRoutes(deps: WriteDeps) {
       path: '/v1/privacy-requests',
       operationId: 'createPrivacyRequest',
       summary:
-        'R2.10: export everything held on a customer (one JSON document) or erase it (personal data removed here and, through CustomerRedacted, in every service; a tombstone stays)',
+        'R2.10: export everything held on a customer (one JSON document, streamed from a consistent snapshot) or erase it (personal data removed here and, through CustomerRedacted, in every service; a tombstone stays)',
       tags: ['privacy'],
       roles: ['admin'],
       body: PrivacyRequestBody,
@@ -39,10 +55,8 @@ export function privacyRoutes(deps: WriteDeps) {
           description: 'Already erased, merged into another record, or an open request of that type exists',
         },
       },
-      handler: async (ctx) => ({
-        status: 201,
-        body: await createPrivacyRequest(deps, actorOf(ctx), ctx.body as PrivacyRequestInput),
-      }),
+      handler: async (ctx) =>
+        answer(201, await createPrivacyRequest(deps, actorOf(ctx), ctx.body as PrivacyRequestInput)),
     }),
     route({
       method: 'get',
@@ -86,9 +100,8 @@ export function privacyRoutes(deps: WriteDeps) {
         404: { description: 'No such request in this account' },
         409: { description: 'Not open any more' },
       },
-      handler: async (ctx) => ({
-        body: await fulfilPrivacyRequest(deps, actorOf(ctx), ctx.params.requestId),
-      }),
+      handler: async (ctx) =>
+        answer(200, await fulfilPrivacyRequest(deps, actorOf(ctx), ctx.params.requestId)),
     }),
     route({
       method: 'post',
