@@ -1096,6 +1096,10 @@ export function writeScenarios(getEnv: () => Env) {
       });
       expect(res.status).toBe(201);
       expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      // Sent as it is read (no length known in advance), and kept out of caches: it is personal data.
+      expect(res.headers['transfer-encoding']).toBe('chunked');
+      expect(res.headers['content-length']).toBeUndefined();
+      expect(res.headers['cache-control']).toBe('no-store');
       // Still the answer the route documents (a streamed answer skips HTTP_CHECK_RESPONSES).
       expect(problemsWith(PrivacyResultOut, structuredClone(res.body))).toEqual([]);
       const doc = res.body.document;
@@ -1126,6 +1130,72 @@ export function writeScenarios(getEnv: () => Env) {
         'possibleDuplicates',
       ]);
     }, 60_000);
+
+    it('R2.10 export refusals come before anything is sent (404, 409 on a merged record); an open export request fulfilled later answers its document the same way, once', async () => {
+      const acct = uniqueName('acct');
+      const { survivor, merged, wantOrders } = await bigHistory(acct, 12, 3);
+      const unknown = await api.call('post', acct, '/v1/privacy-requests', {
+        type: 'export',
+        customerId: 'cus_nope',
+        basis: 'gdpr',
+      });
+      expect(unknown.status).toBe(404);
+      const onMerged = await api.call('post', acct, '/v1/privacy-requests', {
+        type: 'export',
+        customerId: merged.id,
+        basis: 'gdpr',
+      });
+      expect(onMerged.status).toBe(409);
+      expect(onMerged.body.error.message).toMatch(new RegExp(`merged into ${survivor.id}`));
+      const open = await api.call('post', acct, '/v1/privacy-requests', {
+        type: 'export',
+        customerId: survivor.id,
+        basis: 'ccpa',
+        fulfilNow: false,
+      });
+      expect(open.status).toBe(201);
+      expect(open.body).toEqual({ request: expect.objectContaining({ status: 'open' }) });
+      const requestId = open.body.request.requestId as string;
+      const again = await api.call('post', acct, '/v1/privacy-requests', {
+        type: 'export',
+        customerId: survivor.id,
+        basis: 'ccpa',
+      });
+      expect(again.status).toBe(409);
+      expect(again.body.error.message).toMatch(new RegExp(requestId));
+      const done = await api.call('post', acct, `/v1/privacy-requests/${requestId}/fulfil`);
+      expect(done.status).toBe(200);
+      expect(done.headers['transfer-encoding']).toBe('chunked');
+      expect(done.body.request).toMatchObject({
+        requestId,
+        status: 'completed',
+        legalBasis: 'CCPA 1798.110',
+        outcome: { customerIds: [survivor.id, merged.id], orders: 12, identities: 0 },
+      });
+      expect(done.body.document.request).toMatchObject({ requestId, status: 'open' });
+      expect(done.body.document.orders).toEqual(wantOrders);
+      expect((await api.call('post', acct, `/v1/privacy-requests/${requestId}/fulfil`)).status).toBe(409);
+      expect((await api.call('get', acct, `/v1/privacy-requests/${requestId}`)).body).toEqual(
+        done.body.request,
+      );
+    });
+
+    it('R2.10 export whose reader goes away before its first piece still ends its snapshot (the next transaction runs) and stays recorded', async () => {
+      const acct = uniqueName('acct');
+      const { svc } = getEnv();
+      const { survivor } = await bigHistory(acct, 5, 2);
+      const got = (await createPrivacyRequest(
+        { db: svc.db, repo: customerRepository, outbox: svc.outbox },
+        { accountId: acct, userId: 'user_admin', correlationId: 'test' },
+        { type: 'export', customerId: survivor.id, basis: 'gdpr' },
+      )) as PrivacyExport;
+      await got.chunks.return!();
+      // On SQLite a snapshot left open would hold the only connection: this would never run.
+      const listed = await svc.db.transaction((tx) =>
+        customerRepository.listPrivacyRequests(tx, acct, { customerId: survivor.id, limit: 5 }),
+      );
+      expect(listed).toEqual([expect.objectContaining({ id: got.request.requestId, status: 'completed' })]);
+    });
 
     it('R2.10 export: history and change log are read in keyset pages, one statement of at most a page each, as the answer is pulled; the pieces join into the same document whatever the page size', async () => {
       const acct = uniqueName('acct');
