@@ -311,22 +311,30 @@ async function* documentChunks(
   yield `],"possibleDuplicates":${JSON.stringify(duplicates)}}}`;
 }
 
-/** Keyset pages as comma-separated JSON items; a short page is the last. */
+/**
+ * Keyset pages as comma-separated JSON items; a short page is the last. One page is read ahead:
+ * the next is being read while this one is sent, and no further (memory: two pages).
+ */
 async function* pages<R>(
   fetch: (after: R | null) => Promise<R[]>,
   view: (r: R) => unknown,
   pageSize: number,
 ): AsyncGenerator<string> {
-  let after: R | null = null;
+  const ahead = (after: R | null) => {
+    const p = fetch(after);
+    // Awaited below; if the reader stops first, its failure must not become an unhandled rejection.
+    p.catch(() => undefined);
+    return p;
+  };
+  let pending: Promise<R[]> | null = ahead(null);
   let first = true;
-  for (;;) {
-    const page = await fetch(after);
+  while (pending) {
+    const page: R[] = await pending;
+    pending = page.length === pageSize ? ahead(page[page.length - 1]!) : null;
     if (page.length > 0) {
       yield `${first ? '' : ','}${page.map((r) => JSON.stringify(view(r))).join(',')}`;
       first = false;
     }
-    if (page.length < pageSize) return;
-    after = page[page.length - 1]!;
   }
 }
 
