@@ -49,7 +49,11 @@ export function privacyRoutes(deps: WriteDeps) {
       roles: ['admin'],
       body: PrivacyRequestBody,
       responses: {
-        201: { description: 'Recorded (and fulfilled unless fulfilNow is false)', schema: PrivacyResultOut },
+        201: {
+          description:
+            'Recorded (and fulfilled unless fulfilNow is false). A fulfilled export is sent as it is read from one consistent snapshot (chunked, no-store; ADR 0030)',
+          schema: PrivacyResultOut,
+        },
         404: { description: 'No such customer in this account' },
         409: {
           description: 'Already erased, merged into another record, or an open request of that type exists',
@@ -96,7 +100,10 @@ export function privacyRoutes(deps: WriteDeps) {
       roles: ['admin'],
       params: RequestId,
       responses: {
-        200: { description: 'Completed', schema: PrivacyResultOut },
+        200: {
+          description: 'Completed; an export answers its document, streamed as for POST /v1/privacy-requests',
+          schema: PrivacyResultOut,
+        },
         404: { description: 'No such request in this account' },
         409: { description: 'Not open any more' },
       },
