@@ -3,7 +3,7 @@ import { openReadSnapshot, type ReadSnapshot } from '@crp/platform/db';
 import { CustomerRedacted } from '@crp/contracts/events/customer-redacted';
 import { newEvent } from '@crp/contracts/new-event';
 import { legalBasisText, type PrivacyBasis, type PrivacyRequestType } from '@crp/contracts/privacy-request';
-import { conflict, notFound } from '@crp/platform/errors';
+import { conflict, notFound, unavailable } from '@crp/platform/errors';
 import { newId } from '@crp/platform/ids';
 import { erasedRecord, privacyRequestProblem } from '../domain/privacy';
 import type {
@@ -28,6 +28,15 @@ export interface PrivacyRequestInput {
 
 /** History and change-log rows read per statement while an export is sent (R2.10). */
 export const PRIVACY_EXPORT_PAGE_SIZE = 1000;
+
+/**
+ * Exports sent at once by one service instance (per database). Each holds a pooled connection
+ * while its reader reads, and needs a second one for a moment to record its request: a cap well
+ * under the pool's size keeps exports to slow readers from taking every connection. One more is
+ * a 503 (exports are rare, admin-only: try again shortly).
+ */
+export const PRIVACY_EXPORTS_AT_ONCE = 2;
+const running = new WeakMap<object, number>();
 
 /** What a request answers when it carries no document (recorded open, cancelled, an erasure). */
 export interface PrivacyResult {
@@ -238,7 +247,26 @@ async function exportNow(
 ): Promise<PrivacyExport> {
   const { repo } = deps;
   const { accountId } = actor;
-  const snapshot = await openReadSnapshot(deps.db);
+  const busy = running.get(deps.db) ?? 0;
+  if (busy >= PRIVACY_EXPORTS_AT_ONCE) {
+    throw unavailable(
+      `${busy} privacy exports are being sent already (at most ${PRIVACY_EXPORTS_AT_ONCE} at once): try again shortly`,
+    );
+  }
+  running.set(deps.db, busy + 1);
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    running.set(deps.db, (running.get(deps.db) ?? 1) - 1);
+  };
+  let snapshot: ReadSnapshot;
+  try {
+    snapshot = await openReadSnapshot(deps.db);
+  } catch (err) {
+    release();
+    throw err;
+  }
   try {
     const read = snapshot.tx;
     const [c] = await repo.customersById(read, [{ accountId, id: customerId }]);
@@ -277,9 +305,20 @@ async function exportNow(
     const chunks = documentChunks(repo, snapshot, accountId, ids, opts.pageSize ?? PRIVACY_EXPORT_PAGE_SIZE, [
       `{"request":${JSON.stringify(requestView(done))},"document":${head.slice(0, -1)},"orders":[`,
     ]);
-    return { request: requestView(done), chunks: endingWith(chunks, () => snapshot.close()) };
+    const end = async () => {
+      try {
+        await snapshot.close();
+      } finally {
+        release();
+      }
+    };
+    return { request: requestView(done), chunks: endingWith(chunks, end) };
   } catch (err) {
-    await snapshot.close(true);
+    try {
+      await snapshot.close(true);
+    } finally {
+      release();
+    }
     throw err;
   }
 }

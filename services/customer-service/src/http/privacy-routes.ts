@@ -58,6 +58,9 @@ export function privacyRoutes(deps: WriteDeps) {
         409: {
           description: 'Already erased, merged into another record, or an open request of that type exists',
         },
+        503: {
+          description: 'An export: as many exports are being sent already as the service sends at once',
+        },
       },
       handler: async (ctx) =>
         answer(201, await createPrivacyRequest(deps, actorOf(ctx), ctx.body as PrivacyRequestInput)),
@@ -106,6 +109,9 @@ export function privacyRoutes(deps: WriteDeps) {
         },
         404: { description: 'No such request in this account' },
         409: { description: 'Not open any more' },
+        503: {
+          description: 'An export: as many exports are being sent already as the service sends at once',
+        },
       },
       handler: async (ctx) =>
         answer(200, await fulfilPrivacyRequest(deps, actorOf(ctx), ctx.params.requestId)),

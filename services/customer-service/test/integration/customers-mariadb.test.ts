@@ -9,7 +9,7 @@ import { exportScenarios } from '../support/export-scenarios';
 import { realCustomerService } from '../support/real-stack';
 import { customerRepository } from '../../src/infra/db/customer-repository';
 import { linkOrders } from '../../src/app/link-orders';
-import { createPrivacyRequest, type PrivacyExport } from '../../src/app/privacy';
+import { createPrivacyRequest, PRIVACY_EXPORTS_AT_ONCE, type PrivacyExport } from '../../src/app/privacy';
 import type { CustomerRepository } from '../../src/app/ports';
 import { mailchimpRepository } from '../../src/infra/db/mailchimp-repository';
 import { duplicateRepository } from '../../src/infra/db/duplicate-repository';
@@ -610,6 +610,48 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
     );
     expect(after).toMatchObject({ orderCount: 31, totalSpent: 325 });
   }, 30_000);
+
+  // MariaDB only (a pool of connections). R2.10: each export being sent holds a connection of its
+  // own and needs a second one to record its request; uncapped, exports to readers that do not
+  // read took every connection of the pool and each waited for one more: the service stood still.
+  it('R2.10: at most PRIVACY_EXPORTS_AT_ONCE exports are sent at once; one more is a 503 that records nothing, and once one ends another goes', async () => {
+    const { svc } = stack();
+    const acct = uniqueName('acct');
+    const c = activeCustomer(acct);
+    await svc.db.transaction((tx) => customerRepository.insertCustomers(tx, [c]));
+    const deps = { db: svc.db, repo: customerRepository, outbox: svc.outbox };
+    const actor = { accountId: acct, userId: 'user_admin', correlationId: 'test' };
+    const ask = () =>
+      createPrivacyRequest(deps, actor, {
+        type: 'export',
+        customerId: c.id,
+        basis: 'gdpr',
+      }) as Promise<PrivacyExport>;
+    const held: PrivacyExport[] = [];
+    for (let i = 0; i < PRIVACY_EXPORTS_AT_ONCE; i++) held.push(await ask());
+    await expect(ask()).rejects.toMatchObject({ status: 503, message: expect.stringMatching(/try again/) });
+    const token = `Bearer ${await signDevToken(SECRET, { accountId: acct })}`;
+    const refused = await request(svc.app)
+      .post('/v1/privacy-requests')
+      .set('Authorization', token)
+      .send({ type: 'export', customerId: c.id, basis: 'gdpr' });
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe('UNAVAILABLE');
+    const recorded = () =>
+      svc.db.transaction((tx) => customerRepository.listPrivacyRequests(tx, acct, { limit: 10 }));
+    expect(await recorded()).toHaveLength(PRIVACY_EXPORTS_AT_ONCE);
+    await held.shift()!.chunks.return!();
+    held.push(await ask());
+    for (const h of held) {
+      let text = '';
+      for await (const piece of h.chunks) text += piece;
+      expect(JSON.parse(text).document.customer.customerId).toBe(c.id);
+    }
+    expect(await recorded()).toHaveLength(PRIVACY_EXPORTS_AT_ONCE + 1);
+    let text = '';
+    for await (const piece of (await ask()).chunks) text += piece;
+    expect(JSON.parse(text).request.status).toBe('completed');
+  });
 
   // MariaDB only (reads counted by ANALYZE). R2.10: a page of an export reads the page, not the
   // rest of the history: 20,000 orders, a page of 500 in the middle of them reads about 500 rows
