@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { Response } from 'express';
 import { route } from '@crp/platform/http';
 import {
   cancelPrivacyRequest,
@@ -23,12 +24,17 @@ import {
 
 const RequestId = Type.Object({ requestId: Type.String({ minLength: 1, maxLength: 40 }) });
 
+/** How long an export's answer may make no progress (its reader not reading) before it is cut. */
+export const PRIVACY_EXPORT_IDLE_MS = 60_000;
+
 /**
  * A fulfilled export is sent as it is read (ADR 0030): the same JSON `{ request, document }`,
- * streamed with backpressure; any other answer is a plain JSON body.
+ * streamed with backpressure; any other answer is a plain JSON body. A reader that stops reading
+ * for `idleMs` loses the connection, and the export its snapshot (a pooled connection, a read view).
  */
-function answer(status: number, result: PrivacyResult | PrivacyExport) {
+function answer(status: number, result: PrivacyResult | PrivacyExport, res: Response, idleMs: number) {
   if (!('chunks' in result)) return { status, body: result };
+  res.setTimeout(idleMs, () => res.destroy());
   return {
     status,
     headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' },
@@ -37,7 +43,8 @@ function answer(status: number, result: PrivacyResult | PrivacyExport) {
 }
 
 /** R2.10: privacy requests (export, erase), each recorded with its legal basis, who and when. Admins only. */
-export function privacyRoutes(deps: WriteDeps) {
+export function privacyRoutes(deps: WriteDeps, opts: { exportIdleMs?: number } = {}) {
+  const idleMs = opts.exportIdleMs ?? PRIVACY_EXPORT_IDLE_MS;
   return [
     route({
       method: 'post',
@@ -63,7 +70,12 @@ export function privacyRoutes(deps: WriteDeps) {
         },
       },
       handler: async (ctx) =>
-        answer(201, await createPrivacyRequest(deps, actorOf(ctx), ctx.body as PrivacyRequestInput)),
+        answer(
+          201,
+          await createPrivacyRequest(deps, actorOf(ctx), ctx.body as PrivacyRequestInput),
+          ctx.res,
+          idleMs,
+        ),
     }),
     route({
       method: 'get',
@@ -114,7 +126,7 @@ export function privacyRoutes(deps: WriteDeps) {
         },
       },
       handler: async (ctx) =>
-        answer(200, await fulfilPrivacyRequest(deps, actorOf(ctx), ctx.params.requestId)),
+        answer(200, await fulfilPrivacyRequest(deps, actorOf(ctx), ctx.params.requestId), ctx.res, idleMs),
     }),
     route({
       method: 'post',
