@@ -266,3 +266,75 @@ export function isLockConflict(err: unknown): boolean {
     errno === 1205
   );
 }
+
+/**
+ * A read transaction left open while its caller reads page after page (a long export): every read
+ * through `tx` sees the database as it was when it opened, and nothing it reads is locked.
+ * MySQL/MariaDB: its own pooled connection, `REPEATABLE READ` and `START TRANSACTION WITH
+ * CONSISTENT SNAPSHOT, READ ONLY` (InnoDB's MVCC snapshot; writers are never blocked by it).
+ * SQLite: an ordinary `transaction()` held open, which the single connection serialises with every
+ * other — consistent, but the service's other transactions wait for it; `writable` says that a
+ * write meant to commit with it must then go through `tx` (a second transaction would wait forever).
+ * `close()` ends it — a commit, or with `rollback` (SQLite: what `tx` wrote is undone) — and must
+ * be called, whatever happens; a second call does nothing.
+ */
+export interface ReadSnapshot {
+  readonly tx: EntityManager;
+  /** True on SQLite: the snapshot is the only transaction, and writes through `tx` commit at close. */
+  readonly writable: boolean;
+  close(rollback?: boolean): Promise<void>;
+}
+
+class SnapshotRolledBack extends Error {}
+
+export async function openReadSnapshot(db: Database): Promise<ReadSnapshot> {
+  if (db.kind === 'mysql') {
+    const runner = db.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      await runner.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+    } catch (err) {
+      await runner.release();
+      throw err;
+    }
+    let closing: Promise<void> | null = null;
+    return {
+      tx: runner.manager,
+      writable: false,
+      close: (rollback) =>
+        (closing ??= (async () => {
+          try {
+            await runner.query(rollback ? 'ROLLBACK' : 'COMMIT');
+          } finally {
+            await runner.release();
+          }
+        })()),
+    };
+  }
+  let end!: (rollback: boolean) => void;
+  const ended = new Promise<boolean>((resolve) => (end = resolve));
+  let opened!: (tx: EntityManager) => void;
+  const ready = new Promise<EntityManager>((resolve) => (opened = resolve));
+  const done = db
+    .transaction(async (tx) => {
+      opened(tx);
+      if (await ended) throw new SnapshotRolledBack();
+    })
+    .catch((err: unknown) => {
+      if (!(err instanceof SnapshotRolledBack)) throw err;
+    });
+  const early = done.then(() => {
+    throw new Error('openReadSnapshot: the transaction ended before it opened');
+  });
+  early.catch(() => undefined); // once it opened, the race is decided: only close() awaits `done`
+  const tx = await Promise.race([ready, early]);
+  return {
+    tx,
+    writable: true,
+    close: (rollback) => {
+      end(rollback === true);
+      return done;
+    },
+  };
+}

@@ -5,6 +5,7 @@ import {
   isDuplicateKey,
   isMysql,
   openDatabase,
+  openReadSnapshot,
   parseDatabaseUrl,
   type Database,
 } from '../src/db';
@@ -287,6 +288,30 @@ describe('nested transactions', () => {
     );
     // the queue is still usable afterwards
     await expect(db.transaction(async () => 2)).resolves.toBe(2);
+    await db.close();
+  });
+});
+
+describe('openReadSnapshot (SQLite)', () => {
+  it('is one transaction held open: its writes commit at close(), another transaction runs after it, close() twice is safe', async () => {
+    const db = await open();
+    const snap = await openReadSnapshot(db);
+    expect(snap.writable).toBe(true);
+    await snap.tx.query(`INSERT INTO counters (name, value) VALUES ('a', 1)`);
+    let otherRan = false;
+    const other = db.transaction(async (tx) => {
+      otherRan = true;
+      return (await tx.query(`SELECT value FROM counters WHERE name = 'a'`)) as Array<{ value: number }>;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(otherRan).toBe(false);
+    await snap.close();
+    await snap.close();
+    expect(await other).toEqual([{ value: 1 }]);
+    const undone = await openReadSnapshot(db);
+    await undone.tx.query(`INSERT INTO counters (name, value) VALUES ('b', 2)`);
+    await undone.close(true);
+    expect(await valueOf(db, 'b')).toBeUndefined();
     await db.close();
   });
 });

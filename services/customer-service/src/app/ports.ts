@@ -76,7 +76,19 @@ export interface CustomerRepository {
   // The write side of SPEC §2 (single clicks: one transaction each).
   /** The change log (edits, status changes, merges, erasures). */
   insertChanges(tx: EntityManager, rows: CustomerChangeRecord[]): Promise<void>;
+  /** The whole change log of `customerIds`, oldest first (a record's few rows; an export pages: changesPage). */
   changesOf(tx: EntityManager, accountId: string, customerIds: string[]): Promise<CustomerChangeRecord[]>;
+  /**
+   * R2.10 export: the change log of `customerIds` in (at, id) order, the `limit` rows after `after`
+   * (the last row of the previous page; null for the first): one statement a page.
+   */
+  changesPage(
+    tx: EntityManager,
+    accountId: string,
+    customerIds: string[],
+    after: CustomerChangeRecord | null,
+    limit: number,
+  ): Promise<CustomerChangeRecord[]>;
   /** R2.7: every history row of `fromIds` now belongs to `toId` (totals: recountTotals). */
   moveHistory(tx: EntityManager, accountId: string, fromIds: string[], toId: string): Promise<void>;
   /** R2.7: possible-duplicate pairs of `fromIds` now name `toId`; pairs inside the group go. */
@@ -110,8 +122,20 @@ export interface CustomerRepository {
   deleteIdentities(tx: EntityManager, accountId: string, customerIds: string[]): Promise<void>;
   /** R2.10: change-log rows of the customers are deleted (their before/after values are personal data). */
   deleteChanges(tx: EntityManager, accountId: string, customerIds: string[]): Promise<void>;
-  /** Every history row of a customer, oldest first (privacy export). */
-  allOrdersOf(tx: EntityManager, accountId: string, customerIds: string[]): Promise<CustomerOrderRecord[]>;
+  /** R2.10 export: how many history rows `customerIds` hold. */
+  countOrders(tx: EntityManager, accountId: string, customerIds: string[]): Promise<number>;
+  /**
+   * R2.10 export: the history of `customerIds` in (order date, store, store order id) order, the
+   * `limit` rows after `after` (the last row of the previous page; null for the first): one
+   * statement a page, each customer's rows read along idx_orders_customer from the cursor on.
+   */
+  ordersPage(
+    tx: EntityManager,
+    accountId: string,
+    customerIds: string[],
+    after: CustomerOrderRecord | null,
+    limit: number,
+  ): Promise<CustomerOrderRecord[]>;
 
   // Reads for the HTTP API.
   findCustomer(tx: EntityManager, accountId: string, id: string): Promise<CustomerRecord | null>;

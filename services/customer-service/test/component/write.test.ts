@@ -1,4 +1,12 @@
+import { connect } from 'node:net';
 import request from 'supertest';
+import { createAuthenticator } from '@crp/platform/auth';
+import { buildHttpApp } from '@crp/platform/http';
+import { createMetrics } from '@crp/platform/metrics';
+import { privacyRoutes } from '../../src/http/privacy-routes';
+import { customerRepository } from '../../src/infra/db/customer-repository';
+import type { CustomerOrderRecord } from '../../src/domain/records';
+import { activeCustomer } from '../support/scenarios';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
 import { testLogger } from '@crp/testing/silent-logger';
 import { signDevToken } from '@crp/platform/auth';
@@ -29,6 +37,66 @@ describe('customer-service write side (SPEC §2) on SQLite and the in-process bu
       bus.publish([{ topic: 'OrderImported', key: event.accountId, value: JSON.stringify(event) }]),
     deadLetters: async () => [],
   }));
+
+  // SQLite only: there an export's snapshot is the one transaction every other waits for, so a
+  // reader that stops reading would stall the service for as long as it keeps the connection.
+  it('R2.10: an export whose reader stops reading is cut after the idle time, and its snapshot ends: the next transaction runs', async () => {
+    const acct = 'acct_idle_reader';
+    const c = activeCustomer(acct);
+    // ~20 MB of answer: more than the loopback socket buffers hold, so sending it stalls.
+    const orders: CustomerOrderRecord[] = Array.from({ length: 80_000 }, (_, i) => ({
+      accountId: acct,
+      storeId: 'st_a',
+      storeOrderId: `so-${i}`,
+      orderId: `ord_${i}`,
+      customerId: c.id,
+      orderNumber: `#${i}`,
+      orderDate: new Date(Date.parse('2024-01-01T00:00:00.000Z') + i * 60_000),
+      total: 10,
+      currency: 'USD',
+      revision: 1,
+    }));
+    await svc.db.transaction(async (tx) => {
+      await customerRepository.insertCustomers(tx, [c]);
+      await customerRepository.insertHistory(tx, orders);
+    });
+    const app = buildHttpApp({
+      service: 'customer-service',
+      version: 'test',
+      description: 'privacy routes with a short idle time',
+      logger: testLogger(),
+      metrics: createMetrics('idle', { defaultMetrics: false }),
+      authenticator: createAuthenticator({ secret: TEST_SECRET }),
+      readiness: [],
+      routes: privacyRoutes(
+        { db: svc.db, repo: customerRepository, outbox: svc.outbox },
+        { exportIdleMs: 300 },
+      ),
+    });
+    const server = app.listen(0);
+    const { port } = server.address() as { port: number };
+    const body = JSON.stringify({ type: 'export', customerId: c.id, basis: 'gdpr' });
+    const token = await signDevToken(TEST_SECRET, { accountId: acct });
+    const client = connect(port, '127.0.0.1');
+    try {
+      await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+      const firstBytes = new Promise<string>((resolve) => client.once('data', (d) => resolve(String(d))));
+      client.write(
+        `POST /v1/privacy-requests HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      expect(await firstBytes).toMatch(/^HTTP\/1\.1 201/);
+      client.pause(); // the reader stops reading
+      const next = await Promise.race([
+        svc.db.transaction(async () => 'ran'),
+        new Promise((r) => setTimeout(() => r('still waiting for the export'), 5000)),
+      ]);
+      expect(next).toBe('ran');
+    } finally {
+      client.destroy();
+      await new Promise((r) => server.close(r));
+    }
+  }, 30_000);
 
   it('/openapi.json: every endpoint of the service has a response schema, and every one that takes a body its request schema', async () => {
     const res = await request(svc.app).get('/openapi.json');

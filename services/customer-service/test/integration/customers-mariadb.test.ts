@@ -9,6 +9,8 @@ import { exportScenarios } from '../support/export-scenarios';
 import { realCustomerService } from '../support/real-stack';
 import { customerRepository } from '../../src/infra/db/customer-repository';
 import { linkOrders } from '../../src/app/link-orders';
+import { createPrivacyRequest, PRIVACY_EXPORTS_AT_ONCE, type PrivacyExport } from '../../src/app/privacy';
+import type { CustomerRepository } from '../../src/app/ports';
 import { mailchimpRepository } from '../../src/infra/db/mailchimp-repository';
 import { duplicateRepository } from '../../src/infra/db/duplicate-repository';
 import {
@@ -531,6 +533,158 @@ describeReal('customer-service on real MariaDB and Kafka', () => {
     expect(found.sort()).toEqual(merged.map((c) => c.id).sort());
     expect(plan.map((r) => r.key)).toEqual(['idx_customers_account_merged_into']);
   });
+
+  // MariaDB only (row locks). R2.10: the export used to be built whole in the transaction that
+  // locked the customer row, so an order of that customer waited for it (for a customer with
+  // 20,000 orders and a slow client, as long as the document took). It is read from a snapshot now:
+  // held mid-export (at the possible duplicates, after the history), the order links at once, and
+  // the export still shows the customer as it was when it began.
+  it('R2.10: while an export of a customer is being read, an order of that customer is linked; the export is the snapshot it began with', async () => {
+    const { svc } = stack();
+    const acct = uniqueName('acct');
+    const shop = { storeId: 'st_shopify_1', storeType: 'shopify', storeName: 'Acme Shopify' } as const;
+    const c = activeCustomer(acct, {
+      email: 'held@buyers.example',
+      emailNormalized: 'held@buyers.example',
+      orderCount: 30,
+      totalSpent: 300,
+      firstOrderDate: new Date('2024-01-01T01:00:00.000Z'),
+      lastOrderDate: new Date('2024-01-02T06:00:00.000Z'),
+    });
+    await writeWithIdentities([c], [c], shop); // username buyer0
+    await svc.db.dataSource.query(
+      `INSERT INTO customer_orders (account_id, store_id, store_order_id, order_id, customer_id, order_number,
+                                    order_date, total, currency, revision)
+       SELECT ?, ?, CONCAT('so-', seq), CONCAT('ord_', seq), ?, CONCAT('#', seq),
+              TIMESTAMP('2024-01-01') + INTERVAL seq HOUR, 10, 'USD', 1 FROM seq_1_to_30`,
+      [acct, shop.storeId, c.id],
+    );
+    let reached!: () => void;
+    const atDuplicates = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const repo: CustomerRepository = {
+      ...customerRepository,
+      async possibleDuplicatesOf(...args) {
+        reached();
+        await held;
+        return customerRepository.possibleDuplicatesOf(...args);
+      },
+    };
+    const actor = { accountId: acct, userId: 'user_admin', correlationId: 'test' };
+    const exporting = (async () => {
+      const got = (await createPrivacyRequest({ db: svc.db, repo, outbox: svc.outbox }, actor, {
+        type: 'export',
+        customerId: c.id,
+        basis: 'gdpr',
+      })) as PrivacyExport;
+      let text = '';
+      for await (const piece of got.chunks) text += piece;
+      return JSON.parse(text);
+    })();
+    await atDuplicates;
+    const linking = svc.db.transaction((tx) =>
+      linkOrders(tx, { repo: customerRepository, outbox: svc.outbox }, [
+        orderEvent(acct, {
+          buyer: buyer('held', { username: 'buyer0', email: 'held@buyers.example' }),
+          order: { ...shop, storeOrderId: 'so-new', orderId: 'ord_new', total: 25 },
+        }),
+      ]),
+    );
+    const first = await Promise.race([
+      linking.then(() => 'linked'),
+      new Promise((r) => setTimeout(() => r('waited for the export'), 3000)),
+    ]);
+    release();
+    const [outcome] = await linking;
+    const answer = await exporting;
+    expect(first).toBe('linked');
+    expect(outcome).toMatchObject({ customerId: c.id });
+    expect(answer.document.orders).toHaveLength(30);
+    expect(answer.document.orders.map((o: { storeOrderId: string }) => o.storeOrderId)).not.toContain(
+      'so-new',
+    );
+    expect(answer.request.outcome).toEqual({ customerIds: [c.id], orders: 30, identities: 1 });
+    const [after] = await svc.db.transaction((tx) =>
+      customerRepository.customersById(tx, [{ accountId: acct, id: c.id }]),
+    );
+    expect(after).toMatchObject({ orderCount: 31, totalSpent: 325 });
+  }, 30_000);
+
+  // MariaDB only (a pool of connections). R2.10: each export being sent holds a connection of its
+  // own and needs a second one to record its request; uncapped, exports to readers that do not
+  // read took every connection of the pool and each waited for one more: the service stood still.
+  it('R2.10: at most PRIVACY_EXPORTS_AT_ONCE exports are sent at once; one more is a 503 that records nothing, and once one ends another goes', async () => {
+    const { svc } = stack();
+    const acct = uniqueName('acct');
+    const c = activeCustomer(acct);
+    await svc.db.transaction((tx) => customerRepository.insertCustomers(tx, [c]));
+    const deps = { db: svc.db, repo: customerRepository, outbox: svc.outbox };
+    const actor = { accountId: acct, userId: 'user_admin', correlationId: 'test' };
+    const ask = () =>
+      createPrivacyRequest(deps, actor, {
+        type: 'export',
+        customerId: c.id,
+        basis: 'gdpr',
+      }) as Promise<PrivacyExport>;
+    const held: PrivacyExport[] = [];
+    for (let i = 0; i < PRIVACY_EXPORTS_AT_ONCE; i++) held.push(await ask());
+    await expect(ask()).rejects.toMatchObject({ status: 503, message: expect.stringMatching(/try again/) });
+    const token = `Bearer ${await signDevToken(SECRET, { accountId: acct })}`;
+    const refused = await request(svc.app)
+      .post('/v1/privacy-requests')
+      .set('Authorization', token)
+      .send({ type: 'export', customerId: c.id, basis: 'gdpr' });
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe('UNAVAILABLE');
+    const recorded = () =>
+      svc.db.transaction((tx) => customerRepository.listPrivacyRequests(tx, acct, { limit: 10 }));
+    expect(await recorded()).toHaveLength(PRIVACY_EXPORTS_AT_ONCE);
+    await held.shift()!.chunks.return!();
+    held.push(await ask());
+    for (const h of held) {
+      let text = '';
+      for await (const piece of h.chunks) text += piece;
+      expect(JSON.parse(text).document.customer.customerId).toBe(c.id);
+    }
+    expect(await recorded()).toHaveLength(PRIVACY_EXPORTS_AT_ONCE + 1);
+    let text = '';
+    for await (const piece of (await ask()).chunks) text += piece;
+    expect(JSON.parse(text).request.status).toBe('completed');
+  });
+
+  // MariaDB only (reads counted by ANALYZE). R2.10: a page of an export reads the page, not the
+  // rest of the history: 20,000 orders, a page of 500 in the middle of them reads about 500 rows
+  // of customer_orders (idx_orders_customer from the cursor on), also with a merged record's too.
+  it('R2.10: an export page of a customer with 20,000 orders reads about a page of rows, for the record alone and with a merged record', async () => {
+    const { svc } = stack();
+    const acct = uniqueName('acct');
+    const c = activeCustomer(acct);
+    const m = activeCustomer(acct, { status: 'merged', mergedIntoId: c.id });
+    await svc.db.transaction((tx) => customerRepository.insertCustomers(tx, [c, m]));
+    await svc.db.dataSource.query(
+      `INSERT INTO customer_orders (account_id, store_id, store_order_id, order_id, customer_id, order_number,
+                                    order_date, total, currency, revision)
+       SELECT ?, 'st_a', CONCAT('so-', seq), CONCAT('ord_', seq), IF(seq % 10 = 0, ?, ?), CONCAT('#', seq),
+              TIMESTAMP('2024-01-01') + INTERVAL (seq DIV 3) HOUR, 10, 'USD', 1 FROM seq_1_to_20000`,
+      [acct, m.id, c.id],
+    );
+    for (const ids of [[c.id], [c.id, m.id]]) {
+      const { page, next, reads } = await svc.db.transaction(async (tx) => {
+        const first = await customerRepository.ordersPage(tx, acct, ids, null, 10_000);
+        const cursor = first[first.length - 1]!;
+        let page: typeof first = [];
+        const [st] = await statementsOf(tx, async () => {
+          page = await customerRepository.ordersPage(tx, acct, ids, cursor, 500);
+        });
+        return { page, next: first, reads: await analyzeReads(tx, st!.sql, st!.params) };
+      });
+      expect(page).toHaveLength(500);
+      expect(page[0]!.orderDate.getTime()).toBeGreaterThanOrEqual(next[next.length - 1]!.orderDate.getTime());
+      const history = reads.filter((r) => r.table === 'customer_orders').reduce((n, r) => n + r.rows, 0);
+      expect(history).toBeLessThanOrEqual(ids.length * 500 + 5);
+    }
+  }, 60_000);
 
   // MariaDB only (reads counted by ANALYZE). A page of active customers reads its identities by
   // the range of its ids; a page of another status must not: 8 archived customers among 3,000

@@ -4,10 +4,17 @@ import { TEXT_LIMITS } from '@crp/contracts/limits';
 import type { OrderImportedV1 } from '@crp/contracts/events/order-imported';
 import type { Bus } from '@crp/messaging/bus';
 import { signDevToken, type Role } from '@crp/platform/auth';
+import { statementsOf } from '@crp/testing/mysql-reads';
 import { uniqueName } from '@crp/testing/real-infra';
 import { waitFor } from '@crp/testing/wait';
+import { problemsWith } from '@crp/platform/http';
 import type { CustomerView } from '../../src/app/customer-view';
-import { SECRET, buyer, orderEvent, reissue, stores, type Env } from './scenarios';
+import { createPrivacyRequest, PRIVACY_EXPORT_PAGE_SIZE, type PrivacyExport } from '../../src/app/privacy';
+import type { CustomerRepository } from '../../src/app/ports';
+import type { CustomerChangeRecord, CustomerOrderRecord } from '../../src/domain/records';
+import { customerRepository } from '../../src/infra/db/customer-repository';
+import { PrivacyResultOut } from '../../src/http/write-schemas';
+import { SECRET, activeCustomer, buyer, orderEvent, reissue, stores, type Env } from './scenarios';
 
 export type Customer = CustomerView & {
   history: CustomerView['history'] & {
@@ -1079,6 +1086,251 @@ export function writeScenarios(getEnv: () => Env) {
       ]);
       expect((await api.call('get', acct, '/v1/privacy-requests?nope=1')).status).toBe(400);
     });
+
+    // A survivor and a record merged into it, each with history (some orders on the same instant,
+    // so that the order's tie-breakers count) and change-log rows, more than pages of each.
+    const bigHistory = async (acct: string, orders: number, changes: number) => {
+      const { svc } = getEnv();
+      const survivor = activeCustomer(acct, { email: 'big@example.com', emailNormalized: 'big@example.com' });
+      const merged = activeCustomer(acct, { status: 'merged', mergedIntoId: survivor.id });
+      const base = Date.parse('2025-01-01T00:00:00.000Z');
+      const history: CustomerOrderRecord[] = Array.from({ length: orders }, (_, i) => ({
+        accountId: acct,
+        storeId: `st_${'abc'[i % 3]}`,
+        storeOrderId: `so-${String(orders - i).padStart(6, '0')}`,
+        orderId: `ord_${i}`,
+        customerId: i % 5 === 0 ? merged.id : survivor.id,
+        orderNumber: `#${i}`,
+        orderDate: new Date(base + Math.floor(i / 4) * 60_000),
+        total: (i % 97) + 0.5,
+        currency: 'USD',
+        revision: 1,
+      }));
+      const log: CustomerChangeRecord[] = Array.from({ length: changes }, (_, i) => ({
+        id: `chg_${acct}_${String((i * 7919) % changes).padStart(6, '0')}`,
+        accountId: acct,
+        customerId: i % 4 === 0 ? merged.id : survivor.id,
+        at: new Date(base + Math.floor(i / 3) * 1000),
+        actor: 'user_admin',
+        source: 'manual' as const,
+        kind: 'edit' as const,
+        changes: [{ field: 'notes', from: `n${i}`, to: `n${i + 1}` }],
+      }));
+      await svc.db.transaction(async (tx) => {
+        await customerRepository.insertCustomers(tx, [survivor, merged]);
+        await customerRepository.insertHistory(tx, history);
+        await customerRepository.insertChanges(tx, log);
+      });
+      // The order the whole history was always read in: by date, then store, then store order id.
+      const key = (o: CustomerOrderRecord) =>
+        `${o.orderDate.toISOString()}\u0000${o.storeId}\u0000${o.storeOrderId}`;
+      const wantOrders = [...history]
+        .sort((a, b) => (key(a) < key(b) ? -1 : 1))
+        .map((o) => ({
+          customerId: o.customerId,
+          orderId: o.orderId,
+          storeId: o.storeId,
+          storeOrderId: o.storeOrderId,
+          orderNumber: o.orderNumber,
+          orderDate: o.orderDate.toISOString(),
+          total: o.total,
+          currency: o.currency,
+        }));
+      // The change log as the export read it whole before it paged (changesOf: one statement).
+      const wantChanges = (
+        await svc.db.transaction((tx) => customerRepository.changesOf(tx, acct, [survivor.id, merged.id]))
+      ).map((ch) => ({
+        customerId: ch.customerId,
+        at: ch.at.toISOString(),
+        by: ch.actor,
+        source: ch.source,
+        kind: ch.kind,
+        changes: ch.changes,
+      }));
+      return { survivor, merged, wantOrders, wantChanges };
+    };
+
+    it('R2.10 export of more history than fits a page: over HTTP the same { request, document } as before — every order and change of the record and of the records merged into it, in order — recorded with its counts', async () => {
+      const acct = uniqueName('acct');
+      const orders = 2 * PRIVACY_EXPORT_PAGE_SIZE + 345;
+      const changes = PRIVACY_EXPORT_PAGE_SIZE + 234;
+      const { survivor, merged, wantOrders, wantChanges } = await bigHistory(acct, orders, changes);
+      const res = await api.call('post', acct, '/v1/privacy-requests', {
+        type: 'export',
+        customerId: survivor.id,
+        basis: 'gdpr',
+      });
+      expect(res.status).toBe(201);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      // Sent as it is read (no length known in advance), and kept out of caches: it is personal data.
+      expect(res.headers['transfer-encoding']).toBe('chunked');
+      expect(res.headers['content-length']).toBeUndefined();
+      expect(res.headers['cache-control']).toBe('no-store');
+      // Still the answer the route documents (a streamed answer skips HTTP_CHECK_RESPONSES).
+      expect(problemsWith(PrivacyResultOut, structuredClone(res.body))).toEqual([]);
+      const doc = res.body.document;
+      expect(doc.orders).toHaveLength(orders);
+      expect(doc.orders).toEqual(wantOrders);
+      expect(doc.changes).toHaveLength(changes);
+      expect(doc.changes).toEqual(wantChanges);
+      expect(doc.customer).toMatchObject({ customerId: survivor.id, email: 'big@example.com' });
+      expect(doc.mergedRecords.map((r: { customerId: string }) => r.customerId)).toEqual([merged.id]);
+      expect(doc.request).toMatchObject({ requestId: res.body.request.requestId, status: 'open' });
+      expect(doc.possibleDuplicates).toEqual([]);
+      expect(res.body.request).toMatchObject({
+        status: 'completed',
+        outcome: { customerIds: [survivor.id, merged.id], orders, identities: 0 },
+      });
+      const stored = await api.call('get', acct, `/v1/privacy-requests/${res.body.request.requestId}`);
+      expect(stored.body).toEqual(res.body.request);
+      // The keys in the order they always had (the text is JSON.stringify of the whole answer).
+      expect(Object.keys(res.body)).toEqual(['request', 'document']);
+      expect(Object.keys(doc)).toEqual([
+        'generatedAt',
+        'request',
+        'customer',
+        'mergedRecords',
+        'identities',
+        'orders',
+        'changes',
+        'possibleDuplicates',
+      ]);
+    }, 60_000);
+
+    it('R2.10 export refusals come before anything is sent (404, 409 on a merged record); an open export request fulfilled later answers its document the same way, once', async () => {
+      const acct = uniqueName('acct');
+      const { survivor, merged, wantOrders } = await bigHistory(acct, 12, 3);
+      const unknown = await api.call('post', acct, '/v1/privacy-requests', {
+        type: 'export',
+        customerId: 'cus_nope',
+        basis: 'gdpr',
+      });
+      expect(unknown.status).toBe(404);
+      const onMerged = await api.call('post', acct, '/v1/privacy-requests', {
+        type: 'export',
+        customerId: merged.id,
+        basis: 'gdpr',
+      });
+      expect(onMerged.status).toBe(409);
+      expect(onMerged.body.error.message).toMatch(new RegExp(`merged into ${survivor.id}`));
+      const open = await api.call('post', acct, '/v1/privacy-requests', {
+        type: 'export',
+        customerId: survivor.id,
+        basis: 'ccpa',
+        fulfilNow: false,
+      });
+      expect(open.status).toBe(201);
+      expect(open.body).toEqual({ request: expect.objectContaining({ status: 'open' }) });
+      const requestId = open.body.request.requestId as string;
+      const again = await api.call('post', acct, '/v1/privacy-requests', {
+        type: 'export',
+        customerId: survivor.id,
+        basis: 'ccpa',
+      });
+      expect(again.status).toBe(409);
+      expect(again.body.error.message).toMatch(new RegExp(requestId));
+      const done = await api.call('post', acct, `/v1/privacy-requests/${requestId}/fulfil`);
+      expect(done.status).toBe(200);
+      expect(done.headers['transfer-encoding']).toBe('chunked');
+      expect(done.body.request).toMatchObject({
+        requestId,
+        status: 'completed',
+        legalBasis: 'CCPA 1798.110',
+        outcome: { customerIds: [survivor.id, merged.id], orders: 12, identities: 0 },
+      });
+      expect(done.body.document.request).toMatchObject({ requestId, status: 'open' });
+      expect(done.body.document.orders).toEqual(wantOrders);
+      expect((await api.call('post', acct, `/v1/privacy-requests/${requestId}/fulfil`)).status).toBe(409);
+      expect((await api.call('get', acct, `/v1/privacy-requests/${requestId}`)).body).toEqual(
+        done.body.request,
+      );
+    });
+
+    it('R2.10 export whose reader goes away before its first piece still ends its snapshot (the next transaction runs) and stays recorded', async () => {
+      const acct = uniqueName('acct');
+      const { svc } = getEnv();
+      const { survivor } = await bigHistory(acct, 5, 2);
+      const got = (await createPrivacyRequest(
+        { db: svc.db, repo: customerRepository, outbox: svc.outbox },
+        { accountId: acct, userId: 'user_admin', correlationId: 'test' },
+        { type: 'export', customerId: survivor.id, basis: 'gdpr' },
+      )) as PrivacyExport;
+      await got.chunks.return!();
+      // On SQLite a snapshot left open would hold the only connection: this would never run.
+      const listed = await svc.db.transaction((tx) =>
+        customerRepository.listPrivacyRequests(tx, acct, { customerId: survivor.id, limit: 5 }),
+      );
+      expect(listed).toEqual([expect.objectContaining({ id: got.request.requestId, status: 'completed' })]);
+    });
+
+    it('R2.10 export: history and change log are read in keyset pages, one statement of at most a page each, as the answer is pulled; the pieces join into the same document whatever the page size', async () => {
+      const acct = uniqueName('acct');
+      const { svc } = getEnv();
+      const { survivor, merged, wantOrders, wantChanges } = await bigHistory(acct, 730, 420);
+      const read: Array<{ kind: 'orders' | 'changes'; rows: number; limit: number }> = [];
+      const repo: CustomerRepository = {
+        ...customerRepository,
+        async ordersPage(tx, accountId, ids, after, limit) {
+          const rows = await customerRepository.ordersPage(tx, accountId, ids, after, limit);
+          read.push({ kind: 'orders', rows: rows.length, limit });
+          return rows;
+        },
+        async changesPage(tx, accountId, ids, after, limit) {
+          const rows = await customerRepository.changesPage(tx, accountId, ids, after, limit);
+          read.push({ kind: 'changes', rows: rows.length, limit });
+          return rows;
+        },
+      };
+      const deps = { db: svc.db, repo, outbox: svc.outbox };
+      const actor = { accountId: acct, userId: 'user_admin', correlationId: 'test' };
+      const run = async (pageSize: number) => {
+        read.length = 0;
+        const got = (await createPrivacyRequest(
+          deps,
+          actor,
+          { type: 'export', customerId: survivor.id, basis: 'gdpr' },
+          { pageSize },
+        )) as PrivacyExport;
+        expect(got.chunks).toBeDefined();
+        // Pulled: nothing of the history is read before the head is taken, one page per piece after.
+        const first = await got.chunks.next();
+        expect(first.value).toMatch(/"orders":\[$/);
+        expect(read).toEqual([]);
+        let text = first.value as string;
+        for await (const piece of got.chunks) text += piece;
+        return { answer: JSON.parse(text), reads: [...read] };
+      };
+      const small = await run(100);
+      // 730 orders: seven full pages and a short one; 420 changes: four full pages and a short one.
+      expect(small.reads).toEqual([
+        ...Array.from({ length: 7 }, () => ({ kind: 'orders', rows: 100, limit: 100 })),
+        { kind: 'orders', rows: 30, limit: 100 },
+        ...Array.from({ length: 4 }, () => ({ kind: 'changes', rows: 100, limit: 100 })),
+        { kind: 'changes', rows: 20, limit: 100 },
+      ]);
+      expect(small.answer.document.orders).toEqual(wantOrders);
+      expect(small.answer.document.changes).toEqual(wantChanges);
+      expect(small.answer.request.outcome.orders).toBe(730);
+      const whole = await run(10_000);
+      expect(whole.reads).toEqual([
+        { kind: 'orders', rows: 730, limit: 10_000 },
+        { kind: 'changes', rows: 420, limit: 10_000 },
+      ]);
+      const { request: _r, generatedAt: _g, ...rest } = whole.answer.document;
+      expect(small.answer.document).toEqual({
+        ...rest,
+        request: small.answer.document.request,
+        generatedAt: small.answer.document.generatedAt,
+      });
+      // One statement a page: a page of a record with merged records too (a UNION of both).
+      await svc.db.transaction(async (tx) => {
+        const sent = await statementsOf(tx, () =>
+          customerRepository.ordersPage(tx, acct, [survivor.id, merged.id], null, 50),
+        );
+        expect(sent).toHaveLength(1);
+        expect(sent[0]!.sql).toMatch(/LIMIT 50/);
+      });
+    }, 60_000);
 
     it('R2.10 erase: personal data removed, a tombstone kept, CustomerRedacted published with the identities; re-importing the same store buyer afterwards creates a new, separate record', async () => {
       const acct = uniqueName('acct');

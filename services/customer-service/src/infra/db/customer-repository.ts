@@ -113,6 +113,51 @@ const isoText = (v: unknown): string | null => {
   return `${s.slice(0, 10)}T${s.length >= 23 ? s.slice(11, 23) : `${s.slice(11, 19)}.000`}Z`;
 };
 
+/** DATETIME(3) parameters: MySQL takes Dates (connection timezone Z); SQLite compares TypeORM's text form. */
+const stamp = (dialect: Dialect, d: Date): Date | string =>
+  dialect === 'mysql' ? d : d.toISOString().replace('T', ' ').replace('Z', '');
+
+/**
+ * One keyset page of a customer-owned table (R2.10 export) in `order` (unique columns, the last
+ * page's last row as the cursor; no cursor values: the first page): one statement. Each customer's
+ * rows come from their own branch, read along the (account_id, customer_id, first order column)
+ * index from the cursor on and cut at `limit`, and the branches are merged: a page reads at most
+ * `limit` rows per customer, never the rest of the history (an IN list would be sorted whole).
+ */
+async function keysetPage<Row extends object>(
+  tx: EntityManager,
+  table: BatchTable<Row>,
+  tableName: 'customer_orders' | 'customer_changes',
+  accountId: string,
+  customerIds: string[],
+  limit: number,
+  order: Array<{ column: string; value: unknown }>,
+): Promise<Row[]> {
+  if (customerIds.length === 0) return [];
+  const n = Math.max(1, Math.floor(limit));
+  const by = order.map((o) => o.column).join(', ');
+  // (a, b, c) > (x, y, z) spelt out: MariaDB reads a row comparison as no range at all.
+  const after = order.some((o) => o.value === undefined || o.value === null)
+    ? { sql: '', params: [] as unknown[] }
+    : order.reduceRight(
+        (inner, o, i) =>
+          i === order.length - 1
+            ? { sql: `${o.column} > ?`, params: [o.value] }
+            : {
+                sql: `(${o.column} > ? OR (${o.column} = ? AND ${inner.sql}))`,
+                params: [o.value, o.value, ...inner.params],
+              },
+        { sql: '', params: [] as unknown[] },
+      );
+  const branch = `SELECT * FROM (SELECT * FROM ${tableName} WHERE account_id = ? AND customer_id = ?${after.sql ? ` AND ${after.sql}` : ''} ORDER BY ${by} LIMIT ${n}) AS b`;
+  const sql =
+    customerIds.length === 1
+      ? `SELECT * FROM ${tableName} WHERE account_id = ? AND customer_id = ?${after.sql ? ` AND ${after.sql}` : ''} ORDER BY ${by} LIMIT ${n}`
+      : `SELECT * FROM (${customerIds.map(() => branch).join(' UNION ALL ')}) AS p ORDER BY ${by} LIMIT ${n}`;
+  const params = customerIds.flatMap((id) => [accountId, id, ...after.params]);
+  return (await queryRows(tx, sql, params)).map((r) => table.hydrate(tx, r));
+}
+
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 const json = <T>(v: unknown, empty: T): T =>
   v === null || v === undefined || v === '' ? empty : JSON.parse(String(v));
@@ -672,6 +717,11 @@ export const customerRepository: CustomerRepository = {
       customerIds.map((id) => [accountId, id]),
       { suffix: 'ORDER BY at, id' },
     ),
+  changesPage: (tx, accountId, customerIds, after, limit) =>
+    keysetPage(tx, changes, 'customer_changes', accountId, customerIds, limit, [
+      { column: 'at', value: after && stamp(dialectOf(tx), after.at) },
+      { column: 'id', value: after?.id },
+    ]),
 
   async moveHistory(tx, accountId, fromIds, toId) {
     if (fromIds.length === 0) return;
@@ -769,13 +819,22 @@ export const customerRepository: CustomerRepository = {
       ...ids.params,
     ]);
   },
-  allOrdersOf: (tx, accountId, customerIds) =>
-    history.selectByKeys(
+  async countOrders(tx, accountId, customerIds) {
+    if (customerIds.length === 0) return 0;
+    const ids = inList(customerIds);
+    const [row] = await queryRows(
       tx,
-      ['accountId', 'customerId'],
-      customerIds.map((id) => [accountId, id]),
-      { suffix: 'ORDER BY order_date, store_id, store_order_id' },
-    ),
+      `SELECT COUNT(*) AS n FROM customer_orders WHERE account_id = ? AND customer_id IN ${ids.sql}`,
+      [accountId, ...ids.params],
+    );
+    return Number(row?.n ?? 0);
+  },
+  ordersPage: (tx, accountId, customerIds, after, limit) =>
+    keysetPage(tx, history, 'customer_orders', accountId, customerIds, limit, [
+      { column: 'order_date', value: after && stamp(dialectOf(tx), after.orderDate) },
+      { column: 'store_id', value: after?.storeId },
+      { column: 'store_order_id', value: after?.storeOrderId },
+    ]),
 
   findCustomer(tx, accountId, id) {
     return tx.getRepository(CustomerEntity).findOne({ where: { accountId, id } });
