@@ -74,6 +74,12 @@ export interface EventConsumerOptions {
    * without the header is decoded and handled as usual.
    */
   accountsHandled?: (tx: EntityManager, accountIds: string[]) => Promise<ReadonlySet<string>>;
+  /**
+   * How long `start()` keeps trying while the broker refuses or drops its connections (a broker
+   * that is starting, restarting or electing leaders), with backoff, before it gives up (default
+   * 120 s). Any other error fails the start at once.
+   */
+  startRetryMs?: number;
 }
 
 type Outcome = 'processed' | 'duplicate' | 'dead_lettered' | 'ignored';
@@ -150,18 +156,32 @@ export class EventConsumer {
   async start(): Promise<void> {
     if (this.subscription) return;
     this.stateNow = 'starting';
-    try {
-      await this.opts.bus.ensureTopics([...this.topics, ...this.topics.map(deadLetterTopic)]);
-      this.subscription = await this.opts.bus.subscribe({
-        groupId: this.opts.groupId,
-        topics: this.topics,
-        fromBeginning: true,
-        eachBatch: (messages, control) => this.handleBatch(messages, control),
-      });
-      this.stateNow = 'running';
-    } catch (err) {
-      this.stateNow = 'stopped';
-      throw err;
+    const deadline = Date.now() + (this.opts.startRetryMs ?? 120_000);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.opts.bus.ensureTopics([...this.topics, ...this.topics.map(deadLetterTopic)]);
+        this.subscription = await this.opts.bus.subscribe({
+          groupId: this.opts.groupId,
+          topics: this.topics,
+          fromBeginning: true,
+          eachBatch: (messages, control) => this.handleBatch(messages, control),
+        });
+        this.stateNow = 'running';
+        return;
+      } catch (err) {
+        // A broker that drops a connection while it starts must not take the service down with it
+        // (the broker-kill fault test once lost customer-service to "Closed connection" at start).
+        const waitMs = Math.min(5000, 250 * 2 ** (attempt - 1));
+        if (!isBrokerHiccup(err) || Date.now() + waitMs > deadline) {
+          this.stateNow = 'stopped';
+          throw err;
+        }
+        this.opts.logger.warn(
+          { err: (err as Error).message, attempt, retryInMs: waitMs, groupId: this.opts.groupId },
+          'consumer could not start; retrying',
+        );
+        await sleep(waitMs);
+      }
     }
   }
 
@@ -430,3 +450,15 @@ function adaptPerEvent(handlers: HandlerMap): BatchHandlerMap {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A kafkajs error that a later try can get past: a connection refused or closed, a request timed
+ * out, no coordinator or leader yet, kafkajs' own retries used up. Not one it calls non-retriable
+ * (bad configuration, authentication), nor any error of ours.
+ */
+export function isBrokerHiccup(err: unknown): boolean {
+  const name = (err as { name?: unknown } | null)?.name;
+  if (typeof name !== 'string' || !name.startsWith('KafkaJS')) return false;
+  if (name === 'KafkaJSNonRetriableError' || name === 'KafkaJSInvalidTopic') return false;
+  return (err as { retriable?: unknown }).retriable !== false || name === 'KafkaJSNumberOfRetriesExceeded';
+}

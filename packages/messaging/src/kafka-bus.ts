@@ -174,46 +174,52 @@ export class KafkaBus implements Bus {
       },
     });
     let stopping = false;
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: opts.topics.map((t) => this.physical(t)),
-      fromBeginning: opts.fromBeginning ?? true,
-    });
-    await consumer.run({
-      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
-      eachBatchAutoResolve: false,
-      autoCommit: true,
-      autoCommitInterval: 1000,
-      eachBatch: async ({
-        batch,
-        resolveOffset,
-        heartbeat,
-        commitOffsetsIfNecessary,
-        isRunning,
-        isStale,
-      }) => {
-        const messages: IncomingMessage[] = batch.messages.map((m) => ({
-          topic: this.logical(batch.topic),
-          partition: batch.partition,
-          offset: m.offset,
-          key: m.key ? m.key.toString() : null,
-          value: m.value,
-          headers: Object.fromEntries(
-            Object.entries(m.headers ?? {}).map(([k, v]) => [
-              k,
-              Array.isArray(v) ? String(v[0]) : String(v ?? ''),
-            ]),
-          ),
-          timestamp: m.timestamp,
-        }));
-        await opts.eachBatch(messages, {
-          ack: (m) => resolveOffset(m.offset),
+    try {
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: opts.topics.map((t) => this.physical(t)),
+        fromBeginning: opts.fromBeginning ?? true,
+      });
+      await consumer.run({
+        partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
+        eachBatchAutoResolve: false,
+        autoCommit: true,
+        autoCommitInterval: 1000,
+        eachBatch: async ({
+          batch,
+          resolveOffset,
           heartbeat,
-          isStopping: () => stopping || !isRunning() || isStale(),
-        });
-        await commitOffsetsIfNecessary();
-      },
-    });
+          commitOffsetsIfNecessary,
+          isRunning,
+          isStale,
+        }) => {
+          const messages: IncomingMessage[] = batch.messages.map((m) => ({
+            topic: this.logical(batch.topic),
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key ? m.key.toString() : null,
+            value: m.value,
+            headers: Object.fromEntries(
+              Object.entries(m.headers ?? {}).map(([k, v]) => [
+                k,
+                Array.isArray(v) ? String(v[0]) : String(v ?? ''),
+              ]),
+            ),
+            timestamp: m.timestamp,
+          }));
+          await opts.eachBatch(messages, {
+            ack: (m) => resolveOffset(m.offset),
+            heartbeat,
+            isStopping: () => stopping || !isRunning() || isStale(),
+          });
+          await commitOffsetsIfNecessary();
+        },
+      });
+    } catch (err) {
+      // Half connected (the broker dropped it mid-way): nothing of this consumer may linger.
+      await consumer.disconnect().catch(() => undefined);
+      throw err;
+    }
     this.consumers.add(consumer);
     return {
       stop: async () => {
@@ -243,18 +249,23 @@ export class KafkaBus implements Bus {
   async ensureTopics(topics: string[]): Promise<void> {
     const wanted = [...new Set(topics.map((t) => this.physical(t)))].filter((t) => !this.ready.has(t));
     if (wanted.length === 0) return;
-    const admin = await this.getAdmin();
-    const existing = new Set(await admin.listTopics());
-    const missing = wanted.filter((t) => !existing.has(t));
-    if (missing.length > 0) {
-      // Another service may create some of them at the same moment: kafkajs then resolves false
-      // (all "already exists") without waiting, which the loop below makes up for.
-      await admin.createTopics({
-        waitForLeaders: false,
-        topics: missing.map((topic) => ({ topic, numPartitions: this.opts.partitions ?? 3 })),
-      });
+    try {
+      const admin = await this.getAdmin();
+      const existing = new Set(await admin.listTopics());
+      const missing = wanted.filter((t) => !existing.has(t));
+      if (missing.length > 0) {
+        // Another service may create some of them at the same moment: kafkajs then resolves false
+        // (all "already exists") without waiting, which the loop below makes up for.
+        await admin.createTopics({
+          waitForLeaders: false,
+          topics: missing.map((topic) => ({ topic, numPartitions: this.opts.partitions ?? 3 })),
+        });
+      }
+      await this.waitForLeaders(admin, wanted);
+    } catch (err) {
+      await this.dropAdmin();
+      throw err;
     }
-    await this.waitForLeaders(admin, wanted);
     for (const t of wanted) this.ready.add(t);
   }
 
@@ -285,11 +296,16 @@ export class KafkaBus implements Bus {
       const admin = await this.getAdmin();
       await admin.describeCluster();
     } catch (err) {
-      const admin = this.admin;
-      this.admin = undefined;
-      await admin?.disconnect().catch(() => undefined);
+      await this.dropAdmin();
       throw err;
     }
+  }
+
+  /** A failed admin call may leave a broken connection: the next call builds a fresh admin. */
+  private async dropAdmin(): Promise<void> {
+    const admin = this.admin;
+    this.admin = undefined;
+    await admin?.disconnect().catch(() => undefined);
   }
 
   async close(): Promise<void> {
