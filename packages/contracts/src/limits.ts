@@ -124,10 +124,18 @@ export const CHANNEL_FIELD_LIMITS = {
  * header's cells, the column mapping (each column with its fields, or why it is ignored), the
  * mapping the request sent and the warnings, each as JSON in a TEXT column (MariaDB: 65,535 bytes).
  * Each must serialize to at most `headerBytes` bytes, room to spare; a wider header line is refused
- * before any job exists (422 HEADER_TOO_LARGE), never a job insert that fails.
+ * before any job exists (422 HEADER_TOO_LARGE), never a job insert that fails. A data row is
+ * bounded the same way for its row report (`rowBytes`).
  */
 export const CSV_IMPORT_LIMITS = {
   headerBytes: 60_000,
+  /**
+   * A data row as its report keeps it: the JSON of its cells, in UTF-8 bytes, stored for the error
+   * report in `import_row_reports.cells` (TEXT). A longer row is rejected at the door with a
+   * row-level reason ("longer than N bytes") and its cells are kept cut to this size, each cut cell
+   * ending in a visible marker; so every row sent on fits whole if its owning service rejects it.
+   */
+  rowBytes: 60_000,
 } as const;
 
 /** How many of a repeated thing one record may carry. */
