@@ -45,6 +45,8 @@ export const TEXT_LIMITS = {
   itemName: 500,
   /** A reason in a row-level report. */
   reason: 1000,
+  /** One warning about an accepted row in a row report (R2.5: "email is a matching key"). */
+  warning: 500,
   /** The note kept with a privacy request (customer-service `privacy_requests.note`). */
   privacyNote: 1000,
 } as const;
@@ -136,6 +138,26 @@ export const CSV_IMPORT_LIMITS = {
    * ending in a visible marker; so every row sent on fits whole if its owning service rejects it.
    */
   rowBytes: 60_000,
+} as const;
+
+/** The longest carrier or service code: the columns that store one are `VARCHAR(64)`. */
+const CARRIER_CODE_MAX = 64;
+
+/**
+ * Carrier accounts (R5.5). A carrier code or a service code as carriers and ShipStation write them
+ * (`ups`, `usps_priority_mail`): a letter or a digit, then letters, digits, `_`, `.` or `-`, at most
+ * `codeMax` characters, the size of every column that stores one (tpl-connection-service
+ * `carrier_accounts.carrier_code`; order-ingest-service `carrier_accounts.carrier_code`,
+ * `order_shipping_services.carrier_code` and `service_code`). Stored and published lower case
+ * (`codePattern`: the CarrierAccountChanged event); the HTTP doors accept any case
+ * (`codeInputPattern`) and lower-case what they store. `maxServices`: service codes on one
+ * carrier account.
+ */
+export const CARRIER_LIMITS = {
+  codeMax: CARRIER_CODE_MAX,
+  codePattern: `^[a-z0-9][a-z0-9_.-]{0,${CARRIER_CODE_MAX - 1}}$`,
+  codeInputPattern: `^[A-Za-z0-9][A-Za-z0-9_.-]{0,${CARRIER_CODE_MAX - 1}}$`,
+  maxServices: 100,
 } as const;
 
 /** How many of a repeated thing one record may carry. */
