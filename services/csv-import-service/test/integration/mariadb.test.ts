@@ -15,6 +15,11 @@ import { realEnv, TEST_SECRET } from '@crp/testing/service-env';
 import { signDevToken } from '@crp/platform/auth';
 import { parse } from 'csv-parse/sync';
 import { CSV_IMPORT_LIMITS, TEXT_LIMITS } from '@crp/contracts/limits';
+import {
+  CUSTOMER_IMPORT_FIELD_SPECS,
+  MAX_TAGS,
+  type FieldChange,
+} from '@crp/contracts/customer-import-fields';
 
 describeReal('csv-import-service on real MariaDB and Kafka', () => {
   let handle: Awaited<ReturnType<typeof createCsvImportService>>;
@@ -344,5 +349,55 @@ describeReal('csv-import-service on real MariaDB and Kafka', () => {
     expect(kept!.cells![2]).toMatch(/… \[\d+ more characters not kept\]$/);
     expect(Buffer.byteLength(JSON.stringify(kept!.cells))).toBeLessThanOrEqual(CSV_IMPORT_LIMITS.rowBytes);
     expect(kept!.reason!.length).toBeLessThanOrEqual(TEXT_LIMITS.reason);
+  });
+
+  // A dry run keeps every row's changes (each field's value before and after) as JSON. The values
+  // are bounded by the customer fields' limits, but a row that changes every field to a value at its
+  // limit in a script of three UTF-8 bytes a character took about 90,000 bytes: more than TEXT
+  // holds, so customer-service's answer could not be recorded (its transaction failed, retried, then
+  // dead-lettered: the dry run never completed). `changes` and `warnings` are MEDIUMTEXT.
+  it('a dry-run report whose changes take every customer field to its limit is stored whole', async () => {
+    const j = await insertJob(handle.db, 'acme', { dryRun: true });
+    const fill = (ch: string, n: number) => ch.repeat(n);
+    const changes: FieldChange[] = Object.entries(CUSTOMER_IMPORT_FIELD_SPECS).map(([field, spec]) => {
+      const value = (ch: string) =>
+        spec.kind === 'tags'
+          ? Array.from(
+              { length: MAX_TAGS },
+              (_, i) => fill(ch, spec.maxLength - 3) + String(i).padStart(3, '0'),
+            )
+          : spec.kind === 'consent'
+            ? 'subscribed'
+            : spec.kind === 'date'
+              ? '1987-04-02'
+              : fill(ch, spec.maxLength);
+      return { field, before: value('漢'), after: value('字'), clearedByBlank: false };
+    });
+    const warnings = Array.from({ length: 200 }, () => fill('警', TEXT_LIMITS.warning));
+    expect(Buffer.byteLength(JSON.stringify(changes))).toBeGreaterThan(65_535);
+    await handle.db.transaction((tx) =>
+      saveReports(tx, [
+        {
+          jobId: j.id,
+          lineNumber: 2,
+          accountId: 'acme',
+          outcome: 'updated',
+          reason: null,
+          customerId: 'cus_1',
+          orderId: null,
+          cells: null,
+          changes,
+          warnings,
+        },
+      ]),
+    );
+    const [kept] = await reportPage(handle.db.dataSource.manager, {
+      accountId: 'acme',
+      jobId: j.id,
+      afterLine: 0,
+      limit: 10,
+    });
+    expect(kept!.changes).toEqual(changes);
+    expect(kept!.warnings).toEqual(warnings);
   });
 });
