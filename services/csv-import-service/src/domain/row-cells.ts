@@ -19,6 +19,22 @@ export function rowSizeProblem(cells: string[], max: number = CSV_IMPORT_LIMITS.
 }
 
 const marker = (dropped: number) => `… [${dropped} more characters not kept]`;
+const CUT_CELL = /… \[\d+ more characters not kept\]$/;
+
+/**
+ * Why a row holds a cell errors.csv showed cut, or null: such a file uploaded again would import
+ * the cut value and its marker. Only the columns that feed a field count.
+ */
+export function cutCellProblem(
+  cells: string[],
+  columns: ReadonlyArray<{ index: number; header: string }>,
+): string | null {
+  const cut = columns.filter((c) => cells[c.index]?.endsWith(' not kept]') && CUT_CELL.test(cells[c.index]!));
+  if (!cut.length) return null;
+  const which = cut.map((c) => c.header).join(', ');
+  return `${which} ${cut.length > 1 ? 'hold cells' : 'holds a cell'} that an error report showed cut ("… [N more characters not kept]"): copy the whole cell from the original file`;
+}
+
 /** A cell is never cut below this (bytes of its JSON): room for some text and the marker. */
 const MIN_CELL = 64;
 

@@ -1,4 +1,7 @@
 import { CSV_IMPORT_LIMITS, TEXT_LIMITS } from '@crp/contracts/limits';
+import { resolveMapping } from '../../src/domain/columns';
+import { toCustomerRow } from '../../src/domain/customer-row';
+import { toOrderRow } from '../../src/domain/order-row';
 import { cellsBytes, cellsToKeep, reasonToKeep, rowSizeProblem } from '../../src/domain/row-cells';
 
 const MARKER = /… \[(\d+) more characters not kept\]$/;
@@ -61,5 +64,35 @@ describe('what a row report keeps of a row (import_row_reports.cells and reason,
     expect(kept).toHaveLength(TEXT_LIMITS.reason);
     expect(kept.endsWith('…')).toBe(true);
     expect(long.startsWith(kept.slice(0, -1))).toBe(true);
+  });
+
+  it('both row kinds refuse a row over rowBytes at the door, whichever column makes it long', () => {
+    const long = 'x'.repeat(CSV_IMPORT_LIMITS.rowBytes);
+    const customers = resolveMapping('customers', ['Email', 'Internal']);
+    expect(toCustomerRow({ lineNumber: 2, cells: ['a@example.com', long] }, customers, 2)).toEqual({
+      ok: false,
+      reason: expect.stringContaining(`longer than ${CSV_IMPORT_LIMITS.rowBytes} bytes`),
+    });
+    const orders = resolveMapping('orders', ['shipment_id', 'Internal']);
+    expect(toOrderRow({ lineNumber: 2, cells: ['ORD-1', long] }, orders, 2, 'iso')).toEqual({
+      ok: false,
+      reason: expect.stringContaining(`longer than ${CSV_IMPORT_LIMITS.rowBytes} bytes`),
+    });
+  });
+
+  it('errors.csv uploaded again: a mapped cell it showed cut is a row reason (it would import the cut value); an unmapped one is ignored', () => {
+    const [, cut] = cellsToKeep(['a@example.com', 'n'.repeat(CSV_IMPORT_LIMITS.rowBytes)], 4000);
+    expect(cut!.length).toBeLessThan(TEXT_LIMITS.note);
+    const customers = resolveMapping('customers', ['Email', 'Notes', 'Internal']);
+    expect(toCustomerRow({ lineNumber: 2, cells: ['a@example.com', cut!, ''] }, customers, 3)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^Notes holds a cell that an error report showed cut/),
+    });
+    expect(toCustomerRow({ lineNumber: 2, cells: ['a@example.com', 'n', cut!] }, customers, 3).ok).toBe(true);
+    const orders = resolveMapping('orders', ['shipment_id', 'notes']);
+    expect(toOrderRow({ lineNumber: 2, cells: ['ORD-1', cut!] }, orders, 2, 'iso')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/showed cut/),
+    });
   });
 });
