@@ -31,8 +31,8 @@ import { testLogger } from '@crp/testing/silent-logger';
 //   OpenAPI document, which is built from the route table express serves, is the value of a
 //   string-length limit of limits.ts, and a value named as a TEXT_LIMITS key (`tag`, `storeId`,
 //   `email`, …) has exactly that key's limit (a `tag` filter of 190 is a limit's value, not a tag's);
-// - no services/*/src/http/*.ts writes `maxLength: <digits>` (a literal that equals a limit today
-//   still drifts when the limit changes).
+// - no services/*/src/http/*.ts writes `maxLength: <digits>` or a pattern with a literal length
+//   (`{0,63}`): a literal that equals a limit today still drifts when the limit changes.
 
 /** The string-length limits (counts, money and dates are not lengths). */
 const LENGTH_LIMITS = {
@@ -165,9 +165,11 @@ describe('HTTP request schemas take their lengths from packages/contracts limits
     },
   );
 
-  it('no services/*/src/http/*.ts writes a literal maxLength', () => {
+  // A pattern with a literal length too: order-ingest wrote the carrier code pattern `{0,63}` by
+  // hand beside tpl-connection's CARRIER_LIMITS; both now take CARRIER_LIMITS.codeInputPattern.
+  it('no services/*/src/http/*.ts writes a literal maxLength or a literal-length pattern', () => {
     const root = resolve(__dirname, '..', '..', 'services');
-    const literal = /maxLength\s*:\s*[0-9]/;
+    const literal = /maxLength\s*:\s*[0-9]|pattern\s*:\s*['"`][^'"`]*\{\d+,\d+\}/;
     const offenders: string[] = [];
     let files = 0;
     for (const service of readdirSync(root)) {

@@ -45,6 +45,8 @@ export const TEXT_LIMITS = {
   itemName: 500,
   /** A reason in a row-level report. */
   reason: 1000,
+  /** One warning about an accepted row in a row report (R2.5: "email is a matching key"). */
+  warning: 500,
   /** The note kept with a privacy request (customer-service `privacy_requests.note`). */
   privacyNote: 1000,
 } as const;
@@ -124,10 +126,38 @@ export const CHANNEL_FIELD_LIMITS = {
  * header's cells, the column mapping (each column with its fields, or why it is ignored), the
  * mapping the request sent and the warnings, each as JSON in a TEXT column (MariaDB: 65,535 bytes).
  * Each must serialize to at most `headerBytes` bytes, room to spare; a wider header line is refused
- * before any job exists (422 HEADER_TOO_LARGE), never a job insert that fails.
+ * before any job exists (422 HEADER_TOO_LARGE), never a job insert that fails. A data row is
+ * bounded the same way for its row report (`rowBytes`).
  */
 export const CSV_IMPORT_LIMITS = {
   headerBytes: 60_000,
+  /**
+   * A data row as its report keeps it: the JSON of its cells, in UTF-8 bytes, stored for the error
+   * report in `import_row_reports.cells` (TEXT). A longer row is rejected at the door with a
+   * row-level reason ("longer than N bytes") and its cells are kept cut to this size, each cut cell
+   * ending in a visible marker; so every row sent on fits whole if its owning service rejects it.
+   */
+  rowBytes: 60_000,
+} as const;
+
+/** The longest carrier or service code: the columns that store one are `VARCHAR(64)`. */
+const CARRIER_CODE_MAX = 64;
+
+/**
+ * Carrier accounts (R5.5). A carrier code or a service code as carriers and ShipStation write them
+ * (`ups`, `usps_priority_mail`): a letter or a digit, then letters, digits, `_`, `.` or `-`, at most
+ * `codeMax` characters, the size of every column that stores one (tpl-connection-service
+ * `carrier_accounts.carrier_code`; order-ingest-service `carrier_accounts.carrier_code`,
+ * `order_shipping_services.carrier_code` and `service_code`). Stored and published lower case
+ * (`codePattern`: the CarrierAccountChanged event); the HTTP doors accept any case
+ * (`codeInputPattern`) and lower-case what they store. `maxServices`: service codes on one
+ * carrier account.
+ */
+export const CARRIER_LIMITS = {
+  codeMax: CARRIER_CODE_MAX,
+  codePattern: `^[a-z0-9][a-z0-9_.-]{0,${CARRIER_CODE_MAX - 1}}$`,
+  codeInputPattern: `^[A-Za-z0-9][A-Za-z0-9_.-]{0,${CARRIER_CODE_MAX - 1}}$`,
+  maxServices: 100,
 } as const;
 
 /** How many of a repeated thing one record may carry. */

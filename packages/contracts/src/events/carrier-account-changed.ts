@@ -1,8 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineEvent, envelopeOf } from '../envelope';
+import { CARRIER_LIMITS } from '../limits';
 
 /** A carrier code or a service code as carriers and ShipStation write them: `ups`, `usps_priority_mail`. */
-export const CarrierCode = Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]{0,63}$' });
+export const CarrierCode = Type.String({ pattern: CARRIER_LIMITS.codePattern });
 
 export const CarrierAccountChangedV1 = envelopeOf(
   'CarrierAccountChanged',

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Address, MarketingConsent, NullableString } from '../common';
+import { TEXT_LIMITS } from '../limits';
 import { CUSTOMER_IMPORT_FIELDS, CustomerImportValues, TARGET_LIMITS } from '../customer-import-fields';
 import { defineEvent, envelopeOf } from '../envelope';
 
@@ -95,7 +96,7 @@ export const CustomerImportRequestedV2 = envelopeOf(
   'CustomerImportRequested',
   2,
   Type.Object({
-    jobId: Type.String({ minLength: 1, maxLength: 40 }),
+    jobId: Type.String({ minLength: 1, maxLength: TEXT_LIMITS.id }),
     chunk: Type.Integer({
       minimum: 1,
       description: 'Sequence number in the job: 1, 2, 3 … in publish order.',

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { FieldChange, RowOutcome } from '../customer-import-fields';
 import { defineEvent, envelopeOf } from '../envelope';
+import { TEXT_LIMITS } from '../limits';
 
 export const CustomerImportRowResultV1 = envelopeOf(
   'CustomerImportRowResult',
@@ -54,10 +55,10 @@ export const MAX_RESULT_EVENT_BYTES = 512 * 1024;
 export const CustomerImportRowAnswer = Type.Object({
   lineNumber: Type.Integer({ minimum: 2 }),
   outcome: RowOutcome,
-  customerId: Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Null()], {
+  customerId: Type.Union([Type.String({ minLength: 1, maxLength: TEXT_LIMITS.id }), Type.Null()], {
     description: 'The record created or updated (or that would be); for a rejection, the target when known.',
   }),
-  reason: Type.Union([Type.String({ minLength: 1, maxLength: 1000 }), Type.Null()], {
+  reason: Type.Union([Type.String({ minLength: 1, maxLength: TEXT_LIMITS.reason }), Type.Null()], {
     description: 'Why the row was rejected (R4.2, R4.4); null otherwise.',
   }),
   changes: Type.Union([Type.Array(FieldChange), Type.Null()], {
@@ -65,7 +66,7 @@ export const CustomerImportRowAnswer = Type.Object({
       "Dry run: every field whose value would change, in the order of the request's `fields` ([] when unchanged, null when rejected). A real run may send null.",
   }),
   warnings: Type.Optional(
-    Type.Array(Type.String({ maxLength: 500 }), {
+    Type.Array(Type.String({ maxLength: TEXT_LIMITS.warning }), {
       description: 'Things to tell the user about an accepted row (R2.5: "email is a matching key").',
     }),
   ),
@@ -76,7 +77,7 @@ export const CustomerImportRowResultV2 = envelopeOf(
   'CustomerImportRowResult',
   2,
   Type.Object({
-    jobId: Type.String({ minLength: 1, maxLength: 40 }),
+    jobId: Type.String({ minLength: 1, maxLength: TEXT_LIMITS.id }),
     chunk: Type.Integer({ minimum: 1, description: 'The request chunk this answers.' }),
     part: Type.Integer({ minimum: 1, description: "This answer's number among the chunk's answers (1 …)." }),
     parts: Type.Integer({ minimum: 1, description: 'How many answers the chunk has in all.' }),

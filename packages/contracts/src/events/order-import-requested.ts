@@ -74,12 +74,21 @@ export type OrderImportRowOrder = Static<typeof OrderImportRowOrder>;
 
 const PublishedRowOrder = rowOrder(OrderStatusOrNull('null: the row has no status.'));
 
-const requestedPayload = <T extends TSchema>(order: T) =>
+/**
+ * How long a storeId an OrderImportRequested published before it took TEXT_LIMITS.storeId may hold
+ * (csv-import-service's `import_jobs.store_id` is VARCHAR(80), and its door took 80 then). No store
+ * id is that long, so order-ingest answers such rows "store … was not found" rather than
+ * dead-lettering the chunk (a job whose chunk is never answered waits for ever); producers publish
+ * at most TEXT_LIMITS.storeId (ADR 0029: narrowed for producers, read as published).
+ */
+const STORE_ID_PUBLISHED_BEFORE = 80;
+
+const requestedPayload = <T extends TSchema>(order: T, storeIdMax: number) =>
   Type.Object({
-    jobId: Type.String({ minLength: 1, maxLength: 40 }),
+    jobId: Type.String({ minLength: 1, maxLength: TEXT_LIMITS.id }),
     chunk: Type.Integer({ minimum: 1 }),
     final: Type.Boolean({ description: 'The last chunk of the job (it may have no rows).' }),
-    storeId: Type.Union([Type.String({ minLength: 1, maxLength: 80 }), Type.Null()], {
+    storeId: Type.Union([Type.String({ minLength: 1, maxLength: storeIdMax }), Type.Null()], {
       description: "The store the orders belong to; null: the account's manual store.",
     }),
     linkCustomers: Type.Boolean({
@@ -99,7 +108,7 @@ const requestedPayload = <T extends TSchema>(order: T) =>
 export const OrderImportRequestedV1 = envelopeOf(
   'OrderImportRequested',
   1,
-  requestedPayload(OrderImportRowOrder),
+  requestedPayload(OrderImportRowOrder, STORE_ID_PUBLISHED_BEFORE),
 );
 export type OrderImportRequestedV1 = Static<typeof OrderImportRequestedV1>;
 
@@ -108,7 +117,12 @@ export const OrderImportRequested = defineEvent({
   eventVersion: 1,
   topic: 'OrderImportRequested',
   schema: OrderImportRequestedV1,
-  publishSchema: envelopeOf('OrderImportRequested', 1, requestedPayload(PublishedRowOrder), 'published'),
+  publishSchema: envelopeOf(
+    'OrderImportRequested',
+    1,
+    requestedPayload(PublishedRowOrder, TEXT_LIMITS.storeId),
+    'published',
+  ),
   description: `Rows of an order CSV import (R3.2), in chunks, for order-ingest-service to import as orders of one store through its batch ingest (R1.9: once per store order; a changed re-import is a new revision). Published by csv-import-service; order-ingest answers each chunk with OrderImportRowResult and announces each new order revision as OrderImported (source "csv") for customer-service (ADR 0013).
 
 Key accountId: one account's chunks arrive in order. eventId is deterministic per (jobId, chunk): a chunk published again is dropped by the inbox. Rows are applied in file order; two rows of one store order: the later one is a new revision of the same order.

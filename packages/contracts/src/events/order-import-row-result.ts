@@ -1,12 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { RowOutcome } from '../customer-import-fields';
 import { defineEvent, envelopeOf } from '../envelope';
+import { TEXT_LIMITS } from '../limits';
 
 export const OrderImportRowResultV1 = envelopeOf(
   'OrderImportRowResult',
   1,
   Type.Object({
-    jobId: Type.String({ minLength: 1, maxLength: 40 }),
+    jobId: Type.String({ minLength: 1, maxLength: TEXT_LIMITS.id }),
     chunk: Type.Integer({ minimum: 1 }),
     part: Type.Integer({ minimum: 1 }),
     parts: Type.Integer({ minimum: 1 }),
@@ -14,8 +15,8 @@ export const OrderImportRowResultV1 = envelopeOf(
       Type.Object({
         lineNumber: Type.Integer({ minimum: 2 }),
         outcome: RowOutcome,
-        orderId: Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Null()]),
-        reason: Type.Union([Type.String({ minLength: 1, maxLength: 1000 }), Type.Null()]),
+        orderId: Type.Union([Type.String({ minLength: 1, maxLength: TEXT_LIMITS.id }), Type.Null()]),
+        reason: Type.Union([Type.String({ minLength: 1, maxLength: TEXT_LIMITS.reason }), Type.Null()]),
       }),
     ),
   }),

@@ -7,6 +7,7 @@ import {
 } from '@crp/contracts/customer-import-fields';
 import type { CustomerImportRow } from '@crp/contracts/events/customer-import-requested';
 import { rowRuleProblem, type ColumnMapping } from './columns';
+import { cutCellProblem, rowSizeProblem } from './row-cells';
 import {
   CellProblem,
   parseConsent,
@@ -70,6 +71,10 @@ export function toCustomerRow(
   headerLength: number,
 ): RowVerdict<CustomerImportRow> {
   if (isBlankRow(source.cells)) return { ok: 'blank' };
+  const sizeProblem = rowSizeProblem(source.cells);
+  if (sizeProblem) return { ok: false, reason: sizeProblem };
+  const cutProblem = cutCellProblem(source.cells, mapping.columns);
+  if (cutProblem) return { ok: false, reason: cutProblem };
   const countProblem = columnCountProblem(source.cells, headerLength);
   if (countProblem) return { ok: false, reason: `the row ${countProblem}` };
   const notCustomer = rowRuleProblem(mapping, source.cells);

@@ -5,6 +5,7 @@ import { ORDER_STATUS_LIST, canonicalOrderStatus } from '@crp/contracts/order-st
 import { ORDER_IMPORT_LIMITS, type OrderImportRowOrder } from '@crp/contracts/events/order-import-requested';
 import type { ColumnMapping } from './columns';
 import { columnCountProblem, isBlankRow, type RowVerdict, type SourceRow } from './customer-row';
+import { cutCellProblem, rowSizeProblem } from './row-cells';
 import {
   CellProblem,
   parseCountry,
@@ -35,6 +36,10 @@ export function toOrderRow(
   dateOrder: DateOrder,
 ): RowVerdict<OrderRow> {
   if (isBlankRow(source.cells)) return { ok: 'blank' };
+  const sizeProblem = rowSizeProblem(source.cells);
+  if (sizeProblem) return { ok: false, reason: sizeProblem };
+  const cutProblem = cutCellProblem(source.cells, mapping.columns);
+  if (cutProblem) return { ok: false, reason: cutProblem };
   const countProblem = columnCountProblem(source.cells, headerLength);
   if (countProblem) return { ok: false, reason: `the row ${countProblem}` };
   const problems: string[] = [];

@@ -100,6 +100,23 @@ describe('customer CSV import on the embedded stack, customer-service played by 
     ]);
   });
 
+  it('a row longer than CSV_IMPORT_LIMITS.rowBytes (an unmapped column counts too) is a row error at the door, never sent; errors.csv shows its cells cut with a marker', async () => {
+    const a = account();
+    const extra = 'x'.repeat(CSV_IMPORT_LIMITS.rowBytes);
+    const fits = 'y'.repeat(CSV_IMPORT_LIMITS.rowBytes - 100);
+    const csv = `Email,Internal\r\nlong@example.com,${extra}\r\nfits@example.com,${fits}\r\n`;
+    const job = await importFile(a, csv);
+    expect(job).toMatchObject({ status: 'completed', counts: { created: 1, rejected: 1 } });
+    expect(sys.customers.byEmail(a, 'long@example.com')).toBeUndefined();
+    expect(sys.customers.byEmail(a, 'fits@example.com')).toBeDefined();
+    const errors = rowsOf((await sys.get(a, `/v1/imports/${job.jobId}/errors.csv`)).text);
+    expect(errors).toHaveLength(2);
+    const [line, reason, email, internal] = errors[1]!;
+    expect([line, email]).toEqual(['2', 'long@example.com']);
+    expect(reason).toContain(`longer than ${CSV_IMPORT_LIMITS.rowBytes} bytes`);
+    expect(internal).toMatch(/^x+… \[\d+ more characters not kept\]$/);
+  });
+
   it('takes the encoding and delimiter when given', async () => {
     const a = account();
     const job = await importFile(

@@ -13,6 +13,13 @@ import { analyzeReads, statementsOf } from '@crp/testing/mysql-reads';
 import { insertJob } from '../support/fixtures';
 import { realEnv, TEST_SECRET } from '@crp/testing/service-env';
 import { signDevToken } from '@crp/platform/auth';
+import { parse } from 'csv-parse/sync';
+import { CSV_IMPORT_LIMITS, TEXT_LIMITS } from '@crp/contracts/limits';
+import {
+  CUSTOMER_IMPORT_FIELD_SPECS,
+  MAX_TAGS,
+  type FieldChange,
+} from '@crp/contracts/customer-import-fields';
 
 describeReal('csv-import-service on real MariaDB and Kafka', () => {
   let handle: Awaited<ReturnType<typeof createCsvImportService>>;
@@ -244,5 +251,153 @@ describeReal('csv-import-service on real MariaDB and Kafka', () => {
       .findOneByOrFail({ id: ok.body.jobId });
     expect(stored.header).toHaveLength(101);
     expect(stored.mapping.ignored).toHaveLength(100);
+  });
+
+  // import_row_reports.cells and .reason are TEXT (65,535 bytes on MariaDB). A rejected row whose
+  // cells did not fit made the chunk's commit fail ("Data too long for column 'cells'"): the job
+  // was retried until it failed, and a long unmapped cell passed the door and would have made the
+  // answer's transaction fail (dead letter) when the owning service rejected the row.
+  it('a row longer than CSV_IMPORT_LIMITS.rowBytes is a row-level reason and its cells are kept cut with a marker; the job completes', async () => {
+    const account = uniqueName('long');
+    const token = await signDevToken(TEST_SECRET, { accountId: account, sub: `user@${account}` });
+    const notes = 'n'.repeat(70_000);
+    const extra = 'é'.repeat(40_000);
+    const birthday = 'x'.repeat(50_000);
+    const file = [
+      'Email,Notes,Birthday,Extra',
+      `long-notes@example.com,${notes},,`,
+      `long-extra@example.com,,,${extra}`,
+      `bad-date@example.com,,${birthday},`,
+    ].join('\n');
+    const res = await request(handle.app)
+      .post('/v1/imports')
+      .set('Authorization', `Bearer ${token}`)
+      .field('kind', 'customers')
+      .attach('file', Buffer.from(file), 'long.csv')
+      .expect(202);
+    const jobs = handle.db.dataSource.getRepository(ImportJobEntity);
+    const job = await waitFor(
+      async () => {
+        const row = await jobs.findOneByOrFail({ id: res.body.jobId });
+        return ['completed', 'failed'].includes(row.status) && row;
+      },
+      { timeoutMs: 30000, what: 'the job to end' },
+    );
+    expect([job.status, job.error, job.rejected, job.processedRows]).toEqual(['completed', null, 3, 3]);
+
+    const stored = await handle.db.dataSource.query(
+      `SELECT line_number, LENGTH(cells) AS bytes, LENGTH(reason) AS reasonBytes
+         FROM import_row_reports WHERE job_id = ? ORDER BY line_number`,
+      [job.id],
+    );
+    for (const r of stored) {
+      expect(Number(r.bytes)).toBeLessThanOrEqual(CSV_IMPORT_LIMITS.rowBytes);
+      expect(Number(r.reasonBytes)).toBeLessThanOrEqual(TEXT_LIMITS.reason * 4);
+    }
+
+    const csv = await request(handle.app)
+      .get(`/v1/imports/${job.id}/errors.csv`)
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
+    const [header, ...rows] = parse(csv.text, { bom: true }) as string[][];
+    expect(header).toEqual(['line', 'reason', 'Email', 'Notes', 'Birthday', 'Extra']);
+    expect(rows.map((r) => r.length)).toEqual([6, 6, 6]);
+    const [longNotes, longExtra, badDate] = rows as [string[], string[], string[]];
+    // The long rows: the reason names the limit; the long cell is cut with a visible marker, the
+    // others are kept as they were.
+    expect(longNotes[0]).toBe('2');
+    expect(longNotes[1]).toContain(`longer than ${CSV_IMPORT_LIMITS.rowBytes} bytes`);
+    expect(longNotes[2]).toBe('long-notes@example.com');
+    expect(longNotes[3]).toMatch(/^n+… \[\d+ more characters not kept\]$/);
+    expect(longNotes[3]!.length).toBeLessThan(notes.length);
+    expect(longExtra[1]).toContain(`longer than ${CSV_IMPORT_LIMITS.rowBytes} bytes`);
+    expect(longExtra[2]).toBe('long-extra@example.com');
+    expect(longExtra[5]).toMatch(/^é+… \[\d+ more characters not kept\]$/);
+    // A row that fits is kept whole; its reason (which quotes the cell) is cut to TEXT_LIMITS.reason.
+    expect(badDate[4] === birthday).toBe(true);
+    expect(badDate[1]!.length).toBeLessThanOrEqual(TEXT_LIMITS.reason);
+    expect(badDate[1]).toMatch(/^Birthday \(birthDate\) "x+…$/);
+  });
+
+  it('row reports whose cells would not fit the TEXT column are stored cut, not a failed write', async () => {
+    const j = await insertJob(handle.db, 'acme');
+    const cells = ['ada@example.com', '"'.repeat(40_000), 'x'.repeat(70_000)];
+    await handle.db.transaction((tx) =>
+      saveReports(tx, [
+        {
+          jobId: j.id,
+          lineNumber: 2,
+          accountId: 'acme',
+          outcome: 'rejected',
+          reason: 'r'.repeat(70_000),
+          customerId: null,
+          orderId: null,
+          cells,
+          changes: null,
+          warnings: null,
+        },
+      ]),
+    );
+    const [kept] = await reportPage(handle.db.dataSource.manager, {
+      accountId: 'acme',
+      jobId: j.id,
+      afterLine: 0,
+      limit: 10,
+    });
+    expect(kept!.cells).toHaveLength(3);
+    expect(kept!.cells![0]).toBe('ada@example.com');
+    expect(kept!.cells![2]).toMatch(/… \[\d+ more characters not kept\]$/);
+    expect(Buffer.byteLength(JSON.stringify(kept!.cells))).toBeLessThanOrEqual(CSV_IMPORT_LIMITS.rowBytes);
+    expect(kept!.reason!.length).toBeLessThanOrEqual(TEXT_LIMITS.reason);
+  });
+
+  // A dry run keeps every row's changes (each field's value before and after) as JSON. The values
+  // are bounded by the customer fields' limits, but a row that changes every field to a value at its
+  // limit in a script of three UTF-8 bytes a character took about 90,000 bytes: more than TEXT
+  // holds, so customer-service's answer could not be recorded (its transaction failed, retried, then
+  // dead-lettered: the dry run never completed). `changes` and `warnings` are MEDIUMTEXT.
+  it('a dry-run report whose changes take every customer field to its limit is stored whole', async () => {
+    const j = await insertJob(handle.db, 'acme', { dryRun: true });
+    const fill = (ch: string, n: number) => ch.repeat(n);
+    const changes: FieldChange[] = Object.entries(CUSTOMER_IMPORT_FIELD_SPECS).map(([field, spec]) => {
+      const value = (ch: string) =>
+        spec.kind === 'tags'
+          ? Array.from(
+              { length: MAX_TAGS },
+              (_, i) => fill(ch, spec.maxLength - 3) + String(i).padStart(3, '0'),
+            )
+          : spec.kind === 'consent'
+            ? 'subscribed'
+            : spec.kind === 'date'
+              ? '1987-04-02'
+              : fill(ch, spec.maxLength);
+      return { field, before: value('漢'), after: value('字'), clearedByBlank: false };
+    });
+    const warnings = Array.from({ length: 200 }, () => fill('警', TEXT_LIMITS.warning));
+    expect(Buffer.byteLength(JSON.stringify(changes))).toBeGreaterThan(65_535);
+    await handle.db.transaction((tx) =>
+      saveReports(tx, [
+        {
+          jobId: j.id,
+          lineNumber: 2,
+          accountId: 'acme',
+          outcome: 'updated',
+          reason: null,
+          customerId: 'cus_1',
+          orderId: null,
+          cells: null,
+          changes,
+          warnings,
+        },
+      ]),
+    );
+    const [kept] = await reportPage(handle.db.dataSource.manager, {
+      accountId: 'acme',
+      jobId: j.id,
+      afterLine: 0,
+      limit: 10,
+    });
+    expect(kept!.changes).toEqual(changes);
+    expect(kept!.warnings).toEqual(warnings);
   });
 });

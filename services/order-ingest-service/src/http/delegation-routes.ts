@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { TEXT_LIMITS as L } from '@crp/contracts/limits';
+import { CARRIER_LIMITS, TEXT_LIMITS as L } from '@crp/contracts/limits';
 import { route } from '@crp/platform/http';
 import { createRule, deleteRule, listRules } from '../app/automation-rules';
 import { delegateOrder } from '../app/delegate-orders';
@@ -12,7 +12,8 @@ import { setShippingService } from '../app/shipping-service';
 
 const AccountId = Type.String({ pattern: `^[A-Za-z0-9_.-]{1,${L.accountId}}$` });
 const OrderParams = Type.Object({ orderId: Type.String({ minLength: 1, maxLength: L.id }) });
-const Code = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' });
+// Any case at the door; compared lower-cased with the carrier accounts (CARRIER_LIMITS).
+const Code = Type.String({ pattern: CARRIER_LIMITS.codeInputPattern });
 
 const Delegation = Type.Object({
   side: Type.Union([Type.Literal('client'), Type.Literal('provider')]),

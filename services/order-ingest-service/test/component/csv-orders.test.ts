@@ -6,6 +6,7 @@ import {
 import type { OrderImportRowResultV1 } from '@crp/contracts/events/order-import-row-result';
 import type { OrderImportedV1 } from '@crp/contracts/events/order-imported';
 import { deterministicEventId, newEvent } from '@crp/contracts/new-event';
+import { TEXT_LIMITS } from '@crp/contracts/limits';
 import { decodeEvent } from '@crp/contracts/registry';
 import { InProcessBus } from '@crp/messaging/in-process-bus';
 import { signDevToken } from '@crp/platform/auth';
@@ -209,6 +210,33 @@ describe('order CSV rows from csv-import-service (OrderImportRequested, R3.2, R1
     const answer = await send({ storeId: 'st_nope', rows: [row(2, 'X')] });
     expect(answer.payload.rows).toEqual([
       { lineNumber: 2, outcome: 'rejected', orderId: null, reason: 'store st_nope was not found' },
+    ]);
+    expect(imported()).toEqual([]);
+  });
+
+  // ADR 0029: producers publish a storeId of at most TEXT_LIMITS.storeId; a chunk an older
+  // csv-import published with a longer one (it allowed 80) is answered, not dead-lettered, so its
+  // job completes.
+  it('a chunk an older producer published with a storeId longer than TEXT_LIMITS.storeId is answered "not found" per row', async () => {
+    const storeId = `st_${'x'.repeat(TEXT_LIMITS.storeId)}`;
+    expect(() =>
+      newEvent(
+        OrderImportRequested,
+        { accountId: 'acme', correlationId: 'c' },
+        {
+          jobId: 'imp_1',
+          chunk: 1,
+          final: false,
+          storeId,
+          linkCustomers: false,
+          receivedAt: '2026-11-23T12:00:00.000Z',
+          rows: [],
+        },
+      ),
+    ).toThrow(/storeId/);
+    const answer = await send({ storeId, rows: [row(2, 'X')] }, 'acme', true);
+    expect(answer.payload.rows).toEqual([
+      { lineNumber: 2, outcome: 'rejected', orderId: null, reason: `store ${storeId} was not found` },
     ]);
     expect(imported()).toEqual([]);
   });

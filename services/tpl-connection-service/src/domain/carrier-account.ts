@@ -13,9 +13,6 @@ export interface CarrierAccount {
   updatedAt: Date;
 }
 
-/** Limits beside the type: what the column and the event can hold. */
-export const CARRIER_LIMITS = { codePattern: '^[a-z0-9][a-z0-9_.-]{0,63}$', maxServices: 100 } as const;
-
 /** Service codes compared as carriers write them (lower case); duplicates dropped, order kept. */
 export function normalizeServices(services: readonly string[]): string[] {
   return [...new Set(services.map((s) => s.trim().toLowerCase()))];

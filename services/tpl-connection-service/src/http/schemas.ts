@@ -1,8 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { REQUEST_LIMITS, TEXT_LIMITS as L } from '@crp/contracts/limits';
+import { CARRIER_LIMITS, REQUEST_LIMITS, TEXT_LIMITS as L } from '@crp/contracts/limits';
 import type { Principal } from '@crp/platform/auth';
 import type { Caller } from '../app/ports';
-import { CARRIER_LIMITS } from '../domain/carrier-account';
 import { CONNECTION_STATUSES } from '../domain/connection';
 
 // Request and response shapes of the routes, with the limits the columns can hold (packages/contracts
@@ -101,7 +100,7 @@ export const ClientConnection = Type.Object({
 });
 
 // Any case at the door; stored and published lower-cased (CARRIER_LIMITS.codePattern).
-const Code = Type.String({ pattern: CARRIER_LIMITS.codePattern.replace(/a-z/g, 'A-Za-z') });
+const Code = Type.String({ pattern: CARRIER_LIMITS.codeInputPattern });
 export const CarrierAccountBody = Type.Object(
   {
     carrierCode: Type.String({ ...Code, description: 'e.g. ups, fedex, usps, dhl_express' }),

@@ -166,6 +166,7 @@ export const ImportRowReportEntity = new EntitySchema<ImportRowReportRow>({
     customerId: vc('customer_id', 40),
     orderId: vc('order_id', 40),
     cells: json('cells'),
+    // MEDIUMTEXT on MySQL (migration 1796000000600): a dry run's changes may pass 64 KB.
     changes: json('changes'),
     warnings: json('warnings'),
   },

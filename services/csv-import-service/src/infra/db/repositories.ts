@@ -1,5 +1,6 @@
 import { Brackets, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
 import { BatchTable, inList } from '@crp/platform/sql';
+import { cellsToKeep, reasonToKeep } from '../../domain/row-cells';
 import type { CounterDelta } from '../../domain/import-job';
 import {
   ImportAnswerEntity,
@@ -286,8 +287,19 @@ export async function insertAnswers(tx: EntityManager, rows: ImportAnswerRow[]):
 }
 
 /** Row reports in multi-row statements; a line reported again replaces its report. */
+/**
+ * Writes row reports (a line reported again replaces its report). Every report's cells and reason
+ * pass here on their way to their TEXT columns, from every path (rows rejected at the door, rows
+ * the owning service rejected, unreadable lines): each is kept within its limit, a cut one marked
+ * (cellsToKeep, reasonToKeep), so no report is a write that fails.
+ */
 export async function saveReports(tx: EntityManager, rows: ImportRowReportRow[]): Promise<void> {
-  await reportTable.insert(tx, rows, {
+  const kept = rows.map((r) => ({
+    ...r,
+    reason: reasonToKeep(r.reason),
+    cells: r.cells && cellsToKeep(r.cells),
+  }));
+  await reportTable.insert(tx, kept, {
     onDuplicate: {
       conflictKeys: ['jobId', 'lineNumber'],
       update: ['outcome', 'reason', 'customerId', 'orderId', 'cells', 'changes', 'warnings'],

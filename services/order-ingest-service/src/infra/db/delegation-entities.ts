@@ -1,4 +1,5 @@
 import { EntitySchema } from 'typeorm';
+import { CARRIER_LIMITS } from '@crp/contracts/limits';
 import { entityColumn } from '@crp/platform/columns';
 import type { AutomationRule, ConnectionView, Delegation } from '../../domain/delegation';
 import type { CarrierAccountView } from '../../domain/shipping-service';
@@ -24,7 +25,7 @@ export const CarrierAccountViewEntity = new EntitySchema<CarrierAccountView>({
   columns: {
     carrierAccountId: { ...vc('carrier_account_id', 40, false), primary: true },
     accountId: vc('account_id', 64, false),
-    carrierCode: vc('carrier_code', 64, false),
+    carrierCode: vc('carrier_code', CARRIER_LIMITS.codeMax, false),
     services: { type: 'simple-json' },
     sharedWithProviders: { name: 'shared_with_providers', type: 'boolean' },
     status: vc('status', 16, false),
@@ -68,8 +69,8 @@ export const ShippingSelectionEntity = new EntitySchema<ShippingSelection>({
   columns: {
     orderId: { ...vc('order_id', 40, false), primary: true },
     accountId: vc('account_id', 64, false),
-    carrierCode: vc('carrier_code', 64, false),
-    serviceCode: vc('service_code', 64, false),
+    carrierCode: vc('carrier_code', CARRIER_LIMITS.codeMax, false),
+    serviceCode: vc('service_code', CARRIER_LIMITS.codeMax, false),
     carrierAccountId: vc('carrier_account_id', 40, false),
     carrierAccountOwner: vc('carrier_account_owner', 8, false),
     selectedBy: vc('selected_by', 190, false),

@@ -1,4 +1,5 @@
 import { EntitySchema } from 'typeorm';
+import { CARRIER_LIMITS } from '@crp/contracts/limits';
 import { entityColumn } from '@crp/platform/columns';
 import type { CarrierAccount } from '../../domain/carrier-account';
 import type { Connection } from '../../domain/connection';
@@ -49,7 +50,7 @@ export const CarrierAccountEntity = new EntitySchema<CarrierAccount>({
   columns: {
     id: { type: 'varchar', length: 40, primary: true },
     accountId: vc('account_id', 64, false),
-    carrierCode: vc('carrier_code', 64, false),
+    carrierCode: vc('carrier_code', CARRIER_LIMITS.codeMax, false),
     services: { type: 'simple-json' },
     sharedWithProviders: { name: 'shared_with_providers', type: 'boolean', default: true },
     version: { type: 'int', default: 1 },
