@@ -353,13 +353,29 @@ describeReal('Mailchimp sync at scale on MariaDB', () => {
         }),
     } as unknown as Database;
     expect(await disconnectMailchimp({ db, store }, acct)).toBe(true);
-    expect(sent.length).toBeLessThanOrEqual(4);
+    expect(sent.length).toBeLessThanOrEqual(5);
     expect(sent.filter((st) => /mailchimp_queue|mailchimp_members/.test(st.sql))).toEqual([]);
     expect(await count('mailchimp_queue')).toBe(20_000);
-    await request(svc.app)
-      .get('/v1/integrations/mailchimp')
-      .set('Authorization', await auth(acct))
-      .expect(404);
+    // The status of the disconnected account: 200, the cleanup's rows left counted up to the cap,
+    // reading about that many index entries (it answered 404 before: the cleanup could not be seen).
+    const left = await status(acct);
+    expect(left).toMatchObject({
+      connected: false,
+      audienceId: AUD,
+      cleanup: {
+        remaining: { queued: BACKLOG_CAP, queuedRelation: 'gte', links: 8_000, linksRelation: 'eq' },
+      },
+      cleanupDoneAt: null,
+    });
+    const remainingReads = await svc.db.transaction(async (tx) => {
+      const c = (await store.cleanup(tx, acct))!;
+      const [statement] = await statementsOf(tx, () => store.cleanupRemaining(tx, c, BACKLOG_CAP));
+      return analyzeReads(tx, statement!.sql, statement!.params);
+    });
+    const leftReads = remainingReads.filter((r) => /mailchimp_queue|mailchimp_members|^[qm]$/.test(r.table));
+    expect(leftReads.length).toBeGreaterThan(0);
+    for (const r of leftReads) expect(r.rows).toBeLessThanOrEqual(BACKLOG_CAP + 1);
+    expect(leftReads.reduce((n, r) => n + r.rows, 0)).toBeLessThanOrEqual(2 * (BACKLOG_CAP + 1) + 2);
 
     // The worker: 5,000 rows a batch, each its own transaction.
     const deps = { db: svc.db, store, cleanupBatch: 5000 };
@@ -372,7 +388,11 @@ describeReal('Mailchimp sync at scale on MariaDB', () => {
 
       // Reconnected while the cleanup is pending: its queue rows and links are its own.
       const answer = (await connect(acct)).body;
-      expect(answer.cleanup).toEqual({ startedAt: expect.any(String) });
+      // The queue rows left are its own now (its backfill queues everyone anyway): only links to delete.
+      expect(answer.cleanup).toEqual({
+        startedAt: left.cleanup.startedAt,
+        remaining: { queued: 0, queuedRelation: 'eq', links: 8_000, linksRelation: 'eq' },
+      });
       const conn = (await svc.db.transaction((tx) => store.connection(tx, acct)))!;
       expect(conn.membersEpoch).toBe(1);
       await svc.db.transaction(async (tx) => {
@@ -408,5 +428,7 @@ describeReal('Mailchimp sync at scale on MariaDB', () => {
     expect(await count('mailchimp_queue')).toBe(0);
     expect(await count('mailchimp_members')).toBe(0);
     expect(await count('mailchimp_cleanups')).toBe(0);
+    const ended = await status(acct);
+    expect(ended).toMatchObject({ connected: false, cleanup: null, cleanupDoneAt: expect.any(String) });
   }, 120_000);
 });

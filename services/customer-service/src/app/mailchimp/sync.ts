@@ -121,11 +121,12 @@ async function rotating(
  * deleted while `clearQueue` holds, else up to that many links below `membersBelow`; the flag is
  * turned off, or the cleanup row deleted, by the batch that finds fewer left. The state is the
  * rows themselves: after a crash the next pass goes on. A reconnect meanwhile turns `clearQueue`
- * off under the same lock and makes links at `membersBelow` or above: neither is deleted.
+ * off under the same lock and makes links at `membersBelow` or above: neither is deleted. The
+ * batch that ends a disconnect's cleanup marks the disconnect cleaned up (the status shows when).
  * Returns the rows deleted (at least 1 per batch run).
  */
 export async function cleanupOnce(
-  deps: Pick<SyncDeps, 'db' | 'store' | 'cleanupBatch' | 'accountsPerPass'>,
+  deps: Pick<SyncDeps, 'db' | 'store' | 'cleanupBatch' | 'accountsPerPass' | 'now'>,
 ): Promise<number> {
   const accounts = await rotating(deps, 'cleanup', (after, limit) =>
     deps.db.transaction((tx) => deps.store.cleanupsPending(tx, limit, after)),
@@ -142,7 +143,11 @@ export async function cleanupOnce(
         return Math.max(n, 1);
       }
       const n = await deps.store.deleteStaleMembers(tx, accountId, c.membersBelow, limit);
-      if (n < limit) await deps.store.deleteCleanup(tx, accountId);
+      if (n < limit) {
+        await deps.store.deleteCleanup(tx, accountId);
+        // The status of a disconnected account shows when its cleanup ended.
+        await deps.store.disconnectionCleaned(tx, accountId, (deps.now ?? (() => new Date()))());
+      }
       return Math.max(n, 1);
     });
   }

@@ -4,6 +4,7 @@ import { entityColumn } from '@crp/platform/columns';
 import type {
   MailchimpCleanupRecord,
   MailchimpConnectionRecord,
+  MailchimpDisconnectionRecord,
   MailchimpMemberRecord,
   MailchimpQueueRecord,
 } from '../../app/mailchimp/ports';
@@ -84,9 +85,22 @@ export const MailchimpCleanupEntity = new EntitySchema<MailchimpCleanupRecord>({
   },
 });
 
+export const MailchimpDisconnectionEntity = new EntitySchema<MailchimpDisconnectionRecord>({
+  name: 'MailchimpDisconnection',
+  tableName: 'mailchimp_disconnections',
+  columns: {
+    accountId: { name: 'account_id', type: 'varchar', length: 64, primary: true },
+    audienceId: vc('audience_id', MAILCHIMP_LIMITS.audienceIdMax),
+    audienceName: vc('audience_name', 190),
+    disconnectedAt: dt('disconnected_at'),
+    cleanupDoneAt: dt('cleanup_done_at', true),
+  },
+});
+
 export const mailchimpEntities = [
   MailchimpConnectionEntity,
   MailchimpQueueEntity,
   MailchimpMemberEntity,
   MailchimpCleanupEntity,
+  MailchimpDisconnectionEntity,
 ];
