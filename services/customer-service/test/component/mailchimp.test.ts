@@ -128,7 +128,9 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
     const sealed = await svc.db.transaction((tx) => mailchimpRepository.connection(tx, ACCOUNT));
     expect(sealed?.apiKeySealed).not.toContain(KEY.slice(0, 10));
     await request(svc.app).delete('/v1/integrations/mailchimp').set('Authorization', admin()).expect(200);
-    await request(svc.app).get('/v1/integrations/mailchimp').set('Authorization', admin()).expect(404);
+    const gone = await status();
+    expect(gone.connected).toBe(false);
+    expect(JSON.stringify(gone)).not.toContain(KEY);
   });
 
   test('the connection body is checked at the door against MAILCHIMP_LIMITS: 400 with a reason, Mailchimp not asked', async () => {
@@ -323,6 +325,53 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
     // Another account of the service never connected: 404.
     auth = `Bearer ${await signDevToken(SECRET, { accountId: 'acct-other', sub: 'u1', role: 'admin' })}`;
     await get().expect(404);
+  });
+
+  test("the worker's turn over the accounts survives a restart and is shared by two instances", async () => {
+    await rebootWith({ MAILCHIMP_SYNC_INTERVAL_MS: '0' });
+    // Five accounts with a cleanup pending that lasts (3 queue rows each, 1 deleted a batch).
+    const accounts = ['acct-r1', 'acct-r2', 'acct-r3', 'acct-r4', 'acct-r5'];
+    await svc.db.transaction(async (tx) => {
+      for (const accountId of accounts) {
+        await mailchimpRepository.saveCleanup(tx, {
+          accountId,
+          clearQueue: true,
+          membersBelow: 1,
+          startedAt: new Date(),
+        });
+        await mailchimpRepository.enqueue(
+          tx,
+          [1, 2, 3].map((i) => ({
+            accountId,
+            customerId: `cus_${i}`,
+            token: 't',
+            attempts: 0,
+            enqueuedAt: new Date(),
+            nextAttemptAt: new Date(),
+          })),
+        );
+      }
+    });
+    const served: string[] = [];
+    const store = {
+      ...mailchimpRepository,
+      clearQueueBatch: (...args: Parameters<typeof mailchimpRepository.clearQueueBatch>) => {
+        served.push(args[1]);
+        return mailchimpRepository.clearQueueBatch(...args);
+      },
+    };
+    /** The worker of a process just started: nothing in memory. */
+    const worker = () => ({ db: svc.db, store, cleanupBatch: 1, accountsPerPass: 2 });
+    await cleanupOnce(worker());
+    expect(served).toEqual(['acct-r1', 'acct-r2']);
+    // Restarted: the accounts after the first two (kept in memory, the turn began again at r1).
+    await cleanupOnce(worker());
+    expect(served.slice(2)).toEqual(['acct-r3', 'acct-r4']);
+    // Two instances, one after the other: the second goes on after the first.
+    const [a, b] = [worker(), worker()];
+    await cleanupOnce(a);
+    await cleanupOnce(b);
+    expect(served.slice(4)).toEqual(['acct-r5', 'acct-r1', 'acct-r2', 'acct-r3']);
   });
 
   test('an unsubscribe from the Mailchimp webhook is never overturned by an older order, nor by another store', async () => {

@@ -431,4 +431,50 @@ describeReal('Mailchimp sync at scale on MariaDB', () => {
     const ended = await status(acct);
     expect(ended).toMatchObject({ connected: false, cleanup: null, cleanupDoneAt: expect.any(String) });
   }, 120_000);
+
+  // Before: the turn was kept in memory per process: it began again at the first account after
+  // each restart, and two instances at once served the same accounts.
+  it("the worker's turn over the accounts is one locked row: kept across restarts, shared by two instances at once", async () => {
+    const prefix = uniqueName('rot');
+    const accounts = [1, 2, 3, 4, 5].map((i) => `${prefix}-${i}`);
+    // The cleanups other tests left end first.
+    while ((await cleanupOnce({ db: svc.db, store })) > 0);
+    await svc.db.transaction(async (tx) => {
+      for (const accountId of accounts) {
+        await store.saveCleanup(tx, { accountId, clearQueue: true, membersBelow: 1, startedAt: new Date() });
+        await store.enqueue(tx, queueRows(accountId, 4));
+      }
+    });
+    const served: string[] = [];
+    const spy = {
+      ...store,
+      clearQueueBatch: (...args: Parameters<typeof store.clearQueueBatch>) => {
+        served.push(args[1]);
+        return store.clearQueueBatch(...args);
+      },
+    };
+    /** The worker of a process just started: nothing in memory. */
+    const worker = () => ({ db: svc.db, store: spy, cleanupBatch: 1, accountsPerPass: 2 });
+    const next = (after: string, n: number) => {
+      const from = accounts.indexOf(after) + 1;
+      return Array.from({ length: n }, (_, i) => accounts[(from + i) % accounts.length]!);
+    };
+
+    await cleanupOnce(worker());
+    expect(served).toHaveLength(2);
+    // Restarted: the next two accounts, not the same two again.
+    await cleanupOnce(worker());
+    expect(served.slice(2)).toEqual(next(served[1]!, 2));
+    // Two instances at once: one waits for the other's turn and takes the accounts after it.
+    await Promise.all([cleanupOnce(worker()), cleanupOnce(worker())]);
+    expect(served.slice(4).sort()).toEqual(next(served[3]!, 4).sort());
+    expect(new Set(served)).toEqual(new Set(accounts));
+
+    // One key lookup a pass, whatever the accounts.
+    const plan = await svc.db.transaction(async (tx) => {
+      const [read] = await statementsOf(tx, () => store.rotation(tx, 'cleanup', { lock: true }));
+      return (await tx.query(`EXPLAIN ${read!.sql}`, read!.params)) as Array<{ type: string; key: string }>;
+    });
+    expect(plan).toEqual([expect.objectContaining({ type: 'const', key: 'PRIMARY' })]);
+  }, 60_000);
 });

@@ -103,6 +103,17 @@ export interface CleanupRemaining {
   linksCapped: boolean;
 }
 
+/** A kind of work the sync worker takes turns over the accounts for. */
+export type RotationKind = 'due' | 'backfill' | 'cleanup';
+
+/** Where the worker's turn over the accounts stands for one kind: the last account served. */
+export interface MailchimpRotationRecord {
+  kind: RotationKind;
+  /** '' : from the first account. */
+  afterAccount: string;
+  updatedAt: Date | null;
+}
+
 /** The queue of one account as the status shows it: counts exact up to a cap, else `capped`. */
 export interface Backlog {
   pending: number;
@@ -180,6 +191,12 @@ export interface MailchimpStore {
   disconnection(tx: EntityManager, accountId: string): Promise<MailchimpDisconnectionRecord | null>;
   saveDisconnection(tx: EntityManager, row: MailchimpDisconnectionRecord): Promise<void>;
   deleteDisconnection(tx: EntityManager, accountId: string): Promise<void>;
+  /**
+   * The last account the worker served for this kind of work ('' : none), shared by every instance
+   * and kept across restarts; `lock`: until the transaction ends (MySQL FOR UPDATE).
+   */
+  rotation(tx: EntityManager, kind: RotationKind, opts?: { lock?: boolean }): Promise<string>;
+  saveRotation(tx: EntityManager, kind: RotationKind, afterAccount: string, at: Date): Promise<void>;
   /** Marks the account's disconnect (if it has one) cleaned up at `at`. */
   disconnectionCleaned(tx: EntityManager, accountId: string, at: Date): Promise<void>;
   /** Accounts with a cleanup pending, in id order after `after`. */

@@ -7,6 +7,7 @@ import type {
   MailchimpDisconnectionRecord,
   MailchimpMemberRecord,
   MailchimpQueueRecord,
+  MailchimpRotationRecord,
 } from '../../app/mailchimp/ports';
 
 const { datetime: dt, varchar: vc } = entityColumn;
@@ -97,10 +98,21 @@ export const MailchimpDisconnectionEntity = new EntitySchema<MailchimpDisconnect
   },
 });
 
+export const MailchimpRotationEntity = new EntitySchema<MailchimpRotationRecord>({
+  name: 'MailchimpRotation',
+  tableName: 'mailchimp_rotation',
+  columns: {
+    kind: { name: 'kind', type: 'varchar', length: 16, primary: true },
+    afterAccount: { ...vc('after_account', 64, false), default: '' },
+    updatedAt: dt('updated_at', true),
+  },
+});
+
 export const mailchimpEntities = [
   MailchimpConnectionEntity,
   MailchimpQueueEntity,
   MailchimpMemberEntity,
   MailchimpCleanupEntity,
   MailchimpDisconnectionEntity,
+  MailchimpRotationEntity,
 ];

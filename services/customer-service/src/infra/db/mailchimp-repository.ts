@@ -6,6 +6,7 @@ import type {
   MailchimpDisconnectionRecord,
   MailchimpMemberRecord,
   MailchimpQueueRecord,
+  MailchimpRotationRecord,
   MailchimpStore,
 } from '../../app/mailchimp/ports';
 import {
@@ -14,12 +15,14 @@ import {
   MailchimpDisconnectionEntity,
   MailchimpMemberEntity,
   MailchimpQueueEntity,
+  MailchimpRotationEntity,
 } from './mailchimp-entities';
 
 const connections = new BatchTable<MailchimpConnectionRecord>(MailchimpConnectionEntity);
 const queue = new BatchTable<MailchimpQueueRecord>(MailchimpQueueEntity);
 const members = new BatchTable<MailchimpMemberRecord>(MailchimpMemberEntity);
 const cleanups = new BatchTable<MailchimpCleanupRecord>(MailchimpCleanupEntity);
+const rotations = new BatchTable<MailchimpRotationRecord>(MailchimpRotationEntity);
 const disconnections = new BatchTable<MailchimpDisconnectionRecord>(MailchimpDisconnectionEntity);
 
 const CONNECTION_MUTABLE: Array<keyof MailchimpConnectionRecord & string> = [
@@ -248,6 +251,15 @@ export const mailchimpRepository: MailchimpStore = {
   async deleteDisconnection(tx, accountId) {
     await tx.query('DELETE FROM mailchimp_disconnections WHERE account_id = ?', [accountId]);
   },
+  async rotation(tx, kind, opts = {}) {
+    const lock = opts.lock && isMysql(tx) ? 'FOR UPDATE' : '';
+    const [row] = await rotations.select(tx, 'kind = ?', [kind], lock);
+    return row?.afterAccount ?? '';
+  },
+  saveRotation: (tx, kind, afterAccount, at) =>
+    rotations.insert(tx, [{ kind, afterAccount, updatedAt: at }], {
+      onDuplicate: { conflictKeys: ['kind'], update: ['afterAccount', 'updatedAt'] },
+    }),
   async disconnectionCleaned(tx, accountId, at) {
     await tx.query(
       'UPDATE mailchimp_disconnections SET cleanup_done_at = ? WHERE account_id = ? AND cleanup_done_at IS NULL',
