@@ -5,12 +5,17 @@ import { notFound, validationFailed } from '@crp/platform/errors';
 import { publicRoute, route } from '@crp/platform/http';
 import {
   BACKLOG_CAP,
+  type CleanupStatus,
   connectMailchimp,
   disconnectMailchimp,
   mailchimpStatus,
   type ConnectionDeps,
 } from '../app/mailchimp/connection';
-import type { Backlog, MailchimpCleanupRecord, MailchimpConnectionRecord } from '../app/mailchimp/ports';
+import type {
+  Backlog,
+  MailchimpConnectionRecord,
+  MailchimpDisconnectionRecord,
+} from '../app/mailchimp/ports';
 import { handleWebhook, webhookKnown, type WebhookDeps } from '../app/mailchimp/webhook';
 
 // The limits are packages/contracts' MAILCHIMP_LIMITS; the format is checked in the handler
@@ -41,8 +46,34 @@ const Relation = (field: string) =>
     description: `\`eq\`: ${field} is exact; \`gte\`: at least ${field} (${BACKLOG_CAP.toLocaleString('en')}), the count stops there`,
   });
 
+const CleanupOut = Type.Union(
+  [
+    Type.Object({
+      startedAt: Type.String({ format: 'date-time' }),
+      remaining: Type.Object(
+        {
+          queued: Type.Integer({
+            description: `queue rows of the disconnected connection still to delete (0 once a reconnect keeps them for its own sync): exact up to ${BACKLOG_CAP.toLocaleString('en')} (see queuedRelation)`,
+          }),
+          queuedRelation: Relation('queued'),
+          links: Type.Integer({
+            description: `member links still to delete: exact up to ${BACKLOG_CAP.toLocaleString('en')} (see linksRelation)`,
+          }),
+          linksRelation: Relation('links'),
+        },
+        { description: 'What the worker has still to delete, 5,000 rows a batch' },
+      ),
+    }),
+    Type.Null(),
+  ],
+  {
+    description:
+      'The queue rows of a connection since disconnected and the member links to a previous audience (or of that connection) are still being deleted in batches beside the service; they are no longer used. null: nothing left',
+  },
+);
+
 const StatusOut = Type.Object({
-  connected: Type.Boolean(),
+  connected: Type.Literal(true),
   audienceId: Type.String(),
   audienceName: Nullable(Type.String()),
   tagWithStore: Type.Boolean(),
@@ -90,21 +121,62 @@ const StatusOut = Type.Object({
         'After a connect every active customer with an email is queued once, in batches beside the service (not in the request)',
     },
   ),
-  cleanup: Type.Union([
-    Type.Object(
-      { startedAt: Type.String({ format: 'date-time' }) },
-      {
-        description:
-          'The member links to the previous audience (or of a connection since disconnected) are still being deleted in batches beside the service; they are no longer used. null: nothing left',
-      },
-    ),
-    Type.Null(),
-  ]),
+  cleanup: CleanupOut,
 });
 
-function statusBody(c: MailchimpConnectionRecord, backlog: Backlog, cleanup: MailchimpCleanupRecord | null) {
+const DisconnectedOut = Type.Object(
+  {
+    connected: Type.Literal(false),
+    audienceId: Nullable(
+      Type.String({ description: 'The audience it synced to (null: disconnected before this was kept)' }),
+    ),
+    audienceName: Nullable(Type.String()),
+    disconnectedAt: Type.String({ format: 'date-time' }),
+    cleanup: CleanupOut,
+    cleanupDoneAt: Nullable(
+      Type.String({
+        format: 'date-time',
+        description:
+          'When the worker deleted the last queue row and member link the connection left; null while `cleanup` runs',
+      }),
+    ),
+  },
+  {
+    description:
+      'Disconnected (and not connected since): the key is gone and nothing is sent; what the connection left is deleted after the answer',
+  },
+);
+
+const relation = (capped: boolean) => (capped ? ('gte' as const) : ('eq' as const));
+
+function cleanupBody(cleanup: CleanupStatus | null) {
+  if (!cleanup) return null;
+  const r = cleanup.remaining;
   return {
-    connected: true,
+    startedAt: cleanup.startedAt.toISOString(),
+    remaining: {
+      queued: r.queued,
+      queuedRelation: relation(r.queuedCapped),
+      links: r.links,
+      linksRelation: relation(r.linksCapped),
+    },
+  };
+}
+
+function disconnectedBody(d: MailchimpDisconnectionRecord, cleanup: CleanupStatus | null) {
+  return {
+    connected: false as const,
+    audienceId: d.audienceId,
+    audienceName: d.audienceName,
+    disconnectedAt: d.disconnectedAt.toISOString(),
+    cleanup: cleanupBody(cleanup),
+    cleanupDoneAt: d.cleanupDoneAt?.toISOString() ?? null,
+  };
+}
+
+function statusBody(c: MailchimpConnectionRecord, backlog: Backlog, cleanup: CleanupStatus | null) {
+  return {
+    connected: true as const,
     audienceId: c.audienceId,
     audienceName: c.audienceName,
     tagWithStore: c.tagWithStore,
@@ -122,9 +194,9 @@ function statusBody(c: MailchimpConnectionRecord, backlog: Backlog, cleanup: Mai
     },
     backlog: {
       pending: backlog.pending,
-      pendingRelation: backlog.pendingCapped ? ('gte' as const) : ('eq' as const),
+      pendingRelation: relation(backlog.pendingCapped),
       retrying: backlog.retrying,
-      retryingRelation: backlog.retryingCapped ? ('gte' as const) : ('eq' as const),
+      retryingRelation: relation(backlog.retryingCapped),
       oldestQueuedAt: backlog.oldest?.toISOString() ?? null,
     },
     backfill: {
@@ -133,7 +205,7 @@ function statusBody(c: MailchimpConnectionRecord, backlog: Backlog, cleanup: Mai
       startedAt: c.backfillStartedAt?.toISOString() ?? null,
       doneAt: c.backfillDoneAt?.toISOString() ?? null,
     },
-    cleanup: cleanup ? { startedAt: cleanup.startedAt.toISOString() } : null,
+    cleanup: cleanupBody(cleanup),
   };
 }
 
@@ -180,13 +252,21 @@ export function mailchimpRoutes(deps: ConnectionDeps & WebhookDeps) {
         'The Mailchimp connection (never the key) and its sync status: last success, last error, counts, backlog',
       tags: ['integrations'],
       responses: {
-        200: { description: 'Connection and status', schema: StatusOut },
-        404: { description: 'Mailchimp is not connected' },
+        200: {
+          description:
+            'Connected (`connected: true`): the connection and its status. Disconnected and not connected since (`connected: false`): when, and the cleanup of what the connection left (its progress; `cleanupDoneAt` once it ended)',
+          schema: Type.Union([StatusOut, DisconnectedOut]),
+        },
+        404: { description: 'Mailchimp was never connected' },
       },
       handler: async ({ principal }) => {
         const s = await mailchimpStatus(deps, principal.accountId);
         if (!s) throw notFound('Mailchimp connection');
-        return { body: statusBody(s.connection, s.backlog, s.cleanup) };
+        return {
+          body: s.connected
+            ? statusBody(s.connection, s.backlog, s.cleanup)
+            : disconnectedBody(s.disconnection, s.cleanup),
+        };
       },
     }),
     route({
@@ -198,7 +278,11 @@ export function mailchimpRoutes(deps: ConnectionDeps & WebhookDeps) {
       tags: ['integrations'],
       roles: ['admin'],
       responses: {
-        200: { description: 'Disconnected', schema: Type.Object({ connected: Type.Literal(false) }) },
+        200: {
+          description:
+            'Disconnected; `GET` shows the cleanup of its queue rows and member links, deleted after the answer',
+          schema: Type.Object({ connected: Type.Literal(false) }),
+        },
         404: { description: 'Mailchimp is not connected' },
       },
       handler: async ({ principal }) => {

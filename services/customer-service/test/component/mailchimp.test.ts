@@ -12,6 +12,7 @@ import { createCustomerService } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
 import { subscriberHash } from '../../src/domain/mailchimp';
 import type { CustomerRecord } from '../../src/domain/records';
+import { cleanupOnce } from '../../src/app/mailchimp/sync';
 import { mailchimpRepository } from '../../src/infra/db/mailchimp-repository';
 import { customerRepository } from '../../src/infra/db/customer-repository';
 import {
@@ -127,7 +128,9 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
     const sealed = await svc.db.transaction((tx) => mailchimpRepository.connection(tx, ACCOUNT));
     expect(sealed?.apiKeySealed).not.toContain(KEY.slice(0, 10));
     await request(svc.app).delete('/v1/integrations/mailchimp').set('Authorization', admin()).expect(200);
-    await request(svc.app).get('/v1/integrations/mailchimp').set('Authorization', admin()).expect(404);
+    const gone = await status();
+    expect(gone.connected).toBe(false);
+    expect(JSON.stringify(gone)).not.toContain(KEY);
   });
 
   test('the connection body is checked at the door against MAILCHIMP_LIMITS: 400 with a reason, Mailchimp not asked', async () => {
@@ -200,7 +203,10 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
     expect(await count('mailchimp_members')).toBe(1);
 
     const moved = await connect({ audienceId: 'aud2' }).expect(200);
-    expect(moved.body.cleanup).toEqual({ startedAt: expect.any(String) });
+    expect(moved.body.cleanup).toEqual({
+      startedAt: expect.any(String),
+      remaining: { queued: 0, queuedRelation: 'eq', links: 1, linksRelation: 'eq' },
+    });
     // Sent to the new audience as a new member (the old link is not used), the old link deleted.
     await waitFor(() => mc.member('aud2', subscriberHash('sub@buyers.example')), {
       what: 'the member in the new audience',
@@ -235,6 +241,137 @@ describe('Mailchimp sync (issue #19) against a fake Mailchimp, SQLite and the in
           : undefined,
       { what: 'the disconnect cleaned up', timeoutMs: 20000 },
     );
+  });
+
+  test('after a disconnect the status answers 200 "connected: false" with the cleanup\'s progress, then when it ended; 404 only for an account never connected', async () => {
+    // The worker off: the test runs the cleanup's batches itself.
+    await rebootWith({ MAILCHIMP_SYNC_INTERVAL_MS: '0' });
+    const get = () => request(svc.app).get('/v1/integrations/mailchimp').set('Authorization', admin());
+    expect((await get().expect(404)).body.error.message).toContain('Mailchimp connection');
+    await connect().expect(200);
+    await svc.db.transaction(async (tx) => {
+      await mailchimpRepository.enqueue(
+        tx,
+        ['a', 'b', 'c', 'd', 'e'].map((k) => ({
+          accountId: ACCOUNT,
+          customerId: `cus_${k}`,
+          token: 't',
+          attempts: 0,
+          enqueuedAt: new Date(),
+          nextAttemptAt: new Date(),
+        })),
+      );
+      await mailchimpRepository.saveMembers(
+        tx,
+        ['a', 'b', 'c'].map((k) => ({
+          accountId: ACCOUNT,
+          customerId: `cus_${k}`,
+          hash: subscriberHash(`${k}@buyers.example`),
+          recordHash: null,
+          epoch: 0,
+          syncedAt: new Date(),
+        })),
+      );
+    });
+    const before = Date.now();
+    await request(svc.app).delete('/v1/integrations/mailchimp').set('Authorization', admin()).expect(200);
+
+    const running = (await get().expect(200)).body;
+    expect(running).toEqual({
+      connected: false,
+      audienceId: AUD,
+      audienceName: `Audience ${AUD}`,
+      disconnectedAt: expect.any(String),
+      cleanup: {
+        startedAt: running.disconnectedAt,
+        remaining: { queued: 5, queuedRelation: 'eq', links: 3, linksRelation: 'eq' },
+      },
+      cleanupDoneAt: null,
+    });
+    expect(Date.parse(running.disconnectedAt)).toBeGreaterThanOrEqual(before);
+
+    const deps = { db: svc.db, store: mailchimpRepository, cleanupBatch: 2 };
+    await cleanupOnce(deps);
+    expect((await get().expect(200)).body.cleanup.remaining).toEqual({
+      queued: 3,
+      queuedRelation: 'eq',
+      links: 3,
+      linksRelation: 'eq',
+    });
+    while ((await cleanupOnce(deps)) > 0);
+    const done = (await get().expect(200)).body;
+    expect(done).toMatchObject({ connected: false, disconnectedAt: running.disconnectedAt, cleanup: null });
+    expect(Date.parse(done.cleanupDoneAt)).toBeGreaterThanOrEqual(Date.parse(done.disconnectedAt));
+
+    // Connected again: the connection's status; disconnected again: a new disconnect, its cleanup
+    // (nothing left) ended by the worker's next batch.
+    expect((await connect().expect(200)).body).toMatchObject({ connected: true, cleanup: null });
+    expect((await get().expect(200)).body.connected).toBe(true);
+    await request(svc.app).delete('/v1/integrations/mailchimp').set('Authorization', admin()).expect(200);
+    await request(svc.app).delete('/v1/integrations/mailchimp').set('Authorization', admin()).expect(404);
+    const again = (await get().expect(200)).body;
+    expect(again).toMatchObject({ connected: false, cleanupDoneAt: null });
+    expect(again.cleanup.remaining).toEqual({
+      queued: 0,
+      queuedRelation: 'eq',
+      links: 0,
+      linksRelation: 'eq',
+    });
+    while ((await cleanupOnce(deps)) > 0);
+    expect((await get().expect(200)).body).toMatchObject({
+      cleanup: null,
+      cleanupDoneAt: expect.any(String),
+    });
+    // Another account of the service never connected: 404.
+    auth = `Bearer ${await signDevToken(SECRET, { accountId: 'acct-other', sub: 'u1', role: 'admin' })}`;
+    await get().expect(404);
+  });
+
+  test("the worker's turn over the accounts survives a restart and is shared by two instances", async () => {
+    await rebootWith({ MAILCHIMP_SYNC_INTERVAL_MS: '0' });
+    // Five accounts with a cleanup pending that lasts (3 queue rows each, 1 deleted a batch).
+    const accounts = ['acct-r1', 'acct-r2', 'acct-r3', 'acct-r4', 'acct-r5'];
+    await svc.db.transaction(async (tx) => {
+      for (const accountId of accounts) {
+        await mailchimpRepository.saveCleanup(tx, {
+          accountId,
+          clearQueue: true,
+          membersBelow: 1,
+          startedAt: new Date(),
+        });
+        await mailchimpRepository.enqueue(
+          tx,
+          [1, 2, 3].map((i) => ({
+            accountId,
+            customerId: `cus_${i}`,
+            token: 't',
+            attempts: 0,
+            enqueuedAt: new Date(),
+            nextAttemptAt: new Date(),
+          })),
+        );
+      }
+    });
+    const served: string[] = [];
+    const store = {
+      ...mailchimpRepository,
+      clearQueueBatch: (...args: Parameters<typeof mailchimpRepository.clearQueueBatch>) => {
+        served.push(args[1]);
+        return mailchimpRepository.clearQueueBatch(...args);
+      },
+    };
+    /** The worker of a process just started: nothing in memory. */
+    const worker = () => ({ db: svc.db, store, cleanupBatch: 1, accountsPerPass: 2 });
+    await cleanupOnce(worker());
+    expect(served).toEqual(['acct-r1', 'acct-r2']);
+    // Restarted: the accounts after the first two (kept in memory, the turn began again at r1).
+    await cleanupOnce(worker());
+    expect(served.slice(2)).toEqual(['acct-r3', 'acct-r4']);
+    // Two instances, one after the other: the second goes on after the first.
+    const [a, b] = [worker(), worker()];
+    await cleanupOnce(a);
+    await cleanupOnce(b);
+    expect(served.slice(4)).toEqual(['acct-r5', 'acct-r1', 'acct-r2', 'acct-r3']);
   });
 
   test('an unsubscribe from the Mailchimp webhook is never overturned by an older order, nor by another store', async () => {

@@ -353,13 +353,29 @@ describeReal('Mailchimp sync at scale on MariaDB', () => {
         }),
     } as unknown as Database;
     expect(await disconnectMailchimp({ db, store }, acct)).toBe(true);
-    expect(sent.length).toBeLessThanOrEqual(4);
+    expect(sent.length).toBeLessThanOrEqual(5);
     expect(sent.filter((st) => /mailchimp_queue|mailchimp_members/.test(st.sql))).toEqual([]);
     expect(await count('mailchimp_queue')).toBe(20_000);
-    await request(svc.app)
-      .get('/v1/integrations/mailchimp')
-      .set('Authorization', await auth(acct))
-      .expect(404);
+    // The status of the disconnected account: 200, the cleanup's rows left counted up to the cap,
+    // reading about that many index entries (it answered 404 before: the cleanup could not be seen).
+    const left = await status(acct);
+    expect(left).toMatchObject({
+      connected: false,
+      audienceId: AUD,
+      cleanup: {
+        remaining: { queued: BACKLOG_CAP, queuedRelation: 'gte', links: 8_000, linksRelation: 'eq' },
+      },
+      cleanupDoneAt: null,
+    });
+    const remainingReads = await svc.db.transaction(async (tx) => {
+      const c = (await store.cleanup(tx, acct))!;
+      const [statement] = await statementsOf(tx, () => store.cleanupRemaining(tx, c, BACKLOG_CAP));
+      return analyzeReads(tx, statement!.sql, statement!.params);
+    });
+    const leftReads = remainingReads.filter((r) => /mailchimp_queue|mailchimp_members|^[qm]$/.test(r.table));
+    expect(leftReads.length).toBeGreaterThan(0);
+    for (const r of leftReads) expect(r.rows).toBeLessThanOrEqual(BACKLOG_CAP + 1);
+    expect(leftReads.reduce((n, r) => n + r.rows, 0)).toBeLessThanOrEqual(2 * (BACKLOG_CAP + 1) + 2);
 
     // The worker: 5,000 rows a batch, each its own transaction.
     const deps = { db: svc.db, store, cleanupBatch: 5000 };
@@ -372,7 +388,11 @@ describeReal('Mailchimp sync at scale on MariaDB', () => {
 
       // Reconnected while the cleanup is pending: its queue rows and links are its own.
       const answer = (await connect(acct)).body;
-      expect(answer.cleanup).toEqual({ startedAt: expect.any(String) });
+      // The queue rows left are its own now (its backfill queues everyone anyway): only links to delete.
+      expect(answer.cleanup).toEqual({
+        startedAt: left.cleanup.startedAt,
+        remaining: { queued: 0, queuedRelation: 'eq', links: 8_000, linksRelation: 'eq' },
+      });
       const conn = (await svc.db.transaction((tx) => store.connection(tx, acct)))!;
       expect(conn.membersEpoch).toBe(1);
       await svc.db.transaction(async (tx) => {
@@ -408,5 +428,53 @@ describeReal('Mailchimp sync at scale on MariaDB', () => {
     expect(await count('mailchimp_queue')).toBe(0);
     expect(await count('mailchimp_members')).toBe(0);
     expect(await count('mailchimp_cleanups')).toBe(0);
+    const ended = await status(acct);
+    expect(ended).toMatchObject({ connected: false, cleanup: null, cleanupDoneAt: expect.any(String) });
   }, 120_000);
+
+  // Before: the turn was kept in memory per process: it began again at the first account after
+  // each restart, and two instances at once served the same accounts.
+  it("the worker's turn over the accounts is one locked row: kept across restarts, shared by two instances at once", async () => {
+    const prefix = uniqueName('rot');
+    const accounts = [1, 2, 3, 4, 5].map((i) => `${prefix}-${i}`);
+    // The cleanups other tests left end first.
+    while ((await cleanupOnce({ db: svc.db, store })) > 0);
+    await svc.db.transaction(async (tx) => {
+      for (const accountId of accounts) {
+        await store.saveCleanup(tx, { accountId, clearQueue: true, membersBelow: 1, startedAt: new Date() });
+        await store.enqueue(tx, queueRows(accountId, 4));
+      }
+    });
+    const served: string[] = [];
+    const spy = {
+      ...store,
+      clearQueueBatch: (...args: Parameters<typeof store.clearQueueBatch>) => {
+        served.push(args[1]);
+        return store.clearQueueBatch(...args);
+      },
+    };
+    /** The worker of a process just started: nothing in memory. */
+    const worker = () => ({ db: svc.db, store: spy, cleanupBatch: 1, accountsPerPass: 2 });
+    const next = (after: string, n: number) => {
+      const from = accounts.indexOf(after) + 1;
+      return Array.from({ length: n }, (_, i) => accounts[(from + i) % accounts.length]!);
+    };
+
+    await cleanupOnce(worker());
+    expect(served).toHaveLength(2);
+    // Restarted: the next two accounts, not the same two again.
+    await cleanupOnce(worker());
+    expect(served.slice(2)).toEqual(next(served[1]!, 2));
+    // Two instances at once: one waits for the other's turn and takes the accounts after it.
+    await Promise.all([cleanupOnce(worker()), cleanupOnce(worker())]);
+    expect(served.slice(4).sort()).toEqual(next(served[3]!, 4).sort());
+    expect(new Set(served)).toEqual(new Set(accounts));
+
+    // One key lookup a pass, whatever the accounts.
+    const plan = await svc.db.transaction(async (tx) => {
+      const [read] = await statementsOf(tx, () => store.rotation(tx, 'cleanup', { lock: true }));
+      return (await tx.query(`EXPLAIN ${read!.sql}`, read!.params)) as Array<{ type: string; key: string }>;
+    });
+    expect(plan).toEqual([expect.objectContaining({ type: 'const', key: 'PRIMARY' })]);
+  }, 60_000);
 });

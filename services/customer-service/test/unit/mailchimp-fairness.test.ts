@@ -14,7 +14,11 @@ function fakes() {
   const accounts = Array.from({ length: 30 }, (_, i) => `acct_${String(i).padStart(2, '0')}`);
   const after = (from: string, limit: number) => accounts.filter((a) => a > from).slice(0, limit);
   const served = { due: [] as string[], backfill: [] as string[], cleanup: [] as string[] };
+  // The turn as `mailchimp_rotation` keeps it: in the store, not in the worker.
+  const turn = new Map<string, string>();
   const store = {
+    rotation: async (_tx: unknown, kind: string) => turn.get(kind) ?? '',
+    saveRotation: async (_tx: unknown, kind: string, a: string) => void turn.set(kind, a),
     dueAccounts: async (_tx: unknown, _now: Date, limit: number, from: string) => after(from, limit),
     backfillsRunning: async (_tx: unknown, limit: number, from: string) => after(from, limit),
     cleanupsPending: async (_tx: unknown, limit: number, from: string) => after(from, limit),
@@ -31,8 +35,9 @@ function fakes() {
   const db = {
     transaction: (fn: (tx: unknown) => unknown) => Promise.resolve(fn({})),
   } as unknown as Database;
-  const deps = { db, store, logger: testLogger() } as unknown as SyncDeps;
-  return { accounts, served, deps };
+  /** A worker on that store: what a process (re)start makes. */
+  const worker = () => ({ db, store, logger: testLogger() }) as unknown as SyncDeps;
+  return { accounts, served, deps: worker(), worker };
 }
 
 describe('Mailchimp sync passes take turns across accounts', () => {
@@ -48,6 +53,21 @@ describe('Mailchimp sync passes take turns across accounts', () => {
     await drainOnce(deps);
     for (const kind of ['due', 'backfill', 'cleanup'] as const)
       expect(served[kind].slice(40)).toEqual(accounts.slice(10, 30));
+  });
+
+  test('after a restart the turn goes on where it stood, and two instances share one turn', async () => {
+    const { accounts, served, deps, worker } = fakes();
+    await drainOnce(deps);
+    // Restarted: a new worker on the same database serves the next 20, not the first 20 again.
+    await drainOnce(worker());
+    for (const kind of ['due', 'backfill', 'cleanup'] as const)
+      expect(served[kind].slice(20)).toEqual([...accounts.slice(20), ...accounts.slice(0, 10)]);
+    // Two instances: each pass takes the accounts after the other's.
+    const [a, b] = [worker(), worker()];
+    await drainOnce(a);
+    await drainOnce(b);
+    for (const kind of ['due', 'backfill', 'cleanup'] as const)
+      expect(served[kind].slice(40)).toEqual([...accounts.slice(10, 30), ...accounts.slice(0, 20)]);
   });
 
   test('fewer accounts than a pass serves: each once a pass, none twice', async () => {
@@ -78,6 +98,8 @@ function staleLink() {
   const saved: unknown[] = [];
   const sent: unknown[] = [];
   const store = {
+    rotation: async () => '',
+    saveRotation: async () => undefined,
     cleanupsPending: async () => [],
     backfillsRunning: async () => [],
     dueAccounts: async (_tx: unknown, _now: Date, _limit: number, from: string) =>

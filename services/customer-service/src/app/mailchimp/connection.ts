@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
 import type { Database } from '@crp/platform/db';
 import { unavailable, unprocessable } from '@crp/platform/errors';
 import { dataCenterOf } from '../../domain/mailchimp';
 import {
   MailchimpRefused,
+  type CleanupRemaining,
   type MailchimpApi,
   type MailchimpCleanupRecord,
   type MailchimpConnectionRecord,
@@ -116,27 +118,58 @@ export async function connectMailchimp(deps: ConnectionDeps, accountId: string, 
     };
     await deps.store.saveConnection(tx, row);
     if (cleanup) await deps.store.saveCleanup(tx, cleanup);
-    return { connection: row, backlog: await deps.store.backlog(tx, accountId, BACKLOG_CAP), cleanup };
+    if (!have) await deps.store.deleteDisconnection(tx, accountId);
+    return {
+      connected: true as const,
+      connection: row,
+      backlog: await deps.store.backlog(tx, accountId, BACKLOG_CAP),
+      cleanup: await cleanupStatus(deps.store, tx, cleanup),
+    };
   });
 }
 
+/** A pending cleanup with what it has left to delete (counted up to BACKLOG_CAP), or null. */
+async function cleanupStatus(
+  store: MailchimpStore,
+  tx: EntityManager,
+  cleanup: MailchimpCleanupRecord | null,
+): Promise<CleanupStatus | null> {
+  return cleanup ? { ...cleanup, remaining: await store.cleanupRemaining(tx, cleanup, BACKLOG_CAP) } : null;
+}
+
+export type CleanupStatus = MailchimpCleanupRecord & { remaining: CleanupRemaining };
+
+/**
+ * The status: the connection with its backlog and any pending cleanup; or, for an account
+ * disconnected and not connected since, that disconnect with the cleanup of what it left (the
+ * worker deletes it after the answer: a merchant follows it here, and sees when it ended); null
+ * when the account never connected (or disconnected before disconnects were kept, cleaned up).
+ */
 export async function mailchimpStatus(deps: Pick<ConnectionDeps, 'db' | 'store'>, accountId: string) {
   return deps.db.transaction(async (tx) => {
     const connection = await deps.store.connection(tx, accountId);
-    if (!connection) return null;
+    if (connection)
+      return {
+        connected: true as const,
+        connection,
+        backlog: await deps.store.backlog(tx, accountId, BACKLOG_CAP),
+        cleanup: await cleanupStatus(deps.store, tx, await deps.store.cleanup(tx, accountId)),
+      };
+    const disconnection = await deps.store.disconnection(tx, accountId);
+    if (!disconnection) return null;
     return {
-      connection,
-      backlog: await deps.store.backlog(tx, accountId, BACKLOG_CAP),
-      cleanup: await deps.store.cleanup(tx, accountId),
+      connected: false as const,
+      disconnection,
+      cleanup: await cleanupStatus(deps.store, tx, await deps.store.cleanup(tx, accountId)),
     };
   });
 }
 
 /**
  * Disconnects: the connection row goes (the sync, the webhook and the queueing consumer stop for
- * the account at once) and a cleanup is recorded; the account's queue rows and member links are
- * deleted by the sync worker in batches (`cleanupOnce`), not in the request: four statements by
- * primary key, whatever the account's size. Before, the request deleted them all (940,000 queue
+ * the account at once), the disconnect and a cleanup are recorded; the account's queue rows and
+ * member links are deleted by the sync worker in batches (`cleanupOnce`), not in the request: five
+ * statements by primary key, whatever the account's size. Before, the request deleted them all (940,000 queue
  * rows: 3.5 s).
  */
 export async function disconnectMailchimp(
@@ -149,6 +182,13 @@ export async function disconnectMailchimp(
     if (!have) return false;
     const pending = await deps.store.cleanup(tx, accountId, { lock: true });
     await deps.store.deleteConnection(tx, accountId);
+    await deps.store.saveDisconnection(tx, {
+      accountId,
+      audienceId: have.audienceId,
+      audienceName: have.audienceName,
+      disconnectedAt: now,
+      cleanupDoneAt: null,
+    });
     await deps.store.saveCleanup(tx, {
       accountId,
       clearQueue: true,

@@ -78,6 +78,42 @@ export interface MailchimpCleanupRecord {
   startedAt: Date;
 }
 
+/**
+ * The last disconnect of an account not connected since: kept (one row an account, replaced by the
+ * next disconnect, deleted by a reconnect) so the status can show that the account is disconnected,
+ * whether the worker is still deleting what the connection left, and when it ended.
+ */
+export interface MailchimpDisconnectionRecord {
+  accountId: string;
+  /** The audience the connection synced to; null for a disconnect recorded before this was kept. */
+  audienceId: string | null;
+  audienceName: string | null;
+  disconnectedAt: Date;
+  /** When the worker deleted the last of the connection's queue rows and member links; null: running. */
+  cleanupDoneAt: Date | null;
+}
+
+/** What a cleanup has still to delete, counted up to a cap (then `…Capped`). */
+export interface CleanupRemaining {
+  /** Queue rows of the disconnected connection (0 once a reconnect keeps them, or none are left). */
+  queued: number;
+  queuedCapped: boolean;
+  /** Member links below the cleanup's epoch. */
+  links: number;
+  linksCapped: boolean;
+}
+
+/** A kind of work the sync worker takes turns over the accounts for. */
+export type RotationKind = 'due' | 'backfill' | 'cleanup';
+
+/** Where the worker's turn over the accounts stands for one kind: the last account served. */
+export interface MailchimpRotationRecord {
+  kind: RotationKind;
+  /** '' : from the first account. */
+  afterAccount: string;
+  updatedAt: Date | null;
+}
+
 /** The queue of one account as the status shows it: counts exact up to a cap, else `capped`. */
 export interface Backlog {
   pending: number;
@@ -143,6 +179,26 @@ export interface MailchimpStore {
   ): Promise<MailchimpCleanupRecord | null>;
   saveCleanup(tx: EntityManager, row: MailchimpCleanupRecord): Promise<void>;
   deleteCleanup(tx: EntityManager, accountId: string): Promise<void>;
+  /**
+   * The rows a cleanup has left to delete, each counted up to `cap` + 1 entries of an index (the
+   * queue's primary key, ix_mailchimp_members_epoch), whatever the account holds.
+   */
+  cleanupRemaining(
+    tx: EntityManager,
+    cleanup: MailchimpCleanupRecord,
+    cap: number,
+  ): Promise<CleanupRemaining>;
+  disconnection(tx: EntityManager, accountId: string): Promise<MailchimpDisconnectionRecord | null>;
+  saveDisconnection(tx: EntityManager, row: MailchimpDisconnectionRecord): Promise<void>;
+  deleteDisconnection(tx: EntityManager, accountId: string): Promise<void>;
+  /**
+   * The last account the worker served for this kind of work ('' : none), shared by every instance
+   * and kept across restarts; `lock`: until the transaction ends (MySQL FOR UPDATE).
+   */
+  rotation(tx: EntityManager, kind: RotationKind, opts?: { lock?: boolean }): Promise<string>;
+  saveRotation(tx: EntityManager, kind: RotationKind, afterAccount: string, at: Date): Promise<void>;
+  /** Marks the account's disconnect (if it has one) cleaned up at `at`. */
+  disconnectionCleaned(tx: EntityManager, accountId: string, at: Date): Promise<void>;
   /** Accounts with a cleanup pending, in id order after `after`. */
   cleanupsPending(tx: EntityManager, limit: number, after: string): Promise<string[]>;
   /**

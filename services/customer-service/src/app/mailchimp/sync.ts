@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
 import type { Database } from '@crp/platform/db';
 import { BackgroundLoop } from '@crp/platform/background-loop';
 import type { Logger } from '@crp/platform/logger';
@@ -12,6 +13,7 @@ import {
   type MailchimpMemberRecord,
   type MailchimpQueueRecord,
   type MailchimpStore,
+  type RotationKind,
   type SecretCipher,
   type SyncCounts,
 } from './ports';
@@ -78,40 +80,41 @@ export async function drainOnce(deps: SyncDeps): Promise<number> {
   const now = (deps.now ?? (() => new Date()))();
   let handled = await cleanupOnce(deps);
   handled += await backfillOnce(deps, now);
-  const accounts = await rotating(deps, 'due', (after, limit) =>
-    deps.db.transaction((tx) => deps.store.dueAccounts(tx, now, limit, after)),
+  const accounts = await rotating(deps, 'due', (tx, after, limit) =>
+    deps.store.dueAccounts(tx, now, limit, after),
   );
   for (const accountId of accounts) handled += await drainAccount(deps, accountId, now);
   return handled;
 }
 
-type CursorKind = 'due' | 'backfill' | 'cleanup';
-/** Where each kind of lookup stopped, per worker (its deps object). */
-const cursors = new WeakMap<object, Record<CursorKind, string>>();
-
 /**
  * Up to `accountsPerPass` (20) accounts of one kind, starting after the last one the previous pass
  * served and wrapping around to the first: with more accounts at work than a pass serves, each
  * gets its turn. Before, every pass took the first 20 by account id, and an account past them
- * waited as long as those had work.
+ * waited as long as those had work. Where the turn stands is a row of `mailchimp_rotation` per
+ * kind, read (locked) and moved in the transaction that picks the accounts: one key lookup a pass,
+ * kept across restarts and shared by every instance (the next instance's pass, waiting on the
+ * lock, takes the next accounts). Kept in memory per process before, the turn began again at the
+ * first account after each restart, and each instance took its own.
  */
 async function rotating(
-  deps: Pick<SyncDeps, 'accountsPerPass'>,
-  kind: CursorKind,
-  list: (after: string, limit: number) => Promise<string[]>,
+  deps: Pick<SyncDeps, 'db' | 'store' | 'accountsPerPass' | 'now'>,
+  kind: RotationKind,
+  list: (tx: EntityManager, after: string, limit: number) => Promise<string[]>,
 ): Promise<string[]> {
   const limit = deps.accountsPerPass ?? 20;
-  const state = cursors.get(deps) ?? { due: '', backfill: '', cleanup: '' };
-  cursors.set(deps, state);
-  const after = state[kind];
-  let accounts = await list(after, limit);
-  if (accounts.length < limit && after !== '') {
-    // Wrapped: the first ones again, up to where this pass started.
-    const wrapped = (await list('', limit - accounts.length)).filter((a) => a <= after);
-    accounts = [...accounts, ...wrapped];
-  }
-  state[kind] = accounts.at(-1) ?? '';
-  return accounts;
+  return deps.db.transaction(async (tx) => {
+    const after = await deps.store.rotation(tx, kind, { lock: true });
+    let accounts = await list(tx, after, limit);
+    if (accounts.length < limit && after !== '') {
+      // Wrapped: the first ones again, up to where this pass started.
+      const wrapped = (await list(tx, '', limit - accounts.length)).filter((a) => a <= after);
+      accounts = [...accounts, ...wrapped];
+    }
+    const next = accounts.at(-1) ?? '';
+    if (next !== after) await deps.store.saveRotation(tx, kind, next, (deps.now ?? (() => new Date()))());
+    return accounts;
+  });
 }
 
 /**
@@ -121,14 +124,15 @@ async function rotating(
  * deleted while `clearQueue` holds, else up to that many links below `membersBelow`; the flag is
  * turned off, or the cleanup row deleted, by the batch that finds fewer left. The state is the
  * rows themselves: after a crash the next pass goes on. A reconnect meanwhile turns `clearQueue`
- * off under the same lock and makes links at `membersBelow` or above: neither is deleted.
+ * off under the same lock and makes links at `membersBelow` or above: neither is deleted. The
+ * batch that ends a disconnect's cleanup marks the disconnect cleaned up (the status shows when).
  * Returns the rows deleted (at least 1 per batch run).
  */
 export async function cleanupOnce(
-  deps: Pick<SyncDeps, 'db' | 'store' | 'cleanupBatch' | 'accountsPerPass'>,
+  deps: Pick<SyncDeps, 'db' | 'store' | 'cleanupBatch' | 'accountsPerPass' | 'now'>,
 ): Promise<number> {
-  const accounts = await rotating(deps, 'cleanup', (after, limit) =>
-    deps.db.transaction((tx) => deps.store.cleanupsPending(tx, limit, after)),
+  const accounts = await rotating(deps, 'cleanup', (tx, after, limit) =>
+    deps.store.cleanupsPending(tx, limit, after),
   );
   const limit = deps.cleanupBatch ?? 5000;
   let deleted = 0;
@@ -142,7 +146,11 @@ export async function cleanupOnce(
         return Math.max(n, 1);
       }
       const n = await deps.store.deleteStaleMembers(tx, accountId, c.membersBelow, limit);
-      if (n < limit) await deps.store.deleteCleanup(tx, accountId);
+      if (n < limit) {
+        await deps.store.deleteCleanup(tx, accountId);
+        // The status of a disconnected account shows when its cleanup ended.
+        await deps.store.disconnectionCleaned(tx, accountId, (deps.now ?? (() => new Date()))());
+      }
       return Math.max(n, 1);
     });
   }
@@ -159,11 +167,11 @@ export async function cleanupOnce(
  * Returns the customers gone through.
  */
 export async function backfillOnce(
-  deps: Pick<SyncDeps, 'db' | 'store' | 'backfillBatch' | 'accountsPerPass'>,
+  deps: Pick<SyncDeps, 'db' | 'store' | 'backfillBatch' | 'accountsPerPass' | 'now'>,
   now: Date,
 ): Promise<number> {
-  const accounts = await rotating(deps, 'backfill', (after, limit) =>
-    deps.db.transaction((tx) => deps.store.backfillsRunning(tx, limit, after)),
+  const accounts = await rotating(deps, 'backfill', (tx, after, limit) =>
+    deps.store.backfillsRunning(tx, limit, after),
   );
   let scanned = 0;
   for (const accountId of accounts) {

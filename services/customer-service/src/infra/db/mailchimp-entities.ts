@@ -4,8 +4,10 @@ import { entityColumn } from '@crp/platform/columns';
 import type {
   MailchimpCleanupRecord,
   MailchimpConnectionRecord,
+  MailchimpDisconnectionRecord,
   MailchimpMemberRecord,
   MailchimpQueueRecord,
+  MailchimpRotationRecord,
 } from '../../app/mailchimp/ports';
 
 const { datetime: dt, varchar: vc } = entityColumn;
@@ -84,9 +86,33 @@ export const MailchimpCleanupEntity = new EntitySchema<MailchimpCleanupRecord>({
   },
 });
 
+export const MailchimpDisconnectionEntity = new EntitySchema<MailchimpDisconnectionRecord>({
+  name: 'MailchimpDisconnection',
+  tableName: 'mailchimp_disconnections',
+  columns: {
+    accountId: { name: 'account_id', type: 'varchar', length: 64, primary: true },
+    audienceId: vc('audience_id', MAILCHIMP_LIMITS.audienceIdMax),
+    audienceName: vc('audience_name', 190),
+    disconnectedAt: dt('disconnected_at'),
+    cleanupDoneAt: dt('cleanup_done_at', true),
+  },
+});
+
+export const MailchimpRotationEntity = new EntitySchema<MailchimpRotationRecord>({
+  name: 'MailchimpRotation',
+  tableName: 'mailchimp_rotation',
+  columns: {
+    kind: { name: 'kind', type: 'varchar', length: 16, primary: true },
+    afterAccount: { ...vc('after_account', 64, false), default: '' },
+    updatedAt: dt('updated_at', true),
+  },
+});
+
 export const mailchimpEntities = [
   MailchimpConnectionEntity,
   MailchimpQueueEntity,
   MailchimpMemberEntity,
   MailchimpCleanupEntity,
+  MailchimpDisconnectionEntity,
+  MailchimpRotationEntity,
 ];

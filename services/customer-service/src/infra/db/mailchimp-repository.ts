@@ -3,21 +3,27 @@ import { BatchTable, inList, queryRows } from '@crp/platform/sql';
 import type {
   MailchimpCleanupRecord,
   MailchimpConnectionRecord,
+  MailchimpDisconnectionRecord,
   MailchimpMemberRecord,
   MailchimpQueueRecord,
+  MailchimpRotationRecord,
   MailchimpStore,
 } from '../../app/mailchimp/ports';
 import {
   MailchimpCleanupEntity,
   MailchimpConnectionEntity,
+  MailchimpDisconnectionEntity,
   MailchimpMemberEntity,
   MailchimpQueueEntity,
+  MailchimpRotationEntity,
 } from './mailchimp-entities';
 
 const connections = new BatchTable<MailchimpConnectionRecord>(MailchimpConnectionEntity);
 const queue = new BatchTable<MailchimpQueueRecord>(MailchimpQueueEntity);
 const members = new BatchTable<MailchimpMemberRecord>(MailchimpMemberEntity);
 const cleanups = new BatchTable<MailchimpCleanupRecord>(MailchimpCleanupEntity);
+const rotations = new BatchTable<MailchimpRotationRecord>(MailchimpRotationEntity);
+const disconnections = new BatchTable<MailchimpDisconnectionRecord>(MailchimpDisconnectionEntity);
 
 const CONNECTION_MUTABLE: Array<keyof MailchimpConnectionRecord & string> = [
   'apiKeySealed',
@@ -203,6 +209,62 @@ export const mailchimpRepository: MailchimpStore = {
     }),
   async deleteCleanup(tx, accountId) {
     await tx.query('DELETE FROM mailchimp_cleanups WHERE account_id = ?', [accountId]);
+  },
+  /**
+   * As `backlog`: each count reads at most `cap` + 1 entries of an index (the queue's primary key
+   * from the account's first row; ix_mailchimp_members_epoch, named, as the cleanup reads it), so
+   * the status of an account that left 1,000,000 rows behind costs what one of 10,000 does.
+   */
+  async cleanupRemaining(tx, c, cap) {
+    const n = Math.trunc(cap) + 1;
+    const hint = isMysql(tx) ? 'FORCE INDEX (ix_mailchimp_members_epoch)' : '';
+    const queued = c.clearQueue
+      ? `(SELECT COUNT(*) FROM (SELECT 1 AS x FROM mailchimp_queue WHERE account_id = ? LIMIT ${n}) q)`
+      : '0';
+    const [r] = await queryRows(
+      tx,
+      `SELECT ${queued} AS queued,
+              (SELECT COUNT(*) FROM (SELECT 1 AS x FROM mailchimp_members ${hint}
+                                      WHERE account_id = ? AND epoch < ? LIMIT ${n}) m) AS links`,
+      [...(c.clearQueue ? [c.accountId] : []), c.accountId, c.membersBelow],
+    );
+    const q = Number(r?.queued ?? 0);
+    const l = Number(r?.links ?? 0);
+    return {
+      queued: Math.min(q, cap),
+      queuedCapped: q > cap,
+      links: Math.min(l, cap),
+      linksCapped: l > cap,
+    };
+  },
+  async disconnection(tx, accountId) {
+    const [row] = await disconnections.select(tx, 'account_id = ?', [accountId]);
+    return row ?? null;
+  },
+  saveDisconnection: (tx, row) =>
+    disconnections.insert(tx, [row], {
+      onDuplicate: {
+        conflictKeys: ['accountId'],
+        update: ['audienceId', 'audienceName', 'disconnectedAt', 'cleanupDoneAt'],
+      },
+    }),
+  async deleteDisconnection(tx, accountId) {
+    await tx.query('DELETE FROM mailchimp_disconnections WHERE account_id = ?', [accountId]);
+  },
+  async rotation(tx, kind, opts = {}) {
+    const lock = opts.lock && isMysql(tx) ? 'FOR UPDATE' : '';
+    const [row] = await rotations.select(tx, 'kind = ?', [kind], lock);
+    return row?.afterAccount ?? '';
+  },
+  saveRotation: (tx, kind, afterAccount, at) =>
+    rotations.insert(tx, [{ kind, afterAccount, updatedAt: at }], {
+      onDuplicate: { conflictKeys: ['kind'], update: ['afterAccount', 'updatedAt'] },
+    }),
+  async disconnectionCleaned(tx, accountId, at) {
+    await tx.query(
+      'UPDATE mailchimp_disconnections SET cleanup_done_at = ? WHERE account_id = ? AND cleanup_done_at IS NULL',
+      [dbDate(tx, at), accountId],
+    );
   },
   async cleanupsPending(tx, limit, after) {
     const rows = await queryRows(

@@ -13,6 +13,8 @@ import { DuplicatesByKeyIndex1732000000830 } from './migrations/1732000000830-du
 import { MailchimpScale1732000000840 } from './migrations/1732000000840-mailchimp-scale';
 import { MatchKeysIdOrder1732000000850 } from './migrations/1732000000850-match-keys-id-order';
 import { MailchimpCleanup1732000000860 } from './migrations/1732000000860-mailchimp-cleanup';
+import { MailchimpDisconnections1732000000890 } from './migrations/1732000000890-mailchimp-disconnections';
+import { MailchimpRotation1732000000891 } from './migrations/1732000000891-mailchimp-rotation';
 
 /** This service's own migrations, oldest first (the kit adds the outbox/inbox tables' one). */
 export const migrations = [
@@ -31,4 +33,6 @@ export const migrations = [
   MailchimpScale1732000000840,
   MatchKeysIdOrder1732000000850,
   MailchimpCleanup1732000000860,
+  MailchimpDisconnections1732000000890,
+  MailchimpRotation1732000000891,
 ];
