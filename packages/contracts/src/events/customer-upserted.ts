@@ -1,6 +1,14 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Address, NullableString, StoreIdentity } from '../common';
 import { defineEvent, envelopeOf } from '../envelope';
+import { TEXT_LIMITS } from '../limits';
+
+/**
+ * The most order ids one CustomerUpserted carries in `orderIds` (about 25 KB of JSON at the
+ * longest ids): a batch that links more orders to one customer announces it in several events,
+ * the same record each, the orders split between them (ADR 0036).
+ */
+export const CUSTOMER_UPSERTED_MAX_ORDER_IDS = 500;
 
 export const CustomerStatus = Type.Union([
   Type.Literal('active'),
@@ -36,6 +44,19 @@ export const CustomerUpsertedPayload = Type.Object({
     Type.Literal('status'),
   ]),
   orderId: Type.Union([Type.String(), Type.Null()], { description: 'The order that caused it, if any.' }),
+  orderIds: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: TEXT_LIMITS.id }), {
+      maxItems: CUSTOMER_UPSERTED_MAX_ORDER_IDS,
+      description:
+        "The orders this change linked to this customer (customer-service's decision, ADR 0036): " +
+        'every order of the batch that landed on the record, `orderId` among them; `[]` when the ' +
+        'change linked none (an edit, a status change, a merge, an import). More than ' +
+        `${CUSTOMER_UPSERTED_MAX_ORDER_IDS} are split over several events of the same record. ` +
+        'A consumer links exactly these orders; the identities only stand for orders it has not ' +
+        'linked yet. Absent in events published before ADR 0036: then every order of the ' +
+        'identities belongs to this customer.',
+    }),
+  ),
 });
 
 export const CustomerUpsertedV1 = envelopeOf('CustomerUpserted', 1, CustomerUpsertedPayload);
@@ -74,6 +95,7 @@ export const CustomerUpserted = defineEvent({
       created: true,
       cause: 'order',
       orderId: 'ord_01',
+      orderIds: ['ord_01'],
     },
   },
 });

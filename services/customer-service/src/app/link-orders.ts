@@ -5,7 +5,7 @@ import { newId } from '@crp/platform/ids';
 import { decideLinks, type LinkOutcome, type OrderToLink } from '../domain/link-orders';
 import { blankToNull, buyerKeyOf, matchableEmail, normalizePhone } from '../domain/normalize';
 import { settingsOrDefault, type CustomerRecord, type IdentityRecord } from '../domain/records';
-import { customerUpserted } from './customer-events';
+import { customerUpsertedParts } from './customer-events';
 import type { CustomerRepository } from './ports';
 
 export interface LinkDeps {
@@ -143,15 +143,15 @@ export async function linkOrders(
   const byEvent = new Map(events.map((e) => [e.eventId, e]));
   await deps.outbox.addMany(
     tx,
-    decision.upserted.map((u) => {
+    decision.upserted.flatMap((u) => {
       const cause = byEvent.get(u.eventId)!;
-      return customerUpserted(
+      return customerUpsertedParts(
         { accountId: u.customer.accountId, correlationId: cause.correlationId, causationId: cause.eventId },
         u.customer,
         u.identities,
-        'order',
         u.created,
         u.orderId,
+        u.orderIds,
       );
     }),
   );

@@ -60,6 +60,11 @@ export interface LinkDecision {
     created: boolean;
     /** The order that changed it last, and the event that carried it (causation). */
     orderId: string;
+    /**
+     * Every order of the batch that landed on it, in the order they were applied: what order-ingest
+     * links to it (ADR 0036). Not the orders of its identities that other records keep (R2.4).
+     */
+    orderIds: string[];
     eventId: string;
     correlationId?: string;
   }>;
@@ -125,6 +130,8 @@ export function decideLinks(
 
   const created = new Set<string>();
   const changed = new Map<string, { orderId: string; eventId: string }>();
+  /** The orders of the batch each record ends with (insertion order), for `orderIds`. */
+  const linkedHere = new Map<string, Set<string>>();
   const identityInserts = new Map<string, IdentityRecord>();
   const identityUpdates = new Map<string, IdentityRecord>();
   const historyInserts = new Map<string, CustomerOrderRecord>();
@@ -334,6 +341,11 @@ export function decideLinks(
     customers.set(updated.id, updated);
     reindex(updated);
     changed.set(updated.id, { orderId: order.orderId, eventId: o.eventId });
+    // A re-import moved on from an earlier record of this batch is that record's no longer.
+    if (before && before.customerId !== updated.id) linkedHere.get(before.customerId)?.delete(order.orderId);
+    const here = linkedHere.get(updated.id) ?? new Set<string>();
+    here.add(order.orderId);
+    linkedHere.set(updated.id, here);
     outcomes.set(o.eventId, {
       eventId: o.eventId,
       kind: 'linked',
@@ -369,6 +381,7 @@ export function decideLinks(
       identities: identitiesOf.get(c.id) ?? [],
       created: created.has(c.id),
       orderId: changed.get(c.id)!.orderId,
+      orderIds: [...(linkedHere.get(c.id) ?? [])],
       eventId: changed.get(c.id)!.eventId,
     })),
   };

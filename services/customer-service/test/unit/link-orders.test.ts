@@ -501,6 +501,35 @@ describe('decideLinks: SPEC §1 over a whole batch', () => {
       },
     );
 
+    it("ADR 0036: each record's CustomerUpserted lists exactly the batch's orders that landed on it (orderIds); the archived record's older orders are not the new record's", () => {
+      const first = order({ storeOrderId: 'SO-5', username: 'mover', date: day(12) });
+      const second = order({ storeOrderId: 'SO-6', username: 'mover', date: day(11) });
+      const someoneElse = order({ storeOrderId: 'SO-7', username: 'other', email: 'bo@example.com' });
+      const d = decideLinks(
+        [first, second, someoneElse],
+        {
+          ...empty(),
+          customers: [old('archived')],
+          history: [stored('SO-1', 'cus_old')],
+          identities: [identity('cus_old', 'mover')],
+        },
+        opts(),
+      );
+      const of = (orderId: string) => d.outcomes.find((o) => o.eventId === `evt_${orderId.slice(4)}`);
+      const fresh = (of(first.order.orderId) as { customerId: string }).customerId;
+      const other = (of(someoneElse.order.orderId) as { customerId: string }).customerId;
+      expect(fresh).not.toBe('cus_old');
+      expect(
+        Object.fromEntries(
+          d.upserted.map((u) => [u.customer.id, { orderId: u.orderId, orderIds: u.orderIds }]),
+        ),
+      ).toEqual({
+        // by order date, the last one applied named as before
+        [fresh]: { orderId: first.order.orderId, orderIds: [second.order.orderId, first.order.orderId] },
+        [other]: { orderId: someoneElse.order.orderId, orderIds: [someoneElse.order.orderId] },
+      });
+    });
+
     it('its identity already moved on (an earlier order): the re-import follows it there and matches again, no new record', () => {
       const now = customer('cus_now', { email: 'ann@example.com', emailNormalized: 'ann@example.com' });
       const d = decideLinks(

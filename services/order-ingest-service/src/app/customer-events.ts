@@ -6,36 +6,48 @@ import type { Repositories } from './ports';
 
 /**
  * customer-service's answers, kept on the orders so that `GET /v1/orders?customerId=` and R2.10
- * erasure work here without asking it. A CustomerUpserted carries the record's store identities
- * (store, buyer key — the key each order holds as `customerUsername`): every order of those
- * identities belongs to that customer. That also covers the orders a batch folded into one event
- * (customer-service publishes one CustomerUpserted per changed customer, naming only one order)
- * and the identities a merge moved. The order it names is linked too: an order without a buyer
- * key can only be linked that way (the account's default customer, R2.8).
+ * erasure work here without asking it (ADR 0036). A CustomerUpserted lists `orderIds`, every order
+ * its change linked to the customer: exactly those are linked, and, as a safety net, the orders of
+ * its store identities (store, buyer key — the key each order holds as `customerUsername`) that are
+ * linked to nobody yet. An order of those identities that another customer holds stays there: the
+ * buyer's older orders stay with an archived record when the buyer's identity moves on (R2.4,
+ * R2.6), and a late event of one customer (partitions are per customer, so two customers' events
+ * are not ordered) does not take orders another customer's event linked. Merges move orders by
+ * CustomerMerged. An event without `orderIds` (published before ADR 0036) is read as it was
+ * meant: every order of its identities belongs to its customer, and the order it names too (an
+ * order without a buyer key can only be linked that way: the default customer, R2.8).
  */
 export async function applyCustomerUpserts(
   tx: EntityManager,
   repos: Repositories,
   events: CustomerUpsertedV1[],
 ) {
+  type Identity = { customerId: string; storeId: string; username: string };
   const byAccount = new Map<
     string,
     {
       orders: Array<{ orderId: string; customerId: string }>;
-      identities: Array<{ customerId: string; storeId: string; username: string }>;
+      /** Of events without `orderIds`: every order of these identities. */
+      identities: Identity[];
+      /** Of events with `orderIds`: only the orders of these identities linked to nobody. */
+      unlinkedOf: Identity[];
     }
   >();
   for (const e of events) {
-    const { customer, orderId } = e.payload;
+    const { customer, orderId, orderIds } = e.payload;
     if (customer.status === 'merged') continue;
-    const acc = byAccount.get(e.accountId) ?? { orders: [], identities: [] };
-    if (orderId) acc.orders.push({ orderId, customerId: customer.customerId });
-    for (const i of customer.identities) acc.identities.push({ customerId: customer.customerId, ...i });
+    const acc = byAccount.get(e.accountId) ?? { orders: [], identities: [], unlinkedOf: [] };
+    const customerId = customer.customerId;
+    if (orderId) acc.orders.push({ orderId, customerId });
+    for (const id of orderIds ?? []) acc.orders.push({ orderId: id, customerId });
+    const into = orderIds ? acc.unlinkedOf : acc.identities;
+    for (const i of customer.identities) into.push({ customerId, ...i });
     byAccount.set(e.accountId, acc);
   }
   for (const [accountId, acc] of byAccount) {
     await repos.orders.linkCustomers(tx, accountId, acc.orders);
     await repos.orders.linkIdentities(tx, accountId, acc.identities);
+    await repos.orders.linkIdentities(tx, accountId, acc.unlinkedOf, { onlyUnlinked: true });
   }
 }
 

@@ -65,11 +65,14 @@ export interface OrderRepository {
    * The orders of each buyer identity (store, buyer key) belong to that customer: one statement
    * for many identities. An identity listed twice goes to its last customer. Orders linked to
    * their customer already are left alone (not written, not locked); the count is of the others.
+   * `onlyUnlinked`: only the orders linked to no customer yet (ADR 0036) — an order another
+   * customer holds stays there.
    */
   linkIdentities(
     tx: EntityManager,
     accountId: string,
     links: Array<{ customerId: string; storeId: string; username: string }>,
+    opts?: { onlyUnlinked?: boolean },
   ): Promise<number>;
   relinkCustomers(tx: EntityManager, accountId: string, fromIds: string[], toId: string): Promise<void>;
   /**

@@ -321,4 +321,51 @@ describeReal('order and delegation lists on real MariaDB', () => {
     const byIdentity = expect.objectContaining({ type: 'range', key: 'idx_orders_buyer' });
     expect(plans).toEqual([[byIdentity], [byIdentity], [byIdentity]]);
   });
+  // ADR 0036: an event with orderIds takes, of its identities, only the orders linked to nobody;
+  // the orders another customer holds (an archived record's history) are neither read nor locked.
+  it("CustomerUpserted with orderIds, the buyer's 3,000 older orders on another (archived) record: only the 5 unlinked orders are linked, read as an index range; the others are neither read nor locked", async () => {
+    const acct = uniqueName('acct');
+    const rows = [
+      ...Array.from({ length: 3000 }, (_, n) =>
+        storedOrder(acct, n, { customerUsername: 'ada', customerId: 'cus_archived' }),
+      ),
+      ...Array.from({ length: 5 }, (_, n) => storedOrder(acct, 3000 + n, { customerUsername: 'ada' })),
+    ];
+    await seedOrders(svc, rows);
+    const links = [{ customerId: 'cus_new', storeId: 'st_a', username: 'ada' }];
+    await svc.db.transaction(async (tx) => {
+      let changed = -1;
+      const read = await indexEntriesRead(tx, async () => {
+        changed = await orderRepository.linkIdentities(tx, acct, links, { onlyUnlinked: true });
+      });
+      expect(changed).toBe(5);
+      expect(read).toBeLessThan(5 * 3 + 3);
+      expect(await rowsLocked(tx)).toBeLessThan(5 * 3 + 3);
+    });
+    const linked = (await svc.db.dataSource.query(
+      'SELECT customer_id AS c, COUNT(*) AS n FROM orders WHERE account_id = ? GROUP BY customer_id ORDER BY customer_id',
+      [acct],
+    )) as Array<{ c: string; n: number | string }>;
+    expect(linked.map((r) => [r.c, Number(r.n)])).toEqual([
+      ['cus_archived', 3000],
+      ['cus_new', 5],
+    ]);
+    const plans = await svc.db.transaction((tx) =>
+      plansOf(
+        tx,
+        () => orderRepository.linkIdentities(tx, acct, links, { onlyUnlinked: true }),
+        /^\s*UPDATE orders/,
+      ),
+    );
+    // A range either way: the identity's unlinked orders (idx_orders_buyer), or — MariaDB's choice
+    // once they are linked — the account's unlinked orders (idx_orders_customer, customer_id NULL).
+    expect(plans).toEqual([
+      [
+        expect.objectContaining({
+          type: 'range',
+          key: expect.stringMatching(/^idx_orders_(buyer|customer)$/),
+        }),
+      ],
+    ]);
+  });
 });

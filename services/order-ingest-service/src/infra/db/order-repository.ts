@@ -28,7 +28,17 @@ function identityClause(identities: Array<{ storeId: string; username: string }>
  * orders of each identity not linked to its customer yet. Written as ranges (not `NOT (… <=> ?)`)
  * so that MariaDB reads each from idx_orders_buyer around the linked orders.
  */
-function unlinkedClause(links: Array<{ customerId: string; storeId: string; username: string }>) {
+function unlinkedClause(
+  links: Array<{ customerId: string; storeId: string; username: string }>,
+  onlyUnlinked = false,
+) {
+  if (onlyUnlinked) {
+    // One range of idx_orders_buyer per identity: its orders linked to nobody (NULL sorts first).
+    return {
+      sql: links.map(() => '(store_id = ? AND customer_username = ? AND customer_id IS NULL)').join(' OR '),
+      params: links.flatMap((l) => [l.storeId, l.username]),
+    };
+  }
   return {
     sql: links
       .map(() => '(store_id = ? AND customer_username = ? AND (customer_id IS NULL OR customer_id <> ?))')
@@ -251,7 +261,7 @@ export const orderRepository: OrderRepository = {
     }
   },
 
-  async linkIdentities(tx, accountId, links) {
+  async linkIdentities(tx, accountId, links, opts) {
     const byIdentity = new Map(links.map((l) => [`${l.storeId}\u0000${l.username}`, l]));
     const entries = [...byIdentity.values()];
     let changed = 0;
@@ -266,11 +276,12 @@ export const orderRepository: OrderRepository = {
     const CHUNK = 100;
     for (let i = 0; i < entries.length; i += CHUNK) {
       const chunk = entries.slice(i, i + CHUNK);
-      const who = unlinkedClause(chunk);
+      const who = unlinkedClause(chunk, opts?.onlyUnlinked);
+      const cases = chunk.flatMap((l) => [l.storeId, l.username, l.customerId]);
       const res = await tx.queryRunner!.query(
         `UPDATE orders SET customer_id = CASE ${chunk.map(() => 'WHEN store_id = ? AND customer_username = ? THEN ?').join(' ')} END
          WHERE account_id = ? AND (${who.sql})`,
-        [...who.params, accountId, ...who.params],
+        [...cases, accountId, ...who.params],
         true,
       );
       changed += Number(res.affected ?? 0);
