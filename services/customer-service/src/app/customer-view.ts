@@ -9,6 +9,17 @@ import type {
  * The API shape: ShipStation's Customer fields (customerId, name, company, street1, …,
  * marketplaceUsernames[], tags[], createDate, modifyDate) plus what SPEC §1–§2 adds.
  */
+/** An order as a customer's history lists it (the record's view, the privacy export). */
+export const orderSummary = (o: CustomerOrderRow) => ({
+  orderId: o.orderId,
+  storeId: o.storeId,
+  storeOrderId: o.storeOrderId,
+  orderNumber: o.orderNumber,
+  orderDate: o.orderDate.toISOString(),
+  total: o.total,
+  currency: o.currency,
+});
+
 export function customerView(
   c: CustomerRow,
   identities: IdentityRow[],
@@ -63,15 +74,7 @@ export function customerView(
       lastOrderDate: c.lastOrderDate?.toISOString() ?? null,
       ...(extra.orders
         ? {
-            orders: extra.orders.map((o) => ({
-              orderId: o.orderId,
-              storeId: o.storeId,
-              storeOrderId: o.storeOrderId,
-              orderNumber: o.orderNumber,
-              orderDate: o.orderDate.toISOString(),
-              total: o.total,
-              currency: o.currency,
-            })),
+            orders: extra.orders.map(orderSummary),
           }
         : {}),
     },

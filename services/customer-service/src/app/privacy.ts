@@ -13,7 +13,7 @@ import type {
   IdentityRecord,
   PrivacyRequestRecord,
 } from '../domain/records';
-import { customerView } from './customer-view';
+import { customerView, orderSummary } from './customer-view';
 import type { CustomerRepository } from './ports';
 import { type Actor, lockCustomer, nowOf, type WriteDeps, writeTransaction } from './write-deps';
 
@@ -416,16 +416,7 @@ const identityView = (i: IdentityRecord) => ({
   linkedAt: i.createdAt.toISOString(),
 });
 
-const orderView = (o: CustomerOrderRecord) => ({
-  customerId: o.customerId,
-  orderId: o.orderId,
-  storeId: o.storeId,
-  storeOrderId: o.storeOrderId,
-  orderNumber: o.orderNumber,
-  orderDate: o.orderDate.toISOString(),
-  total: o.total,
-  currency: o.currency,
-});
+const orderView = (o: CustomerOrderRecord) => ({ customerId: o.customerId, ...orderSummary(o) });
 
 const changeView = (ch: CustomerChangeRecord) => ({
   customerId: ch.customerId,

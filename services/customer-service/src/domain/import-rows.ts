@@ -390,34 +390,22 @@ export function decideImportRow(row: CustomerImportRow, state: ImportState, ctx:
     state.moveIdentity({ ...via, customerId: to.id, updatedAt: ctx.now });
   };
   if (before && changes.length === 0) {
+    const answer: CustomerImportRowAnswer = {
+      lineNumber: row.lineNumber,
+      outcome: 'unchanged',
+      customerId: before.id,
+      reason: null,
+      changes: ctx.dryRun ? [] : null,
+      ...(warnings.length ? { warnings } : {}),
+    };
     if (via && via.customerId !== before.id) {
       // No field changed, but the record takes the identity: written (and announced) for that.
       const record: CustomerRecord = { ...before, version: before.version + 1, updatedAt: ctx.now };
       state.put(record);
       relink(record);
-      return {
-        answer: {
-          lineNumber: row.lineNumber,
-          outcome: 'unchanged',
-          customerId: before.id,
-          reason: null,
-          changes: ctx.dryRun ? [] : null,
-          ...(warnings.length ? { warnings } : {}),
-        },
-        write: { record, created: false, change: null },
-      };
+      return { answer, write: { record, created: false, change: null } };
     }
-    return {
-      answer: {
-        lineNumber: row.lineNumber,
-        outcome: 'unchanged',
-        customerId: before.id,
-        reason: null,
-        changes: ctx.dryRun ? [] : null,
-        ...(warnings.length ? { warnings } : {}),
-      },
-      write: null,
-    };
+    return { answer, write: null };
   }
   if (before && touched.has('email') && before.emailNormalized !== matchableEmail(next.email)) {
     warnings.push('email is a matching key: orders will match this customer by the new address (R2.5)');
