@@ -5,7 +5,7 @@ import { assertEvent, contractFor } from '@crp/contracts/registry';
 import { afterCommit, type Database } from '@crp/platform/db';
 import type { Logger } from '@crp/platform/logger';
 import type { Metrics } from '@crp/platform/metrics';
-import { BatchTable, dialectOf, inList, queryRows } from '@crp/platform/sql';
+import { BatchTable, dialectOf, inList, queryRows, sqlStamp } from '@crp/platform/sql';
 import type { Bus, OutgoingMessage } from './bus';
 import { OutboxEntity, type OutboxRow } from './tables';
 
@@ -325,7 +325,7 @@ export class OutboxRelay {
     const ids = inList(sending.map((r) => r.id));
     await db.transaction((tx) =>
       tx.query(`UPDATE outbox_events SET published_at = ? WHERE id IN ${ids.sql}`, [
-        stamp(tx, new Date()),
+        sqlStamp(tx, new Date()),
         ...ids.params,
       ]),
     );
@@ -348,7 +348,7 @@ export class OutboxRelay {
             dialectOf(tx) === 'mysql'
               ? `DELETE FROM ${table} WHERE ${column} < ? LIMIT ${chunk}`
               : `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? LIMIT ${chunk})`;
-          const res = await tx.queryRunner!.query(sql, [stamp(tx, before)], true);
+          const res = await tx.queryRunner!.query(sql, [sqlStamp(tx, before)], true);
           return Number(res.affected ?? 0);
         });
         total += n;
@@ -436,14 +436,6 @@ export class OutboxRelay {
       this.wake = null;
     });
   }
-}
-
-/**
- * A datetime parameter as the driver stores it: mysql2 writes a Date in the connection's UTC;
- * SQLite keeps TypeORM datetimes as UTC text `YYYY-MM-DD HH:MM:SS.SSS`, which sorts as time.
- */
-function stamp(tx: EntityManager, d: Date): Date | string {
-  return dialectOf(tx) === 'mysql' ? d : d.toISOString().replace('T', ' ').replace('Z', '');
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

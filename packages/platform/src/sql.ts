@@ -22,6 +22,15 @@ export function dialectOf(tx: EntityManager): Dialect {
   return type === 'mysql' || type === 'mariadb' ? 'mysql' : 'sqlite';
 }
 
+/**
+ * A datetime parameter as the driver stores it: mysql2 writes a Date in the connection's UTC;
+ * SQLite keeps TypeORM datetimes as UTC text `YYYY-MM-DD HH:MM:SS.SSS`, which sorts as time.
+ */
+export function sqlStamp(on: EntityManager | Dialect, d: Date): Date | string {
+  const dialect = typeof on === 'string' ? on : dialectOf(on);
+  return dialect === 'mysql' ? d : d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
 /** `(?, ?, ?)` and its values, for `col IN ${list.sql}`; never empty (an empty list matches nothing). */
 export function inList(values: readonly unknown[]): { sql: string; params: unknown[] } {
   if (values.length === 0) return { sql: '(NULL)', params: [] };

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { BatchTable, dialectOf, inList, keysIn, queryRows, type Dialect } from '@crp/platform/sql';
+import { BatchTable, dialectOf, inList, keysIn, queryRows, type Dialect, sqlStamp } from '@crp/platform/sql';
 import type { CustomerExportRecord, CustomerRepository } from '../../app/ports';
 import type {
   AccountSettings,
@@ -114,9 +114,6 @@ const isoText = (v: unknown): string | null => {
 };
 
 /** DATETIME(3) parameters: MySQL takes Dates (connection timezone Z); SQLite compares TypeORM's text form. */
-const stamp = (dialect: Dialect, d: Date): Date | string =>
-  dialect === 'mysql' ? d : d.toISOString().replace('T', ' ').replace('Z', '');
-
 /**
  * One keyset page of a customer-owned table (R2.10 export) in `order` (unique columns, the last
  * page's last row as the cursor; no cursor values: the first page): one statement. Each customer's
@@ -719,7 +716,7 @@ export const customerRepository: CustomerRepository = {
     ),
   changesPage: (tx, accountId, customerIds, after, limit) =>
     keysetPage(tx, changes, 'customer_changes', accountId, customerIds, limit, [
-      { column: 'at', value: after && stamp(dialectOf(tx), after.at) },
+      { column: 'at', value: after && sqlStamp(tx, after.at) },
       { column: 'id', value: after?.id },
     ]),
 
@@ -831,7 +828,7 @@ export const customerRepository: CustomerRepository = {
   },
   ordersPage: (tx, accountId, customerIds, after, limit) =>
     keysetPage(tx, history, 'customer_orders', accountId, customerIds, limit, [
-      { column: 'order_date', value: after && stamp(dialectOf(tx), after.orderDate) },
+      { column: 'order_date', value: after && sqlStamp(tx, after.orderDate) },
       { column: 'store_id', value: after?.storeId },
       { column: 'store_order_id', value: after?.storeOrderId },
     ]),

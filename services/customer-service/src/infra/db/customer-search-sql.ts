@@ -1,13 +1,11 @@
 import type { Dialect } from '@crp/platform/sql';
 import type { CustomerFilter } from '../../domain/search';
+import { sqlStamp } from '@crp/platform/sql';
 
 // LIKE with `!` as the escape character: a backslash is written differently in MySQL and SQLite literals.
 const likeEscape = (s: string) => s.replace(/[!%_]/g, (c) => `!${c}`);
 
 /** DATETIME(3) parameters: MySQL takes Dates (connection timezone Z); SQLite compares TypeORM's text form. */
-const stamp = (dialect: Dialect, d: Date): Date | string =>
-  dialect === 'mysql' ? d : d.toISOString().replace('T', ' ').replace('Z', '');
-
 /** The kinds of key a free-text search reads, in `branch` order (see textBranchesSql). */
 export const TEXT_KINDS = ['name', 'lastName', 'email', 'username', 'phone'] as const;
 export type TextKind = (typeof TEXT_KINDS)[number];
@@ -129,7 +127,7 @@ export function customerWhereSql(
   const range = (col: string, op: string, d: Date | undefined) => {
     if (!d) return;
     where.push(`c.${col} ${op} ?`);
-    params.push(stamp(dialect, d));
+    params.push(sqlStamp(dialect, d));
   };
   range('created_at', '>=', f.createdFrom);
   range('created_at', '<', f.createdTo);

@@ -1,5 +1,4 @@
-import type { EntityManager } from 'typeorm';
-import { BatchTable, dialectOf, inList, queryRows } from '@crp/platform/sql';
+import { BatchTable, inList, queryRows, sqlStamp } from '@crp/platform/sql';
 import type { DryRunKey, DryRunRepository } from '../../app/ports';
 import type { CustomerRecord, IdentityRecord } from '../../domain/records';
 import {
@@ -34,9 +33,6 @@ function revive<T>(text: string, dates: readonly string[]): T {
 }
 
 /** An instant as the driver writes DATETIME(3) columns (SQLite: UTC text), for hand-written comparisons. */
-const stamp = (tx: EntityManager, d: Date): Date | string =>
-  dialectOf(tx) === 'mysql' ? d : d.toISOString().replace('T', ' ').replace('Z', '');
-
 const record = (r: DryRunCustomerRow) => {
   const c = revive<CustomerRecord>(r.record, CUSTOMER_DATES);
   // A would-be record stored before migration 1732000000800 (a dry run across the upgrade) has no
@@ -130,7 +126,7 @@ export const dryRunRepository: DryRunRepository = {
     const rows = await jobs.select(
       tx,
       'ended_at IS NOT NULL OR touched_at < ?',
-      [stamp(tx, staleBefore)],
+      [sqlStamp(tx, staleBefore)],
       `ORDER BY touched_at LIMIT ${Math.max(1, Math.floor(limit))}`,
     );
     return rows.map((r) => ({ accountId: r.accountId, jobId: r.jobId }));
@@ -160,7 +156,7 @@ export const dryRunRepository: DryRunRepository = {
     if (deleted === 0) {
       await tx.query(
         'DELETE FROM import_dry_runs WHERE account_id = ? AND job_id = ? AND (ended_at IS NOT NULL OR touched_at < ?)',
-        [job.accountId, job.jobId, stamp(tx, staleBefore)],
+        [job.accountId, job.jobId, sqlStamp(tx, staleBefore)],
       );
     }
     return deleted;

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { BatchTable, dialectOf, inList, keysIn, queryRows } from '@crp/platform/sql';
+import { BatchTable, dialectOf, inList, keysIn, queryRows, sqlStamp } from '@crp/platform/sql';
 import type { DuplicatePair, DuplicateRepository } from '../../app/ports';
 import {
   CONFIDENCE,
@@ -16,9 +16,6 @@ const matchKeys = new BatchTable<MatchKeysRecord>(MatchKeysEntity);
 const suggestions = new BatchTable<SuggestionRecord>(SuggestionEntity);
 
 /** DATETIME(3) parameters: MySQL takes Dates (connection timezone Z); SQLite compares TypeORM's text form. */
-const stamp = (tx: EntityManager, d: Date): Date | string =>
-  dialectOf(tx) === 'mysql' ? d : d.toISOString().replace('T', ' ').replace('Z', '');
-
 const sharedKeyReason = (matchedOn: unknown) => (matchedOn === 'phone' ? 'same_phone' : 'same_email');
 
 /**
@@ -136,7 +133,7 @@ export const duplicateRepository: DuplicateRepository = {
     );
     await tx.query(`DELETE FROM duplicate_scan_queue WHERE ${where.sql} AND queued_at <= ?`, [
       ...where.params,
-      stamp(tx, newest),
+      sqlStamp(tx, newest),
     ]);
   },
 

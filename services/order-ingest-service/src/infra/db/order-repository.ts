@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { isDuplicateKey } from '@crp/platform/db';
 import { AppError } from '@crp/platform/errors';
-import { BatchTable, dialectOf, inList, queryRows } from '@crp/platform/sql';
+import { BatchTable, dialectOf, inList, queryRows, sqlStamp } from '@crp/platform/sql';
 import type { OrderListFilter, OrderListQuery, OrderRepository } from '../../app/ports';
 import type { OrderRecord, OrderRevisionRecord } from '../../domain/order';
 import { ORDER_CONTENT_FIELDS } from '../../domain/order-batch';
@@ -11,10 +11,6 @@ const orders = new BatchTable<OrderRecord>(OrderEntity);
 const revisions = new BatchTable<OrderRevisionRecord>(OrderRevisionEntity);
 
 /** A datetime parameter for hand-written SQL, as each driver stores TypeORM datetimes. */
-function stamp(tx: EntityManager, d: Date): Date | string {
-  return dialectOf(tx) === 'mysql' ? d : d.toISOString().replace('T', ' ').replace('Z', '');
-}
-
 /** `(store_id = ? AND customer_username = ?) OR …` for a list of identities. */
 function identityClause(identities: Array<{ storeId: string; username: string }>) {
   return {
@@ -58,7 +54,7 @@ function matching(tx: EntityManager, accountId: string, f: OrderListFilter) {
   if (f.storeId) add('store_id = ?', f.storeId);
   if (f.customerId) add('customer_id = ?', f.customerId);
   if (f.status) add('order_status = ?', f.status);
-  if (f.updatedSince) add('updated_at >= ?', stamp(tx, f.updatedSince));
+  if (f.updatedSince) add('updated_at >= ?', sqlStamp(tx, f.updatedSince));
   return { conds, params };
 }
 
@@ -209,7 +205,7 @@ export const orderRepository: OrderRepository = {
       // Changed orders in the order they changed: an order updated while a client pages moves to
       // the end and is seen again, never skipped.
       if (q.after?.updatedAt) {
-        const au = stamp(tx, q.after.updatedAt);
+        const au = sqlStamp(tx, q.after.updatedAt);
         after.sql.push('(updated_at > ? OR (updated_at = ? AND id > ?))');
         after.params.push(au, au, q.after.id);
       }
@@ -309,7 +305,7 @@ export const orderRepository: OrderRepository = {
            buyer_first_name = NULL, buyer_last_name = NULL, buyer_phone = NULL, ship_to = NULL,
            bill_to = NULL, notes = '[]', redacted_at = ?, updated_at = ?
          WHERE account_id = ? AND ${where}`,
-        [stamp(tx, at), stamp(tx, at), accountId, ...params],
+        [sqlStamp(tx, at), sqlStamp(tx, at), accountId, ...params],
         true,
       );
       return Number(res.affected ?? 0);
@@ -329,7 +325,7 @@ export const orderRepository: OrderRepository = {
       // An order found by its link above is stamped with this erasure already: counted once.
       affected += await erase(`(${ids.sql}) AND (redacted_at IS NULL OR redacted_at <> ?)`, [
         ...ids.params,
-        stamp(tx, at),
+        sqlStamp(tx, at),
       ]);
     }
     return affected;

@@ -1,5 +1,5 @@
-import { Brackets, In, IsNull, type EntityManager, type SelectQueryBuilder } from 'typeorm';
-import { BatchTable, dialectOf } from '@crp/platform/sql';
+import { Brackets, In, IsNull, type SelectQueryBuilder } from 'typeorm';
+import { BatchTable, sqlStamp } from '@crp/platform/sql';
 import type {
   CarrierAccountRepository,
   ClientScope,
@@ -24,14 +24,6 @@ import {
 // addressed to it, nobody another account's.
 
 const likeEscape = (s: string) => s.replace(/[!%_]/g, (c) => `!${c}`);
-
-/**
- * A datetime parameter for hand-written SQL, as each driver stores TypeORM datetimes (SQLite: the
- * text `YYYY-MM-DD HH:MM:SS.sss`, which compares in time order).
- */
-function stamp(tx: EntityManager, d: Date): Date | string {
-  return dialectOf(tx) === 'mysql' ? d : d.toISOString().replace('T', ' ').replace('Z', '');
-}
 
 /** updated-at, then id, both descending: the order of a client's connections. */
 const newestChangeFirst = (a: Connection, b: Connection) =>
@@ -106,7 +98,7 @@ export const connectionRepository: ConnectionRepository = {
       // only `ref` on the 3PL from its newest entry (EXPLAIN: 41,766 rows est. for a 20,000-client
       // 3PL); this is one range from the cursor. The index is named, as order-ingest's pages are,
       // so a page deep in a big 3PL stays that range whatever the estimates say.
-      const at = stamp(tx, query.after.createdAt);
+      const at = sqlStamp(tx, query.after.createdAt);
       conds.push('(created_at < ? OR (created_at = ? AND id < ?))');
       params.push(at, at, query.after.id);
     }
@@ -132,7 +124,7 @@ export const connectionRepository: ConnectionRepository = {
       if (query.status) branch.andWhere('c.status = :status', { status: query.status });
       if (query.after) {
         // Spelled out, as the 3PL's pages are: one range from the cursor on each side's index.
-        const at = stamp(tx, query.after.updatedAt);
+        const at = sqlStamp(tx, query.after.updatedAt);
         branch.andWhere('(c.updatedAt < :at OR (c.updatedAt = :at AND c.id < :afterId))', {
           at,
           afterId: query.after.id,
